@@ -1,0 +1,113 @@
+"""People, handling units and API tokens."""
+import hashlib
+import secrets
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..workflow.states import Role, UNIT_ROLES
+
+ROLES = tuple(r.value for r in Role if r is not Role.SYSTEM)
+# Organisation accounts (集体提案者) are members of one of these types.
+ORG_TYPES = ("party", "organization", "sector", "special_committee")
+ORG_TYPE_LABELS = {"party": "党派", "organization": "人民团体", "sector": "界别",
+                   "special_committee": "专门委员会"}
+
+
+def utcnow():
+    return datetime.now(timezone.utc)
+
+
+class Department(db.Model):
+    """A handling unit (承办单位)."""
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self):
+        return f"<Department {self.code}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN {ROLES!r}", name="role"),
+        CheckConstraint(f"org_type IS NULL OR (role = 'member' AND org_type IN {ORG_TYPES!r})",
+                        name="org_type"),
+        CheckConstraint("(role IN ('clerk', 'department_head')) = (department_id IS NOT NULL)",
+                        name="unit_staff_have_unit"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    org_type: Mapped[str | None] = mapped_column(String(24))
+    sector: Mapped[str | None] = mapped_column(String(60))  # 界别
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_organisation(self):
+        return self.org_type is not None
+
+    @property
+    def is_unit_staff(self):
+        return self.role in UNIT_ROLES
+
+    @property
+    def kind(self):
+        if self.role == Role.MEMBER:
+            return "organisation" if self.org_type else "individual"
+        return self.role
+
+    def set_password(self, password):
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def __repr__(self):
+        return f"<User {self.username} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @staticmethod
+    def digest(token):
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user):
+        token = secrets.token_urlsafe(32)
+        db.session.add(cls(user=user, token_hash=cls.digest(token)))
+        return token
+
+
+__all__ = ["Department", "User", "ApiToken", "ROLES", "ORG_TYPES"]

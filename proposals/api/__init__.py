@@ -1,0 +1,132 @@
+"""The JSON API v1 (API.md): token auth, error shape, pagination; the views call operations."""
+from functools import wraps
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from ..accounts.models import ApiToken
+from ..errors import Conflict, DomainError, Unauthenticated, ValidationError
+from ..extensions import db
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error_response(status, code, message, fields=None):
+    body = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    return jsonify(body), status
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc):
+    db.session.rollback()
+    return error_response(exc.status, exc.code, exc.message,
+                          exc.fields if isinstance(exc, ValidationError) else None)
+
+
+@bp.errorhandler(StaleDataError)
+def _stale(exc):
+    db.session.rollback()
+    return _domain_error(Conflict("记录已被他人修改，请刷新后重试"))
+
+
+@bp.errorhandler(IntegrityError)
+def _integrity(exc):
+    db.session.rollback()
+    return _domain_error(Conflict("与他人的操作冲突，请刷新后重试"))
+
+
+HTTP_CODES = {400: "validation_error", 401: "unauthenticated", 403: "forbidden",
+              404: "not_found", 405: "method_not_allowed", 409: "conflict",
+              413: "too_large", 415: "validation_error", 429: "rate_limited"}
+
+
+def http_error(exc):
+    """Every error under /api/v1 keeps the API's error shape."""
+    db.session.rollback()
+    if not isinstance(exc, HTTPException):
+        return error_response(500, "server_error", "服务器内部错误")
+    return error_response(exc.code, HTTP_CODES.get(exc.code, "error"), exc.description or exc.name)
+
+
+def current_user_or_401():
+    cached = request.environ.get("proposals.api_token")
+    if cached is not None:
+        return cached.user
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("请先登录（Authorization: Bearer <token>）")
+    row = db.session.scalar(select(ApiToken).where(
+        ApiToken.token_hash == ApiToken.digest(token.strip()), ApiToken.revoked_at.is_(None)))
+    if row is None or not row.user.active:
+        raise Unauthenticated("登录凭证无效或已失效")
+    request.environ["proposals.api_token"] = row
+    return row.user
+
+
+def current_token():
+    return request.environ.get("proposals.api_token")
+
+
+def authenticated(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(current_user_or_401(), *args, **kwargs)
+    return wrapper
+
+
+def json_body():
+    data = request.get_json(silent=True)
+    if data is None and not request.get_data():
+        return {}
+    if not isinstance(data, dict):
+        raise ValidationError("请求体应为 JSON 对象", fields={"body": "应为 JSON 对象"})
+    return data
+
+
+def page_args():
+    errors = {}
+    try:
+        page = int(request.args.get("page", 1))
+        if page < 1:
+            raise ValueError
+    except ValueError:
+        errors["page"] = "页码应为正整数"
+        page = 1
+    try:
+        per_page = int(request.args.get("per_page", 20))
+        if not 1 <= per_page <= 100:
+            raise ValueError
+    except ValueError:
+        errors["per_page"] = "每页条数应为 1–100"
+        per_page = 20
+    if errors:
+        raise ValidationError(fields=errors)
+    return page, per_page
+
+
+def paginate(query, serialize):
+    page, per_page = page_args()
+    total = db.session.scalar(select(db.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": [serialize(r) for r in rows], "total": total, "page": page,
+            "per_page": per_page}
+
+
+def if_match():
+    """Optimistic concurrency: an If-Match header or a body field 'version'."""
+    value = request.headers.get("If-Match")
+    if value:
+        return value.strip('"W/ ')
+    data = request.get_json(silent=True)
+    if isinstance(data, dict):
+        return data.get("version")
+    return None
+
+
+from . import auth, handling, proposals, reference  # noqa: E402,F401

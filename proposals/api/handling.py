@@ -1,0 +1,161 @@
+from flask import jsonify, request
+from sqlalchemy import or_, select
+
+from ..committee.calendar import local_date, utcnow
+from ..errors import NotFound, ValidationError
+from ..extensions import db
+from ..handling import operations as ops
+from ..handling.models import Assignment, Reply
+from ..workflow.access import can_view, can_view_reply, visible_assignments_filter
+from ..workflow.core import expect_version
+from ..workflow.states import AssignmentState as A
+from . import authenticated, bp, if_match, json_body, paginate
+from .serializers import assignment_json, reply_json
+
+
+def load_assignment(user, assignment_id):
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or not can_view(user, assignment.proposal):
+        raise NotFound("交办记录不存在")
+    expect_version(assignment, if_match())
+    return assignment
+
+
+def load_reply(user, reply_id):
+    reply = db.session.get(Reply, reply_id)
+    if (reply is None or not can_view(user, reply.assignment.proposal)
+            or not can_view_reply(user, reply)):
+        raise NotFound("答复不存在")
+    expect_version(reply, if_match())
+    return reply
+
+
+def done_assignment(user, assignment, status=200):
+    db.session.commit()
+    return jsonify(assignment_json(assignment, user)), status
+
+
+def done_reply(user, reply, status=200):
+    db.session.commit()
+    return jsonify(reply_json(reply, user)), status
+
+
+@bp.get("/assignments")
+@authenticated
+def assignments(user):
+    query = select(Assignment).where(visible_assignments_filter(user))
+    args, errors = request.args, {}
+    if args.get("state"):
+        if args["state"] not in {s.value for s in A}:
+            errors["state"] = "未知的状态"
+        query = query.where(Assignment.state == args["state"])
+    if args.get("overdue"):
+        if args["overdue"] not in ("true", "false", "1", "0"):
+            errors["overdue"] = "应为 true 或 false"
+        today = local_date(utcnow())
+        late = (Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING])
+                & (Assignment.role != "co")
+                & or_(Assignment.extended_to < today,
+                      Assignment.extended_to.is_(None) & (Assignment.reply_due < today)))
+        query = query.where(late if args["overdue"] in ("true", "1") else ~late)
+    if errors:
+        raise ValidationError(fields=errors)
+    query = query.order_by(Assignment.reply_due, Assignment.id)
+    return jsonify(paginate(query, lambda a: assignment_json(a, user)))
+
+
+@bp.get("/assignments/<int:assignment_id>")
+@authenticated
+def assignment(user, assignment_id):
+    return jsonify(assignment_json(load_assignment(user, assignment_id), user))
+
+
+@bp.post("/assignments/<int:assignment_id>/accept")
+@authenticated
+def accept(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.accept_assignment(user, a))
+
+
+@bp.post("/assignments/<int:assignment_id>/reassignment-request")
+@authenticated
+def reassignment_request(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.request_reassignment(user, a, json_body().get("reason")))
+
+
+@bp.post("/assignments/<int:assignment_id>/reassignment-decision")
+@authenticated
+def reassignment_decision(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.decide_reassignment(user, a, json_body()))
+
+
+@bp.post("/assignments/<int:assignment_id>/contacts")
+@authenticated
+def contacts(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    ops.record_contact(user, a, json_body())
+    return done_assignment(user, a, 201)
+
+
+@bp.post("/assignments/<int:assignment_id>/opinion")
+@authenticated
+def opinion(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.submit_opinion(user, a, json_body().get("text")), 201)
+
+
+@bp.post("/assignments/<int:assignment_id>/extension-request")
+@authenticated
+def extension_request(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.request_extension(user, a, json_body()), 201)
+
+
+@bp.post("/assignments/<int:assignment_id>/extension-decision")
+@authenticated
+def extension_decision(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.decide_extension(user, a, json_body()))
+
+
+@bp.post("/assignments/<int:assignment_id>/reply")
+@authenticated
+def reply(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_reply(user, ops.draft_reply(user, a, json_body()), 201)
+
+
+@bp.post("/assignments/<int:assignment_id>/follow-up")
+@authenticated
+def follow_up(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    return done_assignment(user, ops.follow_up(user, a, json_body()), 201)
+
+
+@bp.get("/replies/<int:reply_id>")
+@authenticated
+def show_reply(user, reply_id):
+    return jsonify(reply_json(load_reply(user, reply_id), user))
+
+
+@bp.post("/replies/<int:reply_id>/signoff")
+@authenticated
+def signoff(user, reply_id):
+    r = load_reply(user, reply_id)
+    return done_reply(user, ops.signoff_reply(user, r, json_body()))
+
+
+@bp.post("/replies/<int:reply_id>/review")
+@authenticated
+def review_reply(user, reply_id):
+    r = load_reply(user, reply_id)
+    return done_reply(user, ops.review_reply(user, r, json_body()))
+
+
+@bp.post("/replies/<int:reply_id>/rating")
+@authenticated
+def rating(user, reply_id):
+    r = load_reply(user, reply_id)
+    return done_reply(user, ops.rate_reply(user, r, json_body()))

@@ -1,0 +1,29 @@
+"""Command line (API.md): flask --app wsgi … or the installed `proposals …`."""
+import click
+from flask.cli import FlaskGroup
+
+
+def register(app):
+    from .calendar import holidays
+    from .committee import sessions, settings
+    from .people import departments, users
+    app.cli.add_command(users)
+    app.cli.add_command(departments)
+    app.cli.add_command(settings)
+    app.cli.add_command(sessions)
+    app.cli.add_command(holidays)
+    try:
+        from .demo import demo
+        app.cli.add_command(demo)
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _create_app():
+    from .. import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app)
+def main():
+    """提案办理系统 command line."""

@@ -1,0 +1,101 @@
+"""settings show/set and sessions (届次/会次)."""
+from datetime import date
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select, update
+
+from ..committee import settings as committee_settings
+from ..committee.calendar import coverage_note
+from ..committee.models import CommitteeSession, Counter
+from ..errors import ValidationError
+from ..extensions import db
+
+
+@click.group()
+def settings():
+    """The committee's settings (DOMAIN.md defaults, editable)."""
+
+
+@settings.command("show")
+@with_appcontext
+def show():
+    values = committee_settings.all_settings()
+    for key, spec in committee_settings.SPECS.items():
+        value = committee_settings.format_value(values[key])
+        marker = "" if values[key] == spec.default else "  （已修改）"
+        click.echo(f"{key} = {value}    # {spec.label}{marker}")
+    click.echo(f"# 工作日日历：{coverage_note()}")
+
+
+@settings.command("set")
+@click.argument("key")
+@click.argument("value")
+@with_appcontext
+def set_(key, value):
+    try:
+        new = committee_settings.set_value(key, value)
+    except ValidationError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"{key} = {committee_settings.format_value(new)}")
+
+
+@click.group()
+def sessions():
+    """Committee sessions (届次/会次) and their plenary windows."""
+
+
+def create_session(term, meeting, year, plenary_start, plenary_end, current=False):
+    problems = []
+    if term < 1 or meeting < 1:
+        problems.append("届次和会次应为正整数")
+    if plenary_end < plenary_start:
+        problems.append("大会结束日期不能早于开始日期")
+    if db.session.scalar(select(CommitteeSession).where(CommitteeSession.term == term,
+                                                        CommitteeSession.meeting == meeting)):
+        problems.append("该会次已存在")
+    if problems:
+        raise ValidationError("；".join(problems))
+    if current:
+        db.session.execute(update(CommitteeSession).values(is_current=False))
+    session = CommitteeSession(term=term, meeting=meeting, year=year,
+                               plenary_start=plenary_start, plenary_end=plenary_end,
+                               is_current=current)
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all([Counter(session_id=session.id, kind="number"),
+                        Counter(session_id=session.id, kind="receipt")])
+    db.session.flush()
+    return session
+
+
+@sessions.command("create")
+@click.option("--term", type=int, required=True, help="届")
+@click.option("--meeting", type=int, required=True, help="次")
+@click.option("--year", type=int, required=True)
+@click.option("--plenary-start", required=True, help="YYYY-MM-DD")
+@click.option("--plenary-end", required=True, help="YYYY-MM-DD")
+@click.option("--current/--not-current", default=True)
+@with_appcontext
+def create(term, meeting, year, plenary_start, plenary_end, current):
+    try:
+        start, end = date.fromisoformat(plenary_start), date.fromisoformat(plenary_end)
+    except ValueError:
+        raise click.ClickException("日期应为 YYYY-MM-DD") from None
+    try:
+        session = create_session(term, meeting, year, start, end, current)
+    except ValidationError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"已创建 {session.label}（{year} 年）")
+
+
+@sessions.command("list")
+@with_appcontext
+def list_():
+    for s in db.session.scalars(select(CommitteeSession).order_by(CommitteeSession.id)):
+        mark = " *当前" if s.is_current else ""
+        click.echo(f"{s.id}\t{s.label}\t{s.year}\t{s.plenary_start}–{s.plenary_end}{mark}")

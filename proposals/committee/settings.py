@@ -1,0 +1,126 @@
+"""The committee's settings (DOMAIN.md): every default named there, editable, typed and checked."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..errors import ValidationError
+from ..extensions import db
+from .models import Setting
+
+
+@dataclass(frozen=True)
+class Spec:
+    default: object
+    kind: str  # int, bool, int_list, str
+    label: str
+    minimum: int = 0
+    maximum: int = 100000
+
+
+SPECS = {
+    # proposals
+    "proposal_min_chars": Spec(100, "int", "提案正文最少字数", 1, 100000),
+    "proposal_max_chars": Spec(5000, "int", "提案正文最多字数", 1, 100000),
+    "cosign_window_working_days": Spec(5, "int", "联名邀请确认期限（工作日）", 1, 60),
+    # assignment and handling
+    "accept_window_working_days": Spec(5, "int", "签收或申请调整期限（工作日）", 1, 60),
+    "contact_due_working_days": Spec(15, "int", "办前沟通期限（工作日）", 1, 120),
+    "contact_required_before_reply": Spec(True, "bool", "答复前须有办前沟通记录"),
+    "opinion_due_months": Spec(1, "int", "会办意见期限（月）", 1, 12),
+    "reply_due_months": Spec(3, "int", "答复期限（月）", 1, 12),
+    "extension_max_months": Spec(6, "int", "延期最长至交办后（月）", 1, 12),
+    "reply_requires_co_opinions": Spec(True, "bool", "主办单位答复前须收齐会办意见"),
+    "signoff_required": Spec(True, "bool", "答复须经单位负责人签发"),
+    "reply_review_required": Spec(True, "bool", "答复须经提案委审核"),
+    "result_codes": Spec(["A", "B", "C"], "str_list", "答复结果代码"),
+    # rating and re-handling
+    "rating_window_working_days": Spec(15, "int", "满意度测评期限（工作日）", 1, 120),
+    "rehandling_due_months": Spec(3, "int", "重新办理答复期限（月）", 1, 12),
+    # disclosure
+    "disclosure_delay_working_days": Spec(20, "int", "办复后公开延迟（工作日）", 0, 365),
+    # reminders (DOMAIN.md §4), each offset a setting
+    "reminder_cosign_before_working_days": Spec([1], "int_list", "联名邀请到期前提醒（工作日）"),
+    "reminder_review_wait_working_days": Spec(5, "int", "待审查超过几个工作日发每日汇总", 1, 60),
+    "reminder_accept_before_working_days": Spec([1], "int_list", "签收期限前提醒（工作日）"),
+    "reminder_contact_at_working_days": Spec([10], "int_list", "交办后第几个工作日提醒办前沟通"),
+    "reminder_opinion_before_days": Spec([7, 1], "int_list", "会办意见到期前提醒（天）"),
+    "reminder_reply_before_days": Spec([30, 7, 1], "int_list", "答复到期前提醒（天）"),
+    "reminder_overdue_repeat_days": Spec(7, "int", "逾期催办间隔（天）", 1, 60),
+    "reminder_rating_before_working_days": Spec([3], "int_list", "测评期限前提醒（工作日）"),
+    "sms_enabled": Spec(False, "bool", "短信通道（默认仅记录日志）"),
+}
+
+TRUE_WORDS = {"1", "true", "yes", "on", "是", "开"}
+FALSE_WORDS = {"0", "false", "no", "off", "否", "关"}
+
+
+def parse(key, raw):
+    """Parse a setting's text value; raise ValidationError naming the key."""
+    spec = SPECS.get(key)
+    if spec is None:
+        raise ValidationError(fields={"key": f"未知的设置项 {key}"})
+    text = str(raw).strip()
+    try:
+        if spec.kind == "bool":
+            if text.lower() in TRUE_WORDS:
+                return True
+            if text.lower() in FALSE_WORDS:
+                return False
+            raise ValueError("应为 true 或 false")
+        if spec.kind == "int":
+            value = int(text)
+            if not spec.minimum <= value <= spec.maximum:
+                raise ValueError(f"应在 {spec.minimum} 到 {spec.maximum} 之间")
+            return value
+        if spec.kind == "int_list":
+            values = [int(v) for v in text.replace("，", ",").split(",") if v.strip()]
+            if not values or any(v < 0 or v > 365 for v in values):
+                raise ValueError("应为逗号分隔的 0–365 的整数")
+            return sorted(set(values), reverse=True)
+        if spec.kind == "str_list":
+            values = [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
+            if not values:
+                raise ValueError("不能为空")
+            return values
+    except ValueError as exc:
+        msg = str(exc) if "应" in str(exc) else "格式不正确"
+        raise ValidationError(fields={key: msg}) from None
+    raise AssertionError(spec.kind)
+
+
+def format_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def all_settings():
+    """Every setting's current value, defaults filled in (one query)."""
+    values = {k: s.default for k, s in SPECS.items()}
+    for row in db.session.scalars(select(Setting)):
+        if row.key in SPECS:
+            values[row.key] = parse(row.key, row.value)
+    return values
+
+
+def get(key):
+    spec = SPECS[key]
+    row = db.session.get(Setting, key)
+    return parse(key, row.value) if row else spec.default
+
+
+def set_value(key, raw):
+    value = parse(key, raw)
+    current = all_settings()
+    current[key] = value
+    if current["proposal_min_chars"] > current["proposal_max_chars"]:
+        raise ValidationError(fields={key: "最少字数不能大于最多字数"})
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=format_value(value)))
+    else:
+        row.value = format_value(value)
+    db.session.flush()
+    return value

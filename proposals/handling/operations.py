@@ -1,0 +1,472 @@
+"""The units' operations (承办): accept or ask for reassignment, contacts, co-unit opinions,
+extensions, replies with sign-off (签发) and review (审核), ratings (测评), re-handling and
+B-class follow-ups. Same contract as workflow/operations.py."""
+from sqlalchemy import select
+
+from ..accounts.models import Department
+from ..committee import settings as committee_settings
+from ..committee.calendar import add_months, load_calendar, local_date
+from ..errors import InvalidState, NotPermitted, ValidationError
+from ..extensions import db
+from ..workflow.core import (bool_field, clock, date_field, log, move, raise_if, text_field)
+from ..workflow.operations import maybe_close
+from ..workflow.states import AssignmentState as A, ReplyState as R, Role
+from .models import (CONTACT_MODES, RATINGS, Assignment, Contact, ExtensionRequest, FollowUp,
+                     Opinion, Rating, Reply)
+
+IN_PROGRESS = (R.AWAITING_SIGNOFF, R.AWAITING_REVIEW)
+
+
+def create_assignment(actor, proposal, department, role, *, due_date=None, now=None):
+    """A new assignment with its deadlines computed and stored as dates."""
+    move("assignment", "assign", None, actor)
+    now, today = clock(now)
+    conf = committee_settings.all_settings()
+    cal = load_calendar()
+    assignment = Assignment(
+        proposal=proposal, department=department, role=role, state=A.PENDING, round=1,
+        assigned_at=now, round_started_on=today,
+        accept_due=cal.add_working_days(today, conf["accept_window_working_days"]),
+        contact_due=cal.add_working_days(today, conf["contact_due_working_days"]),
+        opinion_due=add_months(today, conf["opinion_due_months"]) if role == "co" else None,
+        reply_due=due_date or add_months(today, conf["reply_due_months"]))
+    db.session.add(assignment)
+    db.session.flush()
+    log(proposal, actor, "assign_unit", None, A.PENDING, assignment=assignment,
+        comment=department.name, now=now)
+    return assignment
+
+
+def _require_unit(actor, assignment):
+    if actor is None or not actor.is_unit_staff or not assignment.belongs_to(actor):
+        raise NotPermitted("只有本单位的经办人或负责人可以办理")
+
+
+def _settle_acceptance(assignment, now, today):
+    """After the acceptance window a pending assignment counts as accepted (签收)."""
+    if assignment.state == A.PENDING and today > assignment.accept_due:
+        move("assignment", "auto_accept", assignment, None)
+        assignment.state, assignment.accepted_at = A.HANDLING, now
+        log(assignment.proposal, None, "auto_accept", A.PENDING, A.HANDLING,
+            assignment=assignment, comment="签收期限已过，视为签收", now=now)
+
+
+def accept_assignment(actor, assignment, *, now=None):
+    _require_unit(actor, assignment)
+    now, today = clock(now)
+    _settle_acceptance(assignment, now, today)
+    target = move("assignment", "accept", assignment, actor)
+    assignment.state, assignment.accepted_at = target, now
+    log(assignment.proposal, actor, "accept", A.PENDING, target, assignment=assignment, now=now)
+    db.session.flush()
+    return assignment
+
+
+def request_reassignment(actor, assignment, reason, *, now=None):
+    """申请调整: within the acceptance window only; the unit never passes it on itself."""
+    _require_unit(actor, assignment)
+    now, today = clock(now)
+    target = move("assignment", "request_reassignment", assignment, actor)
+    if today > assignment.accept_due:
+        raise InvalidState("签收期限已过，不能再申请调整")
+    errors = {}
+    reason = text_field(errors, {"reason": reason}, "reason", "申请调整理由", max_len=2000)
+    raise_if(errors)
+    assignment.state, assignment.reassignment_reason = target, reason
+    log(assignment.proposal, actor, "request_reassignment", A.PENDING, target,
+        assignment=assignment, comment=reason, now=now)
+    db.session.flush()
+    return assignment
+
+
+def decide_reassignment(actor, assignment, data, *, now=None):
+    """The secretariat approves (naming the new unit) or refuses (the unit must handle it)."""
+    errors = {}
+    approve = bool_field(errors, data, "approve", "是否同意")
+    action = "approve_reassignment" if approve else "refuse_reassignment"
+    target = move("assignment", action, assignment, actor)
+    comment = text_field(errors, data, "comment", "意见", required=False, max_len=2000)
+    department = None
+    if approve:
+        code = data.get("department")
+        department = db.session.scalar(select(Department).where(Department.code == code,
+                                                                Department.active)) \
+            if isinstance(code, str) else None
+        taken = {a.department_id for a in assignment.proposal.assignments
+                 if a.state != A.REASSIGNED}
+        if department is None:
+            errors["department"] = "请指定调整后的承办单位代码"
+        elif department.id in taken:
+            errors["department"] = "该单位已承办此提案"
+    raise_if(errors)
+    now, today = clock(now)
+    proposal = assignment.proposal
+    if approve:
+        assignment.state, assignment.closed_at = target, now
+        log(proposal, actor, action, A.REASSIGNMENT_REQUESTED, target, assignment=assignment,
+            comment=comment or f"调整至{department.name}", now=now)
+        new = create_assignment(actor, proposal, department, assignment.role, now=now)
+        assignment.reassigned_to_id = new.id
+    else:
+        assignment.state, assignment.accepted_at = target, now
+        log(proposal, actor, action, A.REASSIGNMENT_REQUESTED, target, assignment=assignment,
+            comment=comment, now=now)
+    db.session.flush()
+    return assignment
+
+
+def record_contact(actor, assignment, data, *, now=None):
+    """办前沟通: mode, date, summary."""
+    _require_unit(actor, assignment)
+    now, today = clock(now)
+    _settle_acceptance(assignment, now, today)
+    move("assignment", "record_contact", assignment, actor)
+    errors = {}
+    mode = data.get("mode")
+    if mode not in CONTACT_MODES:
+        errors["mode"] = "沟通方式应为 " + "、".join(CONTACT_MODES)
+    day = date_field(errors, data, "date", "沟通日期")
+    if day is not None and day > today:
+        errors["date"] = "沟通日期不能晚于今天"
+    if day is not None and day < local_date(assignment.assigned_at):
+        errors["date"] = "沟通日期不能早于交办日期"
+    summary = text_field(errors, data, "summary", "沟通情况", max_len=5000)
+    raise_if(errors)
+    contact = Contact(assignment=assignment, mode=mode, day=day, summary=summary,
+                      recorded_by_id=actor.id, created_at=now)
+    db.session.add(contact)
+    log(assignment.proposal, actor, "record_contact", assignment.state, assignment.state,
+        assignment=assignment, comment=f"{CONTACT_MODES[mode]} {day.isoformat()}：{summary}",
+        now=now)
+    db.session.flush()
+    return contact
+
+
+def submit_opinion(actor, assignment, text, *, now=None):
+    """A co-unit's written opinion to the lead unit (会办意见)."""
+    _require_unit(actor, assignment)
+    if assignment.role != "co":
+        raise NotPermitted("只有会办单位提交会办意见")
+    now, today = clock(now)
+    _settle_acceptance(assignment, now, today)
+    target = move("assignment", "submit_opinion", assignment, actor)
+    errors = {}
+    text = text_field(errors, {"text": text}, "text", "会办意见", max_len=10000)
+    raise_if(errors)
+    db.session.add(Opinion(assignment=assignment, text=text, author_id=actor.id,
+                           created_at=now))
+    assignment.state, assignment.closed_at = target, now
+    log(assignment.proposal, actor, "submit_opinion", A.HANDLING, target,
+        assignment=assignment, now=now)
+    db.session.flush()
+    return assignment
+
+
+def extension_limit(assignment):
+    return add_months(assignment.round_started_on,
+                      committee_settings.get("extension_max_months"))
+
+
+def request_extension(actor, assignment, data, *, now=None):
+    """One extension per round, with a reason; never beyond 6 months after assignment."""
+    _require_unit(actor, assignment)
+    if assignment.role == "co":
+        raise NotPermitted("会办单位不申请答复延期")
+    now, today = clock(now)
+    _settle_acceptance(assignment, now, today)
+    move("assignment", "request_extension", assignment, actor)
+    if any(r.round == assignment.round for r in assignment.extension_requests):
+        raise InvalidState("本轮办理已申请过延期")
+    errors = {}
+    until = date_field(errors, data, "until", "延期至")
+    reason = text_field(errors, data, "reason", "延期理由", max_len=2000)
+    limit = extension_limit(assignment)
+    if until is not None and until <= assignment.effective_due:
+        errors["until"] = f"延期日期应晚于现在的答复期限 {assignment.effective_due.isoformat()}"
+    elif until is not None and until > limit:
+        errors["until"] = f"延期不能超过交办后 6 个月（{limit.isoformat()}）"
+    raise_if(errors)
+    request = ExtensionRequest(assignment=assignment, round=assignment.round, until=until,
+                               reason=reason, requested_by_id=actor.id, created_at=now)
+    db.session.add(request)
+    log(assignment.proposal, actor, "request_extension", assignment.state, assignment.state,
+        assignment=assignment, comment=f"申请延期至 {until.isoformat()}：{reason}", now=now)
+    db.session.flush()
+    return assignment
+
+
+def decide_extension(actor, assignment, data, *, now=None):
+    move("assignment", "decide_extension", assignment, actor)
+    request = next((r for r in assignment.extension_requests if r.state == "pending"), None)
+    if request is None:
+        raise InvalidState("没有待审批的延期申请")
+    errors = {}
+    approve = bool_field(errors, data, "approve", "是否同意")
+    comment = text_field(errors, data, "comment", "意见", required=False, max_len=2000)
+    raise_if(errors)
+    now, _ = clock(now)
+    if approve and request.until > extension_limit(assignment):
+        raise ValidationError(fields={"approve": "延期不能超过交办后 6 个月"})
+    request.state = "approved" if approve else "refused"
+    request.decided_by_id, request.decided_at, request.comment = actor.id, now, comment
+    if approve:
+        assignment.extended_to = request.until
+    log(assignment.proposal, actor, "approve_extension" if approve else "refuse_extension",
+        assignment.state, assignment.state, assignment=assignment, comment=comment, now=now)
+    db.session.flush()
+    return assignment
+
+
+def draft_reply(actor, assignment, data, *, now=None):
+    """The unit's reply (答复) with its result code; then sign-off and review per the settings."""
+    _require_unit(actor, assignment)
+    if assignment.role == "co":
+        raise NotPermitted("会办单位不单独答复，请提交会办意见")
+    now, today = clock(now)
+    _settle_acceptance(assignment, now, today)
+    move("assignment", "draft_reply", assignment, actor)
+    conf = committee_settings.all_settings()
+    round_replies = [r for r in assignment.replies if r.round == assignment.round]
+    if any(r.state in IN_PROGRESS for r in round_replies):
+        raise InvalidState("已有一份答复在签发或审核中")
+    if conf["contact_required_before_reply"] and not assignment.contacts:
+        raise InvalidState("答复前须至少记录一次办前沟通")
+    if conf["reply_requires_co_opinions"]:
+        waiting = [a.department.name for a in assignment.proposal.assignments
+                   if a.role == "co" and a.state not in (A.REASSIGNED,) and a.opinion is None]
+        if waiting:
+            raise InvalidState("尚未收到会办意见：" + "、".join(waiting))
+    errors = {}
+    result = data.get("result")
+    if result not in conf["result_codes"]:
+        errors["result"] = "答复结果应为 " + "、".join(conf["result_codes"])
+    text = text_field(errors, data, "text", "答复正文", max_len=20000)
+    signer = text_field(errors, data, "signer", "签发领导", max_len=80)
+    contact = text_field(errors, data, "contact", "联系人及电话", max_len=120)
+    promised = date_field(errors, data, "promised_date", "承诺完成日期", required=result == "B")
+    if promised is not None and promised < today:
+        errors["promised_date"] = "承诺完成日期不能早于今天"
+    raise_if(errors)
+    if conf["signoff_required"]:
+        target = R.AWAITING_SIGNOFF
+    elif conf["reply_review_required"]:
+        target = R.AWAITING_REVIEW
+    else:
+        target = R.DELIVERED
+    move("reply", "draft", None, actor, to=target)
+    reply = Reply(assignment=assignment, round=assignment.round, state=target, result=result,
+                  text=text, signer=signer, contact=contact,
+                  promised_date=promised if result == "B" else None,
+                  drafted_by_id=actor.id, created_at=now)
+    db.session.add(reply)
+    db.session.flush()
+    log(assignment.proposal, actor, "draft_reply", None, target, assignment=assignment,
+        reply=reply, comment=f"答复结果 {result}", now=now)
+    if target == R.DELIVERED:
+        _deliver(reply, actor, now, today)
+    db.session.flush()
+    return reply
+
+
+def _require_reply_unit_head(actor, reply):
+    assignment = reply.assignment
+    if actor is None or actor.role != Role.DEPARTMENT_HEAD or not assignment.belongs_to(actor):
+        raise NotPermitted("只有本单位负责人可以签发答复")
+
+
+def signoff_reply(actor, reply, data, *, now=None):
+    """签发 by the unit's department head, or return to the clerk with a comment."""
+    _require_reply_unit_head(actor, reply)
+    errors = {}
+    approve = bool_field(errors, data, "approve", "是否签发")
+    if approve is None:
+        move("reply", "signoff_return", reply, actor)  # state first, then the input
+        raise_if(errors)
+    conf = committee_settings.all_settings()
+    if approve:
+        target = R.AWAITING_REVIEW if conf["reply_review_required"] else R.DELIVERED
+        move("reply", "signoff_approve", reply, actor, to=target)
+    else:
+        target = move("reply", "signoff_return", reply, actor)
+    comment = text_field(errors, data, "comment", "退回意见", required=not approve, max_len=2000)
+    raise_if(errors)
+    now, today = clock(now)
+    from_state = reply.state
+    reply.state = target
+    reply.signed_off_by_id, reply.signed_off_at = actor.id, now
+    if not approve:
+        reply.return_comment = comment
+    log(reply.assignment.proposal, actor, "signoff" if approve else "signoff_return",
+        from_state, target, assignment=reply.assignment, reply=reply, comment=comment, now=now)
+    if target == R.DELIVERED:
+        _deliver(reply, actor, now, today)
+    db.session.flush()
+    return reply
+
+
+def review_reply(actor, reply, data, *, now=None):
+    """审核 by the secretariat: deliver (optionally correcting the result code) or return."""
+    errors = {}
+    approve = bool_field(errors, data, "approve", "是否通过")
+    action = "review_approve" if approve or approve is None else "review_return"
+    target = move("reply", action, reply, actor)
+    comment = text_field(errors, data, "comment", "审核意见", required=approve is False,
+                         max_len=2000)
+    result = data.get("result")
+    conf = committee_settings.all_settings()
+    if result is not None and result not in conf["result_codes"]:
+        errors["result"] = "答复结果应为 " + "、".join(conf["result_codes"])
+    if approve and result == "B" and reply.promised_date is None:
+        errors["result"] = "改为 B 类须有承诺完成日期，请退回单位补充"
+    raise_if(errors)
+    now, today = clock(now)
+    from_state = reply.state
+    if approve and result and result != reply.result:
+        comment = (comment + "；" if comment else "") + f"结果由 {reply.result} 改为 {result}"
+        reply.result = result
+    reply.state = target
+    reply.reviewed_by_id, reply.reviewed_at = actor.id, now
+    if not approve:
+        reply.return_comment = comment
+    log(reply.assignment.proposal, actor, "review_reply" if approve else "review_return",
+        from_state, target, assignment=reply.assignment, reply=reply, comment=comment, now=now)
+    if target == R.DELIVERED:
+        _deliver(reply, actor, now, today)
+    db.session.flush()
+    return reply
+
+
+def _deliver(reply, actor, now, today):
+    """Delivered to the first proposer, co-signers and merged proposers; the rating window opens."""
+    assignment = reply.assignment
+    to_state = move("assignment", "deliver_reply", assignment, actor)
+    from_state = assignment.state
+    reply.state = R.DELIVERED
+    reply.delivered_at = now
+    reply.rating_due = load_calendar().add_working_days(
+        today, committee_settings.get("rating_window_working_days"))
+    assignment.state = to_state
+    if reply.result == "B":
+        assignment.follow_up_open = True
+    log(assignment.proposal, actor, "deliver_reply", from_state, to_state, assignment=assignment,
+        reply=reply, now=now)
+
+
+def may_rate(user, reply):
+    """'primary' for the first proposer, 'merged' for the first proposer of a proposal merged
+    into this one, None otherwise."""
+    proposal = reply.assignment.proposal
+    if user is None or user.role != Role.MEMBER:
+        return None
+    if proposal.proposer_id == user.id:
+        return "primary"
+    if any(m.proposer_id == user.id for m in proposal.merged):
+        return "merged"
+    return None
+
+
+def rate_reply(actor, reply, data, *, now=None):
+    """满意度测评. Unsatisfied the first time sends the item back for re-handling (重新办理)."""
+    standing = may_rate(actor, reply)
+    if standing is None:
+        raise NotPermitted("只有第一提案人（或集体提案单位）可以测评")
+    errors = {}
+    rating = data.get("rating")
+    if rating not in RATINGS:
+        errors["rating"] = "测评结果应为 satisfied、basically_satisfied 或 unsatisfied"
+    comment = text_field(errors, data, "comment", "意见", required=rating == "unsatisfied",
+                         max_len=5000)
+    now, today = clock(now)
+    if standing == "merged":
+        if reply.state not in (R.DELIVERED, R.RATED):
+            raise InvalidState("当前状态下不能测评")
+        if any(r.rater_id == actor.id for r in reply.ratings):
+            raise InvalidState("您已测评过此答复")
+        raise_if(errors)
+        db.session.add(Rating(reply=reply, rater_id=actor.id, is_primary=False, rating=rating,
+                              comment=comment, created_at=now))
+        log(reply.assignment.proposal, actor, "rate_merged", reply.state, reply.state,
+            assignment=reply.assignment, reply=reply, comment=RATINGS[rating], now=now)
+        db.session.flush()
+        return reply
+    target = move("reply", "rate", reply, actor)
+    assignment = reply.assignment
+    if rating == "unsatisfied" and assignment.round == 1:
+        a_target = A.REHANDLING
+    else:
+        a_target = A.CLOSED
+    move("assignment", "rate", assignment, actor, to=a_target)
+    raise_if(errors)
+    proposal = assignment.proposal
+    db.session.add(Rating(reply=reply, rater_id=actor.id, is_primary=True, rating=rating,
+                          comment=comment, created_at=now))
+    reply.state = target
+    log(proposal, actor, "rate", R.DELIVERED, target, assignment=assignment, reply=reply,
+        comment=RATINGS[rating] + (f"：{comment}" if comment else ""), now=now)
+    if a_target == A.REHANDLING:
+        conf = committee_settings.all_settings()
+        assignment.round = 2
+        assignment.round_started_on = today
+        assignment.reply_due = add_months(today, conf["rehandling_due_months"])
+        assignment.extended_to = None
+        log(proposal, None, "rehandle", A.REPLIED, A.REHANDLING, assignment=assignment, now=now,
+            comment=f"重新办理，答复期限 {assignment.reply_due.isoformat()}")
+    else:
+        assignment.closed_at = now
+        if rating == "unsatisfied":
+            proposal.consultation_due = True
+    assignment.state = a_target
+    maybe_close(proposal, now=now)
+    db.session.flush()
+    return reply
+
+
+def expire_ratings(*, now=None):
+    """System sweep: replies not rated within the window close as unrated."""
+    now, today = clock(now)
+    replies = db.session.scalars(select(Reply).where(Reply.state == R.DELIVERED,
+                                                     Reply.rating_due < today)).all()
+    for reply in replies:
+        target = move("reply", "expire_rating", reply, None)
+        assignment = reply.assignment
+        a_target = move("assignment", "expire_rating", assignment, None)
+        reply.state = target
+        assignment.state, assignment.closed_at = a_target, now
+        log(assignment.proposal, None, "expire_rating", R.DELIVERED, target,
+            assignment=assignment, reply=reply, comment="测评期限已过，视为未测评", now=now)
+        maybe_close(assignment.proposal, now=now)
+    db.session.flush()
+    return replies
+
+
+def settle_acceptances(*, now=None):
+    """System sweep: pending assignments past their window count as accepted."""
+    now, today = clock(now)
+    pending = db.session.scalars(select(Assignment).where(Assignment.state == A.PENDING,
+                                                          Assignment.accept_due < today)).all()
+    for assignment in pending:
+        _settle_acceptance(assignment, now, today)
+    db.session.flush()
+    return pending
+
+
+def follow_up(actor, assignment, data, *, now=None):
+    """跟踪办理 of a B-class reply until the unit reports it done."""
+    _require_unit(actor, assignment)
+    move("assignment", "follow_up", assignment, actor)
+    if not assignment.follow_up_open:
+        raise InvalidState("此项没有待跟踪办理的 B 类答复")
+    errors = {}
+    text = text_field(errors, data, "text", "办理进展", max_len=5000)
+    done = bool_field(errors, data, "done", "是否已办结")
+    raise_if(errors)
+    now, _ = clock(now)
+    db.session.add(FollowUp(assignment=assignment, text=text, done=done, author_id=actor.id,
+                            created_at=now))
+    if done:
+        assignment.follow_up_open = False
+    log(assignment.proposal, actor, "follow_up", assignment.state, assignment.state,
+        assignment=assignment, comment=text + ("（已完成）" if done else ""), now=now)
+    db.session.flush()
+    return assignment
+

@@ -1,0 +1,455 @@
+"""Proposal operations: one function per action (drafting, co-signing, review, assignment).
+
+Each checks role, ownership and state, then changes the records and writes one history row.
+They only flush; the caller (a request, a command, a task) commits once. A refusal raises a
+DomainError before anything has been changed.
+"""
+from sqlalchemy import select, update
+
+from ..accounts.models import Department, User
+from ..committee import settings as committee_settings
+from ..committee.calendar import add_months, load_calendar
+from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counter,
+                                NotFiledReason)
+from ..errors import InvalidState, NotPermitted, ValidationError
+from ..extensions import db
+from .core import clock, log, move, raise_if, text_field
+from .models import Cosigner, Proposal
+from .states import CosignerState, ProposalState as P, Role
+
+EDITABLE = ("title", "category", "analysis", "suggestions", "cosigners", "suggested_departments")
+
+
+def current_session():
+    session = db.session.scalar(select(CommitteeSession).where(CommitteeSession.is_current))
+    if session is None:
+        raise InvalidState("当前没有开放的会次，请联系提案委员会办公室")
+    return session
+
+
+def next_counter(session_id, kind):
+    """Take the next value of a per-session sequence (see Counter)."""
+    value = db.session.scalar(
+        update(Counter).where(Counter.session_id == session_id, Counter.kind == kind)
+        .values(last_value=Counter.last_value + 1).returning(Counter.last_value))
+    if value is None:
+        db.session.add(Counter(session_id=session_id, kind=kind, last_value=1))
+        db.session.flush()
+        value = 1
+    return value
+
+
+def _read_content(actor, data, *, partial):
+    """Validate the editable fields present in ``data`` and resolve codes and usernames."""
+    unknown = set(data) - set(EDITABLE) - {"version"}
+    errors = {name: "不支持的字段" for name in sorted(unknown)}
+    out = {}
+    max_chars = committee_settings.get("proposal_max_chars")
+    if not partial or "title" in data:
+        out["title"] = text_field(errors, data, "title", "案由", max_len=200)
+    if not partial or "category" in data:
+        code = data.get("category")
+        category = None
+        if isinstance(code, str) and code:
+            category = db.session.scalar(select(Category).where(Category.code == code,
+                                                                Category.active))
+        if category is None:
+            errors["category"] = "请选择有效的提案类别"
+        out["category"] = category
+    for name, label in (("analysis", "情况分析"), ("suggestions", "具体建议")):
+        if not partial or name in data:
+            value = text_field(errors, data, name, label, required=False, max_len=max_chars)
+            out[name] = value or ""
+    if "cosigners" in data:
+        out["cosigners"] = _resolve_cosigners(actor, data["cosigners"], errors)
+    if "suggested_departments" in data:
+        out["suggested_departments"] = _resolve_departments(data["suggested_departments"],
+                                                            errors)
+    raise_if(errors)
+    return out
+
+
+def _resolve_cosigners(actor, usernames, errors):
+    if not isinstance(usernames, list) or not all(isinstance(u, str) for u in usernames):
+        errors["cosigners"] = "联名人应为用户名列表"
+        return []
+    if usernames and actor.is_organisation:
+        errors["cosigners"] = "集体提案不设联名人"
+        return []
+    users, wrong = [], []
+    for name in dict.fromkeys(usernames):
+        user = db.session.scalar(select(User).where(User.username == name))
+        if (user is None or not user.active or user.role != Role.MEMBER or user.is_organisation
+                or user.id == actor.id):
+            wrong.append(name)
+        else:
+            users.append(user)
+    if wrong:
+        errors["cosigners"] = "以下用户不能作为联名人：" + "、".join(wrong)
+    return users
+
+
+def _resolve_departments(codes, errors):
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        errors["suggested_departments"] = "建议承办单位应为单位代码列表"
+        return []
+    found = db.session.scalars(select(Department).where(Department.code.in_(codes),
+                                                        Department.active)).all()
+    missing = sorted(set(codes) - {d.code for d in found})
+    if missing:
+        errors["suggested_departments"] = "未知的单位代码：" + "、".join(missing)
+    return list(found)
+
+
+def _apply_content(proposal, content):
+    for name in ("title", "analysis", "suggestions"):
+        if name in content:
+            setattr(proposal, name, content[name])
+    if content.get("category") is not None:
+        proposal.category = content["category"]
+    if "suggested_departments" in content:
+        proposal.suggested_departments = content["suggested_departments"]
+    if "cosigners" in content:
+        wanted = {u.id: u for u in content["cosigners"]}
+        for cosigner in list(proposal.cosigners):
+            if cosigner.user_id not in wanted:
+                proposal.cosigners.remove(cosigner)
+        have = {c.user_id for c in proposal.cosigners}
+        for user_id, user in wanted.items():
+            if user_id not in have:
+                proposal.cosigners.append(Cosigner(user=user, state=CosignerState.INVITED))
+
+
+def _require_proposer(actor, proposal):
+    if not proposal.is_proposer(actor):
+        raise NotPermitted("只有第一提案人可以执行此操作")
+
+
+def create_proposal(actor, data, *, now=None):
+    """A member starts a draft (草稿) in the current session."""
+    move("proposal", "create", None, actor)
+    now, _ = clock(now)
+    session = current_session()
+    content = _read_content(actor, data, partial=False)
+    proposal = Proposal(session=session, proposer=actor, state=P.DRAFT, created_at=now,
+                        kind="collective" if actor.is_organisation else "individual")
+    _apply_content(proposal, content)
+    db.session.add(proposal)
+    db.session.flush()
+    log(proposal, actor, "create", None, P.DRAFT, now=now)
+    return proposal
+
+
+def edit_proposal(actor, proposal, data, *, now=None):
+    _require_proposer(actor, proposal)
+    move("proposal", "edit", proposal, actor)
+    content = _read_content(actor, data, partial=True)
+    _apply_content(proposal, content)
+    log(proposal, actor, "edit", P.DRAFT, P.DRAFT, now=now)
+    db.session.flush()
+    return proposal
+
+
+def check_complete(proposal):
+    """What a proposal needs before it can be submitted (一事一案, 具体建议 required)."""
+    limits = committee_settings.all_settings()
+    errors = {}
+    if not proposal.title:
+        errors["title"] = "请填写案由"
+    if not proposal.suggestions.strip():
+        errors["suggestions"] = "请填写具体建议"
+    length = len(proposal.analysis.strip()) + len(proposal.suggestions.strip())
+    if length < limits["proposal_min_chars"]:
+        errors.setdefault("suggestions",
+                          f"正文（情况分析与具体建议）不能少于 {limits['proposal_min_chars']} 字，"
+                          f"现有 {length} 字")
+    elif length > limits["proposal_max_chars"]:
+        errors["suggestions"] = (f"正文不能超过 {limits['proposal_max_chars']} 字，"
+                                 f"现有 {length} 字")
+    raise_if(errors)
+
+
+def submit_proposal(actor, proposal, *, now=None):
+    """Draft → awaiting co-signers (联名) or submitted."""
+    _require_proposer(actor, proposal)
+    target = P.AWAITING_COSIGNERS if proposal.cosigners else P.SUBMITTED
+    move("proposal", "submit", proposal, actor, to=target)
+    check_complete(proposal)
+    now, today = clock(now)
+    if proposal.cosigners:
+        window = committee_settings.get("cosign_window_working_days")
+        expires = load_calendar().add_working_days(today, window)
+        for cosigner in proposal.cosigners:
+            cosigner.state = CosignerState.INVITED
+            cosigner.invited_at, cosigner.expires_on, cosigner.responded_at = now, expires, None
+        proposal.state = target
+        log(proposal, actor, "submit", P.DRAFT, target, now=now)
+    else:
+        proposal.state = P.SUBMITTED
+        log(proposal, actor, "submit", P.DRAFT, P.SUBMITTED, now=now)
+        _mark_received(proposal, now, today)
+    db.session.flush()
+    return proposal
+
+
+def _mark_received(proposal, now, today):
+    proposal.submitted_at = now
+    session = proposal.session
+    proposal.is_plenary = session.plenary_start <= today <= session.plenary_end
+    if proposal.receipt_serial is None:
+        proposal.receipt_serial = next_counter(proposal.session_id, "receipt")
+
+
+def respond_to_invitation(actor, proposal, accept, *, now=None):
+    """An invited co-signer confirms or declines (联名确认)."""
+    if not isinstance(accept, bool):
+        raise ValidationError(fields={"accept": "请说明是否同意联名（true 或 false）"})
+    cosigner = proposal.cosigner_for(actor) if actor else None
+    if cosigner is None:
+        raise NotPermitted("您没有被邀请联名此提案")
+    action = "cosign_accept" if accept else "cosign_decline"
+    move("proposal", action, proposal, actor, to=P.AWAITING_COSIGNERS)
+    now, today = clock(now)
+    if cosigner.state != CosignerState.INVITED:
+        raise InvalidState("您已答复过此联名邀请")
+    if cosigner.expires_on and today > cosigner.expires_on:
+        raise InvalidState("联名邀请已过期")
+    cosigner.state = CosignerState.ACCEPTED if accept else CosignerState.DECLINED
+    cosigner.responded_at = now
+    to_state = _settle_cosigning(proposal, now, today)
+    log(proposal, actor, action, P.AWAITING_COSIGNERS, to_state, now=now)
+    db.session.flush()
+    return proposal
+
+
+def _settle_cosigning(proposal, now, today):
+    """Once no invitation is open the proposal is submitted: joint if anyone accepted."""
+    if any(c.state == CosignerState.INVITED for c in proposal.cosigners):
+        return P.AWAITING_COSIGNERS
+    accepted = any(c.state == CosignerState.ACCEPTED for c in proposal.cosigners)
+    proposal.kind = "joint" if accepted else "individual"
+    proposal.state = P.SUBMITTED
+    _mark_received(proposal, now, today)
+    return P.SUBMITTED
+
+
+def expire_invitations(*, now=None):
+    """System sweep: invitations past their date expire; their proposals move on."""
+    now, today = clock(now)
+    proposals = db.session.scalars(
+        select(Proposal).where(Proposal.state == P.AWAITING_COSIGNERS).where(
+            Proposal.cosigners.any((Cosigner.state == CosignerState.INVITED)
+                                   & (Cosigner.expires_on < today)))).all()
+    for proposal in proposals:
+        move("proposal", "cosign_expire", proposal, None)
+        for cosigner in proposal.cosigners:
+            if cosigner.state == CosignerState.INVITED and cosigner.expires_on < today:
+                cosigner.state = CosignerState.EXPIRED
+        to_state = _settle_cosigning(proposal, now, today)
+        log(proposal, None, "cosign_expire", P.AWAITING_COSIGNERS, to_state, now=now)
+    db.session.flush()
+    return proposals
+
+
+def withdraw_proposal(actor, proposal, reason, *, now=None):
+    """撤案, before filing only."""
+    _require_proposer(actor, proposal)
+    from_state = proposal.state
+    target = move("proposal", "withdraw", proposal, actor)
+    errors = {}
+    reason = text_field(errors, {"reason": reason}, "reason", "撤案理由", max_len=2000)
+    raise_if(errors)
+    proposal.state, proposal.withdraw_reason = target, reason
+    for cosigner in proposal.cosigners:
+        if cosigner.state == CosignerState.INVITED:
+            cosigner.state = CosignerState.EXPIRED
+    if proposal.submitted_at is None:
+        now, today = clock(now)
+        _mark_received(proposal, now, today)
+    log(proposal, actor, "withdraw", from_state, target, comment=reason, now=now)
+    db.session.flush()
+    return proposal
+
+
+REVIEW_DECISIONS = {"file", "not_file", "merge", "return"}
+
+
+def review_proposal(actor, proposal, data, *, now=None):
+    """立案审查: file, not file (reason and disposition), merge (并案) or return for revision."""
+    decision = data.get("decision")
+    if decision not in REVIEW_DECISIONS:
+        move("proposal", "file", proposal, actor)  # role and state first
+        raise ValidationError(fields={"decision": "审查结论应为 file、not_file、merge 或 return"})
+    target = move("proposal", decision, proposal, actor)
+    now, _ = clock(now)
+    errors = {}
+    comment = text_field(errors, data, "comment", "审查意见", required=decision == "return",
+                         max_len=2000)
+    if decision == "file":
+        category = proposal.category
+        if data.get("category"):
+            category = db.session.scalar(select(Category).where(
+                Category.code == data["category"], Category.active))
+            if category is None:
+                errors["category"] = "未知的提案类别"
+        raise_if(errors)
+        proposal.category = category
+        proposal.number = next_counter(proposal.session_id, "number")
+        proposal.filed_at = now
+    elif decision == "not_file":
+        reason = None
+        if isinstance(data.get("reason_code"), str):
+            reason = db.session.scalar(select(NotFiledReason).where(
+                NotFiledReason.code == data["reason_code"], NotFiledReason.active))
+        if reason is None:
+            errors["reason_code"] = "请选择有效的不予立案理由"
+        disposition = data.get("disposition") or "none"
+        if disposition not in DISPOSITIONS:
+            errors["disposition"] = "处理方式应为 opinion、letter、social_info 或 none"
+        raise_if(errors)
+        proposal.not_filed_reason, proposal.not_filed_disposition = reason, disposition
+    elif decision == "merge":
+        host = _merge_target(proposal, data.get("merge_into"), errors)
+        raise_if(errors)
+        proposal.merged_into = host
+        log(host, actor, "absorb", host.state, host.state,
+            comment=f"并入提案（收件号 {proposal.receipt_serial}）：{proposal.title}", now=now)
+    else:
+        raise_if(errors)
+    from_state = proposal.state
+    proposal.state = target
+    proposal.review_comment = comment
+    log(proposal, actor, decision, from_state, target, comment=comment, now=now)
+    db.session.flush()
+    return proposal
+
+
+def _merge_target(proposal, target_id, errors):
+    if isinstance(target_id, bool) or not isinstance(target_id, int):
+        errors["merge_into"] = "请指定并入的已立案提案编号（id）"
+        return None
+    host = db.session.get(Proposal, target_id)
+    if host is None or host.id == proposal.id or host.state not in (P.FILED, P.ASSIGNED,
+                                                                      P.CLOSED):
+        errors["merge_into"] = "只能并入一件已立案的提案"
+        return None
+    return host
+
+
+def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
+    """交办 to units: one lead (sole), one lead plus co-units (主办+会办), or several leads (分办)."""
+    from ..handling.operations import create_assignment
+    target = move("proposal", "assign", proposal, actor)
+    now, today = clock(now)
+    errors = {}
+    plan = _read_assignment_plan(departments, errors)
+    if due_date is not None:
+        from .core import date_field
+        due_date = date_field(errors, {"due_date": due_date}, "due_date", "答复期限")
+        limit = add_months(today, committee_settings.get("extension_max_months"))
+        if due_date is not None and not today < due_date <= limit:
+            errors["due_date"] = f"答复期限应在今天之后且不晚于 {limit.isoformat()}"
+    raise_if(errors)
+    leads = [d for d, r in plan if r == "lead"]
+    split = len(leads) > 1
+    proposal.state = target
+    log(proposal, actor, "assign", P.FILED, target,
+        comment="、".join(f"{d.name}（{_ROLE_LABEL['split' if split and r == 'lead' else r]}）"
+                         for d, r in plan), now=now)
+    for department, role in plan:
+        create_assignment(actor, proposal, department, "split" if split and role == "lead"
+                          else role, due_date=due_date, now=now)
+    db.session.flush()
+    return proposal
+
+
+_ROLE_LABEL = {"lead": "主办", "co": "会办", "split": "分办"}
+
+
+def _read_assignment_plan(departments, errors):
+    if not isinstance(departments, list) or not departments:
+        errors["departments"] = "请至少指定一个承办单位"
+        return []
+    plan, seen = [], set()
+    for item in departments:
+        if not isinstance(item, dict) or item.get("role") not in ("lead", "co"):
+            errors["departments"] = "每个承办单位应写明 code 和 role（lead 或 co）"
+            return []
+        code = item.get("code")
+        department = db.session.scalar(select(Department).where(Department.code == code,
+                                                                Department.active))
+        if department is None:
+            errors["departments"] = f"未知的单位代码：{code}"
+            return []
+        if department.id in seen:
+            errors["departments"] = f"单位重复：{department.name}"
+            return []
+        seen.add(department.id)
+        plan.append((department, item["role"]))
+    leads = sum(1 for _, r in plan if r == "lead")
+    cos = len(plan) - leads
+    if leads == 0:
+        errors["departments"] = "须有一个主办单位"
+    elif leads > 1 and cos:
+        errors["departments"] = "分办时不设会办单位；主办加会办时只能有一个主办单位"
+    return plan
+
+
+def mark_key(actor, proposal, key, supervisor=None, *, now=None):
+    """Mark or unmark a key proposal (重点提案) with its supervising leader (督办领导)."""
+    move("proposal", "mark_key", proposal, actor)
+    errors = {}
+    if not isinstance(key, bool):
+        errors["key"] = "key 应为 true 或 false"
+    leader = None
+    if key is True:
+        if not isinstance(supervisor, str) or not supervisor:
+            errors["supervisor"] = "请指定督办领导（用户名）"
+        else:
+            leader = db.session.scalar(select(User).where(User.username == supervisor,
+                                                          User.active))
+            if leader is None:
+                errors["supervisor"] = f"未知的用户：{supervisor}"
+    raise_if(errors)
+    proposal.is_key, proposal.supervisor = key, leader
+    log(proposal, actor, "mark_key" if key else "unmark_key", proposal.state, proposal.state,
+        comment=f"督办领导：{leader.name}" if leader else None, now=now)
+    db.session.flush()
+    return proposal
+
+
+def record_consultation(actor, proposal, note, *, now=None):
+    """After a second 不满意 the secretariat records the face-to-face consultation."""
+    move("proposal", "record_consultation", proposal, actor)
+    if not proposal.consultation_due:
+        raise InvalidState("此提案没有待办的当面协商")
+    errors = {}
+    note = text_field(errors, {"note": note}, "note", "协商情况", max_len=5000)
+    raise_if(errors)
+    proposal.consultation_due, proposal.consultation_note = False, note
+    log(proposal, actor, "record_consultation", proposal.state, proposal.state, comment=note,
+        now=now)
+    db.session.flush()
+    return proposal
+
+
+def maybe_close(proposal, *, now=None):
+    """A proposal is closed (办结) when every reply it needs is closed (rated or unrated)."""
+    from ..handling.models import Assignment  # noqa: F401  (relationship target)
+    from .states import AssignmentState as A
+    if proposal.state != P.ASSIGNED:
+        return False
+    live = [a for a in proposal.assignments if a.state != A.REASSIGNED]
+    needed = [a for a in live if a.role != "co"]
+    if not needed or any(a.state != A.CLOSED for a in needed):
+        return False
+    now, _ = clock(now)
+    for a in live:
+        if a.state != A.CLOSED:
+            move("assignment", "close", a, None)
+            log(proposal, None, "close", a.state, A.CLOSED, assignment=a, now=now)
+            a.state, a.closed_at = A.CLOSED, now
+    move("proposal", "close", proposal, None)
+    proposal.state, proposal.closed_at = P.CLOSED, now
+    log(proposal, None, "close", P.ASSIGNED, P.CLOSED, now=now)
+    return True

@@ -1,0 +1,175 @@
+"""Fixtures: an app on a migrated database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is
+set), a clean database per test, factories that go through the operations, and an API client."""
+import os
+import tempfile
+from datetime import date, datetime, timezone
+from itertools import count
+
+import pytest
+from sqlalchemy import text
+
+from proposals import create_app
+from proposals.accounts.models import ApiToken, Department, User
+from proposals.cli.committee import create_session
+from proposals.extensions import db
+
+SEED_TABLES = ("categories", "not_filed_reasons", "alembic_version")
+FAST_HASH = "pbkdf2:sha256:1000"  # tests only; production uses 600,000 iterations
+
+
+def database_url(tmp_dir):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) \
+            if url.startswith("postgresql://") else url
+    return "sqlite:///" + os.path.join(tmp_dir, "test.db")
+
+
+@pytest.fixture(scope="session")
+def app():
+    tmp = tempfile.mkdtemp(prefix="proposals-test-")
+    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": database_url(tmp),
+                      "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        from flask_migrate import downgrade, upgrade
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+            downgrade(revision="base")  # a reused test database starts from nothing
+        upgrade()
+        db.session.remove()
+    yield app
+
+
+def wipe():
+    tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in SEED_TABLES]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(t.name for t in tables)
+                                + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.execute(text("UPDATE categories SET active = TRUE"))
+    db.session.execute(text("UPDATE not_filed_reasons SET active = TRUE"))
+    db.session.commit()
+
+
+@pytest.fixture()
+def ctx(app):
+    """An app context over an empty database (reference seeds kept)."""
+    with app.app_context():
+        wipe()
+        yield app
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture()
+def runner(app, ctx):
+    return app.test_cli_runner()
+
+
+class Factory:
+    def __init__(self):
+        self.seq = count(1)
+
+    def department(self, name=None, code=None):
+        n = next(self.seq)
+        d = Department(code=code or f"D{n:03d}", name=name or f"测试单位{n}")
+        db.session.add(d)
+        db.session.flush()
+        return d
+
+    def user(self, role="member", department=None, username=None, **kw):
+        n = next(self.seq)
+        u = User(username=username or f"{role}{n}", name=kw.pop("name", f"用户{n}"), role=role,
+                 department=department, **kw)
+        u.password_hash = "!"  # no password: tests authenticate with tokens
+        db.session.add(u)
+        db.session.flush()
+        return u
+
+    def session(self, year=None, current=True, term=10, meeting=None):
+        year = year or datetime.now(timezone.utc).year
+        return create_session(term, meeting or next(self.seq), year, date(year, 1, 10),
+                              date(year, 1, 14), current)
+
+
+@pytest.fixture()
+def make(ctx):
+    return Factory()
+
+
+class ApiClient:
+    """The Flask test client speaking JSON with a bearer token."""
+
+    def __init__(self, client, user=None):
+        self.client, self.token = client, None
+        if user is not None:
+            self.token = ApiToken.issue(user)
+            db.session.commit()
+
+    def call(self, method, path, json=None, headers=None, **kw):
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        resp = self.client.open("/api/v1" + path, method=method, json=json, headers=headers, **kw)
+        db.session.expire_all()
+        return resp
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.call("POST", path, json=json if json is not None else {}, **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.call("PATCH", path, json=json, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+
+@pytest.fixture()
+def api(app, ctx):
+    def as_(user=None):
+        return ApiClient(app.test_client(), user)
+    return as_
+
+
+LONG = "具体建议：" + "加快老旧小区改造，完善配套设施，建立长效管理机制。" * 6
+
+
+class World:
+    """A small committee: a current session, two units with staff, members and the secretariat."""
+
+    def __init__(self, make):
+        self.make = make
+        self.session = make.session()
+        self.unit_a = make.department("市住房和城乡建设局", "ZJJ")
+        self.unit_b = make.department("市财政局", "CZJ")
+        self.unit_c = make.department("市教育局", "JYJ")
+        self.secretariat = make.user("secretariat", username="sec")
+        self.admin = make.user("admin", username="admin")
+        self.member = make.user("member", username="m1", name="张委员", phone="13800000001",
+                                email="m1@example.org")
+        self.member2 = make.user("member", username="m2", name="李委员")
+        self.member3 = make.user("member", username="m3", name="王委员")
+        self.org = make.user("member", username="org1", name="民盟市委", org_type="party")
+        self.clerk_a = make.user("clerk", self.unit_a, username="clerk_a")
+        self.head_a = make.user("department_head", self.unit_a, username="head_a")
+        self.clerk_b = make.user("clerk", self.unit_b, username="clerk_b")
+        self.head_b = make.user("department_head", self.unit_b, username="head_b")
+        self.clerk_c = make.user("clerk", self.unit_c, username="clerk_c")
+        db.session.commit()
+
+    def content(self, **kw):
+        data = {"title": "关于加快老旧小区改造的建议", "category": "society",
+                "analysis": "情况分析：" + "我市老旧小区数量多、设施老化。" * 3,
+                "suggestions": LONG}
+        data.update(kw)
+        return data
+
+
+@pytest.fixture()
+def world(make):
+    return World(make)
