@@ -4,4 +4,4 @@ from .committee.models import (Category, CommitteeSession, Counter, Holiday,  # 
                                NotFiledReason, Setting)
 from .handling.models import (Assignment, Contact, ExtensionRequest, FollowUp,  # noqa: F401
                               Opinion, Rating, Reply)
-from .workflow.models import Cosigner, HistoryEntry, Proposal  # noqa: F401
+from .workflow.models import Cosigner, HistoryEntry, Proposal, ReviewDecision  # noqa: F401

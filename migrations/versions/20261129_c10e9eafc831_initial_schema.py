@@ -2,7 +2,7 @@
 
 Revision ID: c10e9eafc831
 Revises: 
-Create Date: 2026-11-29 08:53:58.697701
+Create Date: 2026-11-29 08:57:43.824402
 
 """
 from alembic import op
@@ -226,6 +226,28 @@ def upgrade():
     sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_proposal_suggested_departments_proposal_id_proposals'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('proposal_id', 'department_id', name=op.f('pk_proposal_suggested_departments'))
     )
+    op.create_table('review_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('proposal_id', sa.Integer(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=True),
+    sa.Column('reason_id', sa.Integer(), nullable=True),
+    sa.Column('disposition', sa.String(length=16), nullable=True),
+    sa.Column('merge_into_id', sa.Integer(), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("decision IN ('file', 'not_file', 'merge', 'return')", name=op.f('ck_review_decisions_decision')),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_review_decisions_category_id_categories')),
+    sa.ForeignKeyConstraint(['merge_into_id'], ['proposals.id'], name=op.f('fk_review_decisions_merge_into_id_proposals')),
+    sa.ForeignKeyConstraint(['proposal_id'], ['proposals.id'], name=op.f('fk_review_decisions_proposal_id_proposals'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['reason_id'], ['not_filed_reasons.id'], name=op.f('fk_review_decisions_reason_id_not_filed_reasons')),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_review_decisions_reviewer_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_decisions'))
+    )
+    with op.batch_alter_table('review_decisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_decisions_proposal_id'), ['proposal_id'], unique=False)
+
     op.create_table('contacts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assignment_id', sa.Integer(), nullable=False),
@@ -408,6 +430,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contacts_assignment_id'))
 
     op.drop_table('contacts')
+    with op.batch_alter_table('review_decisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_decisions_proposal_id'))
+
+    op.drop_table('review_decisions')
     op.drop_table('proposal_suggested_departments')
     with op.batch_alter_table('cosigners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cosigners_user_id'))

@@ -7,11 +7,13 @@ def register(app):
     from .calendar import holidays
     from .committee import sessions, settings
     from .people import departments, users
+    from .reminders import reminders
     app.cli.add_command(users)
     app.cli.add_command(departments)
     app.cli.add_command(settings)
     app.cli.add_command(sessions)
     app.cli.add_command(holidays)
+    app.cli.add_command(reminders)
     try:
         from .demo import demo
         app.cli.add_command(demo)

@@ -84,6 +84,8 @@ class Proposal(db.Model):
         back_populates="proposal", order_by="Assignment.id")
     history: Mapped[list["HistoryEntry"]] = relationship(
         back_populates="proposal", order_by="HistoryEntry.id")
+    reviews: Mapped[list["ReviewDecision"]] = relationship(
+        order_by="ReviewDecision.id", foreign_keys="ReviewDecision.proposal_id")
 
     @property
     def number_label(self):
@@ -114,6 +116,26 @@ class Cosigner(db.Model):
 
     proposal: Mapped[Proposal] = relationship(back_populates="cosigners")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ReviewDecision(db.Model):
+    """One filing review (立案审查) of a proposal: a proposal returned for revision and
+    resubmitted has several."""
+    __tablename__ = "review_decisions"
+    __table_args__ = (
+        CheckConstraint("decision IN ('file', 'not_file', 'merge', 'return')", name="decision"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
+                                             index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    reason_id: Mapped[int | None] = mapped_column(ForeignKey("not_filed_reasons.id"))
+    disposition: Mapped[str | None] = mapped_column(String(16))
+    merge_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class HistoryEntry(db.Model):

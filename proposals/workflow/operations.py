@@ -14,7 +14,7 @@ from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counte
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from .core import clock, log, move, raise_if, text_field
-from .models import Cosigner, Proposal
+from .models import Cosigner, Proposal, ReviewDecision
 from .states import CosignerState, ProposalState as P, Role
 
 EDITABLE = ("title", "category", "analysis", "suggestions", "cosigners", "suggested_departments")
@@ -319,6 +319,12 @@ def review_proposal(actor, proposal, data, *, now=None):
     from_state = proposal.state
     proposal.state = target
     proposal.review_comment = comment
+    db.session.add(ReviewDecision(
+        proposal_id=proposal.id, reviewer_id=actor.id, decision=decision, comment=comment,
+        category_id=proposal.category_id if decision == "file" else None,
+        reason_id=proposal.not_filed_reason.id if decision == "not_file" else None,
+        disposition=proposal.not_filed_disposition if decision == "not_file" else None,
+        merge_into_id=proposal.merged_into.id if decision == "merge" else None, created_at=now))
     log(proposal, actor, decision, from_state, target, comment=comment, now=now)
     db.session.flush()
     return proposal

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what it needs, starts a throwaway PostgreSQL on loopback,
+# runs every test on SQLite and on PostgreSQL, stops what it started, exits non-zero on failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PYTHON=${PYTHON:-python3}
+
+if [ ! -x .venv/bin/python ]; then "$PYTHON" -m venv .venv; fi
+if ! .venv/bin/python -m pip install -q -e ".[test]" >.venv/install.log 2>&1; then
+  cat .venv/install.log; echo "installing the test requirements failed"; exit 1
+fi
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
+
+# --- PostgreSQL 15 (on the machine image; installed from Debian when missing) -------------
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+PGTMP=$(mktemp -d /tmp/proposals-pg.XXXXXX)
+if [ "$(id -u)" = 0 ]; then
+  chown postgres "$PGTMP"
+  AS_PG=(runuser -u postgres --)
+else
+  AS_PG=()
+fi
+PGPORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+cleanup() {
+  "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PGTMP"
+}
+trap cleanup EXIT
+
+"${AS_PG[@]}" "$PGBIN/initdb" -D "$PGTMP/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w \
+  -o "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100" start >/dev/null
+"${AS_PG[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres proposals_test
+
+status=0
+echo "== tests on SQLite =="
+.venv/bin/python -m pytest "$@" || status=$?
+echo "== tests on PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') =="
+TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/proposals_test" \
+  .venv/bin/python -m pytest "$@" || status=$?
+
+if [ "$status" -ne 0 ]; then echo "TESTS FAILED (exit $status)"; fi
+exit "$status"
