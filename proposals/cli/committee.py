@@ -23,7 +23,8 @@ def show():
     values = committee_settings.all_settings()
     for key, spec in committee_settings.SPECS.items():
         value = committee_settings.format_value(values[key])
-        marker = "" if values[key] == spec.default else "  （已修改）"
+        marker = ("" if values[key] == spec.default
+                  else f"  （已修改，默认 {committee_settings.format_value(spec.default)}）")
         click.echo(f"{key} = {value}    # {spec.label}{marker}")
     click.echo(f"# 工作日日历：{coverage_note()}")
 

@@ -1,4 +1,5 @@
 """The committee's settings (DOMAIN.md): every default named there, editable, typed and checked."""
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -50,6 +51,14 @@ SPECS = {
     "sms_enabled": Spec(False, "bool", "短信通道（默认仅记录日志）"),
 }
 
+# Pairs that must stay in order whichever of the two is changed.
+ORDERED = (
+    ("proposal_min_chars", "proposal_max_chars", "最少字数不能大于最多字数"),
+    ("opinion_due_months", "reply_due_months", "会办意见期限不能晚于答复期限"),
+    ("reply_due_months", "extension_max_months", "答复期限不能超过延期上限"),
+    ("rehandling_due_months", "extension_max_months", "重新办理答复期限不能超过延期上限"),
+)
+
 TRUE_WORDS = {"1", "true", "yes", "on", "是", "开"}
 FALSE_WORDS = {"0", "false", "no", "off", "否", "关"}
 
@@ -68,14 +77,21 @@ def parse(key, raw):
                 return False
             raise ValueError("应为 true 或 false")
         if spec.kind == "int":
+            expected = f"应为整数，且应在 {spec.minimum} 到 {spec.maximum} 之间"
+            if not re.fullmatch(r"-?\d+", text):
+                raise ValueError(expected)
             value = int(text)
             if not spec.minimum <= value <= spec.maximum:
                 raise ValueError(f"应在 {spec.minimum} 到 {spec.maximum} 之间")
             return value
         if spec.kind == "int_list":
-            values = [int(v) for v in text.replace("，", ",").split(",") if v.strip()]
-            if not values or any(v < 0 or v > 365 for v in values):
-                raise ValueError("应为逗号分隔的 0–365 的整数")
+            expected = "应为逗号分隔的 0–365 的整数"
+            parts = [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
+            if not parts or not all(re.fullmatch(r"\d+", v) for v in parts):
+                raise ValueError(expected)
+            values = [int(v) for v in parts]
+            if any(v > 365 for v in values):
+                raise ValueError(expected)
             return sorted(set(values), reverse=True)
         if spec.kind == "str_list":
             values = [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
@@ -115,8 +131,9 @@ def set_value(key, raw):
     value = parse(key, raw)
     current = all_settings()
     current[key] = value
-    if current["proposal_min_chars"] > current["proposal_max_chars"]:
-        raise ValidationError(fields={key: "最少字数不能大于最多字数"})
+    for low, high, message in ORDERED:
+        if current[low] > current[high]:
+            raise ValidationError(fields={key: f"{message}（{low} ≤ {high}）"})
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=format_value(value)))
