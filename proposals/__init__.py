@@ -1,7 +1,7 @@
 """提案办理系统: CPPCC proposal handling."""
 import os
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
@@ -43,6 +43,10 @@ def create_app(config=None):
             return exc
         app.logger.exception("unhandled error")
         return "服务器内部错误", 500
+
+    @app.get("/")
+    def index():
+        return render_template("index.html")
 
     @app.get("/healthz")
     def healthz():

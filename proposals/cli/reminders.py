@@ -1,4 +1,5 @@
 """reminders scan [--now ISO_TIME]: one sweep, the same work as the periodic job."""
+import time
 from datetime import datetime, timezone
 
 import click
@@ -27,3 +28,21 @@ def scan(now_text):
             now = now.replace(tzinfo=timezone.utc)
     for key, value in run_sweep(now).items():
         click.echo(f"{key}: {value}")
+
+
+@reminders.command("loop")
+@click.option("--interval", default=300, show_default=True, help="seconds between sweeps")
+@with_appcontext
+def loop(interval):
+    """The embedded scheduler for a single machine without Redis: sweep, sleep, repeat."""
+    from ..extensions import db
+    while True:
+        try:
+            counts = run_sweep()
+            click.echo(f"{datetime.now(timezone.utc).isoformat()} sweep {counts}")
+        except Exception as exc:  # keep sweeping; the next run catches up
+            db.session.rollback()
+            click.echo(f"sweep failed: {exc}", err=True)
+        finally:
+            db.session.remove()
+        time.sleep(interval)
