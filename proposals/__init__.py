@@ -1,7 +1,7 @@
 """提案办理系统: CPPCC proposal handling."""
 import os
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify
 
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
@@ -28,25 +28,14 @@ def create_app(config=None):
         user = db.session.get(User, int(user_id))
         return user if user and user.active else None
 
-    from .api import bp as api_bp, http_error
+    from .api import bp as api_bp
     csrf.exempt(api_bp)  # token-authenticated, no cookies
     app.register_blueprint(api_bp)
 
-    @app.errorhandler(Exception)
-    def _errors(exc):
-        from werkzeug.exceptions import HTTPException
-        if request.path.startswith("/api/"):
-            if not isinstance(exc, HTTPException):
-                app.logger.exception("unhandled error")
-            return http_error(exc)
-        if isinstance(exc, HTTPException):
-            return exc
-        app.logger.exception("unhandled error")
-        return "服务器内部错误", 500
-
-    @app.get("/")
-    def index():
-        return render_template("index.html")
+    from .web import init_web
+    init_web(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
 
     @app.get("/healthz")
     def healthz():

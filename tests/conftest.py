@@ -6,6 +6,8 @@ from datetime import date, datetime, timezone
 from itertools import count
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from proposals import create_app
@@ -173,3 +175,29 @@ class World:
 @pytest.fixture()
 def world(make):
     return World(make)
+
+
+class WebClient(FlaskClient):
+    """The tests hold an app context that requests reuse: forget the logged-in user that
+    Flask-Login caches on ``g`` so that each client is its own person."""
+
+    def open(self, *args, **kwargs):
+        g.pop("_login_user", None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            g.pop("_login_user", None)
+            db.session.expire_all()
+
+
+@pytest.fixture()
+def web(app, ctx):
+    """A logged-in browser-like test client: web(user) (CSRF is off in these tests)."""
+    def as_(user=None):
+        client = WebClient(app, app.response_class, use_cookies=True)
+        if user is not None:
+            with client.session_transaction() as sess:
+                sess["_user_id"] = str(user.id)
+                sess["_fresh"] = True
+        return client
+    return as_

@@ -1,14 +1,12 @@
 from flask import jsonify, request
-from sqlalchemy import or_, select
 
-from ..committee.calendar import local_date, utcnow
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound
 from ..extensions import db
 from ..handling import operations as ops
 from ..handling.models import Assignment, Reply
-from ..workflow.access import can_view, can_view_reply, visible_assignments_filter
+from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
-from ..workflow.states import AssignmentState as A
+from ..workflow.queries import assignment_query
 from . import authenticated, bp, if_match, json_body, paginate
 from .serializers import assignment_json, reply_json
 
@@ -43,24 +41,7 @@ def done_reply(user, reply, status=200):
 @bp.get("/assignments")
 @authenticated
 def assignments(user):
-    query = select(Assignment).where(visible_assignments_filter(user))
-    args, errors = request.args, {}
-    if args.get("state"):
-        if args["state"] not in {s.value for s in A}:
-            errors["state"] = "未知的状态"
-        query = query.where(Assignment.state == args["state"])
-    if args.get("overdue"):
-        if args["overdue"] not in ("true", "false", "1", "0"):
-            errors["overdue"] = "应为 true 或 false"
-        today = local_date(utcnow())
-        late = (Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING])
-                & (Assignment.role != "co")
-                & or_(Assignment.extended_to < today,
-                      Assignment.extended_to.is_(None) & (Assignment.reply_due < today)))
-        query = query.where(late if args["overdue"] in ("true", "1") else ~late)
-    if errors:
-        raise ValidationError(fields=errors)
-    query = query.order_by(Assignment.reply_due, Assignment.id)
+    query = assignment_query(user, request.args)
     return jsonify(paginate(query, lambda a: assignment_json(a, user)))
 
 

@@ -1,16 +1,12 @@
 from flask import jsonify, request
-from sqlalchemy import or_, select
 
-from ..accounts.models import Department
-from ..committee.models import Category, CommitteeSession
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound
 from ..extensions import db
-from ..handling.models import Assignment
 from ..workflow import operations as ops
-from ..workflow.access import can_view, visible_filter
+from ..workflow.access import can_view
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
-from ..workflow.states import ProposalState
+from ..workflow.queries import proposal_query
 from . import authenticated, bp, if_match, json_body, paginate
 from .serializers import proposal_detail, proposal_summary
 
@@ -37,39 +33,7 @@ def create(user):
 @bp.get("/proposals")
 @authenticated
 def index(user):
-    query = select(Proposal).where(visible_filter(user))
-    args, errors = request.args, {}
-    if args.get("state"):
-        if args["state"] not in {s.value for s in ProposalState}:
-            errors["state"] = "未知的状态"
-        query = query.where(Proposal.state == args["state"])
-    for name, column in (("year", CommitteeSession.year), ("session", CommitteeSession.id)):
-        if args.get(name):
-            try:
-                query = query.where(Proposal.session_id.in_(
-                    select(CommitteeSession.id).where(column == int(args[name]))))
-            except ValueError:
-                errors[name] = "应为整数"
-    if args.get("category"):
-        query = query.where(Proposal.category_id.in_(
-            select(Category.id).where(Category.code == args["category"])))
-    if args.get("department"):
-        query = query.where(Proposal.id.in_(
-            select(Assignment.proposal_id).join(Department).where(
-                Department.code == args["department"])))
-    if args.get("key"):
-        if args["key"] not in ("true", "false", "1", "0"):
-            errors["key"] = "应为 true 或 false"
-        query = query.where(Proposal.is_key.is_(args["key"] in ("true", "1")))
-    if args.get("q"):
-        like = "%" + args["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Proposal.title.like(like, escape="\\"),
-                                Proposal.analysis.like(like, escape="\\"),
-                                Proposal.suggestions.like(like, escape="\\")))
-    if errors:
-        raise ValidationError(fields=errors)
-    query = query.order_by(Proposal.submitted_at.desc().nulls_first(), Proposal.id.desc())
-    return jsonify(paginate(query, proposal_summary))
+    return jsonify(paginate(proposal_query(user, request.args), proposal_summary))
 
 
 @bp.get("/proposals/<int:proposal_id>")

@@ -17,6 +17,23 @@ STATE_LABELS = {
     "delivered": "已送达", "rated": "已测评", "unrated": "未测评",
 }
 
+ACTION_LABELS = {
+    "create": "起草", "edit": "修改", "submit": "提交", "cosign_accept": "同意联名",
+    "cosign_decline": "谢绝联名", "cosign_expire": "联名邀请过期", "withdraw": "撤案",
+    "file": "立案", "not_file": "不予立案", "merge": "并案", "absorb": "并入提案",
+    "return": "退回修改", "assign": "交办", "assign_unit": "交办承办单位",
+    "mark_key": "列为重点提案", "unmark_key": "取消重点提案", "record_consultation": "当面协商",
+    "close": "办结", "accept": "签收", "auto_accept": "视为签收",
+    "request_reassignment": "申请调整", "approve_reassignment": "同意调整",
+    "refuse_reassignment": "不同意调整", "record_contact": "办前沟通",
+    "submit_opinion": "提交会办意见", "request_extension": "申请延期",
+    "approve_extension": "同意延期", "refuse_extension": "不同意延期",
+    "draft_reply": "拟写答复", "signoff": "签发答复", "signoff_return": "退回答复（签发）",
+    "review_reply": "审核通过答复", "review_return": "退回答复（审核）", "deliver_reply": "答复送达",
+    "rate": "满意度测评", "rate_merged": "并案提案人测评", "rehandle": "重新办理",
+    "expire_rating": "测评期限已过", "follow_up": "跟踪办理",
+}
+
 
 def role_of(actor):
     return Role.SYSTEM if actor is None else Role(actor.role)

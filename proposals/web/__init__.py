@@ -1,0 +1,60 @@
+"""The web pages. Views parse a form, call one operation, commit and redirect; every rule lives
+in the operations (workflow/, handling/), exactly as for the JSON API."""
+from flask import request, session
+from flask_babel import Babel
+from flask_bootstrap import Bootstrap5
+
+from ..workflow.core import ACTION_LABELS
+from .filters import register_filters
+
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+ROLE_LABELS = {"member": "委员", "secretariat": "提案委员会办公室", "clerk": "承办单位经办人",
+               "department_head": "承办单位负责人", "admin": "系统管理员"}
+babel = Babel()
+bootstrap = Bootstrap5()
+
+
+def select_locale():
+    lang = session.get("lang")
+    if lang in LANGUAGES:
+        return lang
+    return "zh_CN"
+
+
+def init_web(app):
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh_CN")
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
+    app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)  # no CDN: closed government networks
+    app.config.setdefault("BOOTSTRAP_BOOTSWATCH_THEME", None)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    register_filters(app)
+
+    from . import auth, errors, home
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(home.bp)
+    errors.register(app)
+    import importlib
+    for name in WEB_BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue  # an area not built yet
+        app.register_blueprint(module.bp)
+
+    from .nav import nav_items
+
+    @app.context_processor
+    def _layout():
+        return {"nav_items": nav_items, "LANGUAGES": LANGUAGES, "role_labels": ROLE_LABELS,
+                "action_labels": ACTION_LABELS,
+                "has_endpoint": lambda name: name in app.view_functions,
+                "current_locale": select_locale(), "request_path": request.path}
+
+
+# The role areas, one module (and blueprint) each: proposal (the proposal page), member
+# (drafting, co-signing, rating), secretariat (review, assignment, decisions), unit (the units'
+# work), lists (lists, filters, CSV export), admin (users, units, reference data, settings).
+WEB_BLUEPRINTS = ["proposal", "member", "secretariat", "unit", "lists", "admin"]

@@ -1,0 +1,33 @@
+"""Run one operation for a page: commit on success, form errors or an error page otherwise."""
+from flask import abort, flash
+from flask_babel import gettext as _
+
+from ..errors import DomainError, ValidationError
+from ..extensions import db
+
+
+def perform(operation, *args, form=None, success=None, **kwargs):
+    """Call ``operation``; on success commit, flash ``success`` and return its result.
+
+    A ValidationError puts each message on the form's field of the same name (or flashes it)
+    and returns None; a refusal (403/404/409) rolls back and shows the error page."""
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        unplaced = []
+        for name, message in exc.fields.items():
+            field = getattr(form, name, None) if form is not None else None
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + [message]
+            else:
+                unplaced.append(message)
+        flash(_("请修改标出的内容后再提交。") if not unplaced else "；".join(unplaced), "danger")
+        return None
+    except DomainError as exc:
+        db.session.rollback()
+        abort(exc.status, exc.message)
+    if success:
+        flash(success, "success")
+    return result if result is not None else True

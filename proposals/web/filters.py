@@ -1,0 +1,49 @@
+"""Template filters: times in Asia/Shanghai, days left or overdue, state labels."""
+from markupsafe import Markup, escape
+
+from ..committee.calendar import LOCAL_TZ, local_date, utcnow
+from ..workflow.core import STATE_LABELS
+
+
+def localtime(value, fmt="%Y-%m-%d %H:%M"):
+    if value is None:
+        return ""
+    return value.astimezone(LOCAL_TZ).strftime(fmt)
+
+
+def days_left(due, today=None):
+    """'剩 3 天' / '今天到期' / '逾期 2 天' for a deadline date."""
+    from flask_babel import gettext as _
+    if due is None:
+        return ""
+    today = today or local_date(utcnow())
+    delta = (due - today).days
+    if delta > 0:
+        return _("剩 %(n)d 天", n=delta)
+    if delta == 0:
+        return _("今天到期")
+    return _("逾期 %(n)d 天", n=-delta)
+
+
+def deadline(due, done=False):
+    """A deadline with its days left, as a badge; red when overdue."""
+    if due is None:
+        return ""
+    text = days_left(due)
+    if done:
+        return Markup(f"{escape(due.isoformat())}")
+    delta = (due - local_date(utcnow())).days
+    tone = "danger" if delta < 0 else "warning text-dark" if delta <= 3 else "secondary"
+    return Markup(f'{escape(due.isoformat())} <span class="badge bg-{tone}">{escape(text)}</span>')
+
+
+def state_label(state):
+    from flask_babel import gettext as _
+    return _(STATE_LABELS.get(state, state))
+
+
+def register_filters(app):
+    app.add_template_filter(localtime)
+    app.add_template_filter(days_left)
+    app.add_template_filter(deadline)
+    app.add_template_filter(state_label)

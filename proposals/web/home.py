@@ -1,0 +1,26 @@
+"""The home page of each role: what is waiting for this person."""
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..committee.calendar import local_date, utcnow
+from ..workflow import queues
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    today = local_date(utcnow())
+    role = current_user.role
+    if role == "member":
+        data = queues.member_queues(current_user, today)
+    elif role == "secretariat":
+        data = queues.secretariat_queues(current_user, today)
+    elif role in ("clerk", "department_head"):
+        data = queues.unit_queues(current_user, today)
+    else:
+        data = {}
+    template = {"clerk": "unit", "department_head": "unit"}.get(role, role)
+    return render_template(f"home/{template}.html", q=data, today=today)

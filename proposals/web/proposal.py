@@ -1,0 +1,36 @@
+"""The proposal page: content, proposers, assignments, opinions, replies, ratings and the whole
+timeline, each part shown only to those entitled; each role's actions come from its area's
+panel template (templates/proposal/_actions_<area>.html)."""
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+
+from ..committee.calendar import local_date, utcnow
+from ..extensions import db
+from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS
+from ..workflow.access import (can_view, can_view_contact_details, can_view_internal,
+                               can_view_reply)
+from ..workflow.models import Proposal
+from ..workflow.states import allowed_actions
+
+bp = Blueprint("proposal", __name__)
+
+
+def load_visible(proposal_id):
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not can_view(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+@bp.get("/proposals/<int:proposal_id>")
+@login_required
+def show(proposal_id):
+    proposal = load_visible(proposal_id)
+    user = current_user
+    return render_template(
+        "proposal/show.html", p=proposal, today=local_date(utcnow()),
+        internal=can_view_internal(user, proposal),
+        contact_details=can_view_contact_details(user),
+        can_view_reply=lambda r: can_view_reply(user, r),
+        actions=set(allowed_actions("proposal", proposal.state, user.role)),
+        CONTACT_MODES=CONTACT_MODES, RATINGS=RATINGS, RESULT_LABELS=RESULT_LABELS)
