@@ -108,7 +108,9 @@ ASSIGNMENT = {
     "rate": (M, {A.REPLIED: {A.CLOSED, A.REHANDLING}}),
     "expire_rating": (SYS, {A.REPLIED: {A.CLOSED}}),
     "follow_up": (U, {A.REPLIED: {A.REPLIED}, A.CLOSED: {A.CLOSED}}),
-    "close": (SYS, {A.PENDING: {A.CLOSED}, A.HANDLING: {A.CLOSED}}),
+    # a proposal closing closes its co-units' parts too, whatever they were still doing
+    "close": (SYS, {A.PENDING: {A.CLOSED}, A.HANDLING: {A.CLOSED},
+                    A.REASSIGNMENT_REQUESTED: {A.CLOSED}}),
 }
 
 REPLY = {
