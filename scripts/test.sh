@@ -13,6 +13,18 @@ fi
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
+# --- Debian packages: headless Chromium and its driver for the browser tests, CJK fonts for
+# readable screenshots, PostgreSQL when the image lacks it ---------------------------------
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]} …"
+  as_root apt-get update -qq >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
 # --- PostgreSQL 15 (on the machine image; installed from Debian when missing) -------------
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then

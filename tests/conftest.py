@@ -201,3 +201,11 @@ def web(app, ctx):
                 sess["_fresh"] = True
         return client
     return as_
+
+
+def pytest_terminal_summary(terminalreporter):
+    from .browser import screenshots_taken
+    folder = screenshots_taken()
+    if folder:
+        count = len([f for f in os.listdir(folder) if f.endswith(".png")])
+        terminalreporter.write_line(f"Screenshots ({count}) of the key pages: {folder}")
