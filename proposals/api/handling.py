@@ -15,7 +15,8 @@ def load_assignment(user, assignment_id):
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or not can_view(user, assignment.proposal):
         raise NotFound("交办记录不存在")
-    expect_version(assignment, if_match())
+    if request.method != "GET":
+        expect_version(assignment, if_match())
     return assignment
 
 
@@ -24,7 +25,8 @@ def load_reply(user, reply_id):
     if (reply is None or not can_view(user, reply.assignment.proposal)
             or not can_view_reply(user, reply)):
         raise NotFound("答复不存在")
-    expect_version(reply, if_match())
+    if request.method != "GET":
+        expect_version(reply, if_match())
     return reply
 
 

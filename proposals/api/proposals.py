@@ -62,6 +62,7 @@ def submit(user, proposal_id):
 @authenticated
 def cosign(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
+    expect_version(proposal, if_match())
     return done(user, ops.respond_to_invitation(user, proposal, json_body().get("accept")))
 
 
@@ -95,6 +96,7 @@ def assign(user, proposal_id):
 @authenticated
 def key(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
+    expect_version(proposal, if_match())
     data = json_body()
     return done(user, ops.mark_key(user, proposal, data.get("key"), data.get("supervisor")))
 
@@ -103,4 +105,5 @@ def key(user, proposal_id):
 @authenticated
 def consultation(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
+    expect_version(proposal, if_match())
     return done(user, ops.record_consultation(user, proposal, json_body().get("note")))

@@ -1,7 +1,8 @@
 """Records as the API shows them, trimmed to what the viewer is entitled to."""
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..handling.models import RESULT_LABELS
-from ..workflow.access import (can_view_contact_details, can_view_internal, can_view_reply)
+from ..workflow.access import (can_view_contact_details, can_view_internal, can_view_reply,
+                               history_comment)
 from ..workflow.core import STATE_LABELS
 
 
@@ -39,6 +40,7 @@ def proposal_summary(p):
 
 def proposal_detail(p, viewer):
     today = local_date(utcnow())
+    internal = can_view_internal(viewer, p)
     out = proposal_summary(p)
     out.update(
         analysis=p.analysis, suggestions=p.suggestions,
@@ -58,7 +60,7 @@ def proposal_detail(p, viewer):
         supervisor=person(p.supervisor) if p.supervisor else None,
         consultation_due=p.consultation_due, consultation_note=p.consultation_note,
         assignments=[assignment_json(a, viewer, today) for a in p.assignments],
-        history=[history_json(h) for h in p.history],
+        history=[history_json(h, viewer, internal) for h in p.history],
     )
     out["replies"] = [r for a in out["assignments"] for r in a["replies"]]
     out["ratings"] = [rt for r in out["replies"] for rt in r["ratings"]]
@@ -109,9 +111,10 @@ def reply_json(r, viewer):
     return out
 
 
-def history_json(h):
+def history_json(h, viewer, internal=None):
     return {"action": h.action, "actor": h.actor.username if h.actor else None,
             "actor_name": h.actor.name if h.actor else "系统",
-            "from_state": h.from_state, "to_state": h.to_state, "comment": h.comment,
+            "from_state": h.from_state, "to_state": h.to_state,
+            "comment": history_comment(viewer, h.proposal, h, internal),
             "assignment_id": h.assignment_id, "reply_id": h.reply_id,
             "created_at": ts(h.created_at)}

@@ -2,6 +2,8 @@
 from flask import abort, flash
 from flask_babel import gettext as _
 
+from sqlalchemy.orm.exc import StaleDataError
+
 from ..errors import DomainError, ValidationError
 from ..extensions import db
 
@@ -28,6 +30,9 @@ def perform(operation, *args, form=None, success=None, **kwargs):
     except DomainError as exc:
         db.session.rollback()
         abort(exc.status, exc.message)
+    except StaleDataError:
+        db.session.rollback()
+        abort(409, _("此项已被他人修改，请刷新后重试。"))
     if success:
         flash(success, "success")
     return result if result is not None else True

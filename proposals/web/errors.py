@@ -39,7 +39,9 @@ def register(app):
         if isinstance(exc, HTTPException):
             if exc.code is None or exc.code < 400:
                 return exc
-            message = exc.description if exc.code in (400, 409) else None
+            # our own refusals carry the operation's reason; werkzeug's defaults are English
+            own = exc.description != type(exc).description
+            message = exc.description if exc.code in (400, 403, 409) and own else None
             return render_error(exc.code, message)
         app.logger.exception("unhandled error")
         return render_error(500)

@@ -8,7 +8,7 @@ from ..committee.calendar import local_date, utcnow
 from ..extensions import db
 from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS
 from ..workflow.access import (can_view, can_view_contact_details, can_view_internal,
-                               can_view_reply)
+                               can_view_reply, history_comment)
 from ..workflow.models import Proposal
 from ..workflow.states import allowed_actions
 
@@ -32,5 +32,6 @@ def show(proposal_id):
         internal=can_view_internal(user, proposal),
         contact_details=can_view_contact_details(user),
         can_view_reply=lambda r: can_view_reply(user, r),
+        history_comment=lambda h: history_comment(user, proposal, h),
         actions=set(allowed_actions("proposal", proposal.state, user.role)),
         CONTACT_MODES=CONTACT_MODES, RATINGS=RATINGS, RESULT_LABELS=RESULT_LABELS)

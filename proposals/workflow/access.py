@@ -4,7 +4,11 @@ from sqlalchemy import and_, exists, false, or_, select
 
 from ..handling.models import Assignment
 from .models import Cosigner, Proposal
-from .states import ProposalState as P, ReplyState as R, Role
+from .states import CosignerState, ProposalState as P, ReplyState as R, Role
+
+# A co-signer sees the proposal while invited (to decide) and once they have co-signed; one who
+# declined or let the invitation expire did not co-sign it.
+COSIGNER_SEES = (CosignerState.INVITED, CosignerState.ACCEPTED)
 
 
 def visible_filter(user):
@@ -19,7 +23,8 @@ def visible_filter(user):
             Proposal.proposer_id == user.id,
             and_(Proposal.state != P.DRAFT,
                  exists().where(Cosigner.proposal_id == Proposal.id,
-                                Cosigner.user_id == user.id)),
+                                Cosigner.user_id == user.id,
+                                Cosigner.state.in_(COSIGNER_SEES))),
             exists(select(child.c.id).where(child.c.merged_into_id == Proposal.id,
                                             child.c.proposer_id == user.id)),
         )
@@ -36,7 +41,8 @@ def can_view(user, proposal):
         return proposal.state != P.DRAFT or proposal.receipt_serial is not None
     if user.role == Role.MEMBER:
         return (proposal.proposer_id == user.id
-                or (proposal.state != P.DRAFT and proposal.cosigner_for(user) is not None)
+                or (proposal.state != P.DRAFT and getattr(proposal.cosigner_for(user), "state",
+                                                          None) in COSIGNER_SEES)
                 or any(m.proposer_id == user.id for m in proposal.merged))
     if user.is_unit_staff:
         return any(a.department_id == user.department_id for a in proposal.assignments)
@@ -57,6 +63,23 @@ def can_view_internal(user, proposal):
     return user.role == Role.SECRETARIAT or (
         user.is_unit_staff and any(a.department_id == user.department_id
                                    for a in proposal.assignments))
+
+
+# History entries whose comment stays with the units and the secretariat: the units' requests,
+# the drafts' result codes, the sign-off and review remarks (see can_view_internal).
+INTERNAL_HISTORY = frozenset({
+    "request_reassignment", "approve_reassignment", "refuse_reassignment",
+    "request_extension", "approve_extension", "refuse_extension",
+    "draft_reply", "signoff", "signoff_return", "review_reply", "review_return"})
+
+
+def history_comment(user, proposal, entry, internal=None):
+    """The comment of a history entry as ``user`` may read it: None when it is internal."""
+    if internal is None:
+        internal = can_view_internal(user, proposal)
+    if entry.action in INTERNAL_HISTORY and not internal:
+        return None
+    return entry.comment
 
 
 def can_view_contact_details(user):
