@@ -1,0 +1,284 @@
+"""Lists for every role (提案列表, 交办列表): filters, sorting, pagination and CSV export.
+
+What each person may see and what each filter means is decided by workflow/queries.py (the same
+functions the JSON API lists use); a bad filter value comes back as a ValidationError naming the
+filter, shown on the filter form."""
+import csv
+import io
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectField, StringField, SubmitField
+
+from ..accounts.models import Department
+from ..committee.calendar import LOCAL_TZ, local_date, utcnow
+from ..committee.models import Category, CommitteeSession
+from ..errors import ValidationError
+from ..extensions import db
+from ..handling.models import Assignment
+from ..workflow.core import STATE_LABELS
+from ..workflow.models import Proposal
+from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_query
+from ..workflow.states import AssignmentState, ProposalState
+from .filters import days_left
+
+bp = Blueprint("lists", __name__)
+
+PER_PAGE, MAX_PER_PAGE = 20, 100
+PROPOSAL_FILTERS = ("state", "session", "year", "category", "department", "overdue", "key",
+                    "q", "sort")
+ASSIGNMENT_FILTERS = ("state", "overdue", "department")
+KIND_LABELS = {"individual": "个人提案", "joint": "联名提案", "collective": "集体提案"}
+ROLE_LABELS = {"lead": "主办", "co": "会办", "split": "分办"}
+YES_NO = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
+
+
+# ---------------------------------------------------------------- filter forms (GET)
+
+class ProposalFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("关键词"), render_kw={"type": "search", "maxlength": 100})
+    state = SelectField(_l("状态"), validate_choice=False)
+    session = SelectField(_l("会次"), validate_choice=False)
+    year = SelectField(_l("年度"), validate_choice=False)
+    category = SelectField(_l("类别"), validate_choice=False)
+    department = SelectField(_l("承办单位"), validate_choice=False)
+    overdue = SelectField(_l("逾期"), validate_choice=False, choices=YES_NO)
+    key = SelectField(_l("重点提案"), validate_choice=False, choices=YES_NO)
+    sort = SelectField(_l("排序"), validate_choice=False, choices=[
+        ("submitted", _l("提交时间（新到旧）")), ("submitted_asc", _l("提交时间（旧到新）")),
+        ("number", _l("提案号")), ("title", _l("案由")), ("state", _l("状态"))])
+    per_page = SelectField(_l("每页"), validate_choice=False,
+                           choices=[("20", "20"), ("50", "50"), ("100", "100")])
+    submit = SubmitField(_l("筛选"))
+
+
+class AssignmentFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    state = SelectField(_l("状态"), validate_choice=False)
+    overdue = SelectField(_l("逾期"), validate_choice=False, choices=YES_NO)
+    department = SelectField(_l("承办单位"), validate_choice=False)
+    per_page = SelectField(_l("每页"), validate_choice=False,
+                           choices=[("20", "20"), ("50", "50"), ("100", "100")])
+    submit = SubmitField(_l("筛选"))
+
+
+def state_choices(states):
+    return [("", _("全部"))] + [(s.value, _(STATE_LABELS.get(s.value, s.value))) for s in states]
+
+
+def department_choices():
+    units = db.session.scalars(select(Department).order_by(Department.active.desc(),
+                                                           Department.name)).all()
+    return [("", _("全部"))] + [(d.code, d.name) for d in units]
+
+
+def proposal_filter_form():
+    form = ProposalFilterForm(formdata=request.args)
+    form.state.choices = state_choices(ProposalState)
+    sessions = db.session.scalars(select(CommitteeSession).order_by(
+        CommitteeSession.year.desc(), CommitteeSession.term.desc(),
+        CommitteeSession.meeting.desc())).all()
+    form.session.choices = [("", _("全部"))] + [(str(s.id), s.label) for s in sessions]
+    years = sorted({s.year for s in sessions}, reverse=True)
+    form.year.choices = [("", _("全部"))] + [(str(y), str(y)) for y in years]
+    form.category.choices = [("", _("全部"))] + [
+        (c.code, _(c.name)) for c in db.session.scalars(select(Category).order_by(Category.id))]
+    form.department.choices = department_choices()
+    return form
+
+
+def assignment_filter_form():
+    form = AssignmentFilterForm(formdata=request.args)
+    form.state.choices = state_choices(AssignmentState)
+    form.department.choices = department_choices()
+    return form
+
+
+# ---------------------------------------------------------------- reading the query string
+
+def filters(names):
+    """The non-empty filters of the query string (text values, as the API receives them)."""
+    return {name: request.args[name].strip() for name in names
+            if request.args.get(name, "").strip()}
+
+
+def page_args(errors):
+    """page and per_page (at most 100); a bad value is a message, not a 500."""
+    def number(name, default):
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            errors[name] = _("应为正整数")
+            return default
+        if value < 1:
+            errors[name] = _("应为正整数")
+            return default
+        return value
+    page = number("page", 1)
+    per_page = min(number("per_page", PER_PAGE), MAX_PER_PAGE)
+    return page, per_page
+
+
+def show_errors(form, fields):
+    for name, message in fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [_(message)]
+
+
+def paginate(query, page, per_page):
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(page, pages)
+    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": rows, "total": total, "page": page, "per_page": per_page, "pages": pages}
+
+
+def page_url_args(**changes):
+    """The current query string with some values changed (for sorting and page links)."""
+    args = {k: v for k, v in request.args.items() if v != ""}
+    args.update({k: v for k, v in changes.items()})
+    return {k: v for k, v in args.items() if v is not None}
+
+
+# ---------------------------------------------------------------- proposals
+
+def _proposal_query(errors):
+    try:
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        return None
+    return query.options(selectinload(Proposal.assignments))
+
+
+@bp.get("/proposals")
+@login_required
+def proposals():
+    form = proposal_filter_form()
+    errors = {}
+    page, per_page = page_args(errors)
+    query = _proposal_query(errors)
+    result = paginate(query, page, per_page) if query is not None and not errors else None
+    show_errors(form, errors)
+    return render_template("lists/proposals.html", form=form, result=result, errors=errors,
+                           sort=request.args.get("sort") or "submitted",
+                           sorts=PROPOSAL_SORTS, url_args=page_url_args,
+                           kind_labels=KIND_LABELS), 400 if errors else 200
+
+
+# ---------------------------------------------------------------- assignments
+
+@bp.get("/assignments")
+@login_required
+def assignments():
+    form = assignment_filter_form()
+    errors = {}
+    page, per_page = page_args(errors)
+    try:
+        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        query = None
+    result = paginate(query, page, per_page) if query is not None and not errors else None
+    show_errors(form, errors)
+    return render_template("lists/assignments.html", form=form, result=result, errors=errors,
+                           today=local_date(utcnow()), url_args=page_url_args,
+                           role_labels_unit=ROLE_LABELS), 400 if errors else 200
+
+
+# ---------------------------------------------------------------- CSV export
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_response(header, rows, name):
+    out = io.StringIO()
+    out.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8 (Chinese text)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in header])
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"',
+                             "Content-Type": "text/csv; charset=utf-8"})
+
+
+def localtime(value):
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def refuse_bad_filters(errors, form):
+    """The CSV has no form to show the messages on: a 400 page names each bad filter."""
+    if errors:
+        abort(400, "；".join(_("%(field)s：%(message)s", field=form[name].label.text
+                               if name in form else name, message=_(message))
+                             for name, message in errors.items()))
+
+
+@bp.get("/proposals.csv")
+@login_required
+def proposals_csv():
+    errors = {}
+    query = _proposal_query(errors)
+    refuse_bad_filters(errors, proposal_filter_form())
+    header = [_("编号"), _("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"),
+              _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")]
+    rows = []
+    for p in db.session.scalars(query).unique():
+        units = "、".join(_("%(unit)s（%(role)s）", unit=a.department.name,
+                             role=_(ROLE_LABELS[a.role]))
+                         for a in p.assignments if a.state != AssignmentState.REASSIGNED)
+        rows.append([p.id, p.number_label, p.receipt_serial, p.title, p.proposer.name,
+                     _(KIND_LABELS.get(p.kind, p.kind)), _(p.category.name), p.session.label,
+                     _(STATE_LABELS.get(p.state, p.state)), _("是") if p.is_key else _("否"),
+                     localtime(p.submitted_at), units])
+    return csv_response(header, rows, "proposals")
+
+
+@bp.get("/assignments.csv")
+@login_required
+def assignments_csv():
+    errors = {}
+    try:
+        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, assignment_filter_form())
+    today = local_date(utcnow())
+    header = [_("交办编号"), _("提案号"), _("案由"), _("承办单位"), _("承办方式"), _("状态"),
+              _("交办时间"), _("签收期限"), _("会办意见期限"), _("答复期限"), _("延期至"),
+              _("剩余或逾期")]
+    rows = []
+    query = query.options(selectinload(Assignment.proposal))
+    for a in db.session.scalars(query).unique():
+        live = a.state in (AssignmentState.PENDING, AssignmentState.HANDLING,
+                           AssignmentState.REHANDLING)
+        due = a.opinion_due if a.role == "co" else a.effective_due
+        rows.append([a.id, a.proposal.number_label, a.proposal.title, a.department.name,
+                     _(ROLE_LABELS[a.role]), _(STATE_LABELS.get(a.state, a.state)),
+                     localtime(a.assigned_at), a.accept_due, a.opinion_due, a.reply_due,
+                     a.extended_to, days_left(due, today) if live and due else ""])
+    return csv_response(header, rows, "assignments")
