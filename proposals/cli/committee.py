@@ -1,13 +1,15 @@
-"""settings show/set and sessions (届次/会次)."""
+"""settings show/set and sessions (届次/会次); the rules live in committee/settings.py and
+committee/service.py."""
 from datetime import date
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from ..committee import settings as committee_settings
 from ..committee.calendar import coverage_note
-from ..committee.models import CommitteeSession, Counter
+from ..committee.models import CommitteeSession
+from ..committee.service import DATE_FORMAT_MESSAGE, create_session  # noqa: F401 (tests use it)
 from ..errors import ValidationError
 from ..extensions import db
 
@@ -48,30 +50,6 @@ def sessions():
     """Committee sessions (届次/会次) and their plenary windows."""
 
 
-def create_session(term, meeting, year, plenary_start, plenary_end, current=False):
-    problems = []
-    if term < 1 or meeting < 1:
-        problems.append("届次和会次应为正整数")
-    if plenary_end < plenary_start:
-        problems.append("大会结束日期不能早于开始日期")
-    if db.session.scalar(select(CommitteeSession).where(CommitteeSession.term == term,
-                                                        CommitteeSession.meeting == meeting)):
-        problems.append("该会次已存在")
-    if problems:
-        raise ValidationError("；".join(problems))
-    if current:
-        db.session.execute(update(CommitteeSession).values(is_current=False))
-    session = CommitteeSession(term=term, meeting=meeting, year=year,
-                               plenary_start=plenary_start, plenary_end=plenary_end,
-                               is_current=current)
-    db.session.add(session)
-    db.session.flush()
-    db.session.add_all([Counter(session_id=session.id, kind="number"),
-                        Counter(session_id=session.id, kind="receipt")])
-    db.session.flush()
-    return session
-
-
 @sessions.command("create")
 @click.option("--term", type=int, required=True, help="届")
 @click.option("--meeting", type=int, required=True, help="次")
@@ -84,7 +62,7 @@ def create(term, meeting, year, plenary_start, plenary_end, current):
     try:
         start, end = date.fromisoformat(plenary_start), date.fromisoformat(plenary_end)
     except ValueError:
-        raise click.ClickException("日期应为 YYYY-MM-DD") from None
+        raise click.ClickException(DATE_FORMAT_MESSAGE) from None
     try:
         session = create_session(term, meeting, year, start, end, current)
     except ValidationError as exc:

@@ -1,0 +1,331 @@
+"""Creating and changing users and handling units (承办单位), and importing them from a table.
+
+One implementation of each rule for both the command line (cli/people.py) and the admin's pages
+(web/admin.py). Functions only flush; the caller commits. Bad input raises ValidationError whose
+``fields`` name the input field (``username``, ``department``, ``file`` …) and nothing changes.
+"""
+import csv
+import io
+import os
+import re
+
+from sqlalchemy import select
+
+from ..errors import ValidationError
+from ..extensions import db
+from .models import ORG_TYPE_LABELS, ORG_TYPES, ROLES, Department, User
+
+HEADERS = {
+    "username": "username", "用户名": "username", "name": "name", "姓名": "name",
+    "role": "role", "角色": "role", "password": "password", "密码": "password",
+    "department": "department", "单位": "department", "email": "email", "邮箱": "email",
+    "phone": "phone", "电话": "phone", "org_type": "org_type", "类型": "org_type",
+    "sector": "sector", "界别": "sector", "code": "code", "代码": "code", "单位代码": "code",
+    "名称": "name", "单位名称": "name",
+}
+ROLE_WORDS = {"委员": "member", "提案委员会办公室": "secretariat", "秘书处": "secretariat",
+              "经办人": "clerk", "承办单位经办人": "clerk", "负责人": "department_head",
+              "承办单位负责人": "department_head", "管理员": "admin"}
+ORG_WORDS = {label: key for key, label in ORG_TYPE_LABELS.items()}
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+DEPARTMENT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+UNIT_ROLES = ("clerk", "department_head")
+# Column lengths of the users table (accounts/models.py).
+MAX_LENGTHS = {"name": (80, "姓名"), "email": (254, "邮箱"), "phone": (32, "电话"),
+               "sector": (60, "界别")}
+USER_COLUMNS = ("username", "name", "role", "password")
+DEPARTMENT_COLUMNS = ("code", "name")
+
+
+class ImportFailed(ValidationError):
+    """Some rows of an import file are bad: every problem with its line; nothing imported."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        lines = "\n".join(self.problems[:50])
+        more = (f"\n……另有 {len(self.problems) - 50} 处错误"
+                if len(self.problems) > 50 else "")
+        message = f"导入失败，未导入任何记录：\n{lines}{more}"
+        super().__init__(message, fields={"file": message})
+
+
+def _refuse(problems):
+    """Raise one ValidationError carrying every problem, each on its field."""
+    if problems:
+        raise ValidationError("；".join(problems.values()), fields=problems)
+
+
+# --- reading an uploaded or local table --------------------------------------------------------
+
+def _file_error(message):
+    return ValidationError(message, fields={"file": message})
+
+
+def read_table(filename, content):
+    """(header, [(line_number, {column: text})]) from the bytes of a CSV (UTF-8) or XLSX file
+    with a header row; Chinese headers are mapped to the English column names."""
+    ext = os.path.splitext(filename or "")[1].lower()
+    if ext == ".xlsx":
+        from openpyxl import load_workbook
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+            raw = [["" if v is None else str(v).strip() for v in row]
+                   for row in sheet.iter_rows(values_only=True)]
+        except Exception as exc:  # a broken or non-XLSX file
+            raise _file_error(f"无法读取 XLSX 文件：{exc}") from None
+    elif ext == ".csv":
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise _file_error("CSV 文件应为 UTF-8 编码") from None
+        try:
+            raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
+        except csv.Error as exc:
+            raise _file_error(f"无法读取 CSV 文件：{exc}") from None
+    else:
+        raise _file_error("只支持 .csv 或 .xlsx 文件")
+    if not raw:
+        raise _file_error("文件是空的")
+    header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), h.strip())) for h in raw[0]]
+    rows = []
+    for number, values in enumerate(raw[1:], start=2):
+        if not any(values):
+            continue
+        rows.append((number, {h: (values[i] if i < len(values) else "")
+                              for i, h in enumerate(header) if h}))
+    return header, rows
+
+
+def _check_table(header, rows, required):
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise _file_error("缺少列：" + "、".join(missing))
+
+
+# --- users -------------------------------------------------------------------------------------
+
+def departments_by_code():
+    return {d.code: d for d in db.session.scalars(select(Department))}
+
+
+def user_problems(data, departments, taken=None, *, password=True):
+    """{field: message} for one user's fields ({} when fine); normalises ``data`` in place
+    (role and organisation type words, empty texts). ``taken`` is the set of usernames in use;
+    None skips the username (an existing user keeps theirs), ``password=False`` the password."""
+    problems = {}
+    for key in ("username", "name", "role", "password", "department", "email", "phone",
+                "org_type", "sector"):
+        value = "" if data.get(key) is None else str(data.get(key))
+        data[key] = value if key == "password" else value.strip()
+    if taken is not None:
+        username = data["username"]
+        if not USERNAME_RE.match(username):
+            problems["username"] = f"用户名“{username}”无效（2–64 位字母、数字或 _ . @ -）"
+        elif username in taken:
+            problems["username"] = f"用户名“{username}”已存在"
+    if not data["name"]:
+        problems["name"] = "缺少姓名"
+    role = ROLE_WORDS.get(data["role"], data["role"])
+    if role not in ROLES:
+        problems["role"] = f"角色“{data['role']}”无效，应为 {'、'.join(ROLES)}"
+    data["role"] = role
+    if password:
+        if len(data["password"]) < MIN_PASSWORD:
+            problems["password"] = f"密码至少 {MIN_PASSWORD} 位"
+        elif len(data["password"]) > MAX_PASSWORD:
+            problems["password"] = f"密码不超过 {MAX_PASSWORD} 位"
+    code = data["department"]
+    if role in UNIT_ROLES:
+        if not code:
+            problems["department"] = "经办人和负责人须填写单位代码"
+        elif code not in departments:
+            problems["department"] = f"未知的单位代码“{code}”"
+    elif code:
+        problems["department"] = "只有经办人和负责人属于承办单位"
+    email = data["email"]
+    if email and not EMAIL_RE.match(email):
+        problems["email"] = f"邮箱“{email}”格式不正确"
+    org = ORG_WORDS.get(data["org_type"], data["org_type"])
+    if org and org not in ORG_TYPES:
+        problems["org_type"] = f"类型“{org}”无效，应为 {'、'.join(ORG_TYPES)}"
+    elif org and role != "member":
+        problems["org_type"] = "组织账号的角色应为 member"
+    data["org_type"] = org or None
+    for key, (limit, label) in MAX_LENGTHS.items():
+        if key not in problems and len(data[key]) > limit:
+            problems[key] = f"{label}不超过 {limit} 字"
+    return problems
+
+
+def validate_user(data, departments, taken):
+    """The problems with one new user's fields as a list ([] when fine)."""
+    return list(user_problems(data, departments, taken).values())
+
+
+def _new_user(data, departments):
+    user = User(username=data["username"], name=data["name"], role=data["role"],
+                department=departments.get(data.get("department") or ""),
+                email=data.get("email") or None, phone=data.get("phone") or None,
+                org_type=data.get("org_type"), sector=data.get("sector") or None)
+    user.set_password(data["password"])
+    db.session.add(user)
+    return user
+
+
+def create_user(data):
+    """A new user from ``data`` (username, name, role, password, department code, email, phone,
+    org_type, sector)."""
+    data = dict(data)
+    departments = departments_by_code()
+    username = str(data.get("username") or "").strip()
+    taken = set(db.session.scalars(select(User.username).where(User.username == username)))
+    _refuse(user_problems(data, departments, taken))
+    user = _new_user(data, departments)
+    db.session.flush()
+    return user
+
+
+def update_user(actor, user, data):
+    """Change a user's name, role, unit, contacts, organisation type, sector and (optionally)
+    active flag; the username and password are changed elsewhere. An admin cannot take away
+    their own admin role or disable themselves (someone must be able to log in and fix it)."""
+    data = dict(data)
+    departments = departments_by_code()
+    problems = user_problems(data, departments, None, password=False)
+    active = data.get("active", user.active)
+    if actor is not None and actor.id == user.id:
+        if data["role"] != user.role and "role" not in problems:
+            problems["role"] = "不能更改自己的角色"
+        if not active:
+            problems["active"] = "不能停用自己的账号"
+    _refuse(problems)
+    user.name, user.role = data["name"], data["role"]
+    user.department = departments.get(data["department"]) if data["department"] else None
+    user.email, user.phone = data["email"] or None, data["phone"] or None
+    user.org_type, user.sector = data["org_type"], data["sector"] or None
+    user.active = bool(active)
+    db.session.flush()
+    return user
+
+
+def reset_password(user, password):
+    password = password or ""
+    if len(password) < MIN_PASSWORD:
+        _refuse({"password": f"密码至少 {MIN_PASSWORD} 位"})
+    if len(password) > MAX_PASSWORD:
+        _refuse({"password": f"密码不超过 {MAX_PASSWORD} 位"})
+    user.set_password(password)
+    db.session.flush()
+    return user
+
+
+def set_user_active(actor, user, active):
+    """Enable or disable an account; a disabled user can no longer log in or use a token."""
+    if not active and actor is not None and actor.id == user.id:
+        _refuse({"active": "不能停用自己的账号"})
+    user.active = bool(active)
+    db.session.flush()
+    return user
+
+
+def import_users(header, rows):
+    """Import users from read_table's result. The whole file is checked first: any bad row
+    raises ImportFailed naming each line, and nothing is imported. Returns the number added."""
+    _check_table(header, rows, USER_COLUMNS)
+    departments = departments_by_code()
+    taken = set(db.session.scalars(select(User.username)))
+    problems = []
+    for number, data in rows:
+        for problem in validate_user(data, departments, taken):
+            problems.append(f"第 {number} 行：{problem}")
+        taken.add(data.get("username"))
+    if not rows:
+        raise _file_error("文件中没有数据行")
+    if problems:
+        raise ImportFailed(problems)
+    for _, data in rows:
+        _new_user(data, departments)
+    db.session.flush()
+    return len(rows)
+
+
+# --- handling units ----------------------------------------------------------------------------
+
+def _name_problem(name, names):
+    if not name or len(name) > 120:
+        return "单位名称不能为空，且不超过 120 字"
+    if name in names:
+        return f"单位名称“{name}”已存在"
+    return None
+
+
+def department_problems(data, codes, names):
+    """{field: message} for a new unit's code and name ({} when fine)."""
+    problems = {}
+    code, name = (data.get("code") or "").strip(), (data.get("name") or "").strip()
+    data["code"], data["name"] = code, name
+    if not DEPARTMENT_CODE_RE.match(code):
+        problems["code"] = f"单位代码“{code}”无效（1–32 位字母、数字、_ 或 -）"
+    elif code in codes:
+        problems["code"] = f"单位代码“{code}”已存在"
+    problem = _name_problem(name, names)
+    if problem:
+        problems["name"] = problem
+    return problems
+
+
+def validate_department(data, codes, names):
+    return list(department_problems(data, codes, names).values())
+
+
+def create_department(code, name):
+    existing = departments_by_code()
+    data = {"code": code, "name": name}
+    _refuse(department_problems(data, set(existing), {d.name for d in existing.values()}))
+    department = Department(code=data["code"], name=data["name"])
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def rename_department(department, name):
+    name = (name or "").strip()
+    others = {d.name for d in db.session.scalars(select(Department).where(
+        Department.id != department.id))}
+    problem = _name_problem(name, others)
+    if problem:
+        _refuse({"name": problem})
+    department.name = name
+    db.session.flush()
+    return department
+
+
+def set_department_active(department, active):
+    """An inactive unit is no longer offered for assignment; its records and staff stay."""
+    department.active = bool(active)
+    db.session.flush()
+    return department
+
+
+def import_departments(header, rows):
+    """Import units (columns code, name); whole file first, nothing imported on any error."""
+    _check_table(header, rows, DEPARTMENT_COLUMNS)
+    existing = departments_by_code()
+    codes, names = set(existing), {d.name for d in existing.values()}
+    problems = []
+    for number, data in rows:
+        for problem in validate_department(data, codes, names):
+            problems.append(f"第 {number} 行：{problem}")
+        codes.add(data.get("code"))
+        names.add(data.get("name"))
+    if not rows:
+        raise _file_error("文件中没有数据行")
+    if problems:
+        raise ImportFailed(problems)
+    for _, data in rows:
+        db.session.add(Department(code=data["code"], name=data["name"]))
+    db.session.flush()
+    return len(rows)

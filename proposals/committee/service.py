@@ -1,0 +1,196 @@
+"""Managing the committee's reference data: sessions (届次/会次), categories, not-filed reasons,
+settings and the admin's holiday list.
+
+One implementation of each rule for both the command line (cli/committee.py, cli/calendar.py)
+and the admin's pages (web/admin.py). Functions only flush; the caller commits. Bad input raises
+ValidationError whose ``fields`` name the input field, and nothing changes.
+"""
+import re
+from datetime import date
+
+from sqlalchemy import func, select, update
+
+from ..errors import ValidationError
+from ..extensions import db
+from . import settings as committee_settings
+from .calendar import WorkCalendar
+from .models import Category, CommitteeSession, Counter, Holiday, NotFiledReason
+
+DATE_FORMAT_MESSAGE = "日期应为 YYYY-MM-DD"
+
+
+def _refuse(problems):
+    if problems:
+        raise ValidationError("；".join(problems.values()), fields=problems)
+
+
+def parse_day(text, field="day"):
+    """A date from YYYY-MM-DD text."""
+    if isinstance(text, date):
+        return text
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise ValidationError(DATE_FORMAT_MESSAGE, fields={field: DATE_FORMAT_MESSAGE}) from None
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+def create_session(term, meeting, year, plenary_start, plenary_end, current=False):
+    """A session with its plenary window and its two counters (numbers, receipts); ``current``
+    makes it the one current session."""
+    problems = {}
+    if term < 1 or meeting < 1:
+        problems["term" if term < 1 else "meeting"] = "届次和会次应为正整数"
+    if not 1900 <= year <= 2999:
+        problems["year"] = "年份无效"
+    if plenary_end < plenary_start:
+        problems["plenary_end"] = "大会结束日期不能早于开始日期"
+    if "meeting" not in problems and db.session.scalar(select(CommitteeSession).where(
+            CommitteeSession.term == term, CommitteeSession.meeting == meeting)):
+        problems["meeting"] = "该会次已存在"
+    _refuse(problems)
+    if current:
+        db.session.execute(update(CommitteeSession).values(is_current=False))
+    session = CommitteeSession(term=term, meeting=meeting, year=year,
+                               plenary_start=plenary_start, plenary_end=plenary_end,
+                               is_current=current)
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all([Counter(session_id=session.id, kind="number"),
+                        Counter(session_id=session.id, kind="receipt")])
+    db.session.flush()
+    return session
+
+
+def set_current_session(session):
+    """Make ``session`` the one current session (new proposals go to it)."""
+    db.session.execute(update(CommitteeSession).where(CommitteeSession.id != session.id)
+                       .values(is_current=False))
+    session.is_current = True
+    db.session.flush()
+    return session
+
+
+# --- categories and not-filed reasons (managed lists, never deleted: records refer to them) ----
+
+REFERENCE_LISTS = {
+    # model, code length, name length, unique names, what to call the list
+    "category": (Category, 32, 60, True, "类别"),
+    "reason": (NotFiledReason, 40, 120, False, "不予立案理由"),
+}
+
+
+def _name_problem(kind, name, exclude_id=None):
+    model, _, max_name, unique_names, _ = REFERENCE_LISTS[kind]
+    if not name or len(name) > max_name:
+        return f"名称不能为空，且不超过 {max_name} 字"
+    if unique_names:
+        query = select(model.id).where(model.name == name)
+        if exclude_id is not None:
+            query = query.where(model.id != exclude_id)
+        if db.session.scalar(query):
+            return f"名称“{name}”已存在"
+    return None
+
+
+def create_reference(kind, code, name):
+    """A new category (kind ``category``) or not-filed reason (``reason``), active."""
+    model, max_code, _, _, _ = REFERENCE_LISTS[kind]
+    code, name = (code or "").strip(), (name or "").strip()
+    problems = {}
+    if not re.fullmatch(rf"[A-Za-z0-9_-]{{1,{max_code}}}", code):
+        problems["code"] = f"代码“{code}”无效（1–{max_code} 位字母、数字、_ 或 -）"
+    elif db.session.scalar(select(model.id).where(model.code == code)):
+        problems["code"] = f"代码“{code}”已存在"
+    problem = _name_problem(kind, name)
+    if problem:
+        problems["name"] = problem
+    _refuse(problems)
+    row = model(code=code, name=name, active=True)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def rename_reference(kind, row, name):
+    name = (name or "").strip()
+    problem = _name_problem(kind, name, exclude_id=row.id)
+    if problem:
+        _refuse({"name": problem})
+    row.name = name
+    db.session.flush()
+    return row
+
+
+def set_reference_active(kind, row, active):
+    """Deactivate (no longer offered for new records) or reactivate; at least one stays active,
+    since a proposal needs a category and a not-filed decision a reason."""
+    model, _, _, _, label = REFERENCE_LISTS[kind]
+    if not active and row.active:
+        others = db.session.scalar(select(func.count()).select_from(model).where(
+            model.active, model.id != row.id))
+        if not others:
+            _refuse({"active": f"至少保留一个启用的{label}"})
+    row.active = bool(active)
+    db.session.flush()
+    return row
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+def update_settings(changes):
+    """Set several settings at once, each through committee_settings.set_value (its parsing and
+    cross-checks). Related settings may be changed together in any order; if any value is
+    refused, raise ValidationError with every message on its key (the caller rolls back)."""
+    problems = {}
+    for key, raw in changes.items():
+        try:
+            committee_settings.parse(key, raw)
+        except ValidationError as exc:
+            problems.update(exc.fields or {key: exc.message})
+    _refuse(problems)
+    pending, done = dict(changes), {}
+    while pending:
+        problems, progressed = {}, False
+        for key, raw in list(pending.items()):
+            try:
+                done[key] = committee_settings.set_value(key, raw)
+            except ValidationError as exc:
+                problems.update(exc.fields or {key: exc.message})
+            else:
+                del pending[key]
+                progressed = True
+        if not progressed:
+            _refuse(problems)
+    return done
+
+
+# --- holidays beyond the official calendar -----------------------------------------------------
+
+def add_holiday(day, is_workday=False, name=""):
+    """Add (or replace) a holiday or a make-up working day (调休上班) in a year the official
+    calendar does not cover yet; a covered year is refused."""
+    day = parse_day(day)
+    name = (name or "").strip()
+    problems = {}
+    if WorkCalendar().is_official(day):
+        problems["day"] = f"{day.year} 年已由官方节假日数据覆盖，无需手工维护"
+    if len(name) > 60:
+        problems["name"] = "名称不超过 60 字"
+    _refuse(problems)
+    row = db.session.get(Holiday, day) or Holiday(day=day)
+    row.is_workday, row.name = bool(is_workday), name
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def remove_holiday(day):
+    day = parse_day(day)
+    row = db.session.get(Holiday, day)
+    if row is None:
+        _refuse({"day": "该日期不在节假日表中"})
+    db.session.delete(row)
+    db.session.flush()
+    return day
