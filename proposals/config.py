@@ -38,6 +38,10 @@ def load_config(app, overrides=None):
         # ASVS 5.0: PBKDF2-SHA256 with at least 600,000 iterations.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
         "JSON_AS_ASCII": False,
+        # the deadline sweep's period, and how long a claimed delivery is left to its sender
+        "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "300")),
+        "DELIVERY_LEASE_SECONDS": int(os.environ.get("DELIVERY_LEASE_SECONDS", "600")),
+        "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
     }
     cfg.update(overrides)
     if not cfg["SECRET_KEY"]:

@@ -5,3 +5,4 @@ from .committee.models import (Category, CommitteeSession, Counter, Holiday,  # 
 from .handling.models import (Assignment, Contact, ExtensionRequest, FollowUp,  # noqa: F401
                               Opinion, Rating, Reply)
 from .workflow.models import Cosigner, HistoryEntry, Proposal, ReviewDecision  # noqa: F401
+from .notifications.models import Delivery, JobRun, Notification  # noqa: F401

@@ -129,4 +129,4 @@ def if_match():
     return None
 
 
-from . import auth, handling, proposals, reference  # noqa: E402,F401
+from . import auth, handling, notifications, proposals, reference  # noqa: E402,F401

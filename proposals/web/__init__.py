@@ -14,6 +14,13 @@ babel = Babel()
 bootstrap = Bootstrap5()
 
 
+def _unread():
+    from flask_login import current_user
+
+    from ..notifications.service import unread_count
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
 def select_locale():
     lang = session.get("lang")
     if lang in LANGUAGES:
@@ -51,10 +58,12 @@ def init_web(app):
         return {"nav_items": nav_items, "LANGUAGES": LANGUAGES, "role_labels": ROLE_LABELS,
                 "action_labels": ACTION_LABELS,
                 "has_endpoint": lambda name: name in app.view_functions,
+                "unread_notifications": _unread,
                 "current_locale": select_locale(), "request_path": request.path}
 
 
 # The role areas, one module (and blueprint) each: proposal (the proposal page), member
 # (drafting, co-signing, rating), secretariat (review, assignment, decisions), unit (the units'
 # work), lists (lists, filters, CSV export), admin (users, units, reference data, settings).
-WEB_BLUEPRINTS = ["proposal", "member", "secretariat", "unit", "lists", "admin"]
+WEB_BLUEPRINTS = ["proposal", "member", "secretariat", "unit", "lists", "admin",
+                  "notifications"]

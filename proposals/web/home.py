@@ -21,6 +21,11 @@ def index():
     elif role in ("clerk", "department_head"):
         data = queues.unit_queues(current_user, today)
     else:
-        data = {}
+        from ..notifications.service import failed_deliveries
+        from ..reminders.sweep import sweep_overdue
+        from ..notifications.models import JobRun
+        from ..extensions import db
+        data = {"sweep_late": sweep_overdue(), "sweep": db.session.get(JobRun, "sweep"),
+                "failed": failed_deliveries()}
     template = {"clerk": "unit", "department_head": "unit"}.get(role, role)
     return render_template(f"home/{template}.html", q=data, today=today)

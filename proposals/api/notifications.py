@@ -1,0 +1,26 @@
+from flask import jsonify
+
+from ..extensions import db
+from ..notifications import service
+from . import authenticated, bp, paginate
+from .serializers import ts
+
+
+def notification_json(n):
+    return {"id": n.id, "kind": n.kind, "text": n.text, "link": n.link,
+            "deadline": n.deadline.isoformat(), "proposal_id": n.proposal_id,
+            "created_at": ts(n.created_at), "read": n.read_at is not None}
+
+
+@bp.get("/notifications")
+@authenticated
+def notifications(user):
+    return jsonify(paginate(service.own_notifications(user), notification_json))
+
+
+@bp.post("/notifications/<int:notification_id>/read")
+@authenticated
+def read_notification(user, notification_id):
+    n = service.mark_read(user, notification_id)
+    db.session.commit()
+    return jsonify(notification_json(n))
