@@ -14,11 +14,10 @@ def register(app):
     app.cli.add_command(sessions)
     app.cli.add_command(holidays)
     app.cli.add_command(reminders)
-    try:
-        from .demo import demo
-        app.cli.add_command(demo)
-    except ImportError:  # pragma: no cover
-        pass
+    from .demo import demo, demo_logins, demo_status
+    app.cli.add_command(demo)
+    app.cli.add_command(demo_status)
+    app.cli.add_command(demo_logins)
 
 
 def _create_app():

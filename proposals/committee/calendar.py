@@ -4,6 +4,7 @@ The ``chinese-calendar`` package knows the public holidays and make-up working d
 years the State Council has announced. For a later year we fall back to weekends plus the
 admin's own list (the ``holidays`` table) and say so (see :func:`coverage_note`).
 """
+import functools
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ def local_date(moment):
     return moment.astimezone(LOCAL_TZ).date()
 
 
+@functools.cache
 def official_years():
     """The years the calendar package knows."""
     years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
