@@ -1,4 +1,6 @@
-"""Domain errors raised by operations; the API maps each to its status and code (API.md)."""
+"""Domain errors raised by operations; the API maps each to its status and code (API.md).
+Messages are translated where they are raised (proposals.i18n: Chinese outside a request)."""
+from .i18n import _
 
 
 class DomainError(Exception):
@@ -19,7 +21,7 @@ class ValidationError(DomainError):
     def __init__(self, message=None, fields=None):
         fields = dict(fields or {})
         if message is None:
-            message = "；".join(f"{k}: {v}" for k, v in fields.items()) or "输入有误"
+            message = _("；").join(f"{k}: {v}" for k, v in fields.items()) or _("输入有误")
         super().__init__(message, fields)
 
 

@@ -10,13 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..i18n import N_
 from ..workflow.states import Role, UNIT_ROLES
 
 ROLES = tuple(r.value for r in Role if r is not Role.SYSTEM)
 # Organisation accounts (集体提案者) are members of one of these types.
 ORG_TYPES = ("party", "organization", "sector", "special_committee")
-ORG_TYPE_LABELS = {"party": "党派", "organization": "人民团体", "sector": "界别",
-                   "special_committee": "专门委员会"}
+ORG_TYPE_LABELS = {"party": N_("党派"), "organization": N_("人民团体"), "sector": N_("界别"),
+                   "special_committee": N_("专门委员会")}  # msgids: _(label) where shown
 
 
 def utcnow():

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from ..accounts.models import ApiToken
 from ..errors import Conflict, DomainError, Unauthenticated, ValidationError
 from ..extensions import db
+from ..i18n import _
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -31,13 +32,13 @@ def _domain_error(exc):
 @bp.errorhandler(StaleDataError)
 def _stale(exc):
     db.session.rollback()
-    return _domain_error(Conflict("记录已被他人修改，请刷新后重试"))
+    return _domain_error(Conflict(_("记录已被他人修改，请刷新后重试")))
 
 
 @bp.errorhandler(IntegrityError)
 def _integrity(exc):
     db.session.rollback()
-    return _domain_error(Conflict("与他人的操作冲突，请刷新后重试"))
+    return _domain_error(Conflict(_("与他人的操作冲突，请刷新后重试")))
 
 
 HTTP_CODES = {400: "validation_error", 401: "unauthenticated", 403: "forbidden",
@@ -49,7 +50,7 @@ def http_error(exc):
     """Every error under /api/v1 keeps the API's error shape."""
     db.session.rollback()
     if not isinstance(exc, HTTPException):
-        return error_response(500, "server_error", "服务器内部错误")
+        return error_response(500, "server_error", _("服务器内部错误"))
     return error_response(exc.code, HTTP_CODES.get(exc.code, "error"), exc.description or exc.name)
 
 
@@ -58,13 +59,13 @@ def current_user_or_401():
     if cached is not None:
         return cached.user
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("请先登录（Authorization: Bearer <token>）")
+        raise Unauthenticated(_("请先登录（Authorization: Bearer <token>）"))
     row = db.session.scalar(select(ApiToken).where(
         ApiToken.token_hash == ApiToken.digest(token.strip()), ApiToken.revoked_at.is_(None)))
     if row is None or not row.user.active:
-        raise Unauthenticated("登录凭证无效或已失效")
+        raise Unauthenticated(_("登录凭证无效或已失效"))
     request.environ["proposals.api_token"] = row
     return row.user
 
@@ -85,7 +86,7 @@ def json_body():
     if data is None and not request.get_data():
         return {}
     if not isinstance(data, dict):
-        raise ValidationError("请求体应为 JSON 对象", fields={"body": "应为 JSON 对象"})
+        raise ValidationError(_("请求体应为 JSON 对象"), fields={"body": _("应为 JSON 对象")})
     return data
 
 
@@ -96,14 +97,14 @@ def page_args():
         if page < 1:
             raise ValueError
     except ValueError:
-        errors["page"] = "页码应为正整数"
+        errors["page"] = _("页码应为正整数")
         page = 1
     try:
         per_page = int(request.args.get("per_page", 20))
         if not 1 <= per_page <= 100:
             raise ValueError
     except ValueError:
-        errors["per_page"] = "每页条数应为 1–100"
+        errors["per_page"] = _("每页条数应为 1–100")
         per_page = 20
     if errors:
         raise ValidationError(fields=errors)

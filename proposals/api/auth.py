@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..accounts.models import ApiToken, User
 from ..errors import Unauthenticated, ValidationError
 from ..extensions import db
+from ..i18n import _
 from . import authenticated, bp, current_token, json_body
 from .serializers import user_json
 
@@ -16,14 +17,14 @@ def issue_token():
     username, password = data.get("username"), data.get("password")
     fields = {}
     if not isinstance(username, str) or not username:
-        fields["username"] = "请填写用户名"
+        fields["username"] = _("请填写用户名")
     if not isinstance(password, str) or not password:
-        fields["password"] = "请填写密码"
+        fields["password"] = _("请填写密码")
     if fields:
         raise ValidationError(fields=fields)
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.check_password(password):
-        raise Unauthenticated("用户名或密码错误")
+        raise Unauthenticated(_("用户名或密码错误"))
     token = ApiToken.issue(user)
     db.session.commit()
     return jsonify({"token": token, "user": user_json(user)})

@@ -4,6 +4,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..handling import operations as ops
 from ..handling.models import Assignment, Reply
+from ..i18n import _
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
 from ..workflow.queries import assignment_query
@@ -14,7 +15,7 @@ from .serializers import assignment_json, reply_json
 def load_assignment(user, assignment_id):
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or not can_view(user, assignment.proposal):
-        raise NotFound("交办记录不存在")
+        raise NotFound(_("交办记录不存在"))
     if request.method != "GET":
         expect_version(assignment, if_match())
     return assignment
@@ -24,7 +25,7 @@ def load_reply(user, reply_id):
     reply = db.session.get(Reply, reply_id)
     if (reply is None or not can_view(user, reply.assignment.proposal)
             or not can_view_reply(user, reply)):
-        raise NotFound("答复不存在")
+        raise NotFound(_("答复不存在"))
     if request.method != "GET":
         expect_version(reply, if_match())
     return reply

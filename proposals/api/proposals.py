@@ -2,6 +2,7 @@ from flask import jsonify, request
 
 from ..errors import NotFound
 from ..extensions import db
+from ..i18n import _
 from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
@@ -14,7 +15,7 @@ from .serializers import proposal_detail, proposal_summary
 def load_proposal(user, proposal_id):
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None or not can_view(user, proposal):
-        raise NotFound("提案不存在")
+        raise NotFound(_("提案不存在"))
     return proposal
 
 

@@ -1,6 +1,7 @@
 """Records as the API shows them, trimmed to what the viewer is entitled to."""
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..handling.models import RESULT_LABELS
+from ..i18n import _
 from ..workflow.access import (can_view_contact_details, can_view_internal, can_view_reply,
                                history_comment)
 from ..workflow.core import STATE_LABELS
@@ -29,7 +30,7 @@ def person(user, viewer=None):
 
 def proposal_summary(p):
     return {"id": p.id, "version": p.version, "state": p.state,
-            "state_label": STATE_LABELS[p.state], "number": p.number,
+            "state_label": _(STATE_LABELS[p.state]), "number": p.number,
             "number_label": p.number_label, "receipt_serial": p.receipt_serial,
             "title": p.title, "category": p.category.code, "category_name": p.category.name,
             "kind": p.kind, "session": p.session_id, "session_label": p.session.label,
@@ -72,7 +73,7 @@ def assignment_json(a, viewer, today=None):
     internal = can_view_internal(viewer, a.proposal)
     out = {"id": a.id, "version": a.version, "proposal_id": a.proposal_id,
            "department": a.department.code, "department_name": a.department.name,
-           "role": a.role, "state": a.state, "state_label": STATE_LABELS[a.state],
+           "role": a.role, "state": a.state, "state_label": _(STATE_LABELS[a.state]),
            "round": a.round, "assigned_at": ts(a.assigned_at), "accepted_at": ts(a.accepted_at),
            "accept_due": ds(a.accept_due), "contact_due": ds(a.contact_due),
            "opinion_due": ds(a.opinion_due), "reply_due": ds(a.reply_due),
@@ -98,8 +99,10 @@ def assignment_json(a, viewer, today=None):
 def reply_json(r, viewer):
     out = {"id": r.id, "version": r.version, "assignment_id": r.assignment_id,
            "proposal_id": r.assignment.proposal_id, "department": r.assignment.department.code,
-           "round": r.round, "state": r.state, "state_label": STATE_LABELS[r.state],
-           "result": r.result, "result_label": RESULT_LABELS.get(r.result), "text": r.text,
+           "round": r.round, "state": r.state, "state_label": _(STATE_LABELS[r.state]),
+           "result": r.result,
+           "result_label": _(RESULT_LABELS[r.result]) if r.result in RESULT_LABELS else None,
+           "text": r.text,
            "signer": r.signer, "contact": r.contact, "promised_date": ds(r.promised_date),
            "created_at": ts(r.created_at), "delivered_at": ts(r.delivered_at),
            "rating_due": ds(r.rating_due),
@@ -113,7 +116,7 @@ def reply_json(r, viewer):
 
 def history_json(h, viewer, internal=None):
     return {"action": h.action, "actor": h.actor.username if h.actor else None,
-            "actor_name": h.actor.name if h.actor else "系统",
+            "actor_name": h.actor.name if h.actor else _("系统"),
             "from_state": h.from_state, "to_state": h.to_state,
             "comment": history_comment(viewer, h.proposal, h, internal),
             "assignment_id": h.assignment_id, "reply_id": h.reply_id,

@@ -6,10 +6,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..accounts.models import utcnow
 from ..extensions import db
+from ..i18n import N_, _, current_language
 
 DISPOSITIONS = ("opinion", "letter", "social_info", "none")
-DISPOSITION_LABELS = {"opinion": "转为意见建议", "letter": "转为委员来信",
-                      "social_info": "转为社情民意信息", "none": "不作转交"}
+DISPOSITION_LABELS = {"opinion": N_("转为意见建议"), "letter": N_("转为委员来信"),
+                      "social_info": N_("转为社情民意信息"),
+                      "none": N_("不作转交")}  # msgids: _(label) where shown
 
 CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -39,7 +41,9 @@ class CommitteeSession(db.Model):
 
     @property
     def label(self):
-        return f"第{chinese_number(self.term)}届第{chinese_number(self.meeting)}次会议"
+        if current_language() == "zh":  # Chinese numerals: 第十届第三次会议
+            return f"第{chinese_number(self.term)}届第{chinese_number(self.meeting)}次会议"
+        return _("第%(term)d届第%(meeting)d次会议", term=self.term, meeting=self.meeting)
 
 
 class Category(db.Model):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..i18n import N_, _
 from .models import Setting
 
 
@@ -13,61 +14,68 @@ from .models import Setting
 class Spec:
     default: object
     kind: str  # int, bool, int_list, str
-    label: str
+    label: str  # a msgid: translate where shown
     minimum: int = 0
     maximum: int = 100000
 
 
 SPECS = {
     # proposals
-    "proposal_min_chars": Spec(100, "int", "提案正文最少字数", 1, 100000),
-    "proposal_max_chars": Spec(5000, "int", "提案正文最多字数", 1, 100000),
-    "cosign_window_working_days": Spec(5, "int", "联名邀请确认期限（工作日）", 1, 60),
+    "proposal_min_chars": Spec(100, "int", N_("提案正文最少字数"), 1, 100000),
+    "proposal_max_chars": Spec(5000, "int", N_("提案正文最多字数"), 1, 100000),
+    "cosign_window_working_days": Spec(5, "int", N_("联名邀请确认期限（工作日）"), 1, 60),
     # assignment and handling
-    "accept_window_working_days": Spec(5, "int", "签收或申请调整期限（工作日）", 1, 60),
-    "contact_due_working_days": Spec(15, "int", "办前沟通期限（工作日）", 1, 120),
-    "contact_required_before_reply": Spec(True, "bool", "答复前须有办前沟通记录"),
-    "opinion_due_months": Spec(1, "int", "会办意见期限（月）", 1, 12),
-    "reply_due_months": Spec(3, "int", "答复期限（月）", 1, 12),
-    "extension_max_months": Spec(6, "int", "延期最长至交办后（月）", 1, 12),
-    "reply_requires_co_opinions": Spec(True, "bool", "主办单位答复前须收齐会办意见"),
-    "signoff_required": Spec(True, "bool", "答复须经单位负责人签发"),
-    "reply_review_required": Spec(True, "bool", "答复须经提案委审核"),
-    "result_codes": Spec(["A", "B", "C"], "str_list", "答复结果代码"),
+    "accept_window_working_days": Spec(5, "int", N_("签收或申请调整期限（工作日）"), 1, 60),
+    "contact_due_working_days": Spec(15, "int", N_("办前沟通期限（工作日）"), 1, 120),
+    "contact_required_before_reply": Spec(True, "bool", N_("答复前须有办前沟通记录")),
+    "opinion_due_months": Spec(1, "int", N_("会办意见期限（月）"), 1, 12),
+    "reply_due_months": Spec(3, "int", N_("答复期限（月）"), 1, 12),
+    "extension_max_months": Spec(6, "int", N_("延期最长至交办后（月）"), 1, 12),
+    "reply_requires_co_opinions": Spec(True, "bool", N_("主办单位答复前须收齐会办意见")),
+    "signoff_required": Spec(True, "bool", N_("答复须经单位负责人签发")),
+    "reply_review_required": Spec(True, "bool", N_("答复须经提案委审核")),
+    "result_codes": Spec(["A", "B", "C"], "str_list", N_("答复结果代码")),
     # rating and re-handling
-    "rating_window_working_days": Spec(15, "int", "满意度测评期限（工作日）", 1, 120),
-    "rehandling_due_months": Spec(3, "int", "重新办理答复期限（月）", 1, 12),
+    "rating_window_working_days": Spec(15, "int", N_("满意度测评期限（工作日）"), 1, 120),
+    "rehandling_due_months": Spec(3, "int", N_("重新办理答复期限（月）"), 1, 12),
     # disclosure
-    "disclosure_delay_working_days": Spec(20, "int", "办复后公开延迟（工作日）", 0, 365),
+    "disclosure_delay_working_days": Spec(20, "int", N_("办复后公开延迟（工作日）"), 0, 365),
     # reminders (DOMAIN.md §4), each offset a setting
-    "reminder_cosign_before_working_days": Spec([1], "int_list", "联名邀请到期前提醒（工作日）"),
-    "reminder_review_wait_working_days": Spec(5, "int", "待审查超过几个工作日发每日汇总", 1, 60),
-    "reminder_accept_before_working_days": Spec([1], "int_list", "签收期限前提醒（工作日）"),
-    "reminder_contact_at_working_days": Spec([10], "int_list", "交办后第几个工作日提醒办前沟通"),
-    "reminder_opinion_before_days": Spec([7, 1], "int_list", "会办意见到期前提醒（天）"),
-    "reminder_reply_before_days": Spec([30, 7, 1], "int_list", "答复到期前提醒（天）"),
-    "reminder_overdue_repeat_days": Spec(7, "int", "逾期催办间隔（天）", 1, 60),
-    "reminder_rating_before_working_days": Spec([3], "int_list", "测评期限前提醒（工作日）"),
-    "sms_enabled": Spec(False, "bool", "短信通道（默认仅记录日志）"),
+    "reminder_cosign_before_working_days": Spec([1], "int_list",
+                                                N_("联名邀请到期前提醒（工作日）")),
+    "reminder_review_wait_working_days": Spec(5, "int", N_("待审查超过几个工作日发每日汇总"),
+                                              1, 60),
+    "reminder_accept_before_working_days": Spec([1], "int_list", N_("签收期限前提醒（工作日）")),
+    "reminder_contact_at_working_days": Spec([10], "int_list",
+                                             N_("交办后第几个工作日提醒办前沟通")),
+    "reminder_opinion_before_days": Spec([7, 1], "int_list", N_("会办意见到期前提醒（天）")),
+    "reminder_reply_before_days": Spec([30, 7, 1], "int_list", N_("答复到期前提醒（天）")),
+    "reminder_overdue_repeat_days": Spec(7, "int", N_("逾期催办间隔（天）"), 1, 60),
+    "reminder_rating_before_working_days": Spec([3], "int_list", N_("测评期限前提醒（工作日）")),
+    "sms_enabled": Spec(False, "bool", N_("短信通道（默认仅记录日志）")),
 }
 
 # Pairs that must stay in order whichever of the two is changed.
 ORDERED = (
-    ("proposal_min_chars", "proposal_max_chars", "最少字数不能大于最多字数"),
-    ("opinion_due_months", "reply_due_months", "会办意见期限不能晚于答复期限"),
-    ("reply_due_months", "extension_max_months", "答复期限不能超过延期上限"),
-    ("rehandling_due_months", "extension_max_months", "重新办理答复期限不能超过延期上限"),
+    ("proposal_min_chars", "proposal_max_chars", N_("最少字数不能大于最多字数")),
+    ("opinion_due_months", "reply_due_months", N_("会办意见期限不能晚于答复期限")),
+    ("reply_due_months", "extension_max_months", N_("答复期限不能超过延期上限")),
+    ("rehandling_due_months", "extension_max_months", N_("重新办理答复期限不能超过延期上限")),
 )
 
 TRUE_WORDS = {"1", "true", "yes", "on", "是", "开"}
 FALSE_WORDS = {"0", "false", "no", "off", "否", "关"}
 
 
+class _BadValue(ValueError):
+    """A value the setting's kind refuses, with the message to show."""
+
+
 def parse(key, raw):
     """Parse a setting's text value; raise ValidationError naming the key."""
     spec = SPECS.get(key)
     if spec is None:
-        raise ValidationError(fields={"key": f"未知的设置项 {key}"})
+        raise ValidationError(fields={"key": _("未知的设置项 %(key)s", key=key)})
     text = str(raw).strip()
     try:
         if spec.kind == "bool":
@@ -75,32 +83,35 @@ def parse(key, raw):
                 return True
             if text.lower() in FALSE_WORDS:
                 return False
-            raise ValueError("应为 true 或 false")
+            raise _BadValue(_("应为 true 或 false"))
         if spec.kind == "int":
-            expected = f"应为整数，且应在 {spec.minimum} 到 {spec.maximum} 之间"
+            expected = _("应为整数，且应在 %(min)d 到 %(max)d 之间", min=spec.minimum,
+                         max=spec.maximum)
             if not re.fullmatch(r"-?\d+", text):
-                raise ValueError(expected)
+                raise _BadValue(expected)
             value = int(text)
             if not spec.minimum <= value <= spec.maximum:
-                raise ValueError(f"应在 {spec.minimum} 到 {spec.maximum} 之间")
+                raise _BadValue(_("应在 %(min)d 到 %(max)d 之间", min=spec.minimum,
+                                   max=spec.maximum))
             return value
         if spec.kind == "int_list":
-            expected = "应为逗号分隔的 0–365 的整数"
+            expected = _("应为逗号分隔的 0–365 的整数")
             parts = [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
             if not parts or not all(re.fullmatch(r"\d+", v) for v in parts):
-                raise ValueError(expected)
+                raise _BadValue(expected)
             values = [int(v) for v in parts]
             if any(v > 365 for v in values):
-                raise ValueError(expected)
+                raise _BadValue(expected)
             return sorted(set(values), reverse=True)
         if spec.kind == "str_list":
             values = [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
             if not values:
-                raise ValueError("不能为空")
+                raise ValueError  # shown as 格式不正确
             return values
-    except ValueError as exc:
-        msg = str(exc) if "应" in str(exc) else "格式不正确"
-        raise ValidationError(fields={key: msg}) from None
+    except _BadValue as exc:
+        raise ValidationError(fields={key: str(exc)}) from None
+    except ValueError:
+        raise ValidationError(fields={key: _("格式不正确")}) from None
     raise AssertionError(spec.kind)
 
 
@@ -133,7 +144,8 @@ def set_value(key, raw):
     current[key] = value
     for low, high, message in ORDERED:
         if current[low] > current[high]:
-            raise ValidationError(fields={key: f"{message}（{low} ≤ {high}）"})
+            raise ValidationError(fields={key: _("%(message)s（%(low)s ≤ %(high)s）",
+                                                 message=_(message), low=low, high=high)})
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=format_value(value)))

@@ -7,14 +7,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Department, User, utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState, ReplyState
 
 ASSIGNMENT_ROLES = ("lead", "co", "split")
-CONTACT_MODES = {"meeting": "面谈", "forum": "座谈会", "phone": "电话", "email": "邮件",
-                 "letter": "书信", "other": "其他"}
-RATINGS = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
-RESULT_LABELS = {"A": "已解决或采纳", "B": "正在解决或列入计划", "C": "因条件限制留作参考"}
+# Labels are msgids (N_ marks them for the extractor); translate them where shown: _(label).
+CONTACT_MODES = {"meeting": N_("面谈"), "forum": N_("座谈会"), "phone": N_("电话"),
+                 "email": N_("邮件"), "letter": N_("书信"), "other": N_("其他")}
+RATINGS = {"satisfied": N_("满意"), "basically_satisfied": N_("基本满意"),
+           "unsatisfied": N_("不满意")}
+RESULT_LABELS = {"A": N_("已解决或采纳"), "B": N_("正在解决或列入计划"),
+                 "C": N_("因条件限制留作参考")}
 
 
 class Assignment(db.Model):

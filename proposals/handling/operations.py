@@ -8,6 +8,7 @@ from ..committee import settings as committee_settings
 from ..committee.calendar import add_months, load_calendar, local_date
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
+from ..i18n import N_, _, join
 from ..workflow.core import (bool_field, clock, date_field, log, move, raise_if, text_field)
 from ..workflow.operations import maybe_close
 from ..workflow.states import AssignmentState as A, ReplyState as R, Role
@@ -39,7 +40,7 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
 
 def _require_unit(actor, assignment):
     if actor is None or not actor.is_unit_staff or not assignment.belongs_to(actor):
-        raise NotPermitted("只有本单位的经办人或负责人可以办理")
+        raise NotPermitted(_("只有本单位的经办人或负责人可以办理"))
 
 
 def _settle_acceptance(assignment, now, today):
@@ -68,9 +69,9 @@ def request_reassignment(actor, assignment, reason, *, now=None):
     now, today = clock(now)
     target = move("assignment", "request_reassignment", assignment, actor)
     if today > assignment.accept_due:
-        raise InvalidState("签收期限已过，不能再申请调整")
+        raise InvalidState(_("签收期限已过，不能再申请调整"))
     errors = {}
-    reason = text_field(errors, {"reason": reason}, "reason", "申请调整理由", max_len=2000)
+    reason = text_field(errors, {"reason": reason}, "reason", N_("申请调整理由"), max_len=2000)
     raise_if(errors)
     assignment.state, assignment.reassignment_reason = target, reason
     log(assignment.proposal, actor, "request_reassignment", A.PENDING, target,
@@ -82,10 +83,10 @@ def request_reassignment(actor, assignment, reason, *, now=None):
 def decide_reassignment(actor, assignment, data, *, now=None):
     """The secretariat approves (naming the new unit) or refuses (the unit must handle it)."""
     errors = {}
-    approve = bool_field(errors, data, "approve", "是否同意")
+    approve = bool_field(errors, data, "approve", N_("是否同意"))
     action = "approve_reassignment" if approve else "refuse_reassignment"
     target = move("assignment", action, assignment, actor)
-    comment = text_field(errors, data, "comment", "意见", required=False, max_len=2000)
+    comment = text_field(errors, data, "comment", N_("意见"), required=False, max_len=2000)
     department = None
     if approve:
         code = data.get("department")
@@ -95,9 +96,9 @@ def decide_reassignment(actor, assignment, data, *, now=None):
         taken = {a.department_id for a in assignment.proposal.assignments
                  if a.state != A.REASSIGNED}
         if department is None:
-            errors["department"] = "请指定调整后的承办单位代码"
+            errors["department"] = _("请指定调整后的承办单位代码")
         elif department.id in taken:
-            errors["department"] = "该单位已承办此提案"
+            errors["department"] = _("该单位已承办此提案")
     raise_if(errors)
     now, today = clock(now)
     proposal = assignment.proposal
@@ -124,13 +125,13 @@ def record_contact(actor, assignment, data, *, now=None):
     errors = {}
     mode = data.get("mode")
     if mode not in CONTACT_MODES:
-        errors["mode"] = "沟通方式应为 " + "、".join(CONTACT_MODES)
-    day = date_field(errors, data, "date", "沟通日期")
+        errors["mode"] = _("沟通方式应为 %(modes)s", modes=join(CONTACT_MODES))
+    day = date_field(errors, data, "date", N_("沟通日期"))
     if day is not None and day > today:
-        errors["date"] = "沟通日期不能晚于今天"
+        errors["date"] = _("沟通日期不能晚于今天")
     if day is not None and day < local_date(assignment.assigned_at):
-        errors["date"] = "沟通日期不能早于交办日期"
-    summary = text_field(errors, data, "summary", "沟通情况", max_len=5000)
+        errors["date"] = _("沟通日期不能早于交办日期")
+    summary = text_field(errors, data, "summary", N_("沟通情况"), max_len=5000)
     raise_if(errors)
     contact = Contact(assignment=assignment, mode=mode, day=day, summary=summary,
                       recorded_by_id=actor.id, created_at=now)
@@ -146,12 +147,12 @@ def submit_opinion(actor, assignment, text, *, now=None):
     """A co-unit's written opinion to the lead unit (会办意见)."""
     _require_unit(actor, assignment)
     if assignment.role != "co":
-        raise NotPermitted("只有会办单位提交会办意见")
+        raise NotPermitted(_("只有会办单位提交会办意见"))
     now, today = clock(now)
     _settle_acceptance(assignment, now, today)
     target = move("assignment", "submit_opinion", assignment, actor)
     errors = {}
-    text = text_field(errors, {"text": text}, "text", "会办意见", max_len=10000)
+    text = text_field(errors, {"text": text}, "text", N_("会办意见"), max_len=10000)
     raise_if(errors)
     db.session.add(Opinion(assignment=assignment, text=text, author_id=actor.id,
                            created_at=now))
@@ -171,20 +172,21 @@ def request_extension(actor, assignment, data, *, now=None):
     """One extension per round, with a reason; never beyond 6 months after assignment."""
     _require_unit(actor, assignment)
     if assignment.role == "co":
-        raise NotPermitted("会办单位不申请答复延期")
+        raise NotPermitted(_("会办单位不申请答复延期"))
     now, today = clock(now)
     _settle_acceptance(assignment, now, today)
     move("assignment", "request_extension", assignment, actor)
     if any(r.round == assignment.round for r in assignment.extension_requests):
-        raise InvalidState("本轮办理已申请过延期")
+        raise InvalidState(_("本轮办理已申请过延期"))
     errors = {}
-    until = date_field(errors, data, "until", "延期至")
-    reason = text_field(errors, data, "reason", "延期理由", max_len=2000)
+    until = date_field(errors, data, "until", N_("延期至"))
+    reason = text_field(errors, data, "reason", N_("延期理由"), max_len=2000)
     limit = extension_limit(assignment)
     if until is not None and until <= assignment.effective_due:
-        errors["until"] = f"延期日期应晚于现在的答复期限 {assignment.effective_due.isoformat()}"
+        errors["until"] = _("延期日期应晚于现在的答复期限 %(date)s",
+                             date=assignment.effective_due.isoformat())
     elif until is not None and until > limit:
-        errors["until"] = f"延期不能超过交办后 6 个月（{limit.isoformat()}）"
+        errors["until"] = _("延期不能超过交办后 6 个月（%(date)s）", date=limit.isoformat())
     raise_if(errors)
     request = ExtensionRequest(assignment=assignment, round=assignment.round, until=until,
                                reason=reason, requested_by_id=actor.id, created_at=now)
@@ -199,14 +201,14 @@ def decide_extension(actor, assignment, data, *, now=None):
     move("assignment", "decide_extension", assignment, actor)
     request = next((r for r in assignment.extension_requests if r.state == "pending"), None)
     if request is None:
-        raise InvalidState("没有待审批的延期申请")
+        raise InvalidState(_("没有待审批的延期申请"))
     errors = {}
-    approve = bool_field(errors, data, "approve", "是否同意")
-    comment = text_field(errors, data, "comment", "意见", required=False, max_len=2000)
+    approve = bool_field(errors, data, "approve", N_("是否同意"))
+    comment = text_field(errors, data, "comment", N_("意见"), required=False, max_len=2000)
     raise_if(errors)
-    now, _ = clock(now)
+    now, _today = clock(now)
     if approve and request.until > extension_limit(assignment):
-        raise ValidationError(fields={"approve": "延期不能超过交办后 6 个月"})
+        raise ValidationError(fields={"approve": _("延期不能超过交办后 6 个月")})
     request.state = "approved" if approve else "refused"
     request.decided_by_id, request.decided_at, request.comment = actor.id, now, comment
     if approve:
@@ -221,31 +223,32 @@ def draft_reply(actor, assignment, data, *, now=None):
     """The unit's reply (答复) with its result code; then sign-off and review per the settings."""
     _require_unit(actor, assignment)
     if assignment.role == "co":
-        raise NotPermitted("会办单位不单独答复，请提交会办意见")
+        raise NotPermitted(_("会办单位不单独答复，请提交会办意见"))
     now, today = clock(now)
     _settle_acceptance(assignment, now, today)
     move("assignment", "draft_reply", assignment, actor)
     conf = committee_settings.all_settings()
     round_replies = [r for r in assignment.replies if r.round == assignment.round]
     if any(r.state in IN_PROGRESS for r in round_replies):
-        raise InvalidState("已有一份答复在签发或审核中")
+        raise InvalidState(_("已有一份答复在签发或审核中"))
     if conf["contact_required_before_reply"] and not assignment.contacts:
-        raise InvalidState("答复前须至少记录一次办前沟通")
+        raise InvalidState(_("答复前须至少记录一次办前沟通"))
     if conf["reply_requires_co_opinions"]:
         waiting = [a.department.name for a in assignment.proposal.assignments
                    if a.role == "co" and a.state not in (A.REASSIGNED,) and a.opinion is None]
         if waiting:
-            raise InvalidState("尚未收到会办意见：" + "、".join(waiting))
+            raise InvalidState(_("尚未收到会办意见：%(units)s", units=join(waiting)))
     errors = {}
     result = data.get("result")
     if result not in conf["result_codes"]:
-        errors["result"] = "答复结果应为 " + "、".join(conf["result_codes"])
-    text = text_field(errors, data, "text", "答复正文", max_len=20000)
-    signer = text_field(errors, data, "signer", "签发领导", max_len=80)
-    contact = text_field(errors, data, "contact", "联系人及电话", max_len=120)
-    promised = date_field(errors, data, "promised_date", "承诺完成日期", required=result == "B")
+        errors["result"] = _("答复结果应为 %(codes)s", codes=join(conf["result_codes"]))
+    text = text_field(errors, data, "text", N_("答复正文"), max_len=20000)
+    signer = text_field(errors, data, "signer", N_("签发领导"), max_len=80)
+    contact = text_field(errors, data, "contact", N_("联系人及电话"), max_len=120)
+    promised = date_field(errors, data, "promised_date", N_("承诺完成日期"),
+                          required=result == "B")
     if promised is not None and promised < today:
-        errors["promised_date"] = "承诺完成日期不能早于今天"
+        errors["promised_date"] = _("承诺完成日期不能早于今天")
     raise_if(errors)
     if conf["signoff_required"]:
         target = R.AWAITING_SIGNOFF
@@ -271,14 +274,14 @@ def draft_reply(actor, assignment, data, *, now=None):
 def _require_reply_unit_head(actor, reply):
     assignment = reply.assignment
     if actor is None or actor.role != Role.DEPARTMENT_HEAD or not assignment.belongs_to(actor):
-        raise NotPermitted("只有本单位负责人可以签发答复")
+        raise NotPermitted(_("只有本单位负责人可以签发答复"))
 
 
 def signoff_reply(actor, reply, data, *, now=None):
     """签发 by the unit's department head, or return to the clerk with a comment."""
     _require_reply_unit_head(actor, reply)
     errors = {}
-    approve = bool_field(errors, data, "approve", "是否签发")
+    approve = bool_field(errors, data, "approve", N_("是否签发"))
     if approve is None:
         move("reply", "signoff_return", reply, actor)  # state first, then the input
         raise_if(errors)
@@ -288,7 +291,8 @@ def signoff_reply(actor, reply, data, *, now=None):
         move("reply", "signoff_approve", reply, actor, to=target)
     else:
         target = move("reply", "signoff_return", reply, actor)
-    comment = text_field(errors, data, "comment", "退回意见", required=not approve, max_len=2000)
+    comment = text_field(errors, data, "comment", N_("退回意见"), required=not approve,
+                         max_len=2000)
     raise_if(errors)
     now, today = clock(now)
     from_state = reply.state
@@ -307,17 +311,17 @@ def signoff_reply(actor, reply, data, *, now=None):
 def review_reply(actor, reply, data, *, now=None):
     """审核 by the secretariat: deliver (optionally correcting the result code) or return."""
     errors = {}
-    approve = bool_field(errors, data, "approve", "是否通过")
+    approve = bool_field(errors, data, "approve", N_("是否通过"))
     action = "review_approve" if approve or approve is None else "review_return"
     target = move("reply", action, reply, actor)
-    comment = text_field(errors, data, "comment", "审核意见", required=approve is False,
+    comment = text_field(errors, data, "comment", N_("审核意见"), required=approve is False,
                          max_len=2000)
     result = data.get("result")
     conf = committee_settings.all_settings()
     if result is not None and result not in conf["result_codes"]:
-        errors["result"] = "答复结果应为 " + "、".join(conf["result_codes"])
+        errors["result"] = _("答复结果应为 %(codes)s", codes=join(conf["result_codes"]))
     if approve and result == "B" and reply.promised_date is None:
-        errors["result"] = "改为 B 类须有承诺完成日期，请退回单位补充"
+        errors["result"] = _("改为 B 类须有承诺完成日期，请退回单位补充")
     raise_if(errors)
     now, today = clock(now)
     from_state = reply.state
@@ -369,19 +373,19 @@ def rate_reply(actor, reply, data, *, now=None):
     """满意度测评. Unsatisfied the first time sends the item back for re-handling (重新办理)."""
     standing = may_rate(actor, reply)
     if standing is None:
-        raise NotPermitted("只有第一提案人（或集体提案单位）可以测评")
+        raise NotPermitted(_("只有第一提案人（或集体提案单位）可以测评"))
     errors = {}
     rating = data.get("rating")
     if rating not in RATINGS:
-        errors["rating"] = "测评结果应为 satisfied、basically_satisfied 或 unsatisfied"
-    comment = text_field(errors, data, "comment", "意见", required=rating == "unsatisfied",
+        errors["rating"] = _("测评结果应为 satisfied、basically_satisfied 或 unsatisfied")
+    comment = text_field(errors, data, "comment", N_("意见"), required=rating == "unsatisfied",
                          max_len=5000)
     now, today = clock(now)
     if standing == "merged":
         if reply.state not in (R.DELIVERED, R.RATED):
-            raise InvalidState("当前状态下不能测评")
+            raise InvalidState(_("当前状态下不能测评"))
         if any(r.rater_id == actor.id for r in reply.ratings):
-            raise InvalidState("您已测评过此答复")
+            raise InvalidState(_("您已测评过此答复"))
         raise_if(errors)
         db.session.add(Rating(reply=reply, rater_id=actor.id, is_primary=False, rating=rating,
                               comment=comment, created_at=now))
@@ -455,12 +459,12 @@ def follow_up(actor, assignment, data, *, now=None):
     _require_unit(actor, assignment)
     move("assignment", "follow_up", assignment, actor)
     if not assignment.follow_up_open:
-        raise InvalidState("此项没有待跟踪办理的 B 类答复")
+        raise InvalidState(_("此项没有待跟踪办理的 B 类答复"))
     errors = {}
-    text = text_field(errors, data, "text", "办理进展", max_len=5000)
-    done = bool_field(errors, data, "done", "是否已办结")
+    text = text_field(errors, data, "text", N_("办理进展"), max_len=5000)
+    done = bool_field(errors, data, "done", N_("是否已办结"))
     raise_if(errors)
-    now, _ = clock(now)
+    now, _today = clock(now)
     db.session.add(FollowUp(assignment=assignment, text=text, done=done, author_id=actor.id,
                             created_at=now))
     if done:

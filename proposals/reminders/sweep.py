@@ -88,6 +88,7 @@ def run_sweep(now=None, dispatch=None):
     counts["notifications_created"] = create_notifications(now)
     db.session.commit()
     ids = delivery.due_deliveries(now)
+    db.session.commit()  # SQLite: release the write lock before handing out (slow on a queue)
     counts["deliveries_dispatched"] = (dispatch or default_dispatch)(ids)
     _mark_run("last_finished_at", utcnow(), result=repr(counts))
     db.session.commit()
@@ -99,6 +100,9 @@ def default_dispatch(ids):
     """With Redis: queue one task per delivery; without: send here and now."""
     if current_app.config.get("REDIS_URL"):
         from .tasks import queue_deliveries
+        if "celery" not in current_app.extensions:  # `reminders scan`, the web app: bind
+            from ..tasks import make_celery         # Celery (and Redis) on first use
+            make_celery(current_app)
         return queue_deliveries(ids)
     for delivery_id in ids:
         delivery.send_delivery(delivery_id)

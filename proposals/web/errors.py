@@ -1,26 +1,29 @@
-"""Error pages in Chinese (403, 404, 409, 500 …); the API keeps its JSON error shape."""
+"""Error pages in the reader's language (403, 404, 409, 500 …); the API keeps its JSON error
+shape."""
 from flask import render_template, request
-from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
+from ..i18n import N_, _
 
 TITLES = {
-    400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "页面不存在", 405: "不支持的请求方法",
-    409: "操作冲突", 413: "文件太大", 429: "请求过于频繁", 500: "服务器内部错误",
+    400: N_("请求有误"), 401: N_("请先登录"), 403: N_("没有权限"), 404: N_("页面不存在"),
+    405: N_("不支持的请求方法"), 409: N_("操作冲突"), 413: N_("文件太大"),
+    429: N_("请求过于频繁"), 500: N_("服务器内部错误"),
 }
 HINTS = {
-    403: "您的角色或单位不能查看或办理此项。",
-    404: "您要找的页面或记录不存在，或者您无权查看。",
-    409: "此项的状态已经改变，不能执行该操作。请刷新页面后再试。",
-    500: "系统出了点问题，我们已记录。请稍后再试。",
+    403: N_("您的角色或单位不能查看或办理此项。"),
+    404: N_("您要找的页面或记录不存在，或者您无权查看。"),
+    409: N_("此项的状态已经改变，不能执行该操作。请刷新页面后再试。"),
+    500: N_("系统出了点问题，我们已记录。请稍后再试。"),
 }
 
 
 def render_error(status, message=None):
     return render_template("errors/error.html", status=status,
-                           title=_(TITLES.get(status, "出错了")),
-                           message=message or _(HINTS.get(status, "请返回重试。"))), status
+                           title=_(TITLES[status]) if status in TITLES else _("出错了"),
+                           message=message or (_(HINTS[status]) if status in HINTS
+                                               else _("请返回重试。"))), status
 
 
 def register(app):

@@ -2,6 +2,7 @@
 from markupsafe import Markup, escape
 
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
+from ..i18n import _, ngettext
 from ..workflow.core import STATE_LABELS
 
 
@@ -13,16 +14,15 @@ def localtime(value, fmt="%Y-%m-%d %H:%M"):
 
 def days_left(due, today=None):
     """'剩 3 天' / '今天到期' / '逾期 2 天' for a deadline date."""
-    from flask_babel import gettext as _
     if due is None:
         return ""
     today = today or local_date(utcnow())
     delta = (due - today).days
     if delta > 0:
-        return _("剩 %(n)d 天", n=delta)
+        return ngettext("剩 %(n)d 天", "剩 %(n)d 天", delta, n=delta)
     if delta == 0:
         return _("今天到期")
-    return _("逾期 %(n)d 天", n=-delta)
+    return ngettext("逾期 %(n)d 天", "逾期 %(n)d 天", -delta, n=-delta)
 
 
 def deadline(due, done=False):
@@ -38,7 +38,6 @@ def deadline(due, done=False):
 
 
 def state_label(state):
-    from flask_babel import gettext as _
     return _(STATE_LABELS.get(state, state))
 
 

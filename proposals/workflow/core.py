@@ -5,33 +5,40 @@ from datetime import date
 from ..committee.calendar import local_date, utcnow
 from ..errors import Conflict, InvalidState, NotPermitted, ValidationError
 from ..extensions import db
+from ..i18n import N_, _
 from .models import HistoryEntry
 from .states import InvalidTransition, Role, RoleNotAllowed, transition
 
+# Labels are msgids: marked with N_ for the extractor, translated where shown (_(label)).
 STATE_LABELS = {
-    "draft": "草稿", "awaiting_cosigners": "待联名确认", "submitted": "待审查", "filed": "已立案",
-    "not_filed": "不予立案", "merged": "已并案", "withdrawn": "已撤案", "assigned": "已交办",
-    "closed": "已办结", "pending": "待签收", "reassignment_requested": "申请调整中",
-    "handling": "办理中", "replied": "已答复", "rehandling": "重新办理", "reassigned": "已调整",
-    "awaiting_signoff": "待签发", "awaiting_review": "待审核", "returned": "已退回",
-    "delivered": "已送达", "rated": "已测评", "unrated": "未测评",
+    "draft": N_("草稿"), "awaiting_cosigners": N_("待联名确认"), "submitted": N_("待审查"),
+    "filed": N_("已立案"), "not_filed": N_("不予立案"), "merged": N_("已并案"),
+    "withdrawn": N_("已撤案"), "assigned": N_("已交办"), "closed": N_("已办结"),
+    "pending": N_("待签收"), "reassignment_requested": N_("申请调整中"),
+    "handling": N_("办理中"), "replied": N_("已答复"), "rehandling": N_("重新办理"),
+    "reassigned": N_("已调整"), "awaiting_signoff": N_("待签发"), "awaiting_review": N_("待审核"),
+    "returned": N_("已退回"), "delivered": N_("已送达"), "rated": N_("已测评"),
+    "unrated": N_("未测评"),
 }
 
 ACTION_LABELS = {
-    "create": "起草", "edit": "修改", "submit": "提交", "cosign_accept": "同意联名",
-    "cosign_decline": "谢绝联名", "cosign_expire": "联名邀请过期", "withdraw": "撤案",
-    "file": "立案", "not_file": "不予立案", "merge": "并案", "absorb": "并入提案",
-    "return": "退回修改", "assign": "交办", "assign_unit": "交办承办单位",
-    "mark_key": "列为重点提案", "unmark_key": "取消重点提案", "record_consultation": "当面协商",
-    "close": "办结", "accept": "签收", "auto_accept": "视为签收",
-    "request_reassignment": "申请调整", "approve_reassignment": "同意调整",
-    "refuse_reassignment": "不同意调整", "record_contact": "办前沟通",
-    "submit_opinion": "提交会办意见", "request_extension": "申请延期",
-    "approve_extension": "同意延期", "refuse_extension": "不同意延期",
-    "draft_reply": "拟写答复", "signoff": "签发答复", "signoff_return": "退回答复（签发）",
-    "review_reply": "审核通过答复", "review_return": "退回答复（审核）", "deliver_reply": "答复送达",
-    "rate": "满意度测评", "rate_merged": "并案提案人测评", "rehandle": "重新办理",
-    "expire_rating": "测评期限已过", "follow_up": "跟踪办理",
+    "create": N_("起草"), "edit": N_("修改"), "submit": N_("提交"),
+    "cosign_accept": N_("同意联名"), "cosign_decline": N_("谢绝联名"),
+    "cosign_expire": N_("联名邀请过期"), "withdraw": N_("撤案"), "file": N_("立案"),
+    "not_file": N_("不予立案"), "merge": N_("并案"), "absorb": N_("并入提案"),
+    "return": N_("退回修改"), "assign": N_("交办"), "assign_unit": N_("交办承办单位"),
+    "mark_key": N_("列为重点提案"), "unmark_key": N_("取消重点提案"),
+    "record_consultation": N_("当面协商"), "close": N_("办结"), "accept": N_("签收"),
+    "auto_accept": N_("视为签收"), "request_reassignment": N_("申请调整"),
+    "approve_reassignment": N_("同意调整"), "refuse_reassignment": N_("不同意调整"),
+    "record_contact": N_("办前沟通"), "submit_opinion": N_("提交会办意见"),
+    "request_extension": N_("申请延期"), "approve_extension": N_("同意延期"),
+    "refuse_extension": N_("不同意延期"), "draft_reply": N_("拟写答复"),
+    "signoff": N_("签发答复"), "signoff_return": N_("退回答复（签发）"),
+    "review_reply": N_("审核通过答复"), "review_return": N_("退回答复（审核）"),
+    "deliver_reply": N_("答复送达"), "rate": N_("满意度测评"),
+    "rate_merged": N_("并案提案人测评"), "rehandle": N_("重新办理"),
+    "expire_rating": N_("测评期限已过"), "follow_up": N_("跟踪办理"),
 }
 
 
@@ -46,10 +53,10 @@ def move(machine, action, record, actor, to=None):
         return transition(machine, action, record.state if record is not None else None,
                           role_of(actor), to)
     except RoleNotAllowed:
-        raise NotPermitted("您的角色不能执行此操作") from None
+        raise NotPermitted(_("您的角色不能执行此操作")) from None
     except InvalidTransition:
-        label = STATE_LABELS.get(record.state, record.state) if record is not None else ""
-        raise InvalidState(f"当前状态（{label}）下不能执行此操作") from None
+        label = _(STATE_LABELS.get(record.state, record.state)) if record is not None else ""
+        raise InvalidState(_("当前状态（%(state)s）下不能执行此操作", state=label)) from None
 
 
 def log(proposal, actor, action, from_state, to_state, *, comment=None, assignment=None,
@@ -76,26 +83,27 @@ def expect_version(record, version):
     try:
         version = int(version)
     except (TypeError, ValueError):
-        raise ValidationError(fields={"version": "版本号应为整数"}) from None
+        raise ValidationError(fields={"version": _("版本号应为整数")}) from None
     if record.version != version:
-        raise Conflict("记录已被他人修改，请刷新后重试")
+        raise Conflict(_("记录已被他人修改，请刷新后重试"))
 
 
 def text_field(errors, data, name, label, *, required=True, max_len=None, min_len=None):
-    """Read a text field; record a message under its name when it is wrong."""
+    """Read a text field; record a message under its name when it is wrong.
+    ``label`` is a msgid (mark it with N_ at the call) and is translated here."""
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            errors[name] = f"请填写{label}"
+            errors[name] = _("请填写%(label)s", label=_(label))
         return None
     if not isinstance(value, str):
-        errors[name] = f"{label}应为文本"
+        errors[name] = _("%(label)s应为文本", label=_(label))
         return None
     value = value.strip()
     if max_len is not None and len(value) > max_len:
-        errors[name] = f"{label}不能超过 {max_len} 个字"
+        errors[name] = _("%(label)s不能超过 %(n)d 个字", label=_(label), n=max_len)
     elif min_len is not None and len(value) < min_len:
-        errors[name] = f"{label}不能少于 {min_len} 个字"
+        errors[name] = _("%(label)s不能少于 %(n)d 个字", label=_(label), n=min_len)
     return value
 
 
@@ -103,14 +111,14 @@ def date_field(errors, data, name, label, *, required=True):
     value = data.get(name)
     if value in (None, ""):
         if required:
-            errors[name] = f"请填写{label}"
+            errors[name] = _("请填写%(label)s", label=_(label))
         return None
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        errors[name] = f"{label}应为 YYYY-MM-DD 格式的日期"
+        errors[name] = _("%(label)s应为 YYYY-MM-DD 格式的日期", label=_(label))
         return None
 
 
@@ -118,10 +126,10 @@ def bool_field(errors, data, name, label, *, required=True):
     value = data.get(name)
     if value is None:
         if required:
-            errors[name] = f"请说明{label}"
+            errors[name] = _("请说明%(label)s", label=_(label))
         return None
     if not isinstance(value, bool):
-        errors[name] = f"{label}应为 true 或 false"
+        errors[name] = _("%(label)s应为 true 或 false", label=_(label))
         return None
     return value
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import Department, User, utcnow
 from ..committee.models import Category, CommitteeSession, NotFiledReason
 from ..extensions import db
+from ..i18n import _
 from .states import CosignerState, ProposalState
 
 PROPOSAL_STATES = tuple(s.value for s in ProposalState)
@@ -89,7 +90,7 @@ class Proposal(db.Model):
 
     @property
     def number_label(self):
-        return f"第{self.number:04d}号" if self.number else None
+        return _("第%(n)s号", n=f"{self.number:04d}") if self.number else None
 
     def is_proposer(self, user):
         return user is not None and user.id == self.proposer_id

@@ -13,6 +13,7 @@ from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counte
                                 NotFiledReason)
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
+from ..i18n import N_, _, join
 from .core import clock, log, move, raise_if, text_field
 from .models import Cosigner, Proposal, ReviewDecision
 from .states import CosignerState, ProposalState as P, Role
@@ -23,7 +24,7 @@ EDITABLE = ("title", "category", "analysis", "suggestions", "cosigners", "sugges
 def current_session():
     session = db.session.scalar(select(CommitteeSession).where(CommitteeSession.is_current))
     if session is None:
-        raise InvalidState("当前没有开放的会次，请联系提案委员会办公室")
+        raise InvalidState(_("当前没有开放的会次，请联系提案委员会办公室"))
     return session
 
 
@@ -42,11 +43,11 @@ def next_counter(session_id, kind):
 def _read_content(actor, data, *, partial):
     """Validate the editable fields present in ``data`` and resolve codes and usernames."""
     unknown = set(data) - set(EDITABLE) - {"version"}
-    errors = {name: "不支持的字段" for name in sorted(unknown)}
+    errors = {name: _("不支持的字段") for name in sorted(unknown)}
     out = {}
     max_chars = committee_settings.get("proposal_max_chars")
     if not partial or "title" in data:
-        out["title"] = text_field(errors, data, "title", "案由", max_len=200)
+        out["title"] = text_field(errors, data, "title", N_("案由"), max_len=200)
     if not partial or "category" in data:
         code = data.get("category")
         category = None
@@ -54,9 +55,9 @@ def _read_content(actor, data, *, partial):
             category = db.session.scalar(select(Category).where(Category.code == code,
                                                                 Category.active))
         if category is None:
-            errors["category"] = "请选择有效的提案类别"
+            errors["category"] = _("请选择有效的提案类别")
         out["category"] = category
-    for name, label in (("analysis", "情况分析"), ("suggestions", "具体建议")):
+    for name, label in (("analysis", N_("情况分析")), ("suggestions", N_("具体建议"))):
         if not partial or name in data:
             value = text_field(errors, data, name, label, required=False, max_len=max_chars)
             out[name] = value or ""
@@ -71,10 +72,10 @@ def _read_content(actor, data, *, partial):
 
 def _resolve_cosigners(actor, usernames, errors):
     if not isinstance(usernames, list) or not all(isinstance(u, str) for u in usernames):
-        errors["cosigners"] = "联名人应为用户名列表"
+        errors["cosigners"] = _("联名人应为用户名列表")
         return []
     if usernames and actor.is_organisation:
-        errors["cosigners"] = "集体提案不设联名人"
+        errors["cosigners"] = _("集体提案不设联名人")
         return []
     users, wrong = [], []
     for name in dict.fromkeys(usernames):
@@ -85,19 +86,19 @@ def _resolve_cosigners(actor, usernames, errors):
         else:
             users.append(user)
     if wrong:
-        errors["cosigners"] = "以下用户不能作为联名人：" + "、".join(wrong)
+        errors["cosigners"] = _("以下用户不能作为联名人：%(names)s", names=join(wrong))
     return users
 
 
 def _resolve_departments(codes, errors):
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-        errors["suggested_departments"] = "建议承办单位应为单位代码列表"
+        errors["suggested_departments"] = _("建议承办单位应为单位代码列表")
         return []
     found = db.session.scalars(select(Department).where(Department.code.in_(codes),
                                                         Department.active)).all()
     missing = sorted(set(codes) - {d.code for d in found})
     if missing:
-        errors["suggested_departments"] = "未知的单位代码：" + "、".join(missing)
+        errors["suggested_departments"] = _("未知的单位代码：%(codes)s", codes=join(missing))
     return list(found)
 
 
@@ -122,13 +123,13 @@ def _apply_content(proposal, content):
 
 def _require_proposer(actor, proposal):
     if not proposal.is_proposer(actor):
-        raise NotPermitted("只有第一提案人可以执行此操作")
+        raise NotPermitted(_("只有第一提案人可以执行此操作"))
 
 
 def create_proposal(actor, data, *, now=None):
     """A member starts a draft (草稿) in the current session."""
     move("proposal", "create", None, actor)
-    now, _ = clock(now)
+    now, _today = clock(now)
     session = current_session()
     content = _read_content(actor, data, partial=False)
     proposal = Proposal(session=session, proposer=actor, state=P.DRAFT, created_at=now,
@@ -155,17 +156,17 @@ def check_complete(proposal):
     limits = committee_settings.all_settings()
     errors = {}
     if not proposal.title:
-        errors["title"] = "请填写案由"
+        errors["title"] = _("请填写案由")
     if not proposal.suggestions.strip():
-        errors["suggestions"] = "请填写具体建议"
+        errors["suggestions"] = _("请填写具体建议")
     length = len(proposal.analysis.strip()) + len(proposal.suggestions.strip())
     if length < limits["proposal_min_chars"]:
         errors.setdefault("suggestions",
-                          f"正文（情况分析与具体建议）不能少于 {limits['proposal_min_chars']} 字，"
-                          f"现有 {length} 字")
+                          _("正文（情况分析与具体建议）不能少于 %(min)d 字，现有 %(n)d 字",
+                            min=limits["proposal_min_chars"], n=length))
     elif length > limits["proposal_max_chars"]:
-        errors["suggestions"] = (f"正文不能超过 {limits['proposal_max_chars']} 字，"
-                                 f"现有 {length} 字")
+        errors["suggestions"] = _("正文不能超过 %(max)d 字，现有 %(n)d 字",
+                                  max=limits["proposal_max_chars"], n=length)
     raise_if(errors)
 
 
@@ -203,17 +204,17 @@ def _mark_received(proposal, now, today):
 def respond_to_invitation(actor, proposal, accept, *, now=None):
     """An invited co-signer confirms or declines (联名确认)."""
     if not isinstance(accept, bool):
-        raise ValidationError(fields={"accept": "请说明是否同意联名（true 或 false）"})
+        raise ValidationError(fields={"accept": _("请说明是否同意联名（true 或 false）")})
     cosigner = proposal.cosigner_for(actor) if actor else None
     if cosigner is None:
-        raise NotPermitted("您没有被邀请联名此提案")
+        raise NotPermitted(_("您没有被邀请联名此提案"))
     action = "cosign_accept" if accept else "cosign_decline"
     move("proposal", action, proposal, actor, to=P.AWAITING_COSIGNERS)
     now, today = clock(now)
     if cosigner.state != CosignerState.INVITED:
-        raise InvalidState("您已答复过此联名邀请")
+        raise InvalidState(_("您已答复过此联名邀请"))
     if cosigner.expires_on and today > cosigner.expires_on:
-        raise InvalidState("联名邀请已过期")
+        raise InvalidState(_("联名邀请已过期"))
     cosigner.state = CosignerState.ACCEPTED if accept else CosignerState.DECLINED
     cosigner.responded_at = now
     to_state = _settle_cosigning(proposal, now, today)
@@ -257,7 +258,7 @@ def withdraw_proposal(actor, proposal, reason, *, now=None):
     from_state = proposal.state
     target = move("proposal", "withdraw", proposal, actor)
     errors = {}
-    reason = text_field(errors, {"reason": reason}, "reason", "撤案理由", max_len=2000)
+    reason = text_field(errors, {"reason": reason}, "reason", N_("撤案理由"), max_len=2000)
     raise_if(errors)
     proposal.state, proposal.withdraw_reason = target, reason
     for cosigner in proposal.cosigners:
@@ -279,11 +280,11 @@ def review_proposal(actor, proposal, data, *, now=None):
     decision = data.get("decision")
     if decision not in REVIEW_DECISIONS:
         move("proposal", "file", proposal, actor)  # role and state first
-        raise ValidationError(fields={"decision": "审查结论应为 file、not_file、merge 或 return"})
+        raise ValidationError(fields={"decision": _("审查结论应为 file、not_file、merge 或 return")})
     target = move("proposal", decision, proposal, actor)
-    now, _ = clock(now)
+    now, _today = clock(now)
     errors = {}
-    comment = text_field(errors, data, "comment", "审查意见", required=decision == "return",
+    comment = text_field(errors, data, "comment", N_("审查意见"), required=decision == "return",
                          max_len=2000)
     if decision == "file":
         category = proposal.category
@@ -291,7 +292,7 @@ def review_proposal(actor, proposal, data, *, now=None):
             category = db.session.scalar(select(Category).where(
                 Category.code == data["category"], Category.active))
             if category is None:
-                errors["category"] = "未知的提案类别"
+                errors["category"] = _("未知的提案类别")
         raise_if(errors)
         proposal.category = category
         proposal.number = next_counter(proposal.session_id, "number")
@@ -302,10 +303,10 @@ def review_proposal(actor, proposal, data, *, now=None):
             reason = db.session.scalar(select(NotFiledReason).where(
                 NotFiledReason.code == data["reason_code"], NotFiledReason.active))
         if reason is None:
-            errors["reason_code"] = "请选择有效的不予立案理由"
+            errors["reason_code"] = _("请选择有效的不予立案理由")
         disposition = data.get("disposition") or "none"
         if disposition not in DISPOSITIONS:
-            errors["disposition"] = "处理方式应为 opinion、letter、social_info 或 none"
+            errors["disposition"] = _("处理方式应为 opinion、letter、social_info 或 none")
         raise_if(errors)
         proposal.not_filed_reason, proposal.not_filed_disposition = reason, disposition
     elif decision == "merge":
@@ -332,12 +333,12 @@ def review_proposal(actor, proposal, data, *, now=None):
 
 def _merge_target(proposal, target_id, errors):
     if isinstance(target_id, bool) or not isinstance(target_id, int):
-        errors["merge_into"] = "请指定并入的已立案提案编号（id）"
+        errors["merge_into"] = _("请指定并入的已立案提案编号（id）")
         return None
     host = db.session.get(Proposal, target_id)
     if host is None or host.id == proposal.id or host.state not in (P.FILED, P.ASSIGNED,
                                                                       P.CLOSED):
-        errors["merge_into"] = "只能并入一件已立案的提案"
+        errors["merge_into"] = _("只能并入一件已立案的提案")
         return None
     return host
 
@@ -351,10 +352,11 @@ def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
     plan = _read_assignment_plan(departments, errors)
     if due_date is not None:
         from .core import date_field
-        due_date = date_field(errors, {"due_date": due_date}, "due_date", "答复期限")
+        due_date = date_field(errors, {"due_date": due_date}, "due_date", N_("答复期限"))
         limit = add_months(today, committee_settings.get("extension_max_months"))
         if due_date is not None and not today < due_date <= limit:
-            errors["due_date"] = f"答复期限应在今天之后且不晚于 {limit.isoformat()}"
+            errors["due_date"] = _("答复期限应在今天之后且不晚于 %(date)s",
+                                   date=limit.isoformat())
     raise_if(errors)
     leads = [d for d, r in plan if r == "lead"]
     split = len(leads) > 1
@@ -369,35 +371,35 @@ def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
     return proposal
 
 
-_ROLE_LABEL = {"lead": "主办", "co": "会办", "split": "分办"}
+_ROLE_LABEL = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
 
 
 def _read_assignment_plan(departments, errors):
     if not isinstance(departments, list) or not departments:
-        errors["departments"] = "请至少指定一个承办单位"
+        errors["departments"] = _("请至少指定一个承办单位")
         return []
     plan, seen = [], set()
     for item in departments:
         if not isinstance(item, dict) or item.get("role") not in ("lead", "co"):
-            errors["departments"] = "每个承办单位应写明 code 和 role（lead 或 co）"
+            errors["departments"] = _("每个承办单位应写明 code 和 role（lead 或 co）")
             return []
         code = item.get("code")
         department = db.session.scalar(select(Department).where(Department.code == code,
                                                                 Department.active))
         if department is None:
-            errors["departments"] = f"未知的单位代码：{code}"
+            errors["departments"] = _("未知的单位代码：%(codes)s", codes=code)
             return []
         if department.id in seen:
-            errors["departments"] = f"单位重复：{department.name}"
+            errors["departments"] = _("单位重复：%(name)s", name=department.name)
             return []
         seen.add(department.id)
         plan.append((department, item["role"]))
-    leads = sum(1 for _, r in plan if r == "lead")
+    leads = sum(1 for _d, r in plan if r == "lead")
     cos = len(plan) - leads
     if leads == 0:
-        errors["departments"] = "须有一个主办单位"
+        errors["departments"] = _("须有一个主办单位")
     elif leads > 1 and cos:
-        errors["departments"] = "分办时不设会办单位；主办加会办时只能有一个主办单位"
+        errors["departments"] = _("分办时不设会办单位；主办加会办时只能有一个主办单位")
     return plan
 
 
@@ -406,16 +408,16 @@ def mark_key(actor, proposal, key, supervisor=None, *, now=None):
     move("proposal", "mark_key", proposal, actor)
     errors = {}
     if not isinstance(key, bool):
-        errors["key"] = "key 应为 true 或 false"
+        errors["key"] = _("key 应为 true 或 false")
     leader = None
     if key is True:
         if not isinstance(supervisor, str) or not supervisor:
-            errors["supervisor"] = "请指定督办领导（用户名）"
+            errors["supervisor"] = _("请指定督办领导（用户名）")
         else:
             leader = db.session.scalar(select(User).where(User.username == supervisor,
                                                           User.active))
             if leader is None:
-                errors["supervisor"] = f"未知的用户：{supervisor}"
+                errors["supervisor"] = _("未知的用户：%(name)s", name=supervisor)
     raise_if(errors)
     proposal.is_key, proposal.supervisor = key, leader
     log(proposal, actor, "mark_key" if key else "unmark_key", proposal.state, proposal.state,
@@ -428,9 +430,9 @@ def record_consultation(actor, proposal, note, *, now=None):
     """After a second 不满意 the secretariat records the face-to-face consultation."""
     move("proposal", "record_consultation", proposal, actor)
     if not proposal.consultation_due:
-        raise InvalidState("此提案没有待办的当面协商")
+        raise InvalidState(_("此提案没有待办的当面协商"))
     errors = {}
-    note = text_field(errors, {"note": note}, "note", "协商情况", max_len=5000)
+    note = text_field(errors, {"note": note}, "note", N_("协商情况"), max_len=5000)
     raise_if(errors)
     proposal.consultation_due, proposal.consultation_note = False, note
     log(proposal, actor, "record_consultation", proposal.state, proposal.state, comment=note,
@@ -449,7 +451,7 @@ def maybe_close(proposal, *, now=None):
     needed = [a for a in live if a.role != "co"]
     if not needed or any(a.state != A.CLOSED for a in needed):
         return False
-    now, _ = clock(now)
+    now, _today = clock(now)
     for a in live:
         if a.state != A.CLOSED:
             move("assignment", "close", a, None)

@@ -1,0 +1,59 @@
+"""Translation helpers that work everywhere: in a request (the page's or the API call's language),
+and outside one (the CLI, Celery tasks, tests driving the operations), where the message stays
+in Chinese, the source language.
+
+The Chinese text is the msgid (``_("提交")``, ``_("剩 %(n)d 天", n=3)``); the English catalog
+lives in proposals/translations/en. Module-level labels are marked with ``N_`` (a no-op the
+extractor knows, see babel.cfg) and translated where they are shown: ``_(STATE_LABELS[s])``.
+
+flask_babel.gettext alone is not enough: inside an app context without a request it asks the
+locale selector, which reads the session and fails.
+"""
+from flask import has_request_context
+from flask_babel import get_locale, gettext as _babel_gettext, ngettext as _babel_ngettext
+from flask_babel.speaklater import LazyString
+
+
+def N_(string):
+    """Mark a string for extraction without translating it (module-level label dicts)."""
+    return string
+
+
+def gettext(string, **variables):
+    """The message in the current request's language; Chinese (the msgid) outside a request."""
+    if not string:
+        return string  # gettext("") would return the catalog's header
+    if has_request_context():
+        return _babel_gettext(string, **variables)
+    return string % variables if variables else string
+
+
+def ngettext(singular, plural, num, **variables):
+    if has_request_context():
+        return _babel_ngettext(singular, plural, num, **variables)
+    variables.setdefault("num", num)
+    return (singular if num == 1 else plural) % variables
+
+
+def lazy_gettext(string, **variables):
+    """Translated when rendered (form labels and other objects built at import time)."""
+    return LazyString(gettext, string, **variables)
+
+
+_ = gettext
+
+
+def current_language():
+    """'zh' outside a request, else the request's language ('zh', 'en')."""
+    if not has_request_context():
+        return "zh"
+    locale = get_locale()
+    return locale.language if locale is not None else "zh"
+
+
+def join(items):
+    """A list in running text: 甲、乙、丙 in Chinese, "A, B, C" in English."""
+    return _("、").join(str(i) for i in items)
+
+
+__all__ = ["N_", "_", "gettext", "ngettext", "lazy_gettext", "join", "current_language"]
