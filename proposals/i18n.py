@@ -5,6 +5,10 @@ in Chinese, the source language.
 The Chinese text is the msgid (``_("提交")``, ``_("剩 %(n)d 天", n=3)``); the English catalog
 lives in proposals/translations/en. Module-level labels are marked with ``N_`` (a no-op the
 extractor knows, see babel.cfg) and translated where they are shown: ``_(STATE_LABELS[s])``.
+In a template, a msgid that comes from data (an admin's category name) goes through the
+``label`` filter (web/filters.py), not ``_()``: Jinja formats every ``_()`` message with ``%``.
+A label and its value are one msgid (``_("签收期限：%(d)s", d=…)``), never "label" + "："; lists
+are joined with ``join()`` here or ``|join(_("、"))`` in a template.
 
 flask_babel.gettext alone is not enough: inside an app context without a request it asks the
 locale selector, which reads the session and fails.

@@ -4,6 +4,7 @@ and the command line stay Chinese by default."""
 import io
 import os
 import re
+from datetime import date
 from html import unescape
 
 import pytest
@@ -11,8 +12,15 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 from flask import g
+from flask_babel import force_locale
 
+from proposals.accounts.service import HEADERS, ORG_WORDS, ROLE_WORDS
+from proposals.committee import service as committee
+from proposals.committee import settings as committee_settings
+from proposals.committee.calendar import coverage_note, official_years
+from proposals.committee.models import Holiday
 from proposals.errors import ValidationError
+from proposals.extensions import db
 from proposals.workflow import operations as ops
 
 from . import flows
@@ -30,6 +38,8 @@ KNOWN_GAPS = {"（主办）", "（会办）", "（分办）"}
 ENDONYMS = {"中文"}
 NUMBER_LABEL = re.compile(r"第\d{4}号")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # Chinese characters
+# full-width punctuation (（）：；、。，) left next to translated words: "Reply deadline："
+CJK_PUNCTUATION = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]")
 
 
 def _mapping():
@@ -135,14 +145,15 @@ def page(client, path, method="GET", **kwargs):
 
 
 def chinese_left(html, user_data):
-    """The Chinese text in ``html`` (attributes such as aria-label and placeholder included)
-    once the users' own data is taken out, each with a little of its surroundings."""
+    """The Chinese text and full-width punctuation in ``html`` (attributes such as aria-label
+    and placeholder included) once the users' own data is taken out, each with a little of its
+    surroundings."""
     text = NUMBER_LABEL.sub(" ", unescape(html))
     for value in sorted(set(user_data) | ENDONYMS, key=len, reverse=True):
         text = text.replace(value, " ")
     text = re.sub(r"\s+", " ", text)
     return sorted({text[max(m.start() - 20, 0):m.end() + 20]
-                   for m in re.finditer(HAN.pattern + "+", text)})
+                   for m in re.finditer(f"(?:{HAN.pattern}|{CJK_PUNCTUATION.pattern})+", text)})
 
 
 def user_data(world, *proposals):
@@ -204,6 +215,115 @@ def test_a_filed_and_assigned_proposal_in_english(world, web):
         assert text in html, text
     leftovers = chinese_left(html, user_data(world, p) | KNOWN_GAPS)
     assert not leftovers, leftovers
+
+
+def test_the_admin_settings_page_in_english(world, web):
+    committee_settings.set_value("reply_due_months", "4")
+    db.session.add(Holiday(day=date(official_years()[1] + 1, 10, 1), is_workday=False,
+                           name="国庆节"))
+    db.session.commit()
+    html = page(english(web(world.admin)), "/admin/settings").get_data(as_text=True)
+    for text in ("Settings", "Working-day calendar", "The official holiday data",
+                 "Changed (default 3)", "Holiday"):
+        assert text in html, text
+    assert "holidays add" not in html  # the command is for the command line's note
+    leftovers = chinese_left(html, user_data(world) | {"国庆节"})
+    assert not leftovers, leftovers
+
+
+def test_the_calendar_note_suits_the_command_line_and_the_settings_page(app):
+    last = official_years()[1]
+    today = date(last, 6, 1)  # next year's deadlines need the admin's holiday table
+    assert HAN.search(coverage_note(today)) and "holidays add" in coverage_note(today)
+    assert "holidays add" not in coverage_note(today, page=True)
+    with app.test_request_context("/"), force_locale("en"):
+        for_the_page = coverage_note(today, page=True)
+        for_the_command = coverage_note(today)
+        covered = coverage_note(date(last - 1, 6, 1), page=True)
+    assert "holiday table below" in for_the_page and "holidays add" not in for_the_page
+    assert "holidays add" in for_the_command and str(last + 1) in for_the_command
+    assert f"{official_years()[0]}–{last}" in covered
+    for note in (for_the_page, for_the_command, covered):
+        assert not HAN.search(note), note
+
+
+def test_a_units_assignment_page_in_english(world, web):
+    p, reply = flows.replied(world, result="B")
+    a = p.assignments[0]
+    html = page(english(web(world.clerk_a)), f"/assignments/{a.id}").get_data(as_text=True)
+    for text in ("Handling details", "Deadlines", "Phone: ", "B · Being resolved or planned"):
+        assert text in html, text
+    leftovers = chinese_left(html, user_data(world, p) | {"电话沟通"})
+    assert not leftovers, leftovers
+
+
+def test_the_lists_in_english(world, web):
+    p = flows.assigned(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
+    client = english(web(world.secretariat))
+    html = page(client, "/proposals").get_data(as_text=True)
+    a, b = world.unit_a.name, world.unit_b.name
+    assert f"{a}, {b}" in html or f"{b}, {a}" in html, "the units, joined the English way"
+    for text in ("Keyword", "Social development", "Individual proposal", "Assigned"):
+        assert text in html, text
+    leftovers = chinese_left(html, user_data(world, p))
+    assert not leftovers, leftovers
+    html = page(client, "/assignments").get_data(as_text=True)
+    for text in ("Lead", "Co-handling", "Awaiting acceptance"):
+        assert text in html, text
+    leftovers = chinese_left(html, user_data(world, p))
+    assert not leftovers, leftovers
+
+
+def test_bad_list_filters_are_explained_in_english(world, web):
+    client = english(web(world.secretariat))
+    response = page(client, "/proposals?sort=random&state=nope&year=soon&page=0")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for text in ("The sort order must be one of submitted, submitted_asc, number, title, state",
+                 "Unknown status", "Must be a whole number"):
+        assert text in html, text
+    assert not chinese_left(html, user_data(world))
+    response = page(client, "/assignments.csv?overdue=maybe")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Overdue: " in html
+    assert not chinese_left(html, user_data(world))
+
+
+def test_admin_refusals_in_english(world, web):
+    client = english(web(world.admin))
+    response = page(client, "/admin/users/new", "POST", data={
+        "username": "!", "name": "", "role": "member", "password": "short",
+        "department": world.unit_b.code, "email": "not-an-address", "phone": "",
+        "org_type": "", "sector": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for text in ("Invalid username “!”", "Name is required",
+                 "The password must be at least 8 characters long",
+                 "Only clerks and unit heads belong to a handling unit",
+                 "“not-an-address” is not a valid email address"):
+        assert text in html, text
+    assert not chinese_left(html, user_data(world))
+    csv = "username,name,role,password,department\nbad1,Bad,clerk,password-1,NOPE\n"
+    response = page(client, "/admin/users/import", "POST",
+                    data={"file": (io.BytesIO(csv.encode()), "users.csv")},
+                    content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Line 2: Unknown unit code “NOPE”" in html
+    # the page lists the Chinese column names and words an import file may use
+    input_words = set(HEADERS) | set(ROLE_WORDS) | set(ORG_WORDS)
+    leftovers = chinese_left(html, user_data(world) | input_words)
+    assert not leftovers, leftovers
+
+
+def test_a_percent_sign_in_an_admins_category_name_breaks_no_page(world, web):
+    committee.create_reference("category", "carbon", "降碳 50%")
+    db.session.commit()
+    p = flows.submitted(world, category="carbon")
+    for client in (web(world.member), english(web(world.member))):
+        for path in (f"/proposals/{p.id}", "/proposals"):
+            response = page(client, path)
+            assert response.status_code == 200, path
+            assert "降碳 50%" in response.get_data(as_text=True)
 
 
 def test_an_error_page_in_english(world, web):

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..i18n import N_, _, join
 from .models import ORG_TYPE_LABELS, ORG_TYPES, ROLES, Department, User
 
 HEADERS = {
@@ -34,8 +35,8 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 UNIT_ROLES = ("clerk", "department_head")
 # Column lengths of the users table (accounts/models.py).
-MAX_LENGTHS = {"name": (80, "姓名"), "email": (254, "邮箱"), "phone": (32, "电话"),
-               "sector": (60, "界别")}
+MAX_LENGTHS = {"name": (80, N_("姓名")), "email": (254, N_("邮箱")), "phone": (32, N_("电话")),
+               "sector": (60, N_("界别"))}
 USER_COLUMNS = ("username", "name", "role", "password")
 DEPARTMENT_COLUMNS = ("code", "name")
 
@@ -45,17 +46,17 @@ class ImportFailed(ValidationError):
 
     def __init__(self, problems):
         self.problems = list(problems)
-        lines = "\n".join(self.problems[:50])
-        more = (f"\n……另有 {len(self.problems) - 50} 处错误"
-                if len(self.problems) > 50 else "")
-        message = f"导入失败，未导入任何记录：\n{lines}{more}"
+        lines = self.problems[:50]
+        if len(self.problems) > 50:
+            lines.append(_("……另有 %(n)d 处错误", n=len(self.problems) - 50))
+        message = _("导入失败，未导入任何记录：\n%(problems)s", problems="\n".join(lines))
         super().__init__(message, fields={"file": message})
 
 
 def _refuse(problems):
     """Raise one ValidationError carrying every problem, each on its field."""
     if problems:
-        raise ValidationError("；".join(problems.values()), fields=problems)
+        raise ValidationError(_("；").join(problems.values()), fields=problems)
 
 
 # --- reading an uploaded or local table --------------------------------------------------------
@@ -75,20 +76,20 @@ def read_table(filename, content):
             raw = [["" if v is None else str(v).strip() for v in row]
                    for row in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # a broken or non-XLSX file
-            raise _file_error(f"无法读取 XLSX 文件：{exc}") from None
+            raise _file_error(_("无法读取 XLSX 文件：%(error)s", error=exc)) from None
     elif ext == ".csv":
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise _file_error("CSV 文件应为 UTF-8 编码") from None
+            raise _file_error(_("CSV 文件应为 UTF-8 编码")) from None
         try:
             raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text))]
         except csv.Error as exc:
-            raise _file_error(f"无法读取 CSV 文件：{exc}") from None
+            raise _file_error(_("无法读取 CSV 文件：%(error)s", error=exc)) from None
     else:
-        raise _file_error("只支持 .csv 或 .xlsx 文件")
+        raise _file_error(_("只支持 .csv 或 .xlsx 文件"))
     if not raw:
-        raise _file_error("文件是空的")
+        raise _file_error(_("文件是空的"))
     header = [HEADERS.get(h.strip().lower(), HEADERS.get(h.strip(), h.strip())) for h in raw[0]]
     rows = []
     for number, values in enumerate(raw[1:], start=2):
@@ -102,7 +103,7 @@ def read_table(filename, content):
 def _check_table(header, rows, required):
     missing = [c for c in required if c not in header]
     if missing:
-        raise _file_error("缺少列：" + "、".join(missing))
+        raise _file_error(_("缺少列：%(columns)s", columns=join(missing)))
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -123,40 +124,43 @@ def user_problems(data, departments, taken=None, *, password=True):
     if taken is not None:
         username = data["username"]
         if not USERNAME_RE.match(username):
-            problems["username"] = f"用户名“{username}”无效（2–64 位字母、数字或 _ . @ -）"
+            problems["username"] = _("用户名“%(username)s”无效（2–64 位字母、数字或 _ . @ -）",
+                                     username=username)
         elif username in taken:
-            problems["username"] = f"用户名“{username}”已存在"
+            problems["username"] = _("用户名“%(username)s”已存在", username=username)
     if not data["name"]:
-        problems["name"] = "缺少姓名"
+        problems["name"] = _("缺少姓名")
     role = ROLE_WORDS.get(data["role"], data["role"])
     if role not in ROLES:
-        problems["role"] = f"角色“{data['role']}”无效，应为 {'、'.join(ROLES)}"
+        problems["role"] = _("角色“%(role)s”无效，应为 %(roles)s", role=data["role"],
+                              roles=join(ROLES))
     data["role"] = role
     if password:
         if len(data["password"]) < MIN_PASSWORD:
-            problems["password"] = f"密码至少 {MIN_PASSWORD} 位"
+            problems["password"] = _("密码至少 %(n)d 位", n=MIN_PASSWORD)
         elif len(data["password"]) > MAX_PASSWORD:
-            problems["password"] = f"密码不超过 {MAX_PASSWORD} 位"
+            problems["password"] = _("密码不超过 %(n)d 位", n=MAX_PASSWORD)
     code = data["department"]
     if role in UNIT_ROLES:
         if not code:
-            problems["department"] = "经办人和负责人须填写单位代码"
+            problems["department"] = _("经办人和负责人须填写单位代码")
         elif code not in departments:
-            problems["department"] = f"未知的单位代码“{code}”"
+            problems["department"] = _("未知的单位代码“%(code)s”", code=code)
     elif code:
-        problems["department"] = "只有经办人和负责人属于承办单位"
+        problems["department"] = _("只有经办人和负责人属于承办单位")
     email = data["email"]
     if email and not EMAIL_RE.match(email):
-        problems["email"] = f"邮箱“{email}”格式不正确"
+        problems["email"] = _("邮箱“%(email)s”格式不正确", email=email)
     org = ORG_WORDS.get(data["org_type"], data["org_type"])
     if org and org not in ORG_TYPES:
-        problems["org_type"] = f"类型“{org}”无效，应为 {'、'.join(ORG_TYPES)}"
+        problems["org_type"] = _("类型“%(type)s”无效，应为 %(types)s", type=org,
+                                  types=join(ORG_TYPES))
     elif org and role != "member":
-        problems["org_type"] = "组织账号的角色应为 member"
+        problems["org_type"] = _("组织账号的角色应为 member")
     data["org_type"] = org or None
     for key, (limit, label) in MAX_LENGTHS.items():
         if key not in problems and len(data[key]) > limit:
-            problems[key] = f"{label}不超过 {limit} 字"
+            problems[key] = _("%(label)s不超过 %(n)d 字", label=_(label), n=limit)
     return problems
 
 
@@ -198,9 +202,9 @@ def update_user(actor, user, data):
     active = data.get("active", user.active)
     if actor is not None and actor.id == user.id:
         if data["role"] != user.role and "role" not in problems:
-            problems["role"] = "不能更改自己的角色"
+            problems["role"] = _("不能更改自己的角色")
         if not active:
-            problems["active"] = "不能停用自己的账号"
+            problems["active"] = _("不能停用自己的账号")
     _refuse(problems)
     user.name, user.role = data["name"], data["role"]
     user.department = departments.get(data["department"]) if data["department"] else None
@@ -214,9 +218,9 @@ def update_user(actor, user, data):
 def reset_password(user, password):
     password = password or ""
     if len(password) < MIN_PASSWORD:
-        _refuse({"password": f"密码至少 {MIN_PASSWORD} 位"})
+        _refuse({"password": _("密码至少 %(n)d 位", n=MIN_PASSWORD)})
     if len(password) > MAX_PASSWORD:
-        _refuse({"password": f"密码不超过 {MAX_PASSWORD} 位"})
+        _refuse({"password": _("密码不超过 %(n)d 位", n=MAX_PASSWORD)})
     user.set_password(password)
     db.session.flush()
     return user
@@ -225,7 +229,7 @@ def reset_password(user, password):
 def set_user_active(actor, user, active):
     """Enable or disable an account; a disabled user can no longer log in or use a token."""
     if not active and actor is not None and actor.id == user.id:
-        _refuse({"active": "不能停用自己的账号"})
+        _refuse({"active": _("不能停用自己的账号")})
     user.active = bool(active)
     db.session.flush()
     return user
@@ -240,13 +244,13 @@ def import_users(header, rows):
     problems = []
     for number, data in rows:
         for problem in validate_user(data, departments, taken):
-            problems.append(f"第 {number} 行：{problem}")
+            problems.append(_("第 %(n)d 行：%(problem)s", n=number, problem=problem))
         taken.add(data.get("username"))
     if not rows:
-        raise _file_error("文件中没有数据行")
+        raise _file_error(_("文件中没有数据行"))
     if problems:
         raise ImportFailed(problems)
-    for _, data in rows:
+    for _number, data in rows:
         _new_user(data, departments)
     db.session.flush()
     return len(rows)
@@ -256,9 +260,9 @@ def import_users(header, rows):
 
 def _name_problem(name, names):
     if not name or len(name) > 120:
-        return "单位名称不能为空，且不超过 120 字"
+        return _("单位名称不能为空，且不超过 %(n)d 字", n=120)
     if name in names:
-        return f"单位名称“{name}”已存在"
+        return _("单位名称“%(name)s”已存在", name=name)
     return None
 
 
@@ -268,9 +272,9 @@ def department_problems(data, codes, names):
     code, name = (data.get("code") or "").strip(), (data.get("name") or "").strip()
     data["code"], data["name"] = code, name
     if not DEPARTMENT_CODE_RE.match(code):
-        problems["code"] = f"单位代码“{code}”无效（1–32 位字母、数字、_ 或 -）"
+        problems["code"] = _("单位代码“%(code)s”无效（1–32 位字母、数字、_ 或 -）", code=code)
     elif code in codes:
-        problems["code"] = f"单位代码“{code}”已存在"
+        problems["code"] = _("单位代码“%(code)s”已存在", code=code)
     problem = _name_problem(name, names)
     if problem:
         problems["name"] = problem
@@ -318,14 +322,14 @@ def import_departments(header, rows):
     problems = []
     for number, data in rows:
         for problem in validate_department(data, codes, names):
-            problems.append(f"第 {number} 行：{problem}")
+            problems.append(_("第 %(n)d 行：%(problem)s", n=number, problem=problem))
         codes.add(data.get("code"))
         names.add(data.get("name"))
     if not rows:
-        raise _file_error("文件中没有数据行")
+        raise _file_error(_("文件中没有数据行"))
     if problems:
         raise ImportFailed(problems)
-    for _, data in rows:
+    for _number, data in rows:
         db.session.add(Department(code=data["code"], name=data["name"]))
     db.session.flush()
     return len(rows)

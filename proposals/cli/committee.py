@@ -12,6 +12,7 @@ from ..committee.models import CommitteeSession
 from ..committee.service import DATE_FORMAT_MESSAGE, create_session  # noqa: F401 (tests use it)
 from ..errors import ValidationError
 from ..extensions import db
+from ..i18n import _
 
 
 @click.group()
@@ -62,7 +63,7 @@ def create(term, meeting, year, plenary_start, plenary_end, current):
     try:
         start, end = date.fromisoformat(plenary_start), date.fromisoformat(plenary_end)
     except ValueError:
-        raise click.ClickException(DATE_FORMAT_MESSAGE) from None
+        raise click.ClickException(_(DATE_FORMAT_MESSAGE)) from None  # Chinese: no request
     try:
         session = create_session(term, meeting, year, start, end, current)
     except ValidationError as exc:

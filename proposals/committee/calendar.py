@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from dateutil.relativedelta import relativedelta
 
+from ..i18n import _
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -93,11 +95,16 @@ def load_calendar():
     return WorkCalendar({d: w for d, w in rows})
 
 
-def coverage_note(today=None):
-    """A sentence for the admin about the years the official calendar covers."""
+def coverage_note(today=None, *, page=False):
+    """A sentence for the admin about the years the official calendar covers: for the command
+    line (``holidays add``), or with ``page`` for the settings page, whose holiday table is
+    right below the note. In the request's language (Chinese outside a request)."""
     today = today or local_date(utcnow())
     first, last = official_years()
     if today.year + 1 <= last:
-        return f"官方节假日数据覆盖 {first}–{last} 年。"
-    return (f"官方节假日数据仅覆盖至 {last} 年；{last + 1} 年起按周末加管理员维护的节假日表计算工作日，"
-            f"请在国务院公布安排后用 `holidays add` 补充。")
+        return _("官方节假日数据覆盖 %(first)d–%(last)d 年。", first=first, last=last)
+    if page:
+        return _("官方节假日数据仅覆盖至 %(last)d 年；%(next)d 年起按周末加下方节假日表计算工作日，"
+                 "请在国务院公布 %(next)d 年的放假安排后补充。", last=last, next=last + 1)
+    return _("官方节假日数据仅覆盖至 %(last)d 年；%(next)d 年起按周末加管理员维护的节假日表计算工作日，"
+             "请在国务院公布安排后用 `holidays add` 补充。", last=last, next=last + 1)

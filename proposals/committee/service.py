@@ -12,16 +12,17 @@ from sqlalchemy import func, select, update
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..i18n import N_, _
 from . import settings as committee_settings
 from .calendar import WorkCalendar
 from .models import Category, CommitteeSession, Counter, Holiday, NotFiledReason
 
-DATE_FORMAT_MESSAGE = "日期应为 YYYY-MM-DD"
+DATE_FORMAT_MESSAGE = N_("日期应为 YYYY-MM-DD")  # a msgid: show it as _(DATE_FORMAT_MESSAGE)
 
 
 def _refuse(problems):
     if problems:
-        raise ValidationError("；".join(problems.values()), fields=problems)
+        raise ValidationError(_("；").join(problems.values()), fields=problems)
 
 
 def parse_day(text, field="day"):
@@ -31,7 +32,8 @@ def parse_day(text, field="day"):
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationError(DATE_FORMAT_MESSAGE, fields={field: DATE_FORMAT_MESSAGE}) from None
+        message = _(DATE_FORMAT_MESSAGE)
+        raise ValidationError(message, fields={field: message}) from None
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -41,14 +43,14 @@ def create_session(term, meeting, year, plenary_start, plenary_end, current=Fals
     makes it the one current session."""
     problems = {}
     if term < 1 or meeting < 1:
-        problems["term" if term < 1 else "meeting"] = "届次和会次应为正整数"
+        problems["term" if term < 1 else "meeting"] = _("届次和会次应为正整数")
     if not 1900 <= year <= 2999:
-        problems["year"] = "年份无效"
+        problems["year"] = _("年份无效")
     if plenary_end < plenary_start:
-        problems["plenary_end"] = "大会结束日期不能早于开始日期"
+        problems["plenary_end"] = _("大会结束日期不能早于开始日期")
     if "meeting" not in problems and db.session.scalar(select(CommitteeSession).where(
             CommitteeSession.term == term, CommitteeSession.meeting == meeting)):
-        problems["meeting"] = "该会次已存在"
+        problems["meeting"] = _("该会次已存在")
     _refuse(problems)
     if current:
         db.session.execute(update(CommitteeSession).values(is_current=False))
@@ -75,34 +77,35 @@ def set_current_session(session):
 # --- categories and not-filed reasons (managed lists, never deleted: records refer to them) ----
 
 REFERENCE_LISTS = {
-    # model, code length, name length, unique names, what to call the list
-    "category": (Category, 32, 60, True, "类别"),
-    "reason": (NotFiledReason, 40, 120, False, "不予立案理由"),
+    # model, code length, name length, unique names, the refusal to deactivate the last one
+    "category": (Category, 32, 60, True, N_("至少保留一个启用的类别")),
+    "reason": (NotFiledReason, 40, 120, False, N_("至少保留一个启用的不予立案理由")),
 }
 
 
 def _name_problem(kind, name, exclude_id=None):
-    model, _, max_name, unique_names, _ = REFERENCE_LISTS[kind]
+    model, _code_len, max_name, unique_names, _last_one = REFERENCE_LISTS[kind]
     if not name or len(name) > max_name:
-        return f"名称不能为空，且不超过 {max_name} 字"
+        return _("名称不能为空，且不超过 %(n)d 字", n=max_name)
     if unique_names:
         query = select(model.id).where(model.name == name)
         if exclude_id is not None:
             query = query.where(model.id != exclude_id)
         if db.session.scalar(query):
-            return f"名称“{name}”已存在"
+            return _("名称“%(name)s”已存在", name=name)
     return None
 
 
 def create_reference(kind, code, name):
     """A new category (kind ``category``) or not-filed reason (``reason``), active."""
-    model, max_code, _, _, _ = REFERENCE_LISTS[kind]
+    model, max_code, _name_len, _unique, _last_one = REFERENCE_LISTS[kind]
     code, name = (code or "").strip(), (name or "").strip()
     problems = {}
     if not re.fullmatch(rf"[A-Za-z0-9_-]{{1,{max_code}}}", code):
-        problems["code"] = f"代码“{code}”无效（1–{max_code} 位字母、数字、_ 或 -）"
+        problems["code"] = _("代码“%(code)s”无效（1–%(n)d 位字母、数字、_ 或 -）", code=code,
+                             n=max_code)
     elif db.session.scalar(select(model.id).where(model.code == code)):
-        problems["code"] = f"代码“{code}”已存在"
+        problems["code"] = _("代码“%(code)s”已存在", code=code)
     problem = _name_problem(kind, name)
     if problem:
         problems["name"] = problem
@@ -126,12 +129,12 @@ def rename_reference(kind, row, name):
 def set_reference_active(kind, row, active):
     """Deactivate (no longer offered for new records) or reactivate; at least one stays active,
     since a proposal needs a category and a not-filed decision a reason."""
-    model, _, _, _, label = REFERENCE_LISTS[kind]
+    model, _max_code, _max_name, _unique, last_one = REFERENCE_LISTS[kind]
     if not active and row.active:
         others = db.session.scalar(select(func.count()).select_from(model).where(
             model.active, model.id != row.id))
         if not others:
-            _refuse({"active": f"至少保留一个启用的{label}"})
+            _refuse({"active": _(last_one)})
     row.active = bool(active)
     db.session.flush()
     return row
@@ -175,9 +178,9 @@ def add_holiday(day, is_workday=False, name=""):
     name = (name or "").strip()
     problems = {}
     if WorkCalendar().is_official(day):
-        problems["day"] = f"{day.year} 年已由官方节假日数据覆盖，无需手工维护"
+        problems["day"] = _("%(year)d 年已由官方节假日数据覆盖，无需手工维护", year=day.year)
     if len(name) > 60:
-        problems["name"] = "名称不超过 60 字"
+        problems["name"] = _("名称不超过 %(n)d 字", n=60)
     _refuse(problems)
     row = db.session.get(Holiday, day) or Holiday(day=day)
     row.is_workday, row.name = bool(is_workday), name
@@ -190,7 +193,7 @@ def remove_holiday(day):
     day = parse_day(day)
     row = db.session.get(Holiday, day)
     if row is None:
-        _refuse({"day": "该日期不在节假日表中"})
+        _refuse({"day": _("该日期不在节假日表中")})
     db.session.delete(row)
     db.session.flush()
     return day

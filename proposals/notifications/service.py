@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from ..committee.calendar import utcnow
 from ..errors import NotFound
 from ..extensions import db
+from ..i18n import _
 from .models import Delivery, Notification
 
 
@@ -21,7 +22,7 @@ def mark_read(user, notification_id, *, now=None):
     """Only its recipient may mark a notification read (others: not found)."""
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.recipient_id != user.id:
-        raise NotFound("提醒不存在")
+        raise NotFound(_("提醒不存在"))
     if notification.read_at is None:
         notification.read_at = now or utcnow()
     db.session.flush()

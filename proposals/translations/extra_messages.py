@@ -16,14 +16,6 @@ N_("承办单位经办人")
 N_("承办单位负责人")
 N_("系统管理员")
 
-# proposals/web/lists.py KIND_LABELS and ROLE_LABELS
-N_("个人提案")
-N_("联名提案")
-N_("集体提案")
-N_("主办")
-N_("会办")
-N_("分办")
-
 # proposals/web/nav.py NAV
 N_("首页")
 N_("写提案")
@@ -38,11 +30,6 @@ N_("会次")
 N_("类别")
 N_("不予立案理由")
 N_("设置")
-
-# proposals/workflow/queries.py: filter errors, shown by the list pages with _(message)
-N_("未知的状态")
-N_("应为整数")
-N_("应为 true 或 false")
 
 # proposals/workflow/models.py Proposal.number_label, once it reads
 # _("第%(n)s号", n=f"{self.number:04d}")

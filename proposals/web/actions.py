@@ -1,11 +1,10 @@
 """Run one operation for a page: commit on success, form errors or an error page otherwise."""
 from flask import abort, flash
-from flask_babel import gettext as _
-
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import DomainError, ValidationError
 from ..extensions import db
+from ..i18n import _
 
 
 def perform(operation, *args, form=None, success=None, **kwargs):
@@ -25,7 +24,7 @@ def perform(operation, *args, form=None, success=None, **kwargs):
                 field.errors = list(field.errors) + [message]
             else:
                 unplaced.append(message)
-        flash(_("请修改标出的内容后再提交。") if not unplaced else "；".join(unplaced), "danger")
+        flash(_("请修改标出的内容后再提交。") if not unplaced else _("；").join(unplaced), "danger")
         return None
     except DomainError as exc:
         db.session.rollback()

@@ -501,7 +501,7 @@ def _settings_page(form=None, holiday_form=None, status=200):
     holidays = db.session.scalars(select(Holiday).order_by(Holiday.day)).all()
     return render_template(
         "admin/settings.html", form=form, specs=committee_settings.SPECS, values=values,
-        format_value=committee_settings.format_value, note=coverage_note(today),
+        format_value=committee_settings.format_value, note=coverage_note(today, page=True),
         covered=(first, last), beyond=today.year + 1 > last, holidays=holidays,
         holiday_form=holiday_form or HolidayForm(formdata=None)), status
 

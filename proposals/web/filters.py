@@ -1,4 +1,4 @@
-"""Template filters: times in Asia/Shanghai, days left or overdue, state labels."""
+"""Template filters: times in Asia/Shanghai, days left or overdue, state and other labels."""
 from markupsafe import Markup, escape
 
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
@@ -41,8 +41,17 @@ def state_label(state):
     return _(STATE_LABELS.get(state, state))
 
 
+def label(msgid):
+    """A msgid that comes from data (a category's or a not-filed reason's name, a label table),
+    translated. Unlike ``_(…)`` in a template (Jinja formats every message with ``%``), a "%"
+    in an admin's name cannot break the page, and an empty value stays empty (gettext("") is
+    the catalog's header)."""
+    return _(msgid) if msgid else ""
+
+
 def register_filters(app):
     app.add_template_filter(localtime)
     app.add_template_filter(days_left)
     app.add_template_filter(deadline)
     app.add_template_filter(state_label)
+    app.add_template_filter(label)

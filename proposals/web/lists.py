@@ -8,7 +8,6 @@ import io
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -21,6 +20,7 @@ from ..committee.models import Category, CommitteeSession
 from ..errors import ValidationError
 from ..extensions import db
 from ..handling.models import Assignment
+from ..i18n import N_, _, join, lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal
 from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_query
@@ -33,8 +33,8 @@ PER_PAGE, MAX_PER_PAGE = 20, 100
 PROPOSAL_FILTERS = ("state", "session", "year", "category", "department", "overdue", "key",
                     "q", "sort")
 ASSIGNMENT_FILTERS = ("state", "overdue", "department")
-KIND_LABELS = {"individual": "个人提案", "joint": "联名提案", "collective": "集体提案"}
-ROLE_LABELS = {"lead": "主办", "co": "会办", "split": "分办"}
+KIND_LABELS = {"individual": N_("个人提案"), "joint": N_("联名提案"), "collective": N_("集体提案")}
+ROLE_LABELS = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
 YES_NO = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
 
 
@@ -133,10 +133,11 @@ def page_args(errors):
 
 
 def show_errors(form, fields):
+    """Put each message (already in the page's language) on its filter's field."""
     for name, message in fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [_(message)]
+            field.errors = list(field.errors) + [message]
 
 
 def paginate(query, page, per_page):
@@ -233,9 +234,9 @@ def localtime(value):
 def refuse_bad_filters(errors, form):
     """The CSV has no form to show the messages on: a 400 page names each bad filter."""
     if errors:
-        abort(400, "；".join(_("%(field)s：%(message)s", field=form[name].label.text
-                               if name in form else name, message=_(message))
-                             for name, message in errors.items()))
+        abort(400, _("；").join(_("%(field)s：%(message)s", field=form[name].label.text
+                                  if name in form else name, message=message)
+                                for name, message in errors.items()))
 
 
 @bp.get("/proposals.csv")
@@ -248,9 +249,9 @@ def proposals_csv():
               _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")]
     rows = []
     for p in db.session.scalars(query).unique():
-        units = "、".join(_("%(unit)s（%(role)s）", unit=a.department.name,
-                             role=_(ROLE_LABELS[a.role]))
-                         for a in p.assignments if a.state != AssignmentState.REASSIGNED)
+        units = join(_("%(unit)s（%(role)s）", unit=a.department.name,
+                       role=_(ROLE_LABELS[a.role]))
+                     for a in p.assignments if a.state != AssignmentState.REASSIGNED)
         rows.append([p.id, p.number_label, p.receipt_serial, p.title, p.proposer.name,
                      _(KIND_LABELS.get(p.kind, p.kind)), _(p.category.name), p.session.label,
                      _(STATE_LABELS.get(p.state, p.state)), _("是") if p.is_key else _("否"),

@@ -236,7 +236,8 @@ def supervisor_choices():
         User.active, User.role.in_(list(labels)), User.org_type.is_(None))
         .order_by(User.role, User.name)).all()
     for user in users:
-        label = user.name + (f"（{user.department.name}）" if user.department else "")
+        label = (_("%(text)s（%(note)s）", text=user.name, note=user.department.name)
+                 if user.department else user.name)
         groups.setdefault(labels[Role(user.role)], []).append(
             (user.username, f"{label} · {user.username}"))
     return [("", _("请选择督办领导"))] + list(groups.items())

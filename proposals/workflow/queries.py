@@ -6,6 +6,7 @@ from ..committee.calendar import local_date, utcnow
 from ..committee.models import Category, CommitteeSession
 from ..errors import ValidationError
 from ..handling.models import Assignment
+from ..i18n import _, join
 from .access import visible_assignments_filter, visible_filter
 from .models import Proposal
 from .states import AssignmentState as A, ProposalState
@@ -39,7 +40,7 @@ def proposal_query(user, args, *, today=None):
     errors = {}
     if args.get("state"):
         if args["state"] not in {s.value for s in ProposalState}:
-            errors["state"] = "未知的状态"
+            errors["state"] = _("未知的状态")
         query = query.where(Proposal.state == args["state"])
     for name, column in (("year", CommitteeSession.year), ("session", CommitteeSession.id)):
         if args.get(name):
@@ -47,7 +48,7 @@ def proposal_query(user, args, *, today=None):
                 query = query.where(Proposal.session_id.in_(
                     select(CommitteeSession.id).where(column == int(args[name]))))
             except ValueError:
-                errors[name] = "应为整数"
+                errors[name] = _("应为整数")
     if args.get("category"):
         query = query.where(Proposal.category_id.in_(
             select(Category.id).where(Category.code == args["category"])))
@@ -57,11 +58,11 @@ def proposal_query(user, args, *, today=None):
                 Department.code == args["department"])))
     if args.get("key"):
         if args["key"] not in BOOL_WORDS:
-            errors["key"] = "应为 true 或 false"
+            errors["key"] = _("应为 true 或 false")
         query = query.where(Proposal.is_key.is_(args["key"] in TRUE_WORDS))
     if args.get("overdue"):
         if args["overdue"] not in BOOL_WORDS:
-            errors["overdue"] = "应为 true 或 false"
+            errors["overdue"] = _("应为 true 或 false")
         late = Proposal.id.in_(select(Assignment.proposal_id).where(overdue_condition(today)))
         query = query.where(late if args["overdue"] in TRUE_WORDS else ~late)
     if args.get("q"):
@@ -71,7 +72,7 @@ def proposal_query(user, args, *, today=None):
                                 Proposal.suggestions.like(like, escape="\\")))
     sort = args.get("sort") or "submitted"
     if sort not in PROPOSAL_SORTS:
-        errors["sort"] = "排序方式应为 " + "、".join(PROPOSAL_SORTS)
+        errors["sort"] = _("排序方式应为 %(sorts)s", sorts=join(PROPOSAL_SORTS))
         sort = "submitted"
     if errors:
         raise ValidationError(fields=errors)
@@ -85,11 +86,11 @@ def assignment_query(user, args, *, today=None):
     errors = {}
     if args.get("state"):
         if args["state"] not in {s.value for s in A}:
-            errors["state"] = "未知的状态"
+            errors["state"] = _("未知的状态")
         query = query.where(Assignment.state == args["state"])
     if args.get("overdue"):
         if args["overdue"] not in BOOL_WORDS:
-            errors["overdue"] = "应为 true 或 false"
+            errors["overdue"] = _("应为 true 或 false")
         late = overdue_condition(today)
         query = query.where(late if args["overdue"] in TRUE_WORDS else ~late)
     if args.get("department"):
