@@ -14,11 +14,13 @@ fi
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 # --- Debian packages: headless Chromium and its driver for the browser tests, CJK fonts for
-# readable screenshots, PostgreSQL when the image lacks it ---------------------------------
+# readable screenshots, redis-server for the reminder infrastructure tests (each test starts
+# its own on a free loopback port), PostgreSQL when the image lacks it ----------------------
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing ${need[*]} …"
   as_root apt-get update -qq >/dev/null
