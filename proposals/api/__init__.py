@@ -130,4 +130,4 @@ def if_match():
     return None
 
 
-from . import auth, handling, notifications, proposals, reference  # noqa: E402,F401
+from . import auth, handling, notifications, proposals, reference, stats, stats_files  # noqa: E402,F401

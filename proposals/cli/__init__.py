@@ -8,12 +8,14 @@ def register(app):
     from .committee import sessions, settings
     from .people import departments, users
     from .reminders import reminders
+    from .stats import stats
     app.cli.add_command(users)
     app.cli.add_command(departments)
     app.cli.add_command(settings)
     app.cli.add_command(sessions)
     app.cli.add_command(holidays)
     app.cli.add_command(reminders)
+    app.cli.add_command(stats)
     from .demo import demo, demo_logins, demo_status
     app.cli.add_command(demo)
     app.cli.add_command(demo_status)

@@ -151,6 +151,8 @@ class Reply(db.Model):
     reviewed_at: Mapped[datetime | None]
     return_comment: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    # the assignment's (extended) reply deadline when the reply was delivered: on time or late
+    due_on: Mapped[date | None]
     rating_due: Mapped[date | None]
 
     __mapper_args__ = {"version_id_col": version}

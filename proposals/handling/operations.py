@@ -347,6 +347,7 @@ def _deliver(reply, actor, now, today):
     from_state = assignment.state
     reply.state = R.DELIVERED
     reply.delivered_at = now
+    reply.due_on = assignment.effective_due  # kept: re-handling later moves the deadline
     reply.rating_due = load_calendar().add_working_days(
         today, committee_settings.get("rating_window_working_days"))
     assignment.state = to_state

@@ -1,0 +1,440 @@
+"""The annual report as files: an Excel workbook (openpyxl) and the statistics section of the
+work report as a Word document (python-docx).
+
+Both take the figures of :func:`proposals.stats.figures.annual_figures` (DOMAIN.md §5) and
+only lay them out; nothing here counts anything again. The one exception is the workbook's
+full list of the period's proposals (提案清单), which streams rows straight from SQL
+(:func:`period_proposal_rows`: one query per batch of proposals, units, replies and ratings
+aggregated by the database) into a write-only workbook, so the memory used stays the same
+whether the period holds 70 proposals or 70,000.
+"""
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import ORG_TYPE_LABELS, Department, User
+from ..committee.calendar import LOCAL_TZ
+from ..committee.models import DISPOSITION_LABELS, Category
+from ..extensions import db
+from ..handling.models import RATINGS, RESULT_LABELS, Assignment, Rating, Reply
+from ..i18n import N_, _, join
+from ..workflow.core import STATE_LABELS
+from ..workflow.models import Proposal
+from ..workflow.states import AssignmentState, ProposalState as P
+from .headline import percent as headline_percent
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+KIND_LABELS = {"individual": N_("个人提案"), "joint": N_("联名提案"), "collective": N_("集体提案")}
+ROLE_LABELS = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
+# the figures' review outcomes as proposal states (for their labels)
+OUTCOME_STATES = {"pending": P.SUBMITTED}
+BATCH = 500
+# what separates the fields of one unit-item, and the items, inside the aggregated string
+FIELD_SEP, ITEM_SEP = "\x1f", "\x1e"
+
+
+# ---------------------------------------------------------------- the list of proposals
+
+def _unit_items(proposal_id, cutoff):
+    """A correlated subquery: the proposal's unit-items (not the reassigned ones) as one string,
+    each item "assignment id, role, unit, result of the latest reply delivered by the cut-off,
+    latest primary rating by the cut-off", aggregated by the database (string_agg /
+    group_concat); the items are put in order in Python."""
+    delivered = and_(Reply.delivered_at.is_not(None), Reply.delivered_at < cutoff)
+    rated = and_(Rating.is_primary.is_(True), Rating.created_at < cutoff)
+    latest_result = (select(Reply.result).where(Reply.assignment_id == Assignment.id, delivered)
+                     .order_by(Reply.id.desc()).limit(1).scalar_subquery())
+    latest_rating = (select(Rating.rating).join(Reply, Reply.id == Rating.reply_id)
+                     .where(Reply.assignment_id == Assignment.id, rated)
+                     .order_by(Rating.id.desc()).limit(1).scalar_subquery())
+    item = (cast(Assignment.id, String) + FIELD_SEP + Assignment.role + FIELD_SEP
+            + Department.name + FIELD_SEP + func.coalesce(latest_result, "") + FIELD_SEP
+            + func.coalesce(latest_rating, ""))
+    return (select(func.aggregate_strings(item, ITEM_SEP))
+            .select_from(Assignment).join(Department, Department.id == Assignment.department_id)
+            .where(Assignment.proposal_id == proposal_id,
+                   Assignment.state != AssignmentState.REASSIGNED,
+                   Assignment.assigned_at < cutoff)
+            .scalar_subquery())
+
+
+def period_proposal_rows(year=None, session_id=None, as_of=None, *, batch=BATCH):
+    """The period's proposals (exactly those annual_figures() counts as received), in the
+    order they were created (id), as plain tuples (id, number, receipt serial, title, first
+    proposer, kind, organisation type, category, review outcome as of the date (filed,
+    merged, not_filed, withdrawn, pending), current state, key, submitted_at, unit-items)
+    where unit-items is a list of (role, unit name, result or None, rating or None).
+
+    Keyset pagination: one SQL statement per batch, whatever the number of proposals, units,
+    replies or ratings; no ORM object is loaded."""
+    from .figures import _received, _window  # the period's definition lives there, once
+    window = _window(year, session_id, as_of)
+    received = _received(window)
+    current = aliased(Proposal, name="current")
+    query = (select(received.c.id, received.c.number, current.receipt_serial, received.c.title,
+                    User.name, received.c.kind, User.org_type, Category.name,
+                    received.c.status, current.state, received.c.is_key,
+                    received.c.submitted_at, _unit_items(received.c.id, window.end))
+             .select_from(received)
+             .join(current, current.id == received.c.id)
+             .join(User, User.id == received.c.proposer_id)
+             .join(Category, Category.id == received.c.category_id)
+             .order_by(received.c.id).limit(batch))
+    last = 0
+    while True:
+        rows = db.session.execute(query.where(received.c.id > last)).all()
+        for row in rows:
+            yield tuple(row[:-1]) + (_split_items(row[-1]),)
+        if len(rows) < batch:
+            return
+        last = rows[-1][0]
+
+
+def _split_items(text):
+    if not text:
+        return []
+    items = []
+    for chunk in text.split(ITEM_SEP):
+        ident, role, unit, result, rating = chunk.split(FIELD_SEP)
+        items.append((int(ident), role, unit, result or None, rating or None))
+    return [item[1:] for item in sorted(items)]
+
+
+def status_label(status):
+    """A proposal's state, or its review outcome as the figures count it ("pending": 待审查)."""
+    return _(STATE_LABELS.get(OUTCOME_STATES.get(status, status), status or ""))
+
+
+def list_row(row):
+    """One line of 提案清单 in words."""
+    (_id, number, serial, title, proposer, kind, org_type, category, outcome, state, is_key,
+     submitted_at, items) = row
+    kind_text = _(KIND_LABELS.get(kind, kind))
+    if kind == "collective" and org_type:
+        kind_text = _("%(kind)s（%(type)s）", kind=kind_text, type=_(ORG_TYPE_LABELS[org_type]))
+    units = join(_("%(unit)s（%(role)s）", unit=unit, role=_(ROLE_LABELS[role]))
+                 for role, unit, _r, _g in items)
+    results = join(_("%(unit)s：%(value)s", unit=unit, value=result)
+                   for role, unit, result, _g in items if result)
+    ratings = join(_("%(unit)s：%(value)s", unit=unit, value=_(RATINGS[rating]))
+                   for role, unit, _r, rating in items if rating)
+    return [_("第%(n)s号", n=f"{number:04d}") if number else "", serial, title, proposer,
+            kind_text, _(category), status_label(outcome), status_label(state),
+            _("是") if is_key else _("否"),
+            submitted_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if submitted_at else "",
+            units, results, ratings]
+
+
+# ---------------------------------------------------------------- words and numbers
+
+def percent(rate):
+    """0.9231 → "92.31%", 1.0 → "100%" (as the headline writes them), None (no denominator)
+    → "—"."""
+    return "—" if rate is None else headline_percent(rate) + "%"
+
+
+def period_title(figures):
+    """"2026 年" or "第十届第五次会议" (annual_figures words it)."""
+    return (figures.get("period") or {}).get("label") or str(figures.get("year") or "")
+
+
+def as_of_text(figures):
+    value = figures.get("as_of")
+    return str(value) if value else ""
+
+
+def _n(figures, key, default=0):
+    value = figures.get(key, default)
+    return default if value is None else value
+
+
+def _sub(figures, key, sub, default=0):
+    value = (figures.get(key) or {}).get(sub, default)
+    return default if value is None else value
+
+
+def intake_rows(figures):
+    """受理和立案: (label, count or rate, is_rate)."""
+    rows = [(_("收到提案"), _n(figures, "received"), False),
+            (_("立案"), _n(figures, "filed"), False),
+            (_("并案"), _n(figures, "merged"), False),
+            (_("不予立案"), _n(figures, "not_filed"), False)]
+    for code, label in DISPOSITION_LABELS.items():
+        rows.append((_("其中：%(label)s", label=_(label)),
+                     _sub(figures, "not_filed_by_disposition", code), False))
+    rows += [(_("撤案"), _n(figures, "withdrawn"), False),
+             (_("待审查"), _n(figures, "pending_review"), False),
+             (_("立案率"), figures.get("filing_rate"), True)]
+    return rows
+
+
+def kind_rows(figures):
+    rows = [(_(label), _sub(figures, "by_kind", kind), False)
+            for kind, label in KIND_LABELS.items()]
+    for org_type, label in ORG_TYPE_LABELS.items():
+        if figures.get("collective_by_org_type") is not None:
+            rows.append((_("其中：%(label)s", label=_(label)),
+                         _sub(figures, "collective_by_org_type", org_type), False))
+    participation = figures.get("participation") or {}
+    if participation:
+        rows += [(_("提交或联名提案的委员"), participation.get("members") or 0, False),
+                 (_("在册委员"), participation.get("active_members") or 0, False),
+                 (_("参与率"), participation.get("rate"), True)]
+    return rows
+
+
+def handling_rows(figures):
+    """办理和答复."""
+    rows = [(_("涉及承办单位"), _n(figures, "units_involved"), False),
+            (_("承办件次"), _n(figures, "assignment_items"), False),
+            (_("已答复件次"), _n(figures, "replied_items"), False),
+            (_("已全部办复的提案"), _n(figures, "replied_proposals"), False),
+            (_("办复率"), figures.get("reply_rate"), True),
+            (_("按时答复率"), figures.get("on_time_rate"), True)]
+    rows += [(_("%(code)s 类（%(label)s）", code=code, label=_(label)),
+              _sub(figures, "results", code), False) for code, label in RESULT_LABELS.items()]
+    return rows
+
+
+def satisfaction_rows(figures):
+    """满意度: each unit-item counted once by its latest rating; the denominator is shown."""
+    s = figures.get("satisfaction") or {}
+    return [(_("满意"), s.get("satisfied") or 0, False),
+            (_("基本满意"), s.get("basically_satisfied") or 0, False),
+            (_("不满意"), s.get("unsatisfied") or 0, False),
+            (_("已测评件次（分母）"), s.get("rated") or 0, False),
+            (_("未测评件次"), s.get("unrated") or 0, False),
+            (_("满意率（满意与基本满意）"), s.get("rate"), True),
+            (_("满意率（仅满意）"), s.get("strict_rate"), True)]
+
+
+def key_units(units):
+    """A key proposal's units, whether given as names or as {"name", "role"} dicts."""
+    names = []
+    for unit in units or []:
+        if isinstance(unit, dict):
+            name = unit.get("name") or unit.get("code") or ""
+            if unit.get("role") in ROLE_LABELS:
+                name = _("%(unit)s（%(role)s）", unit=name, role=_(ROLE_LABELS[unit["role"]]))
+            names.append(name)
+        else:
+            names.append(str(unit))
+    return join(names)
+
+
+def yes_no_count(value):
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return "" if value is None else value
+
+
+def rating_text(value):
+    if isinstance(value, dict):
+        value = value.get("rating")
+    if isinstance(value, (list, tuple)):
+        return join(rating_text(v) for v in value)
+    return _(RATINGS[value]) if value in RATINGS else (value or "")
+
+
+def top_units(figures, limit=10):
+    units = list(figures.get("by_department") or [])
+    units.sort(key=lambda u: (-(u.get("assigned") or 0), u.get("code") or ""))
+    return units[:limit]
+
+
+# ---------------------------------------------------------------- Excel
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOLD = Font(bold=True)
+
+
+def safe_text(value):
+    """A text cell a spreadsheet will not run as a formula (formula injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class _Sheet:
+    """A write-only sheet with a bold header row and neutralised text cells."""
+
+    def __init__(self, workbook, title, widths):
+        self.ws = workbook.create_sheet(title)
+        for index, width in enumerate(widths):
+            self.ws.column_dimensions[chr(ord("A") + index)].width = width
+
+    def cell(self, value, *, rate=False, bold=False, wrap=False):
+        if isinstance(value, str):
+            value = safe_text(value)
+        elif rate:
+            value = "—" if value is None else value
+        c = WriteOnlyCell(self.ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # never a formula, whatever the text
+        if rate and not isinstance(value, str):
+            c.number_format = "0.00%"
+        if bold:
+            c.font = BOLD
+        if wrap:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        return c
+
+    def header(self, *labels):
+        self.ws.append([self.cell(label, bold=True) for label in labels])
+
+    def row(self, *values, rates=()):
+        self.ws.append([self.cell(v, rate=i in rates) for i, v in enumerate(values)])
+
+    def blank(self):
+        self.ws.append([])
+
+
+def annual_xlsx(figures, proposals_rows, output):
+    """The annual report as a workbook written to ``output`` (a path or a binary file):
+    汇总, 分类, 承办单位, 重点提案, 提案清单. ``proposals_rows`` is an iterable of
+    :func:`period_proposal_rows` tuples, written as they come."""
+    wb = Workbook(write_only=True)
+
+    summary = _Sheet(wb, _("汇总"), [34, 16])
+    summary.ws.append([summary.cell(_("%(period)s提案工作统计", period=period_title(figures)),
+                                    bold=True)])
+    summary.row(_("截至"), as_of_text(figures))
+    summary.ws.append([summary.cell(figures.get("headline") or "", wrap=True)])
+    summary.blank()
+    for title, rows in ((_("受理和立案"), intake_rows(figures)),
+                        (_("提案形式"), kind_rows(figures)),
+                        (_("办理和答复"), handling_rows(figures)),
+                        (_("满意度"), satisfaction_rows(figures))):
+        summary.header(title, _("数值"))
+        for label, value, is_rate in rows:
+            summary.row(label, value, rates=(1,) if is_rate else ())
+        summary.blank()
+
+    categories = _Sheet(wb, _("分类"), [10, 20, 10, 10, 12])
+    categories.header(_("代码"), _("类别"), _("收到"), _("立案"), _("立案率"))
+    for c in figures.get("by_category") or []:
+        received, filed = c.get("received") or 0, c.get("filed") or 0
+        categories.row(c.get("code") or "", _(c.get("name") or ""), received, filed,
+                       filed / received if received else None, rates=(4,))
+
+    units = _Sheet(wb, _("承办单位"), [10, 24] + [9] * 12 + [12, 12])
+    units.header(_("代码"), _("承办单位"), _("交办件次"), _("已签收"), _("已答复"),
+                 _("按时答复"), _("逾期未答复"), "A", "B", "C", _("已测评"), _("满意"),
+                 _("基本满意"), _("不满意"), _("满意率"), _("按时答复率"))
+    for u in figures.get("by_department") or []:
+        results = u.get("results") or {}
+        units.row(u.get("code") or "", u.get("name") or "", u.get("assigned") or 0,
+                  u.get("accepted") or 0, u.get("replied") or 0, u.get("on_time") or 0,
+                  u.get("overdue") or 0, results.get("A") or 0, results.get("B") or 0,
+                  results.get("C") or 0, u.get("rated") or 0, u.get("satisfied") or 0,
+                  u.get("basically_satisfied") or 0, u.get("unsatisfied") or 0,
+                  u.get("satisfaction_rate"), u.get("on_time_rate"), rates=(14, 15))
+
+    keys = _Sheet(wb, _("重点提案"), [12, 40, 14, 36, 12, 10, 10, 12])
+    keys.header(_("提案号"), _("案由"), _("督办领导"), _("承办单位"), _("状态"), _("已答复"),
+                _("逾期"), _("测评"))
+    for k in figures.get("key_proposals") or []:
+        keys.row(k.get("number_label") or "", k.get("title") or "", k.get("supervisor") or "",
+                 key_units(k.get("units")), status_label(k.get("state")),
+                 yes_no_count(k.get("replied")), yes_no_count(k.get("overdue")),
+                 rating_text(k.get("rating")))
+
+    listing = _Sheet(wb, _("提案清单"), [12, 9, 40, 12, 14, 14, 10, 10, 8, 12, 40, 24, 24])
+    listing.ws.freeze_panes = "A2"
+    listing.header(*list_header())
+    for row in proposals_rows:
+        listing.row(*list_row(row))
+
+    wb.save(output)
+    return output
+
+
+def list_header():
+    """The columns of 提案清单 (translated when called)."""
+    return (_("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"), _("类别"),
+            _("审查结果"), _("当前状态"), _("重点提案"), _("提交日期"), _("承办单位"), _("答复结果"),
+            _("最新测评"))
+
+
+# ---------------------------------------------------------------- Word
+
+DOC_FONT = "宋体"
+
+
+def _east_asian_font(style, name=DOC_FONT):
+    from docx.oxml.ns import qn
+    style.font.name = name
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def _table(document, header, rows):
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = ""
+        cell.paragraphs[0].add_run(str(text)).bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values):
+            cell.text = str(value)
+    return table
+
+
+def _figure_rows(rows):
+    return [(label, percent(value) if is_rate else value) for label, value, is_rate in rows]
+
+
+def annual_docx(figures, output):
+    """The statistics section of the work report (Chinese, ready to paste): a heading, the
+    headline, and the tables 受理和立案, 办理和答复, 满意度, 分类, 承办单位."""
+    from docx import Document
+    from docx.shared import Pt
+
+    document = Document()
+    for name in ("Normal", "Heading 1", "Heading 2", "Table Grid"):
+        try:
+            _east_asian_font(document.styles[name])
+        except KeyError:
+            continue
+    document.styles["Normal"].font.size = Pt(12)
+
+    document.add_heading(_("%(period)s提案工作统计", period=period_title(figures)), level=1)
+    if figures.get("as_of"):
+        document.add_paragraph(_("统计截至 %(date)s。", date=as_of_text(figures)))
+    document.add_paragraph(figures.get("headline") or "")
+
+    number = iter(range(1, 100))
+    header = (_("项目"), _("数值"))
+
+    def caption(title):
+        document.add_heading(_("表%(n)d　%(title)s", n=next(number), title=title), level=2)
+
+    caption(_("受理和立案"))
+    _table(document, header, _figure_rows(intake_rows(figures) + kind_rows(figures)))
+    caption(_("办理和答复"))
+    _table(document, header, _figure_rows(handling_rows(figures)))
+    caption(_("满意度"))
+    satisfaction = figures.get("satisfaction") or {}
+    document.add_paragraph(_(
+        "满意率按承办件次计算，每件以最新一次测评为准：已测评 %(rated)d 件次，未测评 %(unrated)d "
+        "件次。", rated=satisfaction.get("rated") or 0, unrated=satisfaction.get("unrated") or 0))
+    _table(document, header, _figure_rows(satisfaction_rows(figures)))
+    caption(_("分类"))
+    _table(document, (_("类别"), _("收到"), _("立案")),
+           [(_(c.get("name") or ""), c.get("received") or 0, c.get("filed") or 0)
+            for c in figures.get("by_category") or []])
+    caption(_("承办单位"))
+    _table(document, (_("承办单位"), _("交办件次"), _("已答复"), _("按时答复"), _("逾期未答复"),
+                      _("满意率")),
+           [(u.get("name") or "", u.get("assigned") or 0, u.get("replied") or 0,
+             u.get("on_time") or 0, u.get("overdue") or 0, percent(u.get("satisfaction_rate")))
+            for u in top_units(figures)])
+    document.save(output)
+    return output

@@ -1,0 +1,45 @@
+"""SQL building blocks shared by the statistics: conditional sums, rates, latest-row lookups
+and the end of a local day, written once for SQLite and PostgreSQL."""
+from sqlalchemy import DateTime, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class end_of_local_day(FunctionElement):
+    """The UTC moment at which a local (Asia/Shanghai) date ends: the date at 16:00 UTC.
+    China has kept UTC+8 without daylight saving since 1991, so the offset is fixed."""
+    type = DateTime()
+    inherit_cache = True
+    name = "end_of_local_day"
+
+
+@compiles(end_of_local_day, "sqlite")
+def _end_of_local_day_sqlite(element, compiler, **kw):
+    return "datetime(%s, '+16 hours')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(end_of_local_day)
+def _end_of_local_day_default(element, compiler, **kw):  # PostgreSQL
+    return "(%s + INTERVAL '16 hours')" % compiler.process(element.clauses, **kw)
+
+
+def conditional_sum(condition):
+    """How many rows meet ``condition`` (0, never NULL)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def flag(condition):
+    """1 where ``condition`` holds, else 0."""
+    return case((condition, 1), else_=0)
+
+
+def rate(part, whole):
+    """A fraction rounded to 4 places; None when the denominator is 0."""
+    return round(part / whole, 4) if whole else None
+
+
+def latest(column, *conditions, order_by):
+    """The value of ``column`` on the latest row matching ``conditions`` (a correlated scalar
+    subquery: an index lookup per outer row, whatever the planner thinks of the sizes)."""
+    return (select(column).where(*conditions).order_by(order_by.desc()).limit(1)
+            .scalar_subquery())
