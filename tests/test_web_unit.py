@@ -477,6 +477,8 @@ def test_unit_forms_carry_the_csrf_token_and_a_post_without_it_is_refused(world,
 @pytest.mark.parametrize("size,label", [((1366, 900), "desktop"), ((375, 812), "phone")])
 def test_in_chromium_the_promised_date_is_asked_only_for_a_b_reply(world, app, size, label):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from .browser import LiveServer, make_driver, quit_driver, require_browser, shot
     require_browser()
@@ -493,6 +495,9 @@ def test_in_chromium_the_promised_date_is_asked_only_for_a_b_reply(world, app, s
             driver.find_element(By.ID, "username").send_keys("clerk_a")
             driver.find_element(By.ID, "password").send_keys("correct-horse-9")
             driver.find_element(By.ID, "submit").click()
+            # wait for the login to land before leaving the page (else the next GET races it)
+            WebDriverWait(driver, 20).until(
+                EC.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=current-user]")))
             driver.get(f"{server.url}/assignments/{assignment_id}/reply")
             date = driver.find_element(By.ID, "promised_date")
             assert not date.is_displayed()
