@@ -131,3 +131,17 @@ def if_match():
 
 
 from . import auth, handling, notifications, proposals, reference, stats, stats_files  # noqa: E402,F401
+
+
+def _optional_modules():
+    """Areas added by later work, each its own module: import those present."""
+    import importlib
+    for name in ("search", "attachments", "openapi"):
+        try:
+            importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+
+
+_optional_modules()

@@ -66,4 +66,5 @@ def init_web(app):
 # (drafting, co-signing, rating), secretariat (review, assignment, decisions), unit (the units'
 # work), lists (lists, filters, CSV export), admin (users, units, reference data, settings).
 WEB_BLUEPRINTS = ["proposal", "member", "secretariat", "unit", "lists", "admin",
-                  "notifications", "stats"]
+                  "notifications", "stats", "account", "attachments", "search", "keyboard",
+                  "portal"]
