@@ -1,11 +1,12 @@
 """提案办理系统: CPPCC proposal handling."""
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, abort, jsonify
 
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                           "migrations")
 
@@ -21,12 +22,10 @@ def create_app(config=None):
     csrf.init_app(app)
 
     from . import models  # noqa: F401  (every table registered on the metadata)
-    from .accounts.models import User
 
-    @login_manager.user_loader
-    def load_user(user_id):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+    # login sessions (the user loader), login rate limits, security headers, the audit log
+    from . import security
+    security.init_app(app)
 
     from .api import bp as api_bp
     csrf.exempt(api_bp)  # token-authenticated, no cookies
@@ -36,6 +35,14 @@ def create_app(config=None):
     init_web(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+
+    @app.url_value_preprocessor
+    def _ids_in_range(endpoint, values):
+        """A path id no record can have (/proposals/99999999999999999999) is simply not found,
+        not a database error: ids are 32-bit integers on PostgreSQL."""
+        for name, value in (values or {}).items():
+            if name.endswith("_id") and isinstance(value, int) and not 0 < value <= MAX_ID:
+                abort(404)
 
     @app.get("/healthz")
     def healthz():

@@ -14,6 +14,7 @@ from proposals import create_app
 from proposals.accounts.models import ApiToken, Department, User
 from proposals.cli.committee import create_session
 from proposals.extensions import db
+from proposals.security.sessions import create_session_record
 
 SEED_TABLES = ("categories", "not_filed_reasons", "alembic_version")
 FAST_HASH = "pbkdf2:sha256:1000"  # tests only; production uses 600,000 iterations
@@ -32,7 +33,9 @@ def app():
     tmp = tempfile.mkdtemp(prefix="proposals-test-")
     app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp),
-                      "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False})
+                      "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
+                      # the login rate limits are tested in tests/test_security_auth.py
+                      "LOGIN_RATE_LIMIT_ENABLED": False})
     with app.app_context():
         from flask_migrate import downgrade, upgrade
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -115,6 +118,7 @@ class ApiClient:
             db.session.commit()
 
     def call(self, method, path, json=None, headers=None, **kw):
+        db.session.commit()  # a real request sees only committed data; the audit commits
         headers = dict(headers or {})
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
@@ -186,6 +190,7 @@ class WebClient(FlaskClient):
     Flask-Login caches on ``g`` so that each client is its own person."""
 
     def open(self, *args, **kwargs):
+        db.session.commit()  # a real request sees only committed data; the audit commits
         g.pop("_login_user", None)
         try:
             return super().open(*args, **kwargs)
@@ -200,9 +205,12 @@ def web(app, ctx):
     def as_(user=None):
         client = WebClient(app, app.response_class, use_cookies=True)
         if user is not None:
+            sid, _record = create_session_record(user)  # a server-side login session
+            db.session.commit()
             with client.session_transaction() as sess:
                 sess["_user_id"] = str(user.id)
                 sess["_fresh"] = True
+                sess["sid"] = sid
         return client
     return as_
 

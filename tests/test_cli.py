@@ -139,7 +139,7 @@ def test_users_import_xlsx_with_chinese_headers_and_words(runner, make, tmp_path
         ["jyj_head", "教育局长", "负责人", "password-2", "JYJ", None, None, None, None],
         ["jyj_clerk", "教育经办", "经办人", "password-3", "JYJ", None, None, None, None],
         ["office", "提案委员会办公室", "提案委员会办公室", "password-4", None, None, None, None, None],
-        ["gonghui", "市总工会", "委员", 12345678, None, None, None, "人民团体", "工会"],
+        ["gonghui", "市总工会", "委员", 73920561, None, None, None, "人民团体", "工会"],
         ["jiebie", "经济界别", "委员", "password-6", None, None, None, "界别", None],
     ])
     ok(runner.invoke(args=["users", "import", path]))
@@ -149,7 +149,7 @@ def test_users_import_xlsx_with_chinese_headers_and_words(runner, make, tmp_path
     assert user("jyj_clerk").role == "clerk"
     assert user("office").role == "secretariat"
     assert user("gonghui").org_type == "organization"
-    assert user("gonghui").check_password("12345678")
+    assert user("gonghui").check_password("73920561")
     assert user("jiebie").org_type == "sector"
 
 

@@ -363,7 +363,7 @@ def test_import_users_from_csv_and_xlsx(world, web):
     resp = upload(client, "/admin/users/import", write_xlsx([
         ["用户名", "姓名", "角色", "密码", "单位", "类型"],
         ["jyj9", "教育局长", "负责人", "password-3", "JYJ", None],
-        ["gonghui", "市总工会", "委员", 12345678, None, "人民团体"]]), "名单.xlsx")
+        ["gonghui", "市总工会", "委员", 73920561, None, "人民团体"]]), "名单.xlsx")
     assert resp.status_code == 302
     assert user("jyj9").role == "department_head" and user("gonghui").org_type == "organization"
 

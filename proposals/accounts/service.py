@@ -14,6 +14,8 @@ from sqlalchemy import select
 from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
+from ..security.passwords import password_problem
+from ..security.sessions import revoke_user_credentials
 from .models import ORG_TYPE_LABELS, ORG_TYPES, ROLES, Department, User
 
 HEADERS = {
@@ -31,8 +33,7 @@ ORG_WORDS = {label: key for key, label in ORG_TYPE_LABELS.items()}
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DEPARTMENT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 256
+MIN_PASSWORD = 8  # the default of PASSWORD_MIN_LENGTH (security/passwords.py has the rules)
 UNIT_ROLES = ("clerk", "department_head")
 # Column lengths of the users table (accounts/models.py).
 MAX_LENGTHS = {"name": (80, N_("姓名")), "email": (254, N_("邮箱")), "phone": (32, N_("电话")),
@@ -136,10 +137,9 @@ def user_problems(data, departments, taken=None, *, password=True):
                               roles=join(ROLES))
     data["role"] = role
     if password:
-        if len(data["password"]) < MIN_PASSWORD:
-            problems["password"] = _("密码至少 %(n)d 位", n=MIN_PASSWORD)
-        elif len(data["password"]) > MAX_PASSWORD:
-            problems["password"] = _("密码不超过 %(n)d 位", n=MAX_PASSWORD)
+        problem = password_problem(data["password"], data["username"])
+        if problem:
+            problems["password"] = problem
     code = data["department"]
     if role in UNIT_ROLES:
         if not code:
@@ -210,29 +210,75 @@ def update_user(actor, user, data):
     user.department = departments.get(data["department"]) if data["department"] else None
     user.email, user.phone = data["email"] or None, data["phone"] or None
     user.org_type, user.sector = data["org_type"], data["sector"] or None
-    user.active = bool(active)
+    was_active, user.active = user.active, bool(active)
+    if was_active and not user.active:
+        revoke_user_credentials(user)
     db.session.flush()
     return user
 
 
 def reset_password(user, password):
-    password = password or ""
-    if len(password) < MIN_PASSWORD:
-        _refuse({"password": _("密码至少 %(n)d 位", n=MIN_PASSWORD)})
-    if len(password) > MAX_PASSWORD:
-        _refuse({"password": _("密码不超过 %(n)d 位", n=MAX_PASSWORD)})
+    """An admin sets a new password: every session and API token of the user ends."""
+    problem = password_problem(password, user.username)
+    if problem:
+        _refuse({"password": problem})
     user.set_password(password)
+    revoke_user_credentials(user)
+    db.session.flush()
+    return user
+
+
+def change_password(user, current, new, confirm=None):
+    """The user changes their own password (the current one is required). Every session and API
+    token of the user ends, including this one: the caller starts a new session."""
+    problems = {}
+    if not user.check_password(current or ""):
+        problems["current_password"] = _("当前密码不正确")
+    problem = password_problem(new, user.username)
+    if problem:
+        problems["new_password"] = problem
+    elif confirm is not None and confirm != new:
+        problems["confirm"] = _("两次输入的新密码不一致")
+    elif current and new == current:
+        problems["new_password"] = _("新密码不能与当前密码相同")
+    _refuse(problems)
+    user.set_password(new)
+    revoke_user_credentials(user)
     db.session.flush()
     return user
 
 
 def set_user_active(actor, user, active):
-    """Enable or disable an account; a disabled user can no longer log in or use a token."""
+    """Enable or disable an account; a disabled user can no longer log in, and their sessions
+    and API tokens end at once."""
     if not active and actor is not None and actor.id == user.id:
         _refuse({"active": _("不能停用自己的账号")})
+    if user.active and not active:
+        revoke_user_credentials(user)
     user.active = bool(active)
     db.session.flush()
     return user
+
+
+_DUMMY_HASH = {}
+
+
+def authenticate(username, password):
+    """(user, known): ``user`` when the username and password are right and the account is
+    active, else None; ``known`` is the account the username names (for the audit), if any.
+    An unknown username costs as much time as a wrong password."""
+    user = db.session.scalar(select(User).where(User.username == (username or "")))
+    if user is None:
+        from flask import current_app
+        from werkzeug.security import check_password_hash, generate_password_hash
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000")
+        if method not in _DUMMY_HASH:
+            _DUMMY_HASH[method] = generate_password_hash("not a password", method=method)
+        check_password_hash(_DUMMY_HASH[method], password or "")
+        return None, None
+    if not user.check_password(password or "") or not user.active:
+        return None, user
+    return user, user
 
 
 def import_users(header, rows):

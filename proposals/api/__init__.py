@@ -62,8 +62,12 @@ def current_user_or_401():
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(_("请先登录（Authorization: Bearer <token>）"))
+    from ..security.sessions import token_valid_since
+    # revoked tokens (logout, password change, account disabled) and those older than
+    # API_TOKEN_LIFETIME are refused
     row = db.session.scalar(select(ApiToken).where(
-        ApiToken.token_hash == ApiToken.digest(token.strip()), ApiToken.revoked_at.is_(None)))
+        ApiToken.token_hash == ApiToken.digest(token.strip()), ApiToken.revoked_at.is_(None),
+        ApiToken.created_at > token_valid_since()))
     if row is None or not row.user.active:
         raise Unauthenticated(_("登录凭证无效或已失效"))
     request.environ["proposals.api_token"] = row
@@ -112,9 +116,13 @@ def page_args():
 
 
 def paginate(query, serialize):
+    """One page of ``query`` and its exact total (workflow.queries.page_of: ids and total in
+    one statement, then the rows), serialized."""
+    from ..workflow.queries import page_of
+    from .serializers import preload
     page, per_page = page_args()
-    total = db.session.scalar(select(db.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    rows, total = page_of(query, per_page, (page - 1) * per_page)
+    preload(rows)  # what the rows show of other tables, in one statement for the page
     return {"items": [serialize(r) for r in rows], "total": total, "page": page,
             "per_page": per_page}
 

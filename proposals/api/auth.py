@@ -1,12 +1,14 @@
 from datetime import datetime, timezone
 
 from flask import jsonify
-from sqlalchemy import select
 
-from ..accounts.models import ApiToken, User
+from ..accounts.models import ApiToken
+from ..accounts.service import authenticate
 from ..errors import Unauthenticated, ValidationError
 from ..extensions import db
 from ..i18n import _
+from ..security import audit
+from ..security.limiter import LoginRateLimited, check_login_allowed, record_failed_login
 from . import authenticated, bp, current_token, json_body
 from .serializers import user_json
 
@@ -21,18 +23,28 @@ def issue_token():
     if not isinstance(password, str) or not password:
         fields["password"] = _("请填写密码")
     if fields:
+        audit.note("login_failed")
         raise ValidationError(fields=fields)
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    try:
+        check_login_allowed(username)
+    except LoginRateLimited:
+        audit.note("rate_limited")
+        raise
+    user, known = authenticate(username, password)
+    if user is None:
+        record_failed_login(username)
+        audit.note("login_failed", known)
         raise Unauthenticated(_("用户名或密码错误"))
     token = ApiToken.issue(user)
     db.session.commit()
+    audit.note("login_ok", user)
     return jsonify({"token": token, "user": user_json(user)})
 
 
 @bp.delete("/auth/token")
 @authenticated
 def revoke_token(user):
+    audit.note("logout", user)
     current_token().revoked_at = datetime.now(timezone.utc)
     db.session.commit()
     return "", 204

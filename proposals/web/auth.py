@@ -1,16 +1,20 @@
-"""Login and logout (Flask-Login sessions); the language switch."""
+"""Login and logout (server-side login sessions, proposals/security/sessions.py); the language
+switch. Failed logins are rate-limited per account and per address (security/limiter.py) and
+every attempt is audited (security/audit.py)."""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..accounts.models import User
+from ..accounts.service import authenticate
 from ..extensions import db
+from ..security import audit
+from ..security.limiter import LoginRateLimited, check_login_allowed, record_failed_login
+from ..security.sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -39,20 +43,35 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user is None or not user.active or not user.check_password(form.password.data):
+        username = form.username.data
+        try:
+            check_login_allowed(username)
+        except LoginRateLimited as exc:
+            audit.note("rate_limited")
+            flash(exc.description, "danger")
+            return render_template("auth/login.html", form=form), 429
+        user, known = authenticate(username, form.password.data)
+        if user is None:
+            record_failed_login(username)
+            audit.note("login_failed", known)
             flash(_("用户名或密码错误。"), "danger")
         else:
-            session.clear()
-            login_user(user)
+            start_session(user)
+            db.session.commit()
+            audit.note("login_ok", user)
             flash(_("欢迎，%(name)s。", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+    elif request.method == "POST":
+        audit.note("login_failed")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    audit.note("logout", current_user)
+    end_session()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("您已退出登录。"), "info")

@@ -15,6 +15,7 @@ HINTS = {
     403: N_("您的角色或单位不能查看或办理此项。"),
     404: N_("您要找的页面或记录不存在，或者您无权查看。"),
     409: N_("此项的状态已经改变，不能执行该操作。请刷新页面后再试。"),
+    429: N_("请求过于频繁，请稍后再试。"),
     500: N_("系统出了点问题，我们已记录。请稍后再试。"),
 }
 
@@ -44,7 +45,7 @@ def register(app):
                 return exc
             # our own refusals carry the operation's reason; werkzeug's defaults are English
             own = exc.description != type(exc).description
-            message = exc.description if exc.code in (400, 403, 409) and own else None
+            message = exc.description if exc.code in (400, 403, 409, 429) and own else None
             return render_error(exc.code, message)
         app.logger.exception("unhandled error")
         return render_error(500)

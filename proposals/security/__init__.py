@@ -1,0 +1,21 @@
+"""Security (issue 6): server-side login sessions, password rules, login rate limits, security
+headers and the audit log. ``init_app`` wires them into the application."""
+
+
+def request_state():
+    """This request's security notes (kept on the request, not on ``g``, which an app context
+    shared by several requests, as in the tests, would carry from one request to the next)."""
+    from flask import request
+    return request.environ.setdefault("proposals.security", {})
+
+
+def init_app(app):
+    from . import audit, headers, limiter, sessions
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:  # behind nginx etc.: take the client address from X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    limiter.init_app(app)
+    sessions.init_app(app)
+    audit.init_app(app)
+    headers.init_app(app)

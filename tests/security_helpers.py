@@ -1,0 +1,38 @@
+"""Helpers for the security tests (issue 6): passwords, form logins, rate limits."""
+import pytest
+
+from proposals.extensions import db
+from proposals.security.limiter import get_limiter
+
+PASSWORD = "Tiger-lily-2026"
+
+
+def with_password(user, password=PASSWORD):
+    user.set_password(password)
+    db.session.commit()
+    return user
+
+
+def form_login(client, username, password=PASSWORD, **kw):
+    return client.post("/login", data={"username": username, "password": password}, **kw)
+
+
+def token_login(client, username, password=PASSWORD, **kw):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
+                       **kw)
+
+
+def cookie_header(client):
+    """The Cookie header this client would send (to replay it from another client)."""
+    return "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+
+
+@pytest.fixture()
+def limits_on(app, monkeypatch):
+    """The login limits on, small and with empty counters, for one test."""
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ENABLED", True)
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT", "3 per 15 minutes")
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ADDRESS", "5 per 15 minutes")
+    get_limiter(app).reset()
+    yield
+    get_limiter(app).reset()
