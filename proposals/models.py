@@ -6,3 +6,7 @@ from .handling.models import (Assignment, Contact, ExtensionRequest, FollowUp,  
                               Opinion, Rating, Reply)
 from .workflow.models import Cosigner, HistoryEntry, Proposal, ReviewDecision  # noqa: F401
 from .notifications.models import Delivery, JobRun, Notification  # noqa: F401
+from .attachments.models import Attachment  # noqa: F401
+from .disclosure import models as _disclosure_indexes  # noqa: F401,E402  (an index on replies)
+from .security.models import AuditEvent, LoginSession  # noqa: F401
+from .search.models import SearchDocument, SearchPosting  # noqa: F401
