@@ -20,6 +20,9 @@ def register(app):
     app.cli.add_command(demo)
     app.cli.add_command(demo_status)
     app.cli.add_command(demo_logins)
+    from .backup import backup
+    app.cli.add_command(backup)
+    from .search import search; app.cli.add_command(search)  # noqa: E702
 
 
 def _create_app():

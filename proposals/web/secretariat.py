@@ -9,7 +9,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, request,
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms import (FieldList, Form, FormField, HiddenField, RadioField, SelectField,
                      StringField, SubmitField, TextAreaField)
 
@@ -20,6 +20,8 @@ from ..committee.models import DISPOSITION_LABELS, DISPOSITIONS, Category, NotFi
 from ..extensions import db
 from ..handling import operations as hops
 from ..handling.models import RESULT_LABELS, Assignment, Reply
+from ..search import apply_search
+from ..search.similar import item_json, similar_to
 from ..workflow import operations as ops
 from ..workflow.access import can_view, can_view_reply, visible_filter
 from ..workflow.core import STATE_LABELS, move
@@ -32,6 +34,7 @@ from .proposal import load_visible
 bp = Blueprint("secretariat", __name__)
 
 MERGE_TARGET_STATES = (P.FILED, P.ASSIGNED, P.CLOSED)
+SIMILAR_MIN_SCORE = 0.08  # merge candidates shown without a search
 ASSIGN_ROWS = 8
 
 
@@ -98,24 +101,34 @@ class ReviewForm(FlaskForm):
 
 
 def find_merge_candidates(q, exclude=None, limit=20):
-    """Filed, assigned or closed proposals whose title has every word of ``q`` (or whose
-    number is a word of it): the targets a submitted proposal may be merged into (并案)."""
+    """Filed, assigned or closed proposals matching ``q`` in the search index (every word; see
+    proposals.search), or whose number is a word of it: the targets a submitted proposal may be
+    merged into (并案), best match first."""
     words = [w for w in (q or "").split() if w][:6]
     if not words:
         return []
     query = select(Proposal).where(visible_filter(current_user),
                                    Proposal.state.in_(MERGE_TARGET_STATES))
-    for word in words:
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        condition = Proposal.title.like(like, escape="\\")
-        digits = word.strip("第号")
-        if digits.isdigit():
-            condition = or_(condition, Proposal.number == int(digits))
-        query = query.where(condition)
     if exclude is not None:
         query = query.where(Proposal.id != exclude)
-    return db.session.scalars(query.order_by(Proposal.session_id.desc(),
+    numbers = [int(w.strip("第号")) for w in words if w.strip("第号").isdigit()]
+    text = " ".join(w for w in words if not w.strip("第号").isdigit())
+    order = []
+    if numbers:
+        query = query.where(Proposal.number.in_(numbers))
+    if text:
+        query, order = apply_search(query, text)
+    return db.session.scalars(query.order_by(*order, Proposal.session_id.desc(),
                                              Proposal.number.desc()).limit(limit)).all()
+
+
+def similar_candidates(proposal, limit=8):
+    """Without a search: the filed proposals most similar to this one, with their score and
+    earlier delivered replies ({id: item}) (proposals.search.similar)."""
+    pairs = similar_to(current_user, proposal, states=MERGE_TARGET_STATES, limit=limit,
+                       min_score=SIMILAR_MIN_SCORE)
+    return [p for p, _score in pairs], {p.id: item_json(current_user, p, score)
+                                        for p, score in pairs}
 
 
 def _review_form(proposal):
@@ -138,7 +151,11 @@ def review(proposal_id):
     q = request.args.get("q", "").strip()
     if request.method == "GET" and q and not form.decision.data:
         form.decision.data = "merge"
-    candidates = find_merge_candidates(q, exclude=proposal.id)
+    similar = {}
+    if q:
+        candidates = find_merge_candidates(q, exclude=proposal.id)
+    else:
+        candidates, similar = similar_candidates(proposal)
     if request.method == "POST":
         data = {"decision": form.decision.data, "category": form.category.data or None,
                 "reason_code": form.reason_code.data or None,
@@ -158,9 +175,9 @@ def review(proposal_id):
             if target is not None and can_view(current_user, target):
                 candidates.insert(0, target)
         return failed("secretariat/review.html", p=proposal, form=form, q=q,
-                      candidates=candidates)
+                      candidates=candidates, similar=similar)
     return render_template("secretariat/review.html", p=proposal, form=form, q=q,
-                           candidates=candidates)
+                           candidates=candidates, similar=similar)
 
 
 def candidate_json(p):
