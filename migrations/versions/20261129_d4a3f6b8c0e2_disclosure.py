@@ -17,8 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # the public portal finds published replies by their delivery time
+    with op.batch_alter_table("replies") as batch:
+        batch.create_index("ix_replies_delivered_at", ["delivered_at"])
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("replies") as batch:
+        batch.drop_index("ix_replies_delivered_at")

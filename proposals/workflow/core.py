@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "deliver_reply": N_("答复送达"), "rate": N_("满意度测评"),
     "rate_merged": N_("并案提案人测评"), "rehandle": N_("重新办理"),
     "expire_rating": N_("测评期限已过"), "follow_up": N_("跟踪办理"),
+    "withhold_disclosure": N_("设为不公开"), "allow_disclosure": N_("恢复公开"),
 }
 
 
