@@ -7,7 +7,7 @@ from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
-from ..workflow.queries import proposal_query
+from ..workflow.queries import proposal_detail_options, proposal_query
 from . import authenticated, bp, if_match, json_body, paginate
 from .serializers import proposal_detail, proposal_summary
 
@@ -40,7 +40,10 @@ def index(user):
 @bp.get("/proposals/<int:proposal_id>")
 @authenticated
 def show(user, proposal_id):
-    return jsonify(proposal_detail(load_proposal(user, proposal_id), user))
+    proposal = db.session.get(Proposal, proposal_id, options=proposal_detail_options())
+    if proposal is None or not can_view(user, proposal):
+        raise NotFound(_("提案不存在"))
+    return jsonify(proposal_detail(proposal, user))
 
 
 @bp.patch("/proposals/<int:proposal_id>")

@@ -34,7 +34,8 @@ def send_email(delivery):
     notification = delivery.notification
     base = conf.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
     msg = EmailMessage()
-    msg["Subject"] = "【提案办理系统】" + notification.text[:60]
+    # one line: a line break in the text (a title) would break the header (header injection)
+    msg["Subject"] = "【提案办理系统】" + " ".join(notification.text.split())[:60]
     msg["From"] = conf.get("MAIL_DEFAULT_SENDER") or "proposals@localhost"
     msg["To"] = delivery.address
     msg["Message-ID"] = make_msgid(idstring=f"delivery-{delivery.id}")

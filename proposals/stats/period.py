@@ -76,6 +76,8 @@ def read_period_args(args):
                 errors[name] = _("应为整数")
     if "year" in out and not MIN_YEAR <= out["year"] <= MAX_YEAR:
         errors["year"] = _("年份无效")
+    if "session_id" in out and not 0 < out["session_id"] < 2**31:  # not a database error
+        errors["session"] = _("会次不存在")
     if "year" in out and "session_id" in out:
         errors["session"] = _("按年度或按会次统计，只能指定其一")
     value = (args.get("as_of") or "").strip()

@@ -48,6 +48,8 @@ def _read_content(actor, data, *, partial):
     max_chars = committee_settings.get("proposal_max_chars")
     if not partial or "title" in data:
         out["title"] = text_field(errors, data, "title", N_("案由"), max_len=200)
+        if out["title"]:  # a title is one line (it goes into e-mail subjects and lists)
+            out["title"] = " ".join(out["title"].split())
     if not partial or "category" in data:
         code = data.get("category")
         category = None
