@@ -53,12 +53,36 @@ trap cleanup EXIT
   -o "-p $PGPORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100" start >/dev/null
 "${AS_PG[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres proposals_test
 
+# --- static checks: bandit over the package (0 unjustified medium/high findings) -------------
 status=0
-echo "== tests on SQLite =="
-.venv/bin/python -m pytest "$@" || status=$?
-echo "== tests on PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') =="
-TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/proposals_test" \
-  .venv/bin/python -m pytest "$@" || status=$?
+if [ -x scripts/static_checks.sh ]; then
+  echo "== static checks =="
+  bash scripts/static_checks.sh bandit || status=$?
+fi
+
+# --- the suite on both databases, side by side (two cores); PARALLEL=0 runs them one by one --
+PGVERSION=$("$PGBIN/postgres" --version | awk '{print $3}')
+PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/proposals_test"
+LOGS=$(mktemp -d /tmp/proposals-test-logs.XXXXXX)
+run_sqlite() { .venv/bin/python -m pytest -p no:cacheprovider "$@"; }
+run_pg() { TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest -p no:cacheprovider "$@"; }
+if [ "${PARALLEL:-1}" = 0 ]; then
+  echo "== tests on SQLite =="
+  run_sqlite "$@" || status=$?
+  echo "== tests on PostgreSQL $PGVERSION =="
+  run_pg "$@" || status=$?
+else
+  echo "== tests on SQLite and on PostgreSQL $PGVERSION, side by side (logs in $LOGS) =="
+  (run_sqlite "$@" >"$LOGS/sqlite.log" 2>&1; echo $? >"$LOGS/sqlite.rc") &
+  (run_pg "$@" >"$LOGS/postgresql.log" 2>&1; echo $? >"$LOGS/postgresql.rc") &
+  wait
+  for db in sqlite postgresql; do
+    echo "== tests on $db =="
+    cat "$LOGS/$db.log"
+    rc=$(cat "$LOGS/$db.rc" 2>/dev/null || echo 1)
+    [ "$rc" = 0 ] || status=$rc
+  done
+fi
 
 if [ "$status" -ne 0 ]; then echo "TESTS FAILED (exit $status)"; fi
 exit "$status"
