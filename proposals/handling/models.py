@@ -30,6 +30,9 @@ class Assignment(db.Model):
         CheckConstraint("(role = 'co') = (opinion_due IS NOT NULL)", name="opinion_due_for_co"),
         CheckConstraint("round IN (1, 2)", name="round"),
         Index("ix_assignments_department_state", "department_id", "state"),
+        # issue 7, migration e5b4a7c9d1f3: the live assignments (sweep, overdue), a unit's view
+        Index("ix_assignments_state_reply_due", "state", "reply_due"),
+        Index("ix_assignments_department_proposal", "department_id", "proposal_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)

@@ -37,8 +37,9 @@ class Staff:
     """Who to tell in each unit and at the secretariat (one query)."""
 
     def __init__(self):
-        rows = db.session.execute(select(User.id, User.role, User.department_id)
-                                  .where(User.active)).all()
+        # only staff: members (tens of thousands nationally) are never told here
+        rows = db.session.execute(select(User.id, User.role, User.department_id).where(
+            User.active, User.role.in_(("clerk", "department_head", "secretariat")))).all()
         self.clerks, self.heads, self.secretariat = {}, {}, []
         for uid, role, dept in rows:
             if role == "clerk":

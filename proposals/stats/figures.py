@@ -1,9 +1,10 @@
 """The secretariat's annual figures (DOMAIN.md §5), computed by the database.
 
 Every figure is an SQL aggregate (conditional sums, GROUP BY, subqueries) over the proposals of
-a period, as they stood at the end of a day: :func:`annual_figures` issues the same dozen
-statements whether the period holds ten proposals or a million. Reference tables (categories,
-units, settings) are read whole.
+a period, as they stood at the end of a day: :func:`annual_figures` issues two statements
+whether the period holds ten proposals or a million (the settings, then ONE statement: the
+counted proposals and their unit-items as materialised CTEs, computed once, and every
+aggregate over them as a branch of a UNION ALL; the reference tables are joined in).
 
 Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md's
 /stats/annual example plus the extras agreed with the dashboard and the exports):
@@ -46,13 +47,18 @@ Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md
 - **Monthly**: the period's proposals by month of submission, and their replies by month of
   delivery, for the twelve months of the period's year.
 """
+from sqlalchemy import text
+
 from ..committee import settings as committee_settings
-from .handling import handling_summary, key_proposals, monthly, replied_proposals, unit_items
+from ..extensions import db
+from .handling import (handling_summary, key_proposals, key_sections, monthly, monthly_section,
+                       replied_proposals, replied_section, unit_items, unit_section)
 from .headline import headline
-from .intake import (by_category, by_sector, intake_summary, participation,
-                     received_proposals)
+from .intake import (by_category, by_sector, category_section, intake_section, intake_summary,
+                     participation, participation_section, received_proposals, received_select,
+                     sector_section)
 from .period import make_window, read_period_args
-from .sql import rate
+from .sql import rate, union_of_sections
 
 __all__ = ["annual_figures", "read_period_args", "received_proposals", "make_window"]
 
@@ -60,29 +66,67 @@ __all__ = ["annual_figures", "read_period_args", "received_proposals", "make_win
 _received, _window = received_proposals, make_window
 
 
+class _Row:
+    __slots__ = ("k", "texts", "ints")
+
+    def __init__(self, k, texts, ints):
+        self.k, self.texts, self.ints = k, texts, ints
+
+
+def figures_statement(window, codes):
+    """The one statement behind annual_figures: the counted proposals and their unit-items,
+    each computed once (materialised CTEs), and every aggregate over them as a branch of a
+    UNION ALL (see sql.Section)."""
+    received = received_select(window).cte("received").prefix_with("MATERIALIZED")
+    items = unit_items(window, received).cte("items").prefix_with("MATERIALIZED")
+    sections = [intake_section(window, received), category_section(received),
+                sector_section(received), participation_section(window, received),
+                unit_section(items, codes), replied_section(items),
+                monthly_section(window, items), *key_sections(window, received, items)]
+    return union_of_sections(sections)
+
+
 def annual_figures(*, year=None, session_id=None, as_of=None):
     """The figures of DOMAIN.md §5 for a year (default: this year) or a session, as of the end
     of ``as_of`` (default today; a later date is taken as today: what has not happened yet
-    cannot be counted). Raises ValidationError for an unknown session or a bad year."""
+    cannot be counted). Raises ValidationError for an unknown session or a bad year.
+
+    Two statements whatever the size: the settings (the result codes), then one statement
+    for every figure (a year's period needs no statement; a session's adds one; PostgreSQL
+    adds ``SET LOCAL jit = off``)."""
     window = make_window(year, session_id, as_of)
-    received = received_proposals(window)
-    items = unit_items(window, received)
     codes = list(dict.fromkeys(["A", "B", "C"] + list(
-        committee_settings.all_settings()["result_codes"])))  # always one query
+        committee_settings.all_settings()["result_codes"])))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # JIT compiling the statement's few hundred expressions takes longer (100–400 ms) than
+        # running them over a year's proposals: PostgreSQL starts it above a plan cost that
+        # the per-proposal index lookups exceed as soon as a year holds ~10,000 proposals.
+        # (SET LOCAL: until the end of this transaction only.)
+        db.session.execute(text("SET LOCAL jit = off"))
+    rows = {}
+    for row in db.session.execute(figures_statement(window, codes)):
+        values = tuple(row)
+        texts = values[2:2 + _text_count(row)]
+        rows.setdefault(values[0], []).append(
+            _Row(values[1], texts, values[2 + len(texts):]))
 
     out = {"year": window.year, "as_of": window.as_of.isoformat(),
            "period": {"kind": window.kind, "year": window.year, "session": window.session_id,
                       "label": window.label}}
-    out.update(intake_summary(window, received))
-    out["by_category"] = by_category(received)
-    out["by_sector"] = by_sector(received)
-    out["participation"] = participation(window, received)
-    out.update(handling_summary(window, items, codes))
-    out["monthly"] = monthly(window, items, out.pop("_received_by_month"))
-    replied, replied_by_year_end = replied_proposals(items)
+    out.update(intake_summary(window, rows["intake"]))
+    out["by_category"] = by_category(rows.get("category", []))
+    out["by_sector"] = by_sector(rows.get("sector", []))
+    out["participation"] = participation(rows["participation"])
+    out.update(handling_summary(rows.get("unit", []), codes))
+    out["monthly"] = monthly(rows["monthly"], out.pop("_received_by_month"))
+    replied, replied_by_year_end = replied_proposals(rows["replied"])
     out["replied_proposals"] = replied
     out["replied_proposals_by_year_end"] = replied_by_year_end
     out["reply_rate"] = rate(replied, out["filed"])
-    out["key_proposals"] = key_proposals(window, received)
+    out["key_proposals"] = key_proposals(rows.get("key", []), rows.get("key_item", []))
     out["headline"] = headline(out)
     return out
+
+
+def _text_count(row):
+    return sum(1 for name in row._fields if name.startswith("s") and name[1:].isdigit())

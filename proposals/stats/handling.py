@@ -1,66 +1,80 @@
 """Handling (办理): the unit-items of the filed proposals with their state as of the date, and
 the figures over them (per unit and in total, replied proposals, months, key proposals)."""
-from datetime import timezone
-
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Department, User
-from ..extensions import db
 from ..handling.models import RATINGS, Assignment, ExtensionRequest, Rating, Reply
 from ..i18n import _
-from .sql import conditional_sum, end_of_local_day, flag, latest, rate
+from .sql import Section, conditional_sum, end_of_local_day, flag, rate
 
 RATING_ORDER = ("unsatisfied", "basically_satisfied", "satisfied")  # worst first
 
 
 def unit_items(w, p, *, key_only=False):
-    """One row per unit-item of the filed proposals, with its state as of the date. Each fact
-    is an index lookup per item (correlated subqueries), so the work grows with the items
-    whatever plan the database picks."""
+    """One row per unit-item of the filed proposals, with its state as of the date: the items
+    (a CTE), their delivered replies aggregated in one GROUP BY joined by key, and an index
+    lookup per item only for the ratings and the extensions of each round."""
     a = Assignment
-    delivered = (Reply.assignment_id == a.id, Reply.delivered_at < w.end)
-    approved = (ExtensionRequest.assignment_id == a.id, ExtensionRequest.state == "approved",
-                ExtensionRequest.decided_at < w.end)
+    received = and_(p.c.id == a.proposal_id, p.c.status == "filed")
+    if key_only:
+        received = and_(received, p.c.is_key)
+    reassigned = and_(a.state == "reassigned", func.coalesce(a.closed_at, a.assigned_at) < w.end)
+    base = (select(a.id, a.proposal_id, a.department_id, a.role, a.round, a.reply_due,
+                   a.accepted_at)
+            .select_from(a).join(p, received)
+            .where(a.assigned_at < w.end, ~reassigned)
+            .cte("item_base").prefix_with("MATERIALIZED"))
+    r = Reply
+    by = r.delivered_at < w.end
 
     def count(*conditions):
-        return select(func.count(Reply.id)).where(*delivered, *conditions).scalar_subquery()
+        return conditional_sum(and_(by, *conditions))
 
-    def reply_id(round_):
-        return (select(func.max(Reply.id)).where(*delivered, Reply.round == round_)
-                .correlate(a).scalar_subquery())  # two levels down: correlate explicitly
+    def max_id(*conditions):
+        return func.max(case((and_(by, *conditions), r.id)))
+    replies = (select(
+        base.c.id.label("assignment_id"), count().label("delivered"),
+        count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
+        count(r.round == 2).label("delivered_r2"),
+        count(r.delivered_at < w.year_end).label("by_year_end"),
+        max_id().label("last_id"), max_id(r.round == 1).label("r1_id"),
+        max_id(r.round == 2).label("r2_id"),
+        # the first round's deadline once the item is in its second round (kept on its reply)
+        func.max(case((r.round == 1, r.due_on))).label("due_on_r1"))
+        # from the items (a LEFT JOIN fixes the order on SQLite): an index lookup of the
+        # replies per item, never a scan of every reply of every year
+        .select_from(base).outerjoin(r, and_(r.assignment_id == base.c.id,
+                                             r.delivered_at.is_not(None)))
+        .group_by(base.c.id).subquery("item_replies"))
+    last = aliased(Reply, name="last_reply")
+    approved = (ExtensionRequest.assignment_id == base.c.id, ExtensionRequest.state == "approved",
+                ExtensionRequest.decided_at < w.end)
 
-    def rating(round_):
+    def rating(reply_id):
         # the primary rating of the round's delivered reply (each round delivers one reply;
-        # each reply has at most one rating from the first proposer): index lookups only
-        return (select(Rating.rating).where(Rating.reply_id == reply_id(round_),
-                                            Rating.is_primary, Rating.created_at < w.end)
+        # each reply has at most one rating from the first proposer): an index lookup
+        return (select(Rating.rating).where(Rating.reply_id == reply_id, Rating.is_primary,
+                                            Rating.created_at < w.end)
                 .order_by(Rating.id.desc()).limit(1).scalar_subquery())
 
     def extension(round_):
         return (select(func.max(ExtensionRequest.until))
                 .where(*approved, ExtensionRequest.round == round_).scalar_subquery())
 
-    received = and_(p.c.id == a.proposal_id, p.c.status == "filed")
-    if key_only:
-        received = and_(received, p.c.is_key)
-    reassigned = and_(a.state == "reassigned", func.coalesce(a.closed_at, a.assigned_at) < w.end)
     f = (select(
-        a.id, a.proposal_id, a.department_id, a.role, a.round, a.reply_due, a.accepted_at,
-        count().label("delivered"),
-        count(Reply.delivered_at < end_of_local_day(Reply.due_on)).label("on_time"),
-        count(Reply.round == 2).label("delivered_r2"),
-        count(Reply.delivered_at < w.year_end).label("by_year_end"),
-        latest(Reply.result, *delivered, order_by=Reply.id).label("result"),
-        latest(Reply.rating_due, *delivered, order_by=Reply.id).label("rating_due"),
-        rating(1).label("rating_r1"), rating(2).label("rating_r2"),
+        base.c.id, base.c.proposal_id, base.c.department_id, base.c.role, base.c.round,
+        base.c.reply_due, base.c.accepted_at,
+        func.coalesce(replies.c.delivered, 0).label("delivered"),
+        func.coalesce(replies.c.on_time, 0).label("on_time"),
+        func.coalesce(replies.c.delivered_r2, 0).label("delivered_r2"),
+        func.coalesce(replies.c.by_year_end, 0).label("by_year_end"),
+        last.result.label("result"), last.rating_due.label("rating_due"),
+        rating(replies.c.r1_id).label("rating_r1"), rating(replies.c.r2_id).label("rating_r2"),
         extension(1).label("until_r1"), extension(2).label("until_r2"),
-        # the first round's deadline once the item is in its second round (kept on its reply)
-        case((a.round == 2, select(func.max(Reply.due_on)).where(
-            Reply.assignment_id == a.id, Reply.round == 1, Reply.delivered_at.is_not(None))
-            .scalar_subquery()), else_=a.reply_due).label("due_r1"))
-        .select_from(a).join(p, received)
-        .where(a.assigned_at < w.end, ~reassigned)
+        case((base.c.round == 2, replies.c.due_on_r1), else_=base.c.reply_due).label("due_r1"))
+        .select_from(base).outerjoin(replies, replies.c.assignment_id == base.c.id)
+        .outerjoin(last, last.id == replies.c.last_id)
         .offset(0).subquery("item_facts"))  # OFFSET 0: each lookup once, not inlined
     today = literal(w.as_of)
     due_r1 = func.coalesce(f.c.until_r1, f.c.due_r1)
@@ -78,40 +92,48 @@ def unit_items(w, p, *, key_only=False):
         flag(and_(f.c.delivered > 0, latest_rating.is_(None), f.c.rating_due >= today))
         .label("awaiting_rating"),
         flag(or_(f.c.until_r1.is_not(None), f.c.until_r2.is_not(None))).label("extended"),
-        overdue.label("overdue")).subquery("items")
+        overdue.label("overdue"))
 
 
-def handling_summary(w, i, codes):
-    """Units, unit-items, replies, results and satisfaction, per unit and in total."""
+UNIT_KEYS = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time",
+             "overdue", "extended", "unrated", "awaiting_rating", *RATINGS)
+
+
+def unit_section(i, codes):
+    """Units, unit-items, replies, results and satisfaction, one row per unit."""
     replied = and_(i.c.required == 1, i.c.delivered > 0)
-    columns = [i.c.department_id, func.count().label("assigned"),
-               conditional_sum(i.c.role == "co").label("co"), conditional_sum(i.c.required == 1).label("required"),
-               func.coalesce(func.sum(i.c.accepted), 0).label("accepted"),
-               conditional_sum(replied).label("replied"),
-               func.coalesce(func.sum(i.c.delivered), 0).label("replies"),
-               func.coalesce(func.sum(i.c.on_time), 0).label("on_time"),
-               func.coalesce(func.sum(i.c.overdue), 0).label("overdue"),
-               func.coalesce(func.sum(i.c.extended), 0).label("extended"),
-               conditional_sum(and_(replied, i.c.rating.is_(None))).label("unrated"),
-               func.coalesce(func.sum(i.c.awaiting_rating), 0).label("awaiting_rating")]
-    columns += [conditional_sum(i.c.result == code).label(f"r{n}") for n, code in enumerate(codes)]
-    columns += [conditional_sum(i.c.rating == r).label(r) for r in RATINGS]
-    rows = db.session.execute(select(*columns).group_by(i.c.department_id)).all()
-    units = {d: (code, name) for d, code, name in db.session.execute(
-        select(Department.id, Department.code, Department.name))}
-    keys = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time", "overdue",
-            "extended", "unrated", "awaiting_rating", *RATINGS)
-    total = dict.fromkeys(keys, 0)
+    columns = [func.count(), conditional_sum(i.c.role == "co"),
+               conditional_sum(i.c.required == 1),
+               func.coalesce(func.sum(i.c.accepted), 0), conditional_sum(replied),
+               func.coalesce(func.sum(i.c.delivered), 0),
+               func.coalesce(func.sum(i.c.on_time), 0),
+               func.coalesce(func.sum(i.c.overdue), 0),
+               func.coalesce(func.sum(i.c.extended), 0),
+               conditional_sum(and_(replied, i.c.rating.is_(None))),
+               func.coalesce(func.sum(i.c.awaiting_rating), 0)]
+    columns += [conditional_sum(i.c.rating == r) for r in RATINGS]
+    columns += [conditional_sum(i.c.result == code) for code in codes]
+    return Section("unit", key=i.c.department_id, texts=[Department.code, Department.name],
+                   ints=columns,
+                   shape=lambda s: s.select_from(i).join(
+                       Department, Department.id == i.c.department_id)
+                   .group_by(i.c.department_id, Department.code, Department.name))
+
+
+def handling_summary(rows, codes):
+    """Per unit and in total, from the rows of :func:`unit_section`."""
+    total = dict.fromkeys(UNIT_KEYS, 0)
     results_total = dict.fromkeys(codes, 0)
     by_department = []
     for row in rows:
-        m = {k: int(row._mapping[k]) for k in keys}
-        results = {code: int(row._mapping[f"r{n}"]) for n, code in enumerate(codes)}
-        for k in keys:
+        values = [int(v) for v in row.ints[:len(UNIT_KEYS) + len(codes)]]
+        m = dict(zip(UNIT_KEYS, values))
+        results = dict(zip(codes, values[len(UNIT_KEYS):]))
+        for k in UNIT_KEYS:
             total[k] += m[k]
         for code in codes:
             results_total[code] += results[code]
-        code, name = units[row.department_id]
+        code, name = row.texts[:2]
         rated = sum(m[r] for r in RATINGS)
         by_department.append({
             "code": code, "name": name, "assigned": m["assigned"], "co_handled": m["co"],
@@ -142,54 +164,74 @@ def handling_summary(w, i, codes):
         "by_department": by_department}
 
 
-def replied_proposals(i):
+def replied_section(i):
     """Filed proposals all of whose items owing a reply had one delivered: by the date, and by
     the end of the period's year (for the headline)."""
     per = (select(i.c.proposal_id, func.sum(i.c.required).label("owed"),
                   conditional_sum(and_(i.c.required == 1, i.c.delivered > 0)).label("replied"),
-                  conditional_sum(and_(i.c.required == 1, i.c.by_year_end > 0)).label("by_year_end"))
+                  conditional_sum(and_(i.c.required == 1, i.c.by_year_end > 0))
+                  .label("by_year_end"))
            .group_by(i.c.proposal_id).subquery("per_proposal"))
-    row = db.session.execute(select(
+    return Section("replied", ints=[
         conditional_sum(and_(per.c.owed > 0, per.c.replied == per.c.owed)),
-        conditional_sum(and_(per.c.owed > 0, per.c.by_year_end == per.c.owed)))).one()
-    return int(row[0]), int(row[1])
+        conditional_sum(and_(per.c.owed > 0, per.c.by_year_end == per.c.owed))],
+        shape=lambda s: s.select_from(per))
 
 
-def monthly(w, i, received_by_month):
-    months = w.months()
-    row = db.session.execute(
-        select(*[conditional_sum(and_(Reply.delivered_at >= start, Reply.delivered_at < end))
-                 for _label, start, end in months])
-        .where(Reply.assignment_id.in_(select(i.c.id)), Reply.delivered_at < w.end)).one()
-    return [{"month": label, "received": received, "replies_delivered": int(row[n])}
+def replied_proposals(rows):
+    return int(rows[0].ints[0]), int(rows[0].ints[1])
+
+
+def monthly_section(w, i):
+    return Section("monthly", ints=[
+        conditional_sum(and_(Reply.delivered_at >= start, Reply.delivered_at < end))
+        for _label, start, end in w.months()],
+        shape=lambda s: s.select_from(Reply).join(i, i.c.id == Reply.assignment_id)
+        .where(Reply.delivered_at < w.end))
+
+
+def monthly(rows, received_by_month):
+    return [{"month": label, "received": received, "replies_delivered": int(rows[0].ints[n])}
             for n, (label, received) in enumerate(received_by_month)]
 
 
-def key_proposals(w, p):
-    """重点提案 among the counted proposals, with their progress as of the date."""
+def key_sections(w, p, i):
+    """重点提案 among the counted proposals (one row each) and their items (one row each)."""
     supervisor = aliased(User, name="supervisor")
-    out = [{"id": r.id, "number_label": _("第%(n)s号", n="%04d" % r.number) if r.number else None,
-            "title": r.title, "supervisor": r.supervisor, "units": [], "items": [],
-            "state": r.status, "replied": False, "overdue": False, "rating": None,
-            "_closed": r.closed_at is not None and _utc(r.closed_at) < w.end}
-           for r in db.session.execute(
-               select(p.c.id, p.c.number, p.c.title, p.c.status, p.c.closed_at,
-                      supervisor.name.label("supervisor"))
-               .outerjoin(supervisor, supervisor.id == p.c.supervisor_id)
-               .where(p.c.is_key)
-               .order_by(p.c.number.is_(None), p.c.number, p.c.id))]
+    proposals = Section(
+        "key", key=p.c.id, texts=[p.c.title, p.c.status, supervisor.name],
+        ints=[p.c.number, flag(and_(p.c.closed_at.is_not(None), p.c.closed_at < w.end))],
+        shape=lambda s: s.select_from(p).outerjoin(supervisor, supervisor.id == p.c.supervisor_id)
+        .where(p.c.is_key))
+    items = Section(
+        "key_item", key=i.c.proposal_id,
+        texts=[i.c.role, i.c.rating, i.c.result, Department.code, Department.name],
+        ints=[i.c.id, i.c.required, i.c.delivered, i.c.overdue],
+        shape=lambda s: s.select_from(i).join(p, p.c.id == i.c.proposal_id)
+        .join(Department, Department.id == i.c.department_id).where(p.c.is_key))
+    return [proposals, items]
+
+
+def key_proposals(proposal_rows, item_rows):
+    """重点提案 among the counted proposals, with their progress as of the date."""
+    numbers = {r.k: None if r.ints[0] is None else int(r.ints[0]) for r in proposal_rows}
+    ordered = sorted(proposal_rows, key=lambda r: (numbers[r.k] is None, numbers[r.k] or 0, r.k))
+    out = [{"id": r.k, "number_label": _("第%(n)s号", n="%04d" % numbers[r.k])
+            if numbers[r.k] else None,
+            "title": r.texts[0], "supervisor": r.texts[2], "units": [], "items": [],
+            "state": r.texts[1], "replied": False, "overdue": False, "rating": None,
+            "_closed": bool(r.ints[1])}
+           for r in ordered]
     by_id = {entry["id"]: entry for entry in out}
-    i = unit_items(w, p, key_only=True)
-    for r in db.session.execute(
-            select(i.c.proposal_id, i.c.role, i.c.required, i.c.delivered, i.c.overdue,
-                   i.c.rating, i.c.result, Department.code, Department.name)
-            .join(Department, Department.id == i.c.department_id).order_by(i.c.id)):
-        entry = by_id[r.proposal_id]
-        entry["units"].append(r.name)
-        entry["items"].append({"code": r.code, "name": r.name, "role": r.role,
-                               "replied": bool(r.required and r.delivered),
-                               "overdue": bool(r.overdue), "result": r.result,
-                               "rating": r.rating})
+    for r in sorted(item_rows, key=lambda r: r.ints[0]):
+        role, rating, result, code, name = r.texts[:5]
+        _id, required, delivered, overdue = (int(v) for v in r.ints[:4])
+        entry = by_id[r.k]
+        entry["units"].append(name)
+        entry["items"].append({"code": code, "name": name, "role": role,
+                               "replied": bool(required and delivered),
+                               "overdue": bool(overdue), "result": result,
+                               "rating": rating})
     for entry in out:
         owed = [x for x in entry["items"] if x["role"] != "co"]
         closed = entry.pop("_closed")
@@ -201,7 +243,3 @@ def key_proposals(w, p):
         # the least satisfied of its items' latest ratings: a summary that hides no complaint
         entry["rating"] = min(ratings, key=RATING_ORDER.index) if ratings else None
     return out
-
-
-def _utc(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -6,10 +6,9 @@ from sqlalchemy import and_, case, func, select, union
 
 from ..accounts.models import ORG_TYPES, User
 from ..committee.models import DISPOSITIONS, Category
-from ..extensions import db
 from ..workflow.models import KINDS, Cosigner, HistoryEntry, Proposal, ReviewDecision
 from .period import local_midnight
-from .sql import conditional_sum, flag, latest, rate
+from .sql import Section, conditional_sum, flag, rate
 
 FILED_STATES = ("filed", "assigned", "closed")
 BUCKETS = ("filed", "merged", "not_filed", "withdrawn", "pending")
@@ -17,25 +16,43 @@ BUCKETS = ("filed", "merged", "not_filed", "withdrawn", "pending")
 
 def received_proposals(w):
     """One row per counted proposal with its bucket as of the date (a subquery)."""
-    decided = (ReviewDecision.proposal_id == Proposal.id, ReviewDecision.created_at < w.end)
-    withdrawn = select(HistoryEntry.id).where(
+    return received_select(w).subquery("received")
+
+
+def received_select(w):
+    """The SELECT of :func:`received_proposals` (annual_figures makes it a CTE).
+
+    The shape of bench/sql/annual.sql: each proposal's bucket from ONE index lookup of its
+    latest decision by the date (a correlated scalar subquery, never hashed over the whole
+    table); the history and the earlier decisions are looked up only for the few proposals
+    that need them (a CASE stops at its first true branch)."""
+    d = ReviewDecision
+    by_date = (d.proposal_id == Proposal.id, d.created_at < w.end)
+    decided = (select(case((d.decision == "file", "filed"),
+                           (d.decision == "not_file", "not_filed"),
+                           (d.decision == "merge", "merged"),
+                           # returned on this submission: back with its proposer, a draft again
+                           (and_(d.decision == "return", d.created_at >= Proposal.submitted_at),
+                            "draft"),
+                           else_="pending"))
+               .where(*by_date).order_by(d.id.desc()).limit(1).scalar_subquery())
+    # scalar lookups (LIMIT 1), not EXISTS: PostgreSQL would hash an EXISTS over all the history
+    withdrawn = (select(HistoryEntry.id).where(
         HistoryEntry.proposal_id == Proposal.id, HistoryEntry.action == "withdraw",
-        HistoryEntry.created_at < w.end).exists()
-    reviewed = select(ReviewDecision.id).where(ReviewDecision.proposal_id == Proposal.id).exists()
+        HistoryEntry.created_at < w.end).limit(1).scalar_subquery())
+    reviewed = (select(d.id).where(d.proposal_id == Proposal.id).limit(1).scalar_subquery())
+    unreviewed = case(  # rows made without review decisions (imported)
+        (and_(Proposal.state.in_(FILED_STATES), Proposal.filed_at < w.end), "filed"),
+        (Proposal.state.in_(("not_filed", "merged")), Proposal.state),
+        (Proposal.state == "draft", "draft"),
+        else_="pending")
+    status = case(
+        (and_(Proposal.state == "withdrawn", withdrawn.is_not(None)), "withdrawn"),
+        else_=func.coalesce(decided, case((reviewed.is_(None), unreviewed), else_="pending")))
     facts = (select(Proposal.id, Proposal.proposer_id, Proposal.kind, Proposal.category_id,
                     Proposal.submitted_at, Proposal.number, Proposal.title, Proposal.is_key,
-                    Proposal.supervisor_id, Proposal.closed_at, Proposal.state,
-                    Proposal.filed_at, Proposal.not_filed_disposition,
-                    latest(ReviewDecision.decision, *decided, order_by=ReviewDecision.id)
-                    .label("decision"),
-                    latest(ReviewDecision.created_at, *decided, order_by=ReviewDecision.id)
-                    .label("decided_at"),
-                    latest(ReviewDecision.disposition, *decided, order_by=ReviewDecision.id)
-                    .label("decided_disposition"),
-                    # only withdrawn proposals need the history lookup (CASE stops early)
-                    case((and_(Proposal.state == "withdrawn", withdrawn), 1), else_=0)
-                    .label("withdrawn"),
-                    flag(reviewed).label("reviewed"))
+                    Proposal.supervisor_id, Proposal.closed_at,
+                    Proposal.not_filed_disposition, status.label("status"))
              .where(Proposal.submitted_at.is_not(None), Proposal.submitted_at < w.end))
     if w.kind == "session":
         facts = facts.where(Proposal.session_id == w.session_id)
@@ -43,75 +60,83 @@ def received_proposals(w):
         facts = facts.where(Proposal.submitted_at >= local_midnight(date(w.year, 1, 1)),
                             Proposal.submitted_at < w.year_end)
     f = facts.offset(0).subquery("proposal_facts")  # OFFSET 0: computed once, not inlined
-    unreviewed = f.c.reviewed == 0  # rows made without review decisions (imported)
-    status = case(
-        (f.c.withdrawn == 1, "withdrawn"),
-        (f.c.decision == "file", "filed"),
-        (f.c.decision == "not_file", "not_filed"),
-        (f.c.decision == "merge", "merged"),
-        # returned on this submission: back with its proposer, a draft again
-        (and_(f.c.decision == "return", f.c.decided_at >= f.c.submitted_at), "draft"),
-        (and_(unreviewed, f.c.state.in_(FILED_STATES), f.c.filed_at < w.end), "filed"),
-        (and_(unreviewed, f.c.state.in_(("not_filed", "merged"))), f.c.state),
-        (and_(unreviewed, f.c.state == "draft"), "draft"),
-        else_="pending")
+    # the latest decision's disposition: looked up only for the proposals not filed
+    disposition = (select(d.disposition).where(d.proposal_id == f.c.id, d.created_at < w.end)
+                   .order_by(d.id.desc()).limit(1).scalar_subquery())
     return (select(f.c.id, f.c.proposer_id, f.c.kind, f.c.category_id, f.c.submitted_at,
                    f.c.number, f.c.title, f.c.is_key, f.c.supervisor_id, f.c.closed_at,
-                   status.label("status"),
-                   func.coalesce(f.c.decided_disposition, f.c.not_filed_disposition, "none")
-                   .label("disposition"))
-            .where(status != "draft").subquery("received"))
+                   f.c.status,
+                   case((f.c.status == "not_filed",
+                         func.coalesce(disposition, f.c.not_filed_disposition, "none")),
+                        else_="none").label("disposition"))
+            .where(f.c.status != "draft"))
 
 
-def intake_summary(w, p):
-    columns = [func.count().label("received")]
-    columns += [conditional_sum(p.c.status == b).label(b) for b in BUCKETS]
-    columns += [conditional_sum(and_(p.c.status == "not_filed", p.c.disposition == d)).label("d_" + d)
+def intake_section(w, p):
+    """Buckets, dispositions, kinds, organisation types and months (one row)."""
+    columns = [func.count()]
+    columns += [conditional_sum(p.c.status == b) for b in BUCKETS]
+    columns += [conditional_sum(and_(p.c.status == "not_filed", p.c.disposition == d))
                 for d in DISPOSITIONS]
-    columns += [conditional_sum(p.c.kind == k).label("k_" + k) for k in KINDS]
-    columns += [conditional_sum(and_(p.c.kind == "collective", User.org_type == t)).label("o_" + t)
+    columns += [conditional_sum(p.c.kind == k) for k in KINDS]
+    columns += [conditional_sum(and_(p.c.kind == "collective", User.org_type == t))
                 for t in ORG_TYPES]
-    months = w.months()
-    columns += [conditional_sum(and_(p.c.submitted_at >= start, p.c.submitted_at < end)).label(f"m{i}")
-                for i, (_label, start, end) in enumerate(months)]
-    row = db.session.execute(select(*columns).select_from(p).join(
-        User, User.id == p.c.proposer_id)).one()._mapping
-    received = int(row["received"])
-    out = {"received": received, "filed": int(row["filed"]), "merged": int(row["merged"]),
-           "not_filed": int(row["not_filed"]), "withdrawn": int(row["withdrawn"]),
-           "pending_review": int(row["pending"])}
+    columns += [conditional_sum(and_(p.c.submitted_at >= start, p.c.submitted_at < end))
+                for _label, start, end in w.months()]
+    return Section("intake", ints=columns,
+                   shape=lambda s: s.select_from(p).join(User, User.id == p.c.proposer_id))
+
+
+def intake_summary(w, rows):
+    values = iter(int(v) for v in rows[0].ints)
+    received = next(values)
+    buckets = {b: next(values) for b in BUCKETS}
+    out = {"received": received, "filed": buckets["filed"], "merged": buckets["merged"],
+           "not_filed": buckets["not_filed"], "withdrawn": buckets["withdrawn"],
+           "pending_review": buckets["pending"]}
     out["filing_rate"] = rate(out["filed"], received)
-    out["not_filed_by_disposition"] = {d: int(row["d_" + d]) for d in DISPOSITIONS}
-    out["by_kind"] = {k: int(row["k_" + k]) for k in KINDS}
-    out["collective_by_org_type"] = {t: int(row["o_" + t]) for t in ORG_TYPES}
-    out["_received_by_month"] = [(label, int(row[f"m{i}"]))
-                                 for i, (label, _s, _e) in enumerate(months)]
+    out["not_filed_by_disposition"] = {d: next(values) for d in DISPOSITIONS}
+    out["by_kind"] = {k: next(values) for k in KINDS}
+    out["collective_by_org_type"] = {t: next(values) for t in ORG_TYPES}
+    out["_received_by_month"] = [(label, next(values)) for label, _s, _e in w.months()]
     return out
 
 
-def by_category(p):
-    counts = {cid: (int(n), int(f)) for cid, n, f in db.session.execute(
-        select(p.c.category_id, func.count(), conditional_sum(p.c.status == "filed"))
-        .group_by(p.c.category_id))}
+def category_section(p):
+    """Every category with its received and filed proposals (one row per category)."""
+    counts = (select(p.c.category_id, func.count().label("received"),
+                     conditional_sum(p.c.status == "filed").label("filed"))
+              .group_by(p.c.category_id).subquery("category_counts"))
+    return Section("category", key=Category.id, texts=[Category.code, Category.name],
+                   ints=[flag(Category.active), func.coalesce(counts.c.received, 0),
+                         func.coalesce(counts.c.filed, 0)],
+                   shape=lambda s: s.select_from(Category).outerjoin(
+                       counts, counts.c.category_id == Category.id))
+
+
+def by_category(rows):
     out = []
-    for cid, code, name, active in db.session.execute(
-            select(Category.id, Category.code, Category.name, Category.active)
-            .order_by(Category.id)):
-        if active or cid in counts:
-            received, filed = counts.get(cid, (0, 0))
-            out.append({"code": code, "name": name, "received": received, "filed": filed})
+    for r in sorted(rows, key=lambda r: r.k):
+        active, received, filed = (int(v) for v in r.ints[:3])
+        if active or received:
+            out.append({"code": r.texts[0], "name": r.texts[1], "received": received,
+                        "filed": filed})
     return out
 
 
-def by_sector(p):
-    rows = db.session.execute(select(User.sector, func.count()).select_from(p)
-                              .join(User, User.id == p.c.proposer_id).group_by(User.sector))
-    out = [{"sector": sector or None, "received": int(n)} for sector, n in rows]
+def sector_section(p):
+    return Section("sector", texts=[User.sector], ints=[func.count()],
+                   shape=lambda s: s.select_from(p).join(User, User.id == p.c.proposer_id)
+                   .group_by(User.sector))
+
+
+def by_sector(rows):
+    out = [{"sector": r.texts[0] or None, "received": int(r.ints[0])} for r in rows]
     # most proposals first; proposers without a sector last among equals
     return sorted(out, key=lambda r: (-r["received"], r["sector"] is None, r["sector"] or ""))
 
 
-def participation(w, p):
+def participation_section(w, p):
     member = and_(User.role == "member", User.org_type.is_(None), User.active)
     takers = union(
         select(p.c.proposer_id.label("uid")),
@@ -121,6 +146,9 @@ def participation(w, p):
     members = select(func.count()).select_from(takers).where(
         takers.c.uid.in_(select(User.id).where(member))).scalar_subquery()
     active = select(func.count()).select_from(User).where(member).scalar_subquery()
-    taking, active = db.session.execute(select(members, active)).one()
-    return {"members": int(taking), "active_members": int(active),
-            "rate": rate(int(taking), int(active))}
+    return Section("participation", ints=[members, active])
+
+
+def participation(rows):
+    taking, active = (int(v) for v in rows[0].ints[:2])
+    return {"members": taking, "active_members": active, "rate": rate(taking, active)}

@@ -43,3 +43,32 @@ def latest(column, *conditions, order_by):
     subquery: an index lookup per outer row, whatever the planner thinks of the sizes)."""
     return (select(column).where(*conditions).order_by(order_by.desc()).limit(1)
             .scalar_subquery())
+
+
+class Section:
+    """One branch of the single statement of annual_figures: a name, an optional integer key,
+    text and integer columns (padded with typed NULLs to a common shape, so that the branches
+    can be joined by UNION ALL on SQLite and PostgreSQL), and ``shape`` adding the FROM, WHERE
+    and GROUP BY to ``select(columns)``."""
+
+    def __init__(self, name, *, key=None, texts=(), ints=(), shape=lambda s: s):
+        self.name, self.key, self.texts, self.ints, self.shape = (
+            name, key, list(texts), list(ints), shape)
+
+
+def union_of_sections(sections):
+    """The sections as one UNION ALL, each row: section, k, s0…, n0…"""
+    from sqlalchemy import Integer, String, cast, literal, null, union_all
+
+    n_texts = max(len(s.texts) for s in sections)
+    n_ints = max(len(s.ints) for s in sections)
+    branches = []
+    for s in sections:
+        columns = [cast(literal(s.name), String).label("section"),
+                   (s.key if s.key is not None else cast(null(), Integer)).label("k")]
+        texts = s.texts + [cast(null(), String)] * (n_texts - len(s.texts))
+        ints = s.ints + [cast(null(), Integer)] * (n_ints - len(s.ints))
+        columns += [t.label(f"s{n}") for n, t in enumerate(texts)]
+        columns += [v.label(f"n{n}") for n, v in enumerate(ints)]
+        branches.append(s.shape(select(*columns)))
+    return union_all(*branches)

@@ -5,22 +5,32 @@ functions the JSON API lists use); a bad filter value comes back as a Validation
 filter, shown on the filter form."""
 import csv
 import io
+import os
+import tempfile
+import time
 from datetime import datetime
+from types import SimpleNamespace
 
-from flask import Blueprint, Response, abort, render_template, request
+from collections import OrderedDict
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from markupsafe import Markup
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from openpyxl import Workbook
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import SelectField as _SelectField, StringField, SubmitField
+from wtforms.widgets import Select
 
-from ..accounts.models import Department
+from ..accounts.models import Department, User
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..committee.models import Category, CommitteeSession
 from ..errors import ValidationError
 from ..extensions import db
 from ..handling.models import Assignment
-from ..i18n import N_, _, join, lazy_gettext as _l
+from ..i18n import N_, _, current_language, join, lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal
 from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_query
@@ -39,6 +49,26 @@ YES_NO = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
 
 
 # ---------------------------------------------------------------- filter forms (GET)
+
+class FastSelect(Select):
+    """wtforms' Select writing each plain option's markup directly, the same HTML as
+    html_params() (attributes sorted: selected, value): the filter forms hold about a hundred
+    options (units, sessions) and html_params per option was a fifth of the list page's time
+    under load (issue 7)."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        value = choice.value
+        if kwargs or choice.render_kw or not isinstance(value, str):
+            return super().render_option(choice, **kwargs)
+        # Markup.format escapes every argument: only the literal tags are markup
+        return Markup('<option {}value="{}">{}</option>').format(
+            Markup("selected ") if choice.selected else "", value, choice.label or value)
+
+
+class SelectField(_SelectField):
+    widget = FastSelect()
+
 
 class ProposalFilterForm(FlaskForm):
     class Meta:
@@ -76,25 +106,109 @@ def state_choices(states):
     return [("", _("全部"))] + [(s.value, _(STATE_LABELS.get(s.value, s.value))) for s in states]
 
 
+# ---------------------------------------------------------------- reference data, per worker
+
+REFERENCE_TTL = 30.0  # seconds: how late another worker's change to the choices may show
+REFERENCE_MODELS = (Department, Category, CommitteeSession)
+_reference = {"generation": 0}  # bumped by every ORM write of reference data in this process
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _reference_changed(session, _flush_context):
+    """A unit, category or session written through the ORM in this process: the cached
+    choices are read again at once (other processes within REFERENCE_TTL)."""
+    if any(isinstance(obj, REFERENCE_MODELS)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        _reference["generation"] += 1
+
+
+def reference(name, build):
+    """``build()`` (the filter forms' choices: units, categories, sessions), kept per worker
+    for REFERENCE_TTL seconds, per app (in app.extensions) and language (issue 7: three
+    statements and their objects on every list page, for data that changes a few times a
+    year)."""
+    cache = current_app.extensions.setdefault("lists.reference", {})
+    if cache.get("generation") != _reference["generation"]:
+        cache.clear()
+        cache["generation"] = _reference["generation"]
+    key = (current_language(), name)
+    hit = cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < REFERENCE_TTL:
+        return hit[1]
+    value = build()
+    cache[key] = (now, value)
+    return value
+
+
 def department_choices():
-    units = db.session.scalars(select(Department).order_by(Department.active.desc(),
-                                                           Department.name)).all()
-    return [("", _("全部"))] + [(d.code, d.name) for d in units]
+    def build():
+        units = db.session.execute(select(Department.code, Department.name).order_by(
+            Department.active.desc(), Department.name)).all()  # columns, not entities
+        return [("", _("全部"))] + [(code, name) for code, name in units]
+    return list(reference("departments", build))
 
 
-def proposal_filter_form():
+def session_choices():
+    def build():
+        sessions = db.session.scalars(select(CommitteeSession).order_by(
+            CommitteeSession.year.desc(), CommitteeSession.term.desc(),
+            CommitteeSession.meeting.desc())).all()
+        years = sorted({s.year for s in sessions}, reverse=True)
+        return ([("", _("全部"))] + [(str(s.id), s.label) for s in sessions],
+                [("", _("全部"))] + [(str(y), str(y)) for y in years])
+    return reference("sessions", build)
+
+
+def category_choices():
+    def build():
+        return [("", _("全部"))] + [
+            (code, _(name)) for code, name in db.session.execute(
+                select(Category.code, Category.name).order_by(Category.id))]
+    return list(reference("categories", build))
+
+
+def proposal_filter_choices():
+    """The proposal filter form's choices by field name (kept per worker: reference())."""
+    sessions, years = session_choices()
+    return {"state": reference("states", lambda: state_choices(ProposalState)),
+            "session": sessions, "year": years, "category": category_choices(),
+            "department": department_choices()}
+
+
+def proposal_filter_form(choices=None):
     form = ProposalFilterForm(formdata=request.args)
-    form.state.choices = state_choices(ProposalState)
-    sessions = db.session.scalars(select(CommitteeSession).order_by(
-        CommitteeSession.year.desc(), CommitteeSession.term.desc(),
-        CommitteeSession.meeting.desc())).all()
-    form.session.choices = [("", _("全部"))] + [(str(s.id), s.label) for s in sessions]
-    years = sorted({s.year for s in sessions}, reverse=True)
-    form.year.choices = [("", _("全部"))] + [(str(y), str(y)) for y in years]
-    form.category.choices = [("", _("全部"))] + [
-        (c.code, _(c.name)) for c in db.session.scalars(select(Category).order_by(Category.id))]
-    form.department.choices = department_choices()
+    for name, values in (choices or proposal_filter_choices()).items():
+        getattr(form, name).choices = list(values)
     return form
+
+
+FILTER_HTML_CACHE = 256  # rendered filter forms kept per worker (least recently used out)
+
+
+def filter_form_html(choices, errors, make_form):
+    """The proposal list's filter form as HTML. Without errors the HTML is a function of the
+    query string, the language, the role and the choices (see reference(): a unit, category
+    or session written in this worker shows at once): it is kept per worker and reused, and
+    the form object is then not even built (the form's dozen bootstrap fields and hundred
+    options took a third of the page's time; issue 7). ``make_form()``: the form."""
+    def render():
+        # a template rendered with autoescape on: its output is markup already
+        return Markup(render_template(  # nosec B704  # autoescaped template output
+            "lists/_proposal_filters.html", form=make_form(), errors=errors))
+    if errors:
+        return render()
+    key = (current_language(), current_user.role, tuple(request.args.items(multi=True)),
+           *(tuple(values) for _name, values in sorted(choices.items())))
+    cache = current_app.extensions.setdefault("lists.filter_form_html", OrderedDict())
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = render()
+        if len(cache) > FILTER_HTML_CACHE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return html
 
 
 def assignment_filter_form():
@@ -140,12 +254,62 @@ def show_errors(form, fields):
             field.errors = list(field.errors) + [message]
 
 
-def paginate(query, page, per_page):
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def paginate(query, page, per_page, load=None):
+    """The page (past the last: the last) and the total: see workflow.queries.page_of.
+    ``load``: makes the page's rows from its ids (default: the query's own entities)."""
+    from ..workflow.queries import page_ids, page_of
+
+    def one(page):
+        if load is None:
+            return page_of(query, per_page, (page - 1) * per_page)
+        ids, total = page_ids(query, per_page, (page - 1) * per_page)
+        return (load(ids) if ids else []), total
+    rows, total = one(page)
     pages = max(1, -(-total // per_page))
-    page = min(page, pages)
-    rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    if page > pages:
+        page = pages
+        rows, total = one(page)
     return {"items": rows, "total": total, "page": page, "per_page": per_page, "pages": pages}
+
+
+def proposal_rows(ids, session_labels, with_texts=False):
+    """The proposal list's rows for ``ids`` (in that order) as plain columns, not ORM objects:
+    one statement for the proposals with their proposer's and category's names, one for their
+    units (issue 7: loading 20 proposals with all their columns and related objects was a
+    third of the page's time). Each row has what templates/lists/_proposal_rows.html reads;
+    the long texts only ``with_texts`` (a search's snippets)."""
+    columns = [Proposal.id, Proposal.number, Proposal.receipt_serial, Proposal.title,
+               Proposal.is_key, Proposal.kind, Proposal.state, Proposal.submitted_at,
+               Proposal.session_id, User.name.label("proposer_name"),
+               Category.name.label("category_name")]
+    if with_texts:
+        columns += [Proposal.analysis, Proposal.suggestions]
+    found = {r.id: r for r in db.session.execute(
+        select(*columns).outerjoin(User, User.id == Proposal.proposer_id)
+        .outerjoin(Category, Category.id == Proposal.category_id)
+        .where(Proposal.id.in_(ids)))}
+    units = {}
+    for pid, state, name in db.session.execute(
+            select(Assignment.proposal_id, Assignment.state, Department.name)
+            .join(Department, Department.id == Assignment.department_id)
+            .where(Assignment.proposal_id.in_(ids)).order_by(Assignment.id)):
+        units.setdefault(pid, []).append(
+            SimpleNamespace(state=state, department=SimpleNamespace(name=name)))
+    rows = []
+    for pid in ids:
+        r = found.get(pid)
+        if r is None:
+            continue
+        rows.append(SimpleNamespace(
+            id=r.id, number=r.number, receipt_serial=r.receipt_serial, title=r.title,
+            number_label=_("第%(n)s号", n=f"{r.number:04d}") if r.number else None,
+            is_key=r.is_key, kind=r.kind, state=r.state, submitted_at=r.submitted_at,
+            session=SimpleNamespace(label=session_labels.get(r.session_id, "")),
+            proposer=SimpleNamespace(name=r.proposer_name),
+            category=SimpleNamespace(name=r.category_name), assignments=units.get(pid, []),
+            analysis=r.analysis if with_texts else None,
+            suggestions=r.suggestions if with_texts else None))
+    return rows
 
 
 def page_url_args(**changes):
@@ -169,13 +333,27 @@ def _proposal_query(errors):
 @bp.get("/proposals")
 @login_required
 def proposals():
-    form = proposal_filter_form()
+    choices = proposal_filter_choices()
+    form = None
     errors = {}
     page, per_page = page_args(errors)
-    query = _proposal_query(errors)
-    result = paginate(query, page, per_page) if query is not None and not errors else None
-    show_errors(form, errors)
+    try:
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+        query = None
+    result = None
+    if query is not None and not errors:
+        session_labels = {int(v): label for v, label in choices["session"] if v}
+        with_texts = bool(request.args.get("q", "").strip())
+        result = paginate(query, page, per_page,
+                          lambda ids: proposal_rows(ids, session_labels, with_texts))
+    if errors:
+        form = proposal_filter_form(choices)
+        show_errors(form, errors)
+    html = filter_form_html(choices, errors, lambda: form or proposal_filter_form(choices))
     return render_template("lists/proposals.html", form=form, result=result, errors=errors,
+                           filter_form_html=html,
                            sort=request.args.get("sort") or "submitted",
                            sorts=PROPOSAL_SORTS, url_args=page_url_args,
                            kind_labels=KIND_LABELS), 400 if errors else 200
@@ -283,3 +461,86 @@ def assignments_csv():
                      localtime(a.assigned_at), a.accept_due, a.opinion_due, a.reply_due,
                      a.extended_to, days_left(due, today) if live and due else ""])
     return csv_response(header, rows, "assignments")
+
+
+# ---------------------------------------------------------------- XLSX export (streamed)
+
+XLSX_BATCH = 1000
+
+
+def _xlsx_rows(query):
+    """The export's rows, read in batches of XLSX_BATCH (a server-side cursor on PostgreSQL)
+    as plain columns (no ORM objects kept in the session), with each batch's units fetched in
+    one more query: memory stays constant whatever the number of rows."""
+    sessions = {s.id: s.label for s in db.session.scalars(select(CommitteeSession))}
+    categories = {c.id: _(c.name) for c in db.session.scalars(select(Category))}
+    columns = (query.with_only_columns(
+        Proposal.id, Proposal.number, Proposal.receipt_serial, Proposal.title,
+        User.name.label("proposer_name"), Proposal.kind, Proposal.category_id,
+        Proposal.session_id, Proposal.state, Proposal.is_key, Proposal.submitted_at)
+        .join(User, User.id == Proposal.proposer_id))
+    result = db.session.execute(columns.execution_options(yield_per=XLSX_BATCH))
+    for batch in result.partitions():
+        units = {}
+        for pid, name, role in db.session.execute(
+                select(Assignment.proposal_id, Department.name, Assignment.role)
+                .join(Department, Department.id == Assignment.department_id)
+                .where(Assignment.proposal_id.in_([r.id for r in batch]),
+                       Assignment.state != AssignmentState.REASSIGNED)
+                .order_by(Assignment.proposal_id, Assignment.id)):
+            units.setdefault(pid, []).append(_("%(unit)s（%(role)s）", unit=name,
+                                               role=_(ROLE_LABELS[role])))
+        for r in batch:
+            yield [r.id, _("第%(n)s号", n=f"{r.number:04d}") if r.number else None,
+                   r.receipt_serial, cell(r.title), cell(r.proposer_name),
+                   _(KIND_LABELS.get(r.kind, r.kind)), categories.get(r.category_id),
+                   sessions.get(r.session_id), _(STATE_LABELS.get(r.state, r.state)),
+                   _("是") if r.is_key else _("否"), localtime(r.submitted_at),
+                   join(units.get(r.id, []))]
+
+
+def _stream_file(path, chunk=64 * 1024):
+    try:
+        with open(path, "rb") as f:
+            while True:
+                data = f.read(chunk)
+                if not data:
+                    break
+                yield data
+    finally:
+        os.unlink(path)
+
+
+@bp.get("/proposals.xlsx")
+@login_required
+def proposals_xlsx():
+    """The filtered proposal list as an XLSX file in constant memory: openpyxl's write-only
+    workbook spools its rows to disk, the rows come from the database in batches, and the
+    finished file is streamed back in chunks and deleted."""
+    errors = {}
+    try:
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, proposal_filter_form())
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("提案"))
+    sheet.append([_("编号"), _("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"),
+                  _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")])
+    rows = 0
+    for row in _xlsx_rows(query):
+        sheet.append(row)
+        rows += 1
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="proposals-export-")
+    os.close(handle)
+    try:
+        book.save(path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(
+        _stream_file(path), direct_passthrough=True,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="proposals-{stamp}.xlsx"',
+                 "Content-Length": str(os.path.getsize(path)), "X-Rows": str(rows)})

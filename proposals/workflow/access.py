@@ -1,6 +1,6 @@
 """Who may see what (DOMAIN.md §7): members their own, co-signed and merged-into proposals; a
 unit only its assignments; the secretariat everything that has been submitted."""
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, false, or_, select
 
 from ..handling.models import Assignment
 from .models import Cosigner, Proposal
@@ -18,19 +18,20 @@ def visible_filter(user):
     if user.role == Role.SECRETARIAT:
         return or_(Proposal.state != P.DRAFT, Proposal.receipt_serial.is_not(None))
     if user.role == Role.MEMBER:
+        # id sets (uncorrelated IN subqueries, each an index search) rather than EXISTS per
+        # row: the count of a member's list no longer visits every proposal (issue 7)
         child = Proposal.__table__.alias("child")
         return or_(
             Proposal.proposer_id == user.id,
             and_(Proposal.state != P.DRAFT,
-                 exists().where(Cosigner.proposal_id == Proposal.id,
-                                Cosigner.user_id == user.id,
-                                Cosigner.state.in_(COSIGNER_SEES))),
-            exists(select(child.c.id).where(child.c.merged_into_id == Proposal.id,
-                                            child.c.proposer_id == user.id)),
+                 Proposal.id.in_(select(Cosigner.proposal_id).where(
+                     Cosigner.user_id == user.id, Cosigner.state.in_(COSIGNER_SEES)))),
+            Proposal.id.in_(select(child.c.merged_into_id).where(
+                child.c.proposer_id == user.id, child.c.merged_into_id.is_not(None))),
         )
     if user.role in (Role.CLERK, Role.DEPARTMENT_HEAD) and user.department_id:
-        return exists().where(Assignment.proposal_id == Proposal.id,
-                              Assignment.department_id == user.department_id)
+        return Proposal.id.in_(select(Assignment.proposal_id).where(
+            Assignment.department_id == user.department_id))
     return false()
 
 

@@ -34,6 +34,12 @@ class Proposal(db.Model):
         UniqueConstraint("session_id", "number"),
         UniqueConstraint("session_id", "receipt_serial"),
         Index("ix_proposals_state_session", "state", "session_id"),
+        # issue 7, migration e5b4a7c9d1f3: the lists' order (submitted_at, id) page by page
+        Index("ix_proposals_submitted_at_id", "submitted_at", "id"),
+        # …and a member's view: the proposals their own were merged into
+        Index("ix_proposals_merged_into_proposer", "merged_into_id", "proposer_id"),
+        # …and the secretariat's list total: a covering index scan, not the table
+        Index("ix_proposals_state_receipt", "state", "receipt_serial"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)

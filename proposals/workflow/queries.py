@@ -1,11 +1,12 @@
 """Read-only queries shared by the API and the pages: the lists a person may see, filtered."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Department
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import Category, CommitteeSession
 from ..errors import ValidationError
-from ..handling.models import Assignment
+from ..handling.models import Assignment, Reply
 from ..i18n import _, join
 from .access import visible_assignments_filter, visible_filter
 from .models import Proposal
@@ -20,6 +21,36 @@ PROPOSAL_SORTS = {
     "title": Proposal.title.asc(),
     "state": Proposal.state.asc(),
 }
+
+
+def assignment_children(path=None):
+    """Everything a page or an answer shows of an assignment, joined to the statement that
+    loads the assignments (each collection holds a handful of rows). ``path``: the loader
+    option that reaches the assignments, or None when they are the statement's rows."""
+    def joined(attr):
+        return path.joinedload(attr) if path is not None else joinedload(attr)
+    return (joined(Assignment.opinion), joined(Assignment.contacts),
+            joined(Assignment.extension_requests), joined(Assignment.follow_ups),
+            joined(Assignment.replies).joinedload(Reply.ratings))
+
+
+def proposal_detail_options():
+    """Eager loading for the proposal page and GET /proposals/{id}: a fixed number of
+    statements whatever the number of co-signers, units, replies or history rows; nothing is
+    left to lazy loading (issue 7)."""
+    assignments = selectinload(Proposal.assignments)
+    return (joinedload(Proposal.cosigners), joinedload(Proposal.suggested_departments),
+            joinedload(Proposal.supervisor), joinedload(Proposal.not_filed_reason),
+            selectinload(Proposal.merged), selectinload(Proposal.history),
+            assignments, *assignment_children(assignments))
+
+
+def assignment_list_options():
+    """Eager loading for the assignment lists (page and API): the assignment's own parts
+    joined to its row, each row's proposal and that proposal's units (for the visibility of
+    internal parts) in one statement each: the same statements for 1 row or 100."""
+    proposal = selectinload(Assignment.proposal)
+    return (proposal, proposal.selectinload(Proposal.assignments), *assignment_children())
 
 
 def overdue_condition(today):
@@ -45,8 +76,11 @@ def proposal_query(user, args, *, today=None):
     for name, column in (("year", CommitteeSession.year), ("session", CommitteeSession.id)):
         if args.get(name):
             try:
+                number = int(args[name])
+                if not -2**31 < number < 2**31:  # no row holds it: no database error either
+                    raise ValueError(number)
                 query = query.where(Proposal.session_id.in_(
-                    select(CommitteeSession.id).where(column == int(args[name]))))
+                    select(CommitteeSession.id).where(column == number)))
             except ValueError:
                 errors[name] = _("应为整数")
     if args.get("category"):
@@ -65,17 +99,18 @@ def proposal_query(user, args, *, today=None):
             errors["overdue"] = _("应为 true 或 false")
         late = Proposal.id.in_(select(Assignment.proposal_id).where(overdue_condition(today)))
         query = query.where(late if args["overdue"] in TRUE_WORDS else ~late)
-    if args.get("q"):
-        like = "%" + args["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(Proposal.title.like(like, escape="\\"),
-                                Proposal.analysis.like(like, escape="\\"),
-                                Proposal.suggestions.like(like, escape="\\")))
+    relevance = []
+    if args.get("q") and args["q"].strip():
+        from ..search import apply_search  # the search only narrows and orders this list
+        query, relevance = apply_search(query, args["q"].strip()[:100])
     sort = args.get("sort") or "submitted"
     if sort not in PROPOSAL_SORTS:
         errors["sort"] = _("排序方式应为 %(sorts)s", sorts=join(PROPOSAL_SORTS))
         sort = "submitted"
     if errors:
         raise ValidationError(fields=errors)
+    if relevance and not args.get("sort"):  # with q and no explicit sort: best match first
+        return query.order_by(*relevance, PROPOSAL_SORTS[sort], Proposal.id.desc())
     return query.order_by(PROPOSAL_SORTS[sort], Proposal.id.desc())
 
 
@@ -98,4 +133,37 @@ def assignment_query(user, args, *, today=None):
             select(Department.id).where(Department.code == args["department"])))
     if errors:
         raise ValidationError(fields=errors)
-    return query.order_by(Assignment.reply_due, Assignment.id)
+    return query.order_by(Assignment.reply_due, Assignment.id).options(
+        *assignment_list_options())
+
+
+
+def page_of(query, limit, offset):
+    """One page of ``query`` (a select of one entity) and the number of all its rows, in two
+    narrow statements (issue 7): the page's ids, sorted and cut with the filters but without
+    the columns and joins that eager loading adds (a large visible set is sorted as bare ids,
+    not as joined rows), with the total as an uncorrelated scalar subquery of the same
+    statement (computed once, over the ids only); then those rows with everything they load,
+    back in the ids' order. Returns (rows, total). A page past the end costs one more count."""
+    from ..extensions import db
+    ids, total = page_ids(query, limit, offset)
+    if not ids:
+        return [], total
+    entity = query.column_descriptions[0]["entity"]
+    found = {row.id: row for row in db.session.scalars(
+        query.order_by(None).where(entity.id.in_(ids))).unique()}
+    return [found[i] for i in ids if i in found], total
+
+
+def page_ids(query, limit, offset):
+    """The first statement of page_of(): the ids of one page of ``query`` in its order and the
+    number of all its rows. Returns (ids, total)."""
+    from ..extensions import db
+    entity = query.column_descriptions[0]["entity"]
+    ids_only = query.with_only_columns(entity.id)
+    counted = select(func.count()).select_from(ids_only.order_by(None).subquery())
+    pairs = db.session.execute(query.with_only_columns(entity.id, counted.scalar_subquery())
+                               .limit(limit).offset(offset)).all()
+    if not pairs:
+        return [], (db.session.scalar(counted) if offset else 0)
+    return [pid for pid, _total in pairs], pairs[0][1]

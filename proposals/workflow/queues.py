@@ -1,7 +1,14 @@
-"""What is waiting for each person (the home pages): read-only queries, oldest first."""
+"""What is waiting for each person (the home pages): read-only queries, oldest first.
+
+A home page shows up to seven queues. Each queue is a filtered, ordered id query limited to
+LIMIT rows; all the queues of a page run as ONE statement (UNION ALL of the per-queue id
+queries, each numbering its rows), then each kind of record is loaded once by id with what the
+templates show joined to it: a fixed number of statements whatever the number of rows
+(issue 7)."""
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import joinedload
 
 from ..handling.models import Assignment, ExtensionRequest, Reply
 from .models import Cosigner, Proposal
@@ -11,68 +18,107 @@ from .states import AssignmentState as A, CosignerState, ProposalState as P, Rep
 LIMIT = 50
 
 
-def _all(query):
+def _with_parts(path):
+    return (path.joinedload(Assignment.proposal), path.joinedload(Assignment.department))
+
+
+LOAD = {  # what the home templates read of each kind of record, joined to its row
+    Proposal: lambda: (joinedload(Proposal.proposer),),
+    Assignment: lambda: (joinedload(Assignment.proposal), joinedload(Assignment.department)),
+    Reply: lambda: _with_parts(joinedload(Reply.assignment)),
+    ExtensionRequest: lambda: _with_parts(joinedload(ExtensionRequest.assignment)),
+}
+
+
+def _queue(model, *where, order, join=None, limit=LIMIT):
+    """One queue: (model, the numbered id query limited to ``limit``)."""
+    order = [*order, model.id]
+    query = select(model.id.label("id"), func.row_number().over(order_by=order).label("pos"))
+    if join is not None:
+        query = query.join(join)
+    return model, query.where(*where).order_by(*order).limit(limit)
+
+
+def _load(queues):
+    """{name: (model, query)} -> {name: [records in the queue's order]} in 1 + (kinds of
+    record) statements."""
     from ..extensions import db
-    return db.session.scalars(query.limit(LIMIT)).unique().all()
+    if not queues:
+        return {}
+    parts = [select(literal(name).label("queue"), sub.c.id, sub.c.pos)
+             .select_from(sub)
+             for name, (_, query) in queues.items() for sub in [query.subquery()]]
+    rows = db.session.execute(union_all(*parts)).all()
+    wanted = {}
+    for name, ident, _pos in rows:
+        wanted.setdefault(queues[name][0], set()).add(ident)
+    records = {}
+    for model, ids in wanted.items():
+        found = db.session.scalars(select(model).where(model.id.in_(ids))
+                                   .options(*LOAD[model]())).unique().all()
+        records[model] = {r.id: r for r in found}
+    out = {name: [] for name in queues}
+    for name, ident, _pos in sorted(rows, key=lambda row: (row[0], row[2])):
+        record = records[queues[name][0]].get(ident)
+        if record is not None:
+            out[name].append(record)
+    return out
 
 
 def member_queues(user, today):
-    return {
-        "drafts": _all(select(Proposal).where(Proposal.proposer_id == user.id,
-                                              Proposal.state == P.DRAFT)
-                       .order_by(Proposal.created_at.desc())),
-        "invitations": _all(select(Proposal).join(Cosigner).where(
-            Cosigner.user_id == user.id, Cosigner.state == CosignerState.INVITED,
-            Proposal.state == P.AWAITING_COSIGNERS).order_by(Cosigner.expires_on)),
-        "to_rate": _all(select(Reply).join(Assignment).join(Proposal).where(
-            Proposal.proposer_id == user.id, Reply.state == R.DELIVERED)
-            .order_by(Reply.rating_due)),
-        "recent": _all(select(Proposal).where(Proposal.proposer_id == user.id,
-                                              Proposal.state != P.DRAFT)
-                       .order_by(Proposal.submitted_at.desc()).limit(10)),
-    }
+    return _load({
+        "drafts": _queue(Proposal, Proposal.proposer_id == user.id, Proposal.state == P.DRAFT,
+                         order=[Proposal.created_at.desc()]),
+        "invitations": _queue(Proposal, Cosigner.user_id == user.id,
+                              Cosigner.state == CosignerState.INVITED,
+                              Proposal.state == P.AWAITING_COSIGNERS,
+                              join=Cosigner, order=[Cosigner.expires_on]),
+        "to_rate": _queue(Reply, Proposal.proposer_id == user.id, Reply.state == R.DELIVERED,
+                          join=Assignment.__table__.join(
+                              Proposal, Proposal.id == Assignment.proposal_id),
+                          order=[Reply.rating_due]),
+        "recent": _queue(Proposal, Proposal.proposer_id == user.id, Proposal.state != P.DRAFT,
+                         order=[Proposal.submitted_at.desc()], limit=10),
+    })
 
 
 def secretariat_queues(user, today):
-    return {
-        "to_review": _all(select(Proposal).where(Proposal.state == P.SUBMITTED)
-                          .order_by(Proposal.submitted_at)),
-        "to_assign": _all(select(Proposal).where(Proposal.state == P.FILED)
-                          .order_by(Proposal.filed_at)),
-        "reassignments": _all(select(Assignment).where(
-            Assignment.state == A.REASSIGNMENT_REQUESTED).order_by(Assignment.assigned_at)),
-        "extensions": _all(select(ExtensionRequest).where(ExtensionRequest.state == "pending")
-                           .order_by(ExtensionRequest.created_at)),
-        "replies_to_check": _all(select(Reply).where(Reply.state == R.AWAITING_REVIEW)
-                                 .order_by(Reply.created_at)),
-        "overdue": _all(select(Assignment).where(overdue_condition(today))
-                        .order_by(Assignment.reply_due)),
-        "consultations": _all(select(Proposal).where(Proposal.consultation_due)
-                              .order_by(Proposal.id)),
-    }
+    return _load({
+        "to_review": _queue(Proposal, Proposal.state == P.SUBMITTED,
+                            order=[Proposal.submitted_at]),
+        "to_assign": _queue(Proposal, Proposal.state == P.FILED, order=[Proposal.filed_at]),
+        "reassignments": _queue(Assignment, Assignment.state == A.REASSIGNMENT_REQUESTED,
+                                order=[Assignment.assigned_at]),
+        "extensions": _queue(ExtensionRequest, ExtensionRequest.state == "pending",
+                             order=[ExtensionRequest.created_at]),
+        "replies_to_check": _queue(Reply, Reply.state == R.AWAITING_REVIEW,
+                                   order=[Reply.created_at]),
+        "overdue": _queue(Assignment, overdue_condition(today), order=[Assignment.reply_due]),
+        "consultations": _queue(Proposal, Proposal.consultation_due, order=[]),
+    })
 
 
 def unit_queues(user, today):
     mine = Assignment.department_id == user.department_id
     live = Assignment.state.in_([A.HANDLING, A.REHANDLING])
     queues = {
-        "new": _all(select(Assignment).where(mine, Assignment.state == A.PENDING)
-                    .order_by(Assignment.accept_due)),
-        "overdue": _all(select(Assignment).where(mine, overdue_condition(today))
-                        .order_by(Assignment.reply_due)),
-        "due_soon": _all(select(Assignment).where(
-            mine, live, Assignment.role != "co",
-            ~overdue_condition(today),
-            Assignment.reply_due <= today + timedelta(days=30)).order_by(Assignment.reply_due)),
-        "opinions_due": _all(select(Assignment).where(mine, Assignment.role == "co",
-                                                      Assignment.state == A.HANDLING)
-                             .order_by(Assignment.opinion_due)),
-        "returned": _all(select(Reply).join(Assignment).where(
-            mine, Reply.state == R.RETURNED, live).order_by(Reply.created_at)),
-        "follow_ups": _all(select(Assignment).where(mine, Assignment.follow_up_open)
-                           .order_by(Assignment.id)),
+        "new": _queue(Assignment, mine, Assignment.state == A.PENDING,
+                      order=[Assignment.accept_due]),
+        "overdue": _queue(Assignment, mine, overdue_condition(today),
+                          order=[Assignment.reply_due]),
+        "due_soon": _queue(Assignment, mine, live, Assignment.role != "co",
+                           ~overdue_condition(today),
+                           Assignment.reply_due <= today + timedelta(days=30),
+                           order=[Assignment.reply_due]),
+        "opinions_due": _queue(Assignment, mine, Assignment.role == "co",
+                               Assignment.state == A.HANDLING, order=[Assignment.opinion_due]),
+        "returned": _queue(Reply, mine, Reply.state == R.RETURNED, live, join=Assignment,
+                           order=[Reply.created_at]),
+        "follow_ups": _queue(Assignment, mine, Assignment.follow_up_open, order=[]),
     }
-    queues["to_sign"] = _all(select(Reply).join(Assignment).where(
-        mine, Reply.state == R.AWAITING_SIGNOFF).order_by(Reply.created_at)) \
-        if user.role == "department_head" else []
-    return queues
+    if user.role == "department_head":
+        queues["to_sign"] = _queue(Reply, mine, Reply.state == R.AWAITING_SIGNOFF,
+                                   join=Assignment, order=[Reply.created_at])
+    out = _load(queues)
+    out.setdefault("to_sign", [])
+    return out

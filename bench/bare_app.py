@@ -1,0 +1,199 @@
+"""The baseline of the load test: a bare Flask app that runs the same SQL as the proposal list
+page and the list API for the secretariat, statement for statement and column for column (see page_of() in
+proposals/workflow/queries.py: the page's ids and the exact total in one statement, then those
+rows with what they show of other tables; for the page also the rows' units), and renders the
+same rows: the page with the list's own row template (templates/lists/_proposal_rows.html), the
+API with the same JSON fields as proposal_summary(). None of the application around it: no
+login, no ORM, no forms, no page chrome.
+
+    gunicorn --workers 2 --bind 127.0.0.1:PORT bench.bare_app:app   # DATABASE_URL as the app
+"""
+import os
+import time
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from sqlalchemy import bindparam, create_engine, text
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+url = os.environ["DATABASE_URL"]
+if url.startswith("postgresql://"):
+    url = "postgresql+psycopg://" + url[len("postgresql://"):]
+engine = create_engine(url, pool_pre_ping=True)
+app = Flask(__name__, template_folder=os.path.join(HERE, "..", "proposals", "templates"))
+
+# -- the application's statements (as SQLAlchemy compiles them for the secretariat's list)
+VISIBLE = "proposals.state != 'draft' OR proposals.receipt_serial IS NOT NULL"
+IDS_AND_TOTAL = text(f"""
+    SELECT proposals.id, (SELECT count(*) AS count_1 FROM (SELECT proposals.id AS id
+        FROM proposals WHERE {VISIBLE}) AS anon_2) AS anon_1
+    FROM proposals WHERE {VISIBLE}
+    ORDER BY proposals.submitted_at DESC NULLS FIRST, proposals.id DESC
+    LIMIT :limit OFFSET :offset""")
+TOTAL = text(f"SELECT count(*) FROM (SELECT proposals.id AS id FROM proposals WHERE {VISIBLE})"
+             " AS anon_1")
+ROWS = text(f"""
+    SELECT proposals.id, proposals.version, proposals.session_id, proposals.proposer_id,
+        proposals.kind, proposals.state, proposals.title, proposals.category_id,
+        proposals.analysis, proposals.suggestions, proposals.is_plenary,
+        proposals.receipt_serial, proposals.number, proposals.submitted_at, proposals.filed_at,
+        proposals.closed_at, proposals.review_comment, proposals.not_filed_reason_id,
+        proposals.not_filed_disposition, proposals.merged_into_id, proposals.withdraw_reason,
+        proposals.is_key, proposals.supervisor_id, proposals.is_excellent,
+        proposals.not_for_disclosure, proposals.not_for_disclosure_reason,
+        proposals.consultation_due, proposals.consultation_note, proposals.created_at,
+        committee_sessions_1.id AS id_1, committee_sessions_1.term, committee_sessions_1.meeting,
+        committee_sessions_1.year, committee_sessions_1.plenary_start,
+        committee_sessions_1.plenary_end, committee_sessions_1.is_current,
+        departments_1.id AS id_2, departments_1.code, departments_1.name,
+        departments_1.active, users_1.id AS id_3, users_1.username, users_1.name AS name_1,
+        users_1.role, users_1.department_id, users_1.email, users_1.phone, users_1.org_type,
+        users_1.sector, users_1.password_hash, users_1.active AS active_1,
+        users_1.created_at AS created_at_1, categories_1.id AS id_4, categories_1.code AS code_1,
+        categories_1.name AS name_2, categories_1.active AS active_2
+    FROM proposals
+        LEFT OUTER JOIN committee_sessions AS committee_sessions_1
+            ON committee_sessions_1.id = proposals.session_id
+        LEFT OUTER JOIN users AS users_1 ON users_1.id = proposals.proposer_id
+        LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users_1.department_id
+        LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = proposals.category_id
+    WHERE ({VISIBLE}) AND proposals.id IN :ids""").bindparams(bindparam("ids", expanding=True))
+# the page reads its rows as plain columns (proposals/web/lists.py proposal_rows): the
+# proposals with their proposer's and category's names, their units; the session labels come
+# from the sessions the page keeps per worker for its filter form
+PAGE_ROWS = text("""
+    SELECT proposals.id, proposals.number, proposals.receipt_serial, proposals.title,
+        proposals.is_key, proposals.kind, proposals.state, proposals.submitted_at,
+        proposals.session_id, users.name AS proposer_name, categories.name AS category_name
+    FROM proposals LEFT OUTER JOIN users ON users.id = proposals.proposer_id
+        LEFT OUTER JOIN categories ON categories.id = proposals.category_id
+    WHERE proposals.id IN :ids""").bindparams(bindparam("ids", expanding=True))
+PAGE_UNITS = text("""
+    SELECT assignments.proposal_id, assignments.state, departments.name
+    FROM assignments JOIN departments ON departments.id = assignments.department_id
+    WHERE assignments.proposal_id IN :ids ORDER BY assignments.id"""
+                  ).bindparams(bindparam("ids", expanding=True))
+SESSIONS = text("SELECT id, term, meeting FROM committee_sessions")
+
+DIGITS = "零一二三四五六七八九十"
+# the label tables are plain constants (msgid = the Chinese text shown)
+from proposals.workflow.core import STATE_LABELS  # noqa: E402
+KIND_LABELS = {"individual": "个人提案", "joint": "联名提案", "collective": "集体提案"}
+
+
+def number(n):
+    return DIGITS[n] if n <= 10 else (DIGITS[n // 10] if n >= 20 else "") + "十" + (
+        DIGITS[n % 10] if n % 10 else "")
+
+
+def as_utc(value):
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite through text(): no type information
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+class Obj:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+def row_object(r, sessions, units=()):
+    """What the row template reads of a proposal."""
+    return Obj(id=r.id, title=r.title, state=r.state, kind=r.kind, is_key=bool(r.is_key),
+               receipt_serial=r.receipt_serial,
+               number_label=f"第{r.number:04d}号" if r.number else None,
+               submitted_at=as_utc(r.submitted_at), session=Obj(label=sessions[r.session_id]),
+               proposer=Obj(name=r.proposer_name), category=Obj(name=r.category_name),
+               assignments=units)
+
+
+# -- the template's helpers, without translation machinery (the text is the Chinese msgid)
+def gettext(msgid, **kw):
+    return msgid % kw if kw else msgid
+
+
+app.jinja_env.globals.update(_=gettext, search_snippet=lambda p, q: None)
+app.jinja_env.filters.update(
+    highlight=lambda value, q: value, label=lambda value: value or "",
+    state_label=lambda state: STATE_LABELS.get(state, state),
+    localtime=lambda value: value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    if value else "")
+proposal = Blueprint("proposal", __name__)
+
+
+@proposal.get("/proposals/<int:proposal_id>", endpoint="show")
+def show(proposal_id):  # only for url_for in the row template
+    return ""
+
+
+app.register_blueprint(proposal)
+
+
+def page_args():
+    per_page = min(int(request.args.get("per_page", 20)), 100)
+    page_no = max(int(request.args.get("page", 1)), 1)
+    return page_no, per_page
+
+
+def page_of(conn, page_no, per_page, rows_statement=ROWS):
+    pairs = conn.execute(IDS_AND_TOTAL, {"limit": per_page,
+                                         "offset": (page_no - 1) * per_page}).all()
+    if not pairs:
+        return [], [], (conn.execute(TOTAL).scalar() if page_no > 1 else 0)
+    ids = [pid for pid, _total in pairs]
+    found = {r.id: r for r in conn.execute(rows_statement, {"ids": ids})}
+    return ids, [found[i] for i in ids if i in found], pairs[0][1]
+
+
+_sessions = {"at": -1e9, "labels": {}}
+
+
+def session_labels(conn):
+    """The session labels, read again every 30 s as the app's filter choices are
+    (proposals/web/lists.py REFERENCE_TTL)."""
+    if time.monotonic() - _sessions["at"] >= 30:
+        _sessions["labels"] = {sid: f"第{number(term)}届第{number(meeting)}次会议"
+                               for sid, term, meeting in conn.execute(SESSIONS)}
+        _sessions["at"] = time.monotonic()
+    return _sessions["labels"]
+
+
+@app.get("/bare/proposals")
+def proposals_page():
+    page_no, per_page = page_args()
+    with engine.connect() as conn:
+        sessions = session_labels(conn)
+        ids, rows, total = page_of(conn, page_no, per_page, PAGE_ROWS)
+        units = {}
+        if ids:
+            for pid, state, name in conn.execute(PAGE_UNITS, {"ids": ids}):
+                units.setdefault(pid, []).append(Obj(state=state, department=Obj(name=name)))
+    items = [row_object(r, sessions, units.get(r.id, [])) for r in rows]
+    body = render_template("lists/_proposal_rows.html", rows=items, search_q="",
+                           kind_labels=KIND_LABELS)
+    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>提案</title>'
+            f'</head><body><p>共 {total} 件</p><table><tbody>{body}</tbody></table>'
+            f'</body></html>')
+
+
+@app.get("/bare/api/proposals")
+def proposals_api():
+    page_no, per_page = page_args()
+    with engine.connect() as conn:
+        _ids, rows, total = page_of(conn, page_no, per_page)
+    items = [{"id": r.id, "version": r.version, "state": r.state,
+              "state_label": STATE_LABELS.get(r.state, r.state), "number": r.number,
+              "number_label": f"第{r.number:04d}号" if r.number else None,
+              "receipt_serial": r.receipt_serial, "title": r.title, "category": r.code_1,
+              "category_name": r.name_2, "kind": r.kind, "session": r.session_id,
+              "session_label": f"第{number(r.term)}届第{number(r.meeting)}次会议",
+              "proposer": r.username, "proposer_name": r.name_1,
+              "submitted_at": (as_utc(r.submitted_at).astimezone(LOCAL_TZ).isoformat()
+                               if r.submitted_at else None),
+              "is_key": bool(r.is_key),
+              "is_plenary": None if r.is_plenary is None else bool(r.is_plenary)} for r in rows]
+    return jsonify({"items": items, "total": total, "page": page_no, "per_page": per_page})

@@ -1,0 +1,573 @@
+"""The benchmark: generate a committee of a chosen size, then measure every figure of issue 7
+on each database, print a table and, as the last line, one JSON object with every figure.
+
+    python bench/run.py --size 100000 --db both [--quick]    (bench/run.sh sets things up)
+
+PostgreSQL comes from BENCH_PG_URL (a server where the benchmark may create its database).
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, time as dtime, timedelta, timezone
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+VENV_BIN = os.path.dirname(sys.executable)
+PASSWORD = "bench-password"
+LOCAL = timezone(timedelta(hours=8))
+
+TARGETS = {  # figure: (ceiling or floor, "max"|"min")
+    "stats_ratio": (1.5, "max"), "stats_api_ms": (250, "max"),
+    "list_page_vs_bare": (0.5, "min"), "list_api_vs_bare": (0.5, "min"),
+    "list_page_p99_ms": (150, "max"), "list_api_p99_ms": (150, "max"),
+    "max_queries": (10, "max"), "sweep_s": (1.0, "max"),
+    "web_worker_rss_mb": (150, "max"), "celery_worker_rss_mb": (150, "max"),
+    "xlsx_rss_ratio": (1.2, "max"), "search_ms": (50, "max"),
+}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def peak_rss_mb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def median_ms(fn, runs):
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(times), 1)
+
+
+# ------------------------------------------------------------------ databases
+
+def prepare_database(kind, workdir, pg_url, size, reuse=False):
+    """The database's URL, and whether it already holds a generated committee of ``size``
+    (with ``reuse``: kept from an earlier run with the same --workdir; not regenerated)."""
+    if kind == "sqlite":
+        path = os.path.join(workdir, f"bench-{size}.db")
+        if reuse and os.path.exists(path) and has_data(path, "sqlite:///" + path):
+            return "sqlite:///" + path, True
+        if os.path.exists(path):
+            os.unlink(path)
+        return "sqlite:///" + path, False
+    import psycopg
+    base = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    name = f"proposals_bench_{size}"
+    url = "postgresql+psycopg://" + base.split("://", 1)[1].rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(base, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if reuse and exists and has_data(name, url):
+            return url, True
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    return url, False
+
+
+def settle(url):
+    """VACUUM ANALYZE once more, as autovacuum does on a live server: the generator's own
+    VACUUM can leave the proposals' visibility map unset (relallvisible 0), which rules out
+    index-only scans for the list's count, for the app and the bare baseline alike."""
+    import psycopg
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def has_data(_label, url):
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return (conn.execute(text("SELECT COUNT(*) FROM proposals")).scalar() or 0) > 0
+    except Exception:  # no table yet: an interrupted generation
+        return False
+    finally:
+        engine.dispose()
+
+
+def year_bounds(year):
+    start = datetime(year, 1, 1, tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
+    end = datetime(year + 1, 1, 1, tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
+    return start, end
+
+
+# ------------------------------------------------------------------ in-process measurements
+
+def in_process(url, quick, out, notes):
+    os.environ["DATABASE_URL"] = url
+    from sqlalchemy import event, text
+
+    from proposals import create_app
+    from proposals.extensions import db
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    runs = 3 if quick else 5
+    today = datetime.now(LOCAL).date()
+    year = today.year - 1
+    with app.app_context():
+        engine = db.engine
+        dialect = engine.dialect.name
+        # --- annual statistics: the API against one hand-written statement
+        client = app.test_client()
+        token = client.post("/api/v1/auth/token", json={"username": "bench_sec",
+                                                         "password": PASSWORD}).get_json()["token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        path = f"/api/v1/stats/annual?year={year}"
+        api = client.get(path, headers=auth).get_json()  # warm-up, and the figures
+        out["stats_api_ms"] = median_ms(lambda: client.get(path, headers=auth), runs)
+        with open(os.path.join(HERE, "sql", "annual.sql")) as f:
+            sql = f.read()
+        sql = sql.replace("{due_end}", "datetime(r.due_on, '+16 hours')" if dialect == "sqlite"
+                          else "(r.due_on + INTERVAL '16 hours')")
+        start, end = year_bounds(year)
+        as_of_end = datetime.combine(today + timedelta(days=1), dtime(),
+                                     tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
+        params = {"year_start": start, "year_end": end, "as_of_end": as_of_end}
+        if dialect == "sqlite":
+            params = {k: v.strftime("%Y-%m-%d %H:%M:%S.%f") for k, v in params.items()}
+        statement = text(sql)
+
+        def hand():
+            with engine.connect() as conn:
+                return conn.execute(statement, params).one()._mapping
+        row = dict(hand())
+        out["stats_sql_ms"] = median_ms(hand, runs)
+        out["stats_ratio"] = round(out["stats_api_ms"] / max(out["stats_sql_ms"], 0.1), 2)
+        mine = {"received": api["received"], "filed": api["filed"], "merged": api["merged"],
+                "not_filed": api["not_filed"], "withdrawn": api["withdrawn"],
+                "pending_review": api["pending_review"],
+                "assignment_items": api["assignment_items"],
+                "replied_items": api["replied_items"],
+                "replies_delivered": api["replies_delivered"],
+                "replies_on_time": api["replies_on_time"],
+                "result_a": api["results"]["A"], "result_b": api["results"]["B"],
+                "result_c": api["results"]["C"],
+                "satisfied": api["satisfaction"]["satisfied"],
+                "basically_satisfied": api["satisfaction"]["basically_satisfied"],
+                "unsatisfied": api["satisfaction"]["unsatisfied"],
+                "replied_proposals": api["replied_proposals"]}
+        differ = {k: (v, int(row[k] or 0)) for k, v in mine.items() if v != int(row[k] or 0)}
+        out["stats_agree"] = not differ
+        out["stats_received"] = api["received"]
+        if differ:
+            notes.append(f"{dialect}: API and SQL differ: {differ}")
+
+        # --- SQL statements per page, with 1 and 50 rows
+        counter = {"n": 0}
+
+        def count(conn, cursor, statement, *_a):
+            # transaction control (SQLite's BEGIN IMMEDIATE) is not a query
+            if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+                counter["n"] += 1
+        sample = db.session.execute(text(
+            "SELECT p.id, a.id FROM proposals p JOIN assignments a ON a.proposal_id = p.id "
+            "WHERE p.state = 'closed' AND a.department_id = 1 ORDER BY p.id DESC LIMIT 1")).one()
+        db.session.remove()
+        pages = {
+            "bench_sec": ["/proposals?per_page={n}", "/assignments?per_page={n}", "/",
+                          "/notifications?page=1", "/stats",
+                          f"/proposals/{sample[0]}", "api:/api/v1/proposals?per_page={n}",
+                          f"api:/api/v1/proposals/{sample[0]}",
+                          "api:/api/v1/assignments?per_page={n}"],
+            "bench_member": ["/proposals?per_page={n}", "/", "/notifications?page=1",
+                             "api:/api/v1/proposals?per_page={n}"],
+            "bench_clerk": ["/proposals?per_page={n}", "/assignments?per_page={n}", "/",
+                            f"/assignments/{sample[1]}", f"/proposals/{sample[0]}",
+                            "api:/api/v1/assignments?per_page={n}"],
+        }
+        counts = {}
+        for username, paths in pages.items():
+            web = app.test_client()
+            web.post("/login", data={"username": username, "password": PASSWORD})
+            api_client = app.test_client()
+            tok = api_client.post("/api/v1/auth/token", json={
+                "username": username, "password": PASSWORD}).get_json()["token"]
+            for spec in paths:
+                is_api = spec.startswith("api:")
+                target = spec[4:] if is_api else spec
+                per = []
+                for n in (1, 50):
+                    counter["n"] = 0
+                    event.listen(engine, "before_cursor_execute", count)
+                    try:
+                        if is_api:
+                            r = api_client.get(target.format(n=n),
+                                               headers={"Authorization": f"Bearer {tok}"})
+                        else:
+                            r = web.get(target.format(n=n))
+                    finally:
+                        event.remove(engine, "before_cursor_execute", count)
+                    if r.status_code != 200:
+                        notes.append(f"{dialect}: {username} {target.format(n=n)} -> "
+                                     f"{r.status_code}")
+                    per.append(counter["n"])
+                    if "{n}" not in target:
+                        break
+                counts[f"{username} {target.replace('?per_page={n}', '')}"] = per
+        out["queries"] = counts
+        out["max_queries"] = max(max(v) for v in counts.values())
+        out["queries_constant"] = all(len(v) == 1 or v[0] == v[1] for v in counts.values())
+
+        # --- search (issue 8), when the module exists
+        try:
+            import proposals.search  # noqa: F401
+            has_search = True
+        except ImportError:
+            has_search = False
+        if has_search:
+            words = ["养老服务", "乡村振兴", "公共交通"]
+
+            def search():
+                for w in words:
+                    client.get(f"/api/v1/proposals?q={w}&per_page=20", headers=auth)
+            search()
+            out["search_ms"] = round(median_ms(search, runs) / len(words), 1)
+        else:
+            out["search_ms"] = None  # HOOK: proposals/search/ not there yet
+            notes.append("search: proposals/search/ absent, not measured")
+    return app
+
+
+def measure_sweep(app, out):
+    from proposals.extensions import db
+    from proposals.reminders.sweep import run_sweep
+    with app.app_context():
+        started = time.perf_counter()
+        first = run_sweep(dispatch=lambda ids: len(ids))
+        out["sweep_first_s"] = round(time.perf_counter() - started, 3)
+        out["sweep_first_created"] = first["notifications_created"]
+        db.session.remove()
+        started = time.perf_counter()
+        run_sweep(dispatch=lambda ids: len(ids))
+        out["sweep_s"] = round(time.perf_counter() - started, 3)
+        db.session.remove()
+
+
+# ------------------------------------------------------------------ load (gunicorn + wrk)
+
+def start_gunicorn(target, url, port, logdir, name):
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0",
+               PYTHONPATH=ROOT)
+    log = open(os.path.join(logdir, f"gunicorn-{name}.log"), "w")
+    proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "--workers", "2", "--bind",
+                             f"127.0.0.1:{port}", "--log-level", "warning", target],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError(f"gunicorn {name} did not start; see {log.name}")
+    return proc
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wrk(url, seconds, header=None):
+    env = dict(os.environ, BENCH_HEADER_NAME=header[0] if header else "",
+               BENCH_HEADER_VALUE=header[1] if header else "")
+    # warm up both workers first
+    subprocess.run(["wrk", "-t2", "-c4", "-d1s", "-s", os.path.join(HERE, "auth.lua"), url],
+                   env=env, capture_output=True)
+    res = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s",
+                          "-s", os.path.join(HERE, "auth.lua"), url],
+                         env=env, capture_output=True, text=True)
+    m = re.search(r"BENCH_JSON (\{.*\})", res.stdout)
+    if not m:
+        raise RuntimeError("wrk failed: " + res.stdout + res.stderr)
+    data = json.loads(m.group(1))
+    return {"rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+            "p50_ms": round(data["p50_us"] / 1000, 1), "p99_ms": round(data["p99_us"] / 1000, 1),
+            "errors": data["errors"] + data["non_2xx"]}
+
+
+def login_cookie(port):
+    import requests
+    s = requests.Session()
+    page = s.get(f"http://127.0.0.1:{port}/login").text
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    s.post(f"http://127.0.0.1:{port}/login",
+           data={"csrf_token": m.group(1) if m else "", "username": "bench_sec",
+                 "password": PASSWORD}, allow_redirects=False)
+    token = s.post(f"http://127.0.0.1:{port}/api/v1/auth/token",
+                   json={"username": "bench_sec", "password": PASSWORD}).json()["token"]
+    return "; ".join(f"{k}={v}" for k, v in s.cookies.items()), token
+
+
+def measure_load(url, seconds, logdir, out, notes):
+    port, bare_port = free_port(), free_port()
+    app_proc = start_gunicorn("wsgi:app", url, port, logdir, "app")
+    bare_proc = start_gunicorn("bench.bare_app:app", url, bare_port, logdir, "bare")
+    try:
+        cookie, token = login_cookie(port)
+        runs = {
+            "list_page": wrk(f"http://127.0.0.1:{port}/proposals", seconds, ("Cookie", cookie)),
+            "bare_page": wrk(f"http://127.0.0.1:{bare_port}/bare/proposals", seconds),
+            "list_api": wrk(f"http://127.0.0.1:{port}/api/v1/proposals", seconds,
+                            ("Authorization", f"Bearer {token}")),
+            "bare_api": wrk(f"http://127.0.0.1:{bare_port}/bare/api/proposals", seconds),
+        }
+        for name, r in runs.items():
+            for k, v in r.items():
+                out[f"{name}_{k}"] = v
+            if r["errors"]:
+                notes.append(f"load {name}: {r['errors']} errors or non-2xx answers")
+        out["list_page_vs_bare"] = round(runs["list_page"]["rps"] / runs["bare_page"]["rps"], 2)
+        out["list_api_vs_bare"] = round(runs["list_api"]["rps"] / runs["bare_api"]["rps"], 2)
+        workers = children(app_proc.pid)
+        out["web_worker_rss_mb"] = round(max(peak_rss_mb(p) or 0 for p in workers), 1) \
+            if workers else None
+    finally:
+        stop(app_proc)
+        stop(bare_proc)
+
+
+def measure_celery(url, logdir, out, notes):
+    """Peak RSS of a Celery worker (solo pool) that ran one sweep; without redis-server, of
+    the embedded `reminders loop` process."""
+    redis = shutil.which("redis-server")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", PYTHONPATH=ROOT)
+    procs = []
+    try:
+        if redis:
+            port = free_port()
+            procs.append(subprocess.Popen([redis, "--port", str(port), "--bind", "127.0.0.1",
+                                           "--save", "", "--appendonly", "no"],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+            log = open(os.path.join(logdir, "celery.log"), "w")
+            worker = subprocess.Popen([os.path.join(VENV_BIN, "celery"), "-A", "celery_worker",
+                                       "worker", "--pool=solo", "--loglevel=INFO"],
+                                      cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            procs.append(worker)
+            for _ in range(300):
+                time.sleep(0.2)
+                if "ready" in open(log.name).read():
+                    break
+            from celery import Celery
+            Celery(broker=env["REDIS_URL"]).send_task("proposals.reminders.sweep")
+            for _ in range(600):
+                time.sleep(0.2)
+                text = open(log.name).read()
+                if "succeeded" in text or "raised" in text:
+                    break
+            out["celery_worker_rss_mb"] = round(peak_rss_mb(worker.pid), 1)
+            out["celery_mode"] = "celery worker --pool=solo"
+        else:
+            proc = subprocess.Popen([os.path.join(VENV_BIN, "flask"), "--app", "wsgi",
+                                     "reminders", "loop"], cwd=ROOT, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            procs.append(proc)
+            time.sleep(8)
+            out["celery_worker_rss_mb"] = round(peak_rss_mb(proc.pid), 1)
+            out["celery_mode"] = "embedded reminders loop (no redis-server)"
+            notes.append("no redis-server: measured the embedded `reminders loop` process")
+    finally:
+        for p in reversed(procs):
+            stop(p)
+
+
+def measure_xlsx(url, year, out):
+    def run(query):
+        res = subprocess.run([sys.executable, os.path.join(HERE, "export_rss.py"), url, query],
+                             capture_output=True, text=True, cwd=ROOT)
+        line = [x for x in res.stdout.splitlines() if x.startswith("{")]
+        if not line:
+            raise RuntimeError("export failed: " + res.stdout + res.stderr[-2000:])
+        return json.loads(line[-1])
+    full = run(f"year={year}")
+    small = run(f"year={year}&state=not_filed")
+    out.update({"xlsx_rows": full["rows"], "xlsx_seconds": full["seconds"],
+                "xlsx_peak_rss_mb": full["peak_rss_mb"], "xlsx_small_rows": small["rows"],
+                "xlsx_small_peak_rss_mb": small["peak_rss_mb"],
+                "xlsx_rss_ratio": round(full["peak_rss_mb"] / small["peak_rss_mb"], 2)})
+
+
+# ------------------------------------------------------------------ one database, and the report
+
+PARTS = ("stats", "load", "sweep", "celery", "xlsx")  # stats: statistics, query counts, search
+
+
+def bench_one(kind, size, quick, pg_url, workdir, notes, only=PARTS, reuse=False):
+    from bench.generate import generate
+    out = {}
+    url, kept = prepare_database(kind, workdir, pg_url, size, reuse)
+    if kept:
+        out["generate_s"] = None
+        notes.append(f"{kind}: reused the database generated by an earlier run")
+        print(f"[{kind}] reusing the generated database", file=sys.stderr, flush=True)
+    else:
+        counts, seconds = generate(url, size)
+        out["generate_s"] = round(seconds, 1)
+        out["rows"] = sum(counts.values())
+        print(f"[{kind}] generated {size} proposals ({out['rows']} rows) in {seconds:.1f} s",
+              file=sys.stderr, flush=True)
+    if kind == "postgresql":
+        settle(url)
+    app = None
+    if "stats" in only:
+        app = in_process(url, quick, out, notes)
+        print(f"[{kind}] statistics and query counts done", file=sys.stderr, flush=True)
+    if "load" in only:
+        measure_load(url, int(os.environ.get("BENCH_LOAD_SECONDS") or (3 if quick else 15)),
+                     workdir, out, notes)
+        print(f"[{kind}] load done: " + ", ".join(
+            f"{k} {out[k]}" for k in out if k.startswith(("list_", "bare_"))),
+            file=sys.stderr, flush=True)
+    if "sweep" in only:
+        if app is None:
+            os.environ["DATABASE_URL"] = url
+            from proposals import create_app
+            app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+        measure_sweep(app, out)
+    if "celery" in only:
+        measure_celery(url, workdir, out, notes)
+    if "xlsx" in only:
+        measure_xlsx(url, datetime.now(LOCAL).year - 1, out)
+    if {"sweep", "celery", "xlsx"} & set(only):
+        print(f"[{kind}] sweep, workers and export done", file=sys.stderr, flush=True)
+    out["passed"] = {k: check(k, out.get(k), kind, size) for k in TARGETS
+                     if out.get(k) is not None and applies(k, kind, size)}
+    return out
+
+
+def applies(key, kind, size):
+    if key == "stats_api_ms":  # the absolute ceiling is for PostgreSQL at 1,000,000
+        return kind == "postgresql" and size >= 1_000_000
+    return True
+
+
+def check(key, value, kind, size):
+    limit, how = TARGETS[key]
+    return value <= limit if how == "max" else value >= limit
+
+
+ROWS = [("generate_s", "generation (s)", None), ("stats_api_ms", "stats API (ms)", "≤1.5× SQL"),
+        ("stats_sql_ms", "stats hand SQL (ms)", None), ("stats_ratio", "stats ratio", "≤ 1.5"),
+        ("stats_agree", "API = SQL figures", "yes"),
+        ("list_page_rps", "list page req/s", None), ("bare_page_rps", "bare page req/s", None),
+        ("list_page_vs_bare", "page / bare", "≥ 0.5"),
+        ("list_page_p50_ms", "list page p50 (ms)", None),
+        ("list_page_p99_ms", "list page p99 (ms)", "< 150"),
+        ("list_api_rps", "list API req/s", None), ("bare_api_rps", "bare API req/s", None),
+        ("list_api_vs_bare", "API / bare", "≥ 0.5"),
+        ("list_api_p50_ms", "list API p50 (ms)", None),
+        ("list_api_p99_ms", "list API p99 (ms)", "< 150"),
+        ("max_queries", "max SQL per page", "≤ 10"),
+        ("queries_constant", "same for 1 and 50 rows", "yes"),
+        ("sweep_first_s", "first sweep (s)", None), ("sweep_s", "sweep (s)", "< 1"),
+        ("web_worker_rss_mb", "web worker peak RSS (MB)", "< 150"),
+        ("celery_worker_rss_mb", "Celery worker peak RSS (MB)", "< 150"),
+        ("xlsx_rows", "XLSX rows (year)", None),
+        ("xlsx_peak_rss_mb", "XLSX export peak RSS (MB)", None),
+        ("xlsx_small_peak_rss_mb", "…10× smaller export (MB)", None),
+        ("xlsx_rss_ratio", "XLSX RSS ratio", "≈ 1 (≤ 1.2)"),
+        ("search_ms", "search q= (ms)", "< 50")]
+
+
+def report(results, size, quick, notes):
+    kinds = list(results)
+    width = 30
+    print(f"\nBenchmark: {size} proposals{' (quick)' if quick else ''}, "
+          f"{os.cpu_count()} cores, {date.today()}")
+    print("figure".ljust(width) + "".join(k.rjust(14) for k in kinds) + "  target")
+    for key, label, target in ROWS:
+        cells = []
+        for k in kinds:
+            v = results[k].get(key)
+            mark = "" if key not in results[k].get("passed", {}) else (
+                " ✓" if results[k]["passed"][key] else " ✗")
+            cells.append((("—" if v is None else str(v)) + mark).rjust(14))
+        print(label.ljust(width) + "".join(cells) + "  " + (target or ""))
+    print("SQL statements per page (1 row, 50 rows):")
+    for page in results[kinds[0]].get("queries", {}):
+        print("  " + page.ljust(width + 10) + "".join(
+            str(results[k]["queries"].get(page)).rjust(14) for k in kinds))
+    for n in notes:
+        print("note: " + n)
+    summary = {"size": size, "quick": quick, "cores": os.cpu_count(), "date": str(date.today()),
+               "notes": notes}
+    for k in kinds:
+        summary[k] = results[k]
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="comma-separated parts to measure: " + ",".join(PARTS))
+    parser.add_argument("--workdir", help="keep the databases and logs in this folder "
+                        "(default: a temporary folder, deleted at the end)")
+    parser.add_argument("--reuse", action="store_true", help="with --workdir: reuse a database "
+                        "generated by an earlier run of the same size instead of regenerating")
+    args = parser.parse_args()
+    only = [p.strip() for p in args.only.split(",") if p.strip()]
+    if set(only) - set(PARTS):
+        sys.exit(f"--only: unknown part(s) {sorted(set(only) - set(PARTS))}; parts: {PARTS}")
+    pg_url = os.environ.get("BENCH_PG_URL")
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    if "postgresql" in kinds and not pg_url:
+        sys.exit("BENCH_PG_URL is not set (bench/run.sh starts a PostgreSQL)")
+    notes, results = [], {}
+    if args.workdir:
+        workdir = os.path.abspath(args.workdir)
+        os.makedirs(workdir, exist_ok=True)
+    else:
+        workdir = tempfile.mkdtemp(prefix="proposals-bench-")
+    try:
+        for kind in kinds:
+            results[kind] = bench_one(kind, args.size, args.quick, pg_url, workdir, notes,
+                                      only=only, reuse=args.reuse and bool(args.workdir))
+    finally:
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report(results, args.size, args.quick, notes)
+
+
+if __name__ == "__main__":
+    main()

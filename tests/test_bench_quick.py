@@ -1,0 +1,39 @@
+"""The benchmark harness (bench/) keeps working: a tiny run on SQLite produces the table and,
+as its last line, the JSON object with every figure. The targets are not asserted here (the
+suite runs on a shared machine); bench/run.sh at 100,000 checks those."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KEYS = {"generate_s", "rows", "stats_api_ms", "stats_sql_ms", "stats_ratio", "stats_agree",
+        "queries", "max_queries", "queries_constant", "search_ms",
+        "list_page_rps", "list_page_p50_ms", "list_page_p99_ms", "bare_page_rps",
+        "list_api_rps", "list_api_p50_ms", "list_api_p99_ms", "bare_api_rps",
+        "list_page_vs_bare", "list_api_vs_bare", "web_worker_rss_mb", "sweep_first_s",
+        "sweep_s", "celery_worker_rss_mb", "celery_mode", "xlsx_rows", "xlsx_peak_rss_mb",
+        "xlsx_small_peak_rss_mb", "xlsx_rss_ratio", "passed"}
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is installed by bench/run.sh")
+def test_the_quick_benchmark_runs_and_ends_with_every_figure(tmp_path):
+    env = dict(os.environ, BENCH_LOAD_SECONDS="1")
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run([sys.executable, "bench/run.py", "--size", "300", "--db", "sqlite",
+                             "--quick"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("figure") for line in lines)  # the table a person reads
+    summary = json.loads(lines[-1])
+    figures = summary["sqlite"]
+    assert KEYS <= set(figures), KEYS - set(figures)
+    assert summary["size"] == 300 and summary["quick"] is True
+    assert figures["stats_agree"] is True  # the hand-written SQL computes the same figures
+    assert figures["stats_received"] > 0 and figures["xlsx_rows"] > 0
+    assert figures["list_page_rps"] > 0 and figures["list_api_rps"] > 0
+    assert all(isinstance(v, list) and v for v in figures["queries"].values())
