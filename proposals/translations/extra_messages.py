@@ -30,6 +30,10 @@ N_("会次")
 N_("类别")
 N_("不予立案理由")
 N_("设置")
+N_("重点提案")
+N_("统计")
+N_("审计日志")
+N_("重点提案督办")  # SUPERVISOR_ITEM
 
 # proposals/workflow/models.py Proposal.number_label, once it reads
 # _("第%(n)s号", n=f"{self.number:04d}")
@@ -53,3 +57,7 @@ N_("具名检举揭发")
 N_("内容空泛、没有具体建议")
 N_("不属于本会职责范围")
 N_("其他")
+
+# proposals/attachments/checks.py FORMATS_LABEL (a pure module, no proposals.i18n import),
+# shown through _(FORMATS_LABEL) in proposals/attachments/service.py and web/attachments.py
+N_("PDF、Word（doc/docx）、Excel（xls/xlsx）、JPEG、PNG")
