@@ -91,6 +91,10 @@ def json_body():
         return {}
     if not isinstance(data, dict):
         raise ValidationError(_("请求体应为 JSON 对象"), fields={"body": _("应为 JSON 对象")})
+    from ..security.text_input import bad_text
+    where = bad_text(data)
+    if where:
+        raise ValidationError(fields={where: _("包含无法保存的字符（如 NUL）")})
     return data
 
 

@@ -10,7 +10,7 @@ def request_state():
 
 
 def init_app(app):
-    from . import audit, headers, limiter, sessions
+    from . import audit, headers, limiter, sessions, text_input
     proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if proxies > 0:  # behind nginx etc.: take the client address from X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -19,3 +19,4 @@ def init_app(app):
     sessions.init_app(app)
     audit.init_app(app)
     headers.init_app(app)
+    text_input.init_app(app)
