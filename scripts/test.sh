@@ -55,10 +55,15 @@ trap cleanup EXIT
 
 # --- static checks: bandit over the package (0 unjustified medium/high findings) -------------
 status=0
-if [ -x scripts/static_checks.sh ]; then
-  echo "== static checks =="
-  bash scripts/static_checks.sh bandit || status=$?
-fi
+echo "== static checks =="
+bash scripts/static_checks.sh bandit || status=$?
+# The dependency audit fails the run on a known vulnerability (exit 4). When it cannot reach
+# its advisory data (exit 3: this CI reaches only the package index) it prints its banner,
+# "COULD NOT BE DONE - THIS IS NOT A PASS", and the run says so at its end: an audit that did
+# not happen is reported, never counted as passed (README, Static checks).
+audit=0
+bash scripts/static_checks.sh deps || audit=$?
+if [ "$audit" = 4 ] || { [ "$audit" != 0 ] && [ "$audit" != 3 ]; }; then status=$audit; fi
 
 # --- the suite on both databases, side by side (two cores); PARALLEL=0 runs them one by one --
 PGVERSION=$("$PGBIN/postgres" --version | awk '{print $3}')
@@ -84,5 +89,8 @@ else
   done
 fi
 
+if [ "$audit" = 3 ]; then
+  echo "NOTE: the dependency audit could not be done here (no advisory data reachable); see above"
+fi
 if [ "$status" -ne 0 ]; then echo "TESTS FAILED (exit $status)"; fi
 exit "$status"

@@ -221,3 +221,19 @@ def pytest_terminal_summary(terminalreporter):
     if folder:
         count = len([f for f in os.listdir(folder) if f.endswith(".png")])
         terminalreporter.write_line(f"Screenshots ({count}) of the key pages: {folder}")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "one_database: what the test checks does not depend on the database (a "
+        "harness, an evaluation, a page crawl, a browser): it runs in the SQLite pass only, "
+        "which keeps the two passes of scripts/test.sh well inside the time budget")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not os.environ.get("TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="database-independent: runs in the SQLite pass")
+    for item in items:
+        if "one_database" in item.keywords:
+            item.add_marker(skip)

@@ -9,6 +9,10 @@ import sys
 
 import pytest
 
+# the harness's quick mode (the harness itself runs both databases): the SQLite pass only
+# (conftest.py)
+pytestmark = pytest.mark.one_database
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KEYS = {"generate_s", "rows", "stats_api_ms", "stats_sql_ms", "stats_ratio", "stats_agree",
         "queries", "max_queries", "queries_constant", "search_ms",

@@ -17,6 +17,9 @@ from .access_helpers import (BOOKKEEPING_TABLES, PRINCIPALS, build_world, diff, 
 from .access_table import ALLOW, INVALID, ROUTES, Facts
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
 
+# CSRF is checked before any database work: the SQLite pass only (conftest.py)
+pytestmark = pytest.mark.one_database
+
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -8,6 +8,10 @@ from .access_helpers import (BOOKKEEPING_TABLES, PRINCIPALS, WriteWatch, build_w
                              diff, dump, global_targets, relevant_writes)
 from .access_table import ALLOW, ROUTES, Facts
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
+import pytest
+
+# the same code on both databases: the SQLite pass only (conftest.py)
+pytestmark = pytest.mark.one_database
 
 
 def test_no_get_changes_anything(app, world, web, api):

@@ -18,6 +18,9 @@ from proposals.workflow import operations as ops
 
 from . import flows
 
+# escaping happens in the templates and exports: the SQLite pass only (conftest.py)
+pytestmark = pytest.mark.one_database
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 TEMPLATE = "{{7*7}}"

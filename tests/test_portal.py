@@ -327,6 +327,7 @@ def demo(app):
         wipe()
 
 
+@pytest.mark.one_database  # a crawl of rendered pages; the queries run on PostgreSQL above
 def test_every_public_page_of_the_demo_is_free_of_contact_details(app, demo, monkeypatch):
     from .conftest import WebClient
     monkeypatch.setattr("proposals.web.portal.utcnow", lambda: demo)

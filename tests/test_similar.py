@@ -17,6 +17,7 @@ PRICE = dict(title="关于推进城市供水价格改革的建议",
              suggestions="具体建议：完善阶梯水价，规范供水价格成本监审。" * 4)
 
 
+@pytest.mark.one_database  # the evaluation (scripts/similar_eval.py runs either database)
 def test_labelled_set_top3_at_least_90_percent(ctx):
     result = evaluate()
     db.session.rollback()
