@@ -26,9 +26,9 @@ from proposals.workflow.models import Proposal
 
 from .browser import DESKTOP, PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
 
-# the browser journey; the same operations run on PostgreSQL in test_api_flow: the SQLite pass only
-# (conftest.py)
-pytestmark = pytest.mark.one_database
+# the browser journey; the same operations run on SQLite in test_api_flow: the PostgreSQL
+# pass only (conftest.py), which balances the two passes
+pytestmark = pytest.mark.one_database("postgresql")
 
 PASSWORD = "journey-pass-9"
 WAIT = 10
