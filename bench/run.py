@@ -119,6 +119,22 @@ def has_data(_label, url):
         engine.dispose()
 
 
+def hand_statement(dialect, year, today):
+    """bench/sql/annual.sql for ``dialect`` and its parameters: the year and the as-of end."""
+    from sqlalchemy import text
+    with open(os.path.join(HERE, "sql", "annual.sql")) as f:
+        sql = f.read()
+    sql = sql.replace("{due_end}", "datetime(r.due_on, '+16 hours')" if dialect == "sqlite"
+                      else "(r.due_on + INTERVAL '16 hours')")
+    start, end = year_bounds(year)
+    as_of_end = datetime.combine(today + timedelta(days=1), dtime(),
+                                 tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
+    params = {"year_start": start, "year_end": end, "as_of_end": as_of_end}
+    if dialect == "sqlite":
+        params = {k: v.strftime("%Y-%m-%d %H:%M:%S.%f") for k, v in params.items()}
+    return text(sql), params
+
+
 def year_bounds(year):
     start = datetime(year, 1, 1, tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
     end = datetime(year + 1, 1, 1, tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
@@ -148,17 +164,7 @@ def in_process(url, quick, out, notes):
         path = f"/api/v1/stats/annual?year={year}"
         api = client.get(path, headers=auth).get_json()  # warm-up, and the figures
         out["stats_api_ms"] = median_ms(lambda: client.get(path, headers=auth), runs)
-        with open(os.path.join(HERE, "sql", "annual.sql")) as f:
-            sql = f.read()
-        sql = sql.replace("{due_end}", "datetime(r.due_on, '+16 hours')" if dialect == "sqlite"
-                          else "(r.due_on + INTERVAL '16 hours')")
-        start, end = year_bounds(year)
-        as_of_end = datetime.combine(today + timedelta(days=1), dtime(),
-                                     tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
-        params = {"year_start": start, "year_end": end, "as_of_end": as_of_end}
-        if dialect == "sqlite":
-            params = {k: v.strftime("%Y-%m-%d %H:%M:%S.%f") for k, v in params.items()}
-        statement = text(sql)
+        statement, params = hand_statement(dialect, year, today)
 
         def hand():
             with engine.connect() as conn:

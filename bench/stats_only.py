@@ -12,7 +12,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, time as dtime, timedelta, timezone
+from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -59,7 +59,7 @@ def main():
     from sqlalchemy import event, text
 
     from bench.generate import PASSWORD
-    from bench.run import LOCAL, year_bounds
+    from bench.run import LOCAL, hand_statement
     from proposals import create_app
     from proposals.extensions import db
     from proposals.stats import annual_figures
@@ -91,17 +91,7 @@ def main():
         path = f"/api/v1/stats/annual?year={year}"
         client.get(path, headers=auth)
 
-        with open(os.path.join(HERE, "sql", "annual.sql")) as f:
-            sql = f.read()
-        sql = sql.replace("{due_end}", "datetime(r.due_on, '+16 hours')" if dialect == "sqlite"
-                          else "(r.due_on + INTERVAL '16 hours')")
-        start, end = year_bounds(year)
-        as_of_end = datetime.combine(today + timedelta(days=1), dtime(),
-                                     tzinfo=LOCAL).astimezone(timezone.utc).replace(tzinfo=None)
-        params = {"year_start": start, "year_end": end, "as_of_end": as_of_end}
-        if dialect == "sqlite":
-            params = {k: v.strftime("%Y-%m-%d %H:%M:%S.%f") for k, v in params.items()}
-        statement = text(sql)
+        statement, params = hand_statement(dialect, year, today)
 
         def hand():
             with engine.connect() as conn:
