@@ -47,7 +47,6 @@ Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md
 - **Monthly**: the period's proposals by month of submission, and their replies by month of
   delivery, for the twelve months of the period's year.
 """
-from sqlalchemy import text
 
 from ..committee import settings as committee_settings
 from ..extensions import db
@@ -92,17 +91,12 @@ def annual_figures(*, year=None, session_id=None, as_of=None):
     cannot be counted). Raises ValidationError for an unknown session or a bad year.
 
     Two statements whatever the size: the settings (the result codes), then one statement
-    for every figure (a year's period needs no statement; a session's adds one; PostgreSQL
-    adds ``SET LOCAL jit = off``)."""
+    for every figure (a year's period needs no statement; a session's adds one). PostgreSQL
+    sessions run with JIT off (config.py): compiling this statement's few hundred expressions
+    took longer than running them."""
     window = make_window(year, session_id, as_of)
     codes = list(dict.fromkeys(["A", "B", "C"] + list(
         committee_settings.all_settings()["result_codes"])))
-    if db.session.get_bind().dialect.name == "postgresql":
-        # JIT compiling the statement's few hundred expressions takes longer (100–400 ms) than
-        # running them over a year's proposals: PostgreSQL starts it above a plan cost that
-        # the per-proposal index lookups exceed as soon as a year holds ~10,000 proposals.
-        # (SET LOCAL: until the end of this transaction only.)
-        db.session.execute(text("SET LOCAL jit = off"))
     rows = {}
     for row in db.session.execute(figures_statement(window, codes)):
         values = tuple(row)
