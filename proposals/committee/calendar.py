@@ -41,11 +41,18 @@ class WorkCalendar:
     def __init__(self, overrides=None):
         self.overrides = dict(overrides or {})
         self.first_year, self.last_year = official_years()
+        self._workdays = {}  # day -> bool: a calendar lives for one request or one sweep
 
     def is_official(self, day):
         return self.first_year <= day.year <= self.last_year
 
     def is_workday(self, day):
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day):
         if self.is_official(day):
             return chinese_calendar.is_workday(day)
         if day in self.overrides:
