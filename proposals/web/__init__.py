@@ -34,6 +34,9 @@ def init_web(app):
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)  # no CDN: closed government networks
     app.config.setdefault("BOOTSTRAP_BOOTSWATCH_THEME", None)
     babel.init_app(app, locale_selector=select_locale)
+    from ..i18n import template_gettext, template_ngettext
+    # the catalog looked up once per request (i18n.translations), not on every message
+    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
     bootstrap.init_app(app)
     register_filters(app)
 
