@@ -13,7 +13,7 @@ RATING_ORDER = ("unsatisfied", "basically_satisfied", "satisfied")  # worst firs
 
 def unit_items(w, p, *, key_only=False):
     """One row per unit-item of the filed proposals, with its state as of the date: the items
-    (a CTE), their delivered replies aggregated in one GROUP BY joined by key, and an index
+    (a CTE) with their delivered replies aggregated in one GROUP BY, and an index
     lookup per item only for the ratings and the extensions of each round."""
     a = Assignment
     received = and_(p.c.id == a.proposal_id, p.c.status == "filed")
@@ -33,8 +33,14 @@ def unit_items(w, p, *, key_only=False):
 
     def max_id(*conditions):
         return func.max(case((and_(by, *conditions), r.id)))
+    # the items with their delivered replies aggregated (a LEFT JOIN from the items, an index
+    # lookup of the replies per item, never a scan of every reply of every year); grouped by
+    # every column of the item, so that this one relation carries the item on (joining the
+    # aggregate back to the items by key made SQLite nest two scans without an index)
+    item_columns = [base.c.id, base.c.proposal_id, base.c.department_id, base.c.role,
+                    base.c.round, base.c.reply_due, base.c.accepted_at]
     replies = (select(
-        base.c.id.label("assignment_id"), count().label("delivered"),
+        *item_columns, count().label("delivered"),
         count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
         count(r.round == 2).label("delivered_r2"),
         count(r.delivered_at < w.year_end).label("by_year_end"),
@@ -42,14 +48,12 @@ def unit_items(w, p, *, key_only=False):
         max_id(r.round == 2).label("r2_id"),
         # the first round's deadline once the item is in its second round (kept on its reply)
         func.max(case((r.round == 1, r.due_on))).label("due_on_r1"))
-        # from the items (a LEFT JOIN fixes the order on SQLite): an index lookup of the
-        # replies per item, never a scan of every reply of every year
         .select_from(base).outerjoin(r, and_(r.assignment_id == base.c.id,
                                              r.delivered_at.is_not(None)))
-        .group_by(base.c.id).subquery("item_replies"))
+        .group_by(*item_columns).subquery("item_replies"))
     last = aliased(Reply, name="last_reply")
-    approved = (ExtensionRequest.assignment_id == base.c.id, ExtensionRequest.state == "approved",
-                ExtensionRequest.decided_at < w.end)
+    approved = (ExtensionRequest.assignment_id == replies.c.id,
+                ExtensionRequest.state == "approved", ExtensionRequest.decided_at < w.end)
 
     def rating(reply_id):
         # the primary rating of the round's delivered reply (each round delivers one reply;
@@ -63,18 +67,15 @@ def unit_items(w, p, *, key_only=False):
                 .where(*approved, ExtensionRequest.round == round_).scalar_subquery())
 
     f = (select(
-        base.c.id, base.c.proposal_id, base.c.department_id, base.c.role, base.c.round,
-        base.c.reply_due, base.c.accepted_at,
-        func.coalesce(replies.c.delivered, 0).label("delivered"),
-        func.coalesce(replies.c.on_time, 0).label("on_time"),
-        func.coalesce(replies.c.delivered_r2, 0).label("delivered_r2"),
-        func.coalesce(replies.c.by_year_end, 0).label("by_year_end"),
+        replies.c.id, replies.c.proposal_id, replies.c.department_id, replies.c.role,
+        replies.c.round, replies.c.reply_due, replies.c.accepted_at,
+        replies.c.delivered, replies.c.on_time, replies.c.delivered_r2, replies.c.by_year_end,
         last.result.label("result"), last.rating_due.label("rating_due"),
         rating(replies.c.r1_id).label("rating_r1"), rating(replies.c.r2_id).label("rating_r2"),
         extension(1).label("until_r1"), extension(2).label("until_r2"),
-        case((base.c.round == 2, replies.c.due_on_r1), else_=base.c.reply_due).label("due_r1"))
-        .select_from(base).outerjoin(replies, replies.c.assignment_id == base.c.id)
-        .outerjoin(last, last.id == replies.c.last_id)
+        case((replies.c.round == 2, replies.c.due_on_r1), else_=replies.c.reply_due)
+        .label("due_r1"))
+        .select_from(replies).outerjoin(last, last.id == replies.c.last_id)
         .offset(0).subquery("item_facts"))  # OFFSET 0: each lookup once, not inlined
     today = literal(w.as_of)
     due_r1 = func.coalesce(f.c.until_r1, f.c.due_r1)
