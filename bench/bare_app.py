@@ -1,6 +1,7 @@
 """The baseline of the load test: a bare Flask app that runs the same SQL as the proposal list
 page and the list API for the secretariat, statement for statement and column for column (see page_of() in
-proposals/workflow/queries.py: the page's ids and the exact total in one statement, then those
+proposals/workflow/queries.py: the page's ids and the exact total in one statement (the total
+kept per worker while the data version stands, proposals/list_totals.py), then those
 rows with what they show of other tables; for the page also the rows' units), and renders the
 same rows: the page with the list's own row template (templates/lists/_proposal_rows.html), the
 API with the same JSON fields as proposal_summary(). None of the application around it: no
@@ -14,7 +15,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, jsonify, render_template, request
-from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy import Integer, String, bindparam, create_engine, text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -26,40 +27,32 @@ app = Flask(__name__, template_folder=os.path.join(HERE, "..", "proposals", "tem
 
 # -- the application's statements (as SQLAlchemy compiles them for the secretariat's list)
 VISIBLE = "proposals.state != 'draft' OR proposals.receipt_serial IS NOT NULL"
+# the ids, the data version and the total, counted only when the version is no longer the
+# one this worker counted under (proposals/list_totals.py)
+VERSION = "(SELECT data_version.token FROM data_version WHERE data_version.id = 1)"
 IDS_AND_TOTAL = text(f"""
-    SELECT proposals.id, (SELECT count(*) AS count_1 FROM (SELECT proposals.id AS id
-        FROM proposals WHERE {VISIBLE}) AS anon_2) AS anon_1
+    SELECT proposals.id, {VERSION} AS anon_1,
+        CASE WHEN ({VERSION} = :kept_token) THEN :kept_total
+             ELSE (SELECT count(*) AS count_1 FROM (SELECT proposals.id AS id
+                   FROM proposals WHERE {VISIBLE}) AS anon_3) END AS anon_2
     FROM proposals WHERE {VISIBLE}
     ORDER BY proposals.submitted_at DESC NULLS FIRST, proposals.id DESC
-    LIMIT :limit OFFSET :offset""")
+    LIMIT :limit OFFSET :offset""").bindparams(bindparam("kept_token", type_=String),
+                                               bindparam("kept_total", type_=Integer))
 TOTAL = text(f"SELECT count(*) FROM (SELECT proposals.id AS id FROM proposals WHERE {VISIBLE})"
              " AS anon_1")
-ROWS = text(f"""
-    SELECT proposals.id, proposals.version, proposals.session_id, proposals.proposer_id,
-        proposals.kind, proposals.state, proposals.title, proposals.category_id,
-        proposals.analysis, proposals.suggestions, proposals.is_plenary,
-        proposals.receipt_serial, proposals.number, proposals.submitted_at, proposals.filed_at,
-        proposals.closed_at, proposals.review_comment, proposals.not_filed_reason_id,
-        proposals.not_filed_disposition, proposals.merged_into_id, proposals.withdraw_reason,
-        proposals.is_key, proposals.supervisor_id, proposals.is_excellent,
-        proposals.not_for_disclosure, proposals.not_for_disclosure_reason,
-        proposals.consultation_due, proposals.consultation_note, proposals.created_at,
-        committee_sessions_1.id AS id_1, committee_sessions_1.term, committee_sessions_1.meeting,
-        committee_sessions_1.year, committee_sessions_1.plenary_start,
-        committee_sessions_1.plenary_end, committee_sessions_1.is_current,
-        departments_1.id AS id_2, departments_1.code, departments_1.name,
-        departments_1.active, users_1.id AS id_3, users_1.username, users_1.name AS name_1,
-        users_1.role, users_1.department_id, users_1.email, users_1.phone, users_1.org_type,
-        users_1.sector, users_1.password_hash, users_1.active AS active_1,
-        users_1.created_at AS created_at_1, categories_1.id AS id_4, categories_1.code AS code_1,
-        categories_1.name AS name_2, categories_1.active AS active_2
-    FROM proposals
-        LEFT OUTER JOIN committee_sessions AS committee_sessions_1
-            ON committee_sessions_1.id = proposals.session_id
-        LEFT OUTER JOIN users AS users_1 ON users_1.id = proposals.proposer_id
-        LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users_1.department_id
-        LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = proposals.category_id
-    WHERE ({VISIBLE}) AND proposals.id IN :ids""").bindparams(bindparam("ids", expanding=True))
+# the list API reads its rows as plain columns (workflow/queries.py proposal_summaries)
+ROWS = text("""
+    SELECT proposals.id, proposals.version, proposals.state, proposals.number,
+        proposals.receipt_serial, proposals.title, proposals.kind, proposals.session_id,
+        proposals.submitted_at, proposals.is_key, proposals.is_plenary,
+        categories.code AS category_code, categories.name AS category_name,
+        committee_sessions.term, committee_sessions.meeting, users.username,
+        users.name AS proposer_name
+    FROM proposals JOIN categories ON categories.id = proposals.category_id
+        JOIN committee_sessions ON committee_sessions.id = proposals.session_id
+        JOIN users ON users.id = proposals.proposer_id
+    WHERE proposals.id IN :ids""").bindparams(bindparam("ids", expanding=True))
 # the page reads its rows as plain columns (proposals/web/lists.py proposal_rows): the
 # proposals with their proposer's and category's names, their units; the session labels come
 # from the sessions the page keeps per worker for its filter form
@@ -139,14 +132,22 @@ def page_args():
     return page_no, per_page
 
 
+_kept = {"token": None, "total": None, "at": -1e9}
+
+
 def page_of(conn, page_no, per_page, rows_statement=ROWS):
-    pairs = conn.execute(IDS_AND_TOTAL, {"limit": per_page,
-                                         "offset": (page_no - 1) * per_page}).all()
-    if not pairs:
+    fresh = time.monotonic() - _kept["at"] < 60  # list_totals.KEPT_SECONDS
+    rows = conn.execute(IDS_AND_TOTAL, {
+        "limit": per_page, "offset": (page_no - 1) * per_page,
+        "kept_token": _kept["token"] if fresh else None,
+        "kept_total": _kept["total"] if fresh else None}).all()
+    if not rows:
         return [], [], (conn.execute(TOTAL).scalar() if page_no > 1 else 0)
-    ids = [pid for pid, _total in pairs]
+    if rows[0][1] != _kept["token"] or not fresh:
+        _kept.update(token=rows[0][1], total=rows[0][2], at=time.monotonic())
+    ids = [pid for pid, _token, _total in rows]
     found = {r.id: r for r in conn.execute(rows_statement, {"ids": ids})}
-    return ids, [found[i] for i in ids if i in found], pairs[0][1]
+    return ids, [found[i] for i in ids if i in found], rows[0][2]
 
 
 _sessions = {"at": -1e9, "labels": {}}
@@ -188,10 +189,11 @@ def proposals_api():
     items = [{"id": r.id, "version": r.version, "state": r.state,
               "state_label": STATE_LABELS.get(r.state, r.state), "number": r.number,
               "number_label": f"第{r.number:04d}号" if r.number else None,
-              "receipt_serial": r.receipt_serial, "title": r.title, "category": r.code_1,
-              "category_name": r.name_2, "kind": r.kind, "session": r.session_id,
+              "receipt_serial": r.receipt_serial, "title": r.title,
+              "category": r.category_code, "category_name": r.category_name, "kind": r.kind,
+              "session": r.session_id,
               "session_label": f"第{number(r.term)}届第{number(r.meeting)}次会议",
-              "proposer": r.username, "proposer_name": r.name_1,
+              "proposer": r.username, "proposer_name": r.proposer_name,
               "submitted_at": (as_utc(r.submitted_at).astimezone(LOCAL_TZ).isoformat()
                                if r.submitted_at else None),
               "is_key": bool(r.is_key),

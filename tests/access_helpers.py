@@ -21,6 +21,7 @@ from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.notifications.models import Notification
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from . import flows
@@ -112,11 +113,11 @@ def build_world(w):
 
     def record(name, p, has_merged=False):
         s = Scenario(name, p.id, p.state, has_merged=has_merged)
-        lead = next((a for a in p.assignments if a.role == "lead"), None)
+        lead = next((a for a in loaded(p, "assignments").assignments if a.role == "lead"), None)
         co = next((a for a in p.assignments if a.role == "co"), None)
         if lead is not None:
             s.assignment, s.astate = lead.id, lead.state
-            if lead.replies:
+            if loaded(lead, "replies").replies:
                 s.reply, s.rstate = lead.replies[-1].id, lead.replies[-1].state
         if co is not None:
             s.co_assignment, s.costate = co.id, co.state
@@ -158,7 +159,7 @@ def build_world(w):
         merge_m3_into(p)
         ops.assign_proposal(sec, p, [{"code": d.code, "role": r} for d, r in plan])
         db.session.commit()
-        return p, next(a for a in p.assignments if a.role == "lead"), \
+        return p, next(a for a in loaded(p, "assignments").assignments if a.role == "lead"), \
             next(a for a in p.assignments if a.role == "co")
 
     p, lead, co = assigned()

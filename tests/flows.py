@@ -2,6 +2,7 @@
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 
 def draft(world, proposer=None, cosigners=(), **content):
@@ -45,7 +46,7 @@ def staff(world, assignment):
 
 def handling(world, **kw):
     p = assigned(world, **kw)
-    for a in p.assignments:
+    for a in loaded(p, "assignments").assignments:
         hops.accept_assignment(staff(world, a)[0], a)
     db.session.commit()
     return p
@@ -55,7 +56,7 @@ def delivered_reply(world, assignment, result="A"):
     clerk, head = staff(world, assignment)
     if assignment.role == "co":
         raise ValueError("co-units do not reply")
-    if not assignment.contacts:
+    if not loaded(assignment, "contacts").contacts:
         hops.record_contact(clerk, assignment, {"mode": "phone", "date": _today(),
                                                 "summary": "电话沟通"})
     data = {"result": result, "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
@@ -77,5 +78,5 @@ def _today():
 def replied(world, result="A", **kw):
     """Sole lead unit, reply delivered and awaiting the rating."""
     p = handling(world, **kw)
-    reply = delivered_reply(world, p.assignments[0], result)
+    reply = delivered_reply(world, loaded(p, "assignments").assignments[0], result)
     return p, reply

@@ -9,6 +9,7 @@ from proposals.committee import settings as committee_settings
 from proposals.committee.calendar import add_months, load_calendar, local_date, utcnow
 from proposals.extensions import db
 from proposals.handling.models import Assignment
+from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry
 
 from . import flows
@@ -449,9 +450,9 @@ def test_assignment_list_filters_by_state(world, api):
 
 
 def test_assignment_list_overdue_filter_uses_the_extended_deadline(world, api):
-    late = flows.handling(world, title="关于逾期的建议").assignments[0]
-    extended = flows.handling(world, title="关于已延期的建议").assignments[0]
-    on_time = flows.handling(world, title="关于按期的建议").assignments[0]
+    late = loaded(flows.handling(world, title="关于逾期的建议"), "assignments").assignments[0]
+    extended = loaded(flows.handling(world, title="关于已延期的建议"), "assignments").assignments[0]
+    on_time = loaded(flows.handling(world, title="关于按期的建议"), "assignments").assignments[0]
     past = today() - timedelta(days=1)
     late.reply_due = past
     extended.reply_due, extended.extended_to = past, today() + timedelta(days=10)
@@ -464,19 +465,19 @@ def test_assignment_list_overdue_filter_uses_the_extended_deadline(world, api):
 
 
 def test_unit_accepts_its_assignment(world, api):
-    a = flows.assigned(world).assignments[0]
+    a = loaded(flows.assigned(world), "assignments").assignments[0]
     body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/accept"))
     assert body["state"] == "handling" and body["accepted_at"] and body["id"] == a.id
     assert body["proposal_id"] == a.proposal_id and body["department"] == "ZJJ"
 
 
 def test_department_head_may_accept_too(world, api):
-    a = flows.assigned(world).assignments[0]
+    a = loaded(flows.assigned(world), "assignments").assignments[0]
     assert ok(api(world.head_a).post(f"/assignments/{a.id}/accept"))["state"] == "handling"
 
 
 def test_unit_asks_for_reassignment_within_the_window(world, api):
-    a = flows.assigned(world).assignments[0]
+    a = loaded(flows.assigned(world), "assignments").assignments[0]
     body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/reassignment-request",
                                       {"reason": "不属于本单位职责"}))
     assert body["state"] == "reassignment_requested"
@@ -486,7 +487,7 @@ def test_unit_asks_for_reassignment_within_the_window(world, api):
 def test_approved_reassignment_ends_the_old_assignment_and_creates_one_for_the_new_unit(
         world, api):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     ok(api(world.clerk_a).post(f"/assignments/{a.id}/reassignment-request", {"reason": "非本单位职责"}))
     body = ok(api(world.secretariat).post(f"/assignments/{a.id}/reassignment-decision",
                                           {"approve": True, "department": "CZJ",
@@ -502,7 +503,7 @@ def test_approved_reassignment_ends_the_old_assignment_and_creates_one_for_the_n
 
 
 def test_refused_reassignment_makes_the_unit_handle_it(world, api):
-    a = flows.assigned(world).assignments[0]
+    a = loaded(flows.assigned(world), "assignments").assignments[0]
     ok(api(world.clerk_a).post(f"/assignments/{a.id}/reassignment-request", {"reason": "请调整"}))
     body = ok(api(world.secretariat).post(f"/assignments/{a.id}/reassignment-decision",
                                           {"approve": False, "comment": "属本单位职责"}))
@@ -510,7 +511,7 @@ def test_refused_reassignment_makes_the_unit_handle_it(world, api):
 
 
 def test_unit_records_a_contact_with_the_proposer(world, api):
-    a = flows.handling(world).assignments[0]
+    a = loaded(flows.handling(world), "assignments").assignments[0]
     body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/contacts", {
         "mode": "meeting", "date": today().isoformat(), "summary": "与提案人面谈"}), 201)
     assert body["state"] == "handling"
@@ -520,17 +521,17 @@ def test_unit_records_a_contact_with_the_proposer(world, api):
 
 def test_co_unit_sends_its_opinion_and_its_part_closes(world, api):
     p = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
-    co = p.assignments[1]
+    co = loaded(p, "assignments").assignments[1]
     body = ok(api(world.clerk_b).post(f"/assignments/{co.id}/opinion",
                                       {"text": "同意主办单位意见，财政予以支持"}), 201)
     assert body["state"] == "closed" and body["role"] == "co"
     assert body["opinion"]["text"] == "同意主办单位意见，财政予以支持"
-    lead = ok(api(world.clerk_a).get(f"/assignments/{p.assignments[0].id}"))
+    lead = ok(api(world.clerk_a).get(f"/assignments/{loaded(p, 'assignments').assignments[0].id}"))
     assert lead["state"] == "handling"
 
 
 def test_extension_request_and_approval_move_the_deadline(world, api):
-    a = flows.handling(world).assignments[0]
+    a = loaded(flows.handling(world), "assignments").assignments[0]
     until = add_months(today(), 5).isoformat()
     body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/extension-request",
                                       {"until": until, "reason": "需协调多部门"}), 201)
@@ -543,7 +544,7 @@ def test_extension_request_and_approval_move_the_deadline(world, api):
 
 
 def test_extension_up_to_exactly_six_months_after_assignment_is_granted(world, api):
-    a = flows.handling(world).assignments[0]
+    a = loaded(flows.handling(world), "assignments").assignments[0]
     limit = add_months(today(), 6).isoformat()
     ok(api(world.clerk_a).post(f"/assignments/{a.id}/extension-request",
                                {"until": limit, "reason": "需跨年度预算"}), 201)
@@ -553,7 +554,7 @@ def test_extension_up_to_exactly_six_months_after_assignment_is_granted(world, a
 
 
 def test_refused_extension_keeps_the_deadline(world, api):
-    a = flows.handling(world).assignments[0]
+    a = loaded(flows.handling(world), "assignments").assignments[0]
     ok(api(world.clerk_a).post(f"/assignments/{a.id}/extension-request",
                                {"until": add_months(today(), 4).isoformat(), "reason": "事多"}),
        201)
@@ -567,7 +568,7 @@ def test_refused_extension_keeps_the_deadline(world, api):
 @pytest.mark.parametrize("result", ["A", "B", "C"])
 def test_unit_drafts_a_reply_awaiting_signoff(world, api, result):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     clerk = api(world.clerk_a)
     ok(clerk.post(f"/assignments/{a.id}/contacts",
                   {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"}), 201)
@@ -585,7 +586,7 @@ def test_unit_drafts_a_reply_awaiting_signoff(world, api, result):
 def test_reply_is_delivered_at_once_when_signoff_and_review_are_off(world, api):
     set_setting("signoff_required", "false")
     set_setting("reply_review_required", "false")
-    a = flows.handling(world).assignments[0]
+    a = loaded(flows.handling(world), "assignments").assignments[0]
     clerk = api(world.clerk_a)
     ok(clerk.post(f"/assignments/{a.id}/contacts",
                   {"mode": "email", "date": today().isoformat(), "summary": "邮件沟通"}), 201)
@@ -596,7 +597,7 @@ def test_reply_is_delivered_at_once_when_signoff_and_review_are_off(world, api):
 
 def test_b_class_follow_up_stays_open_until_the_unit_reports_it_done(world, api):
     p, reply = flows.replied(world, result="B")
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     clerk = api(world.clerk_a)
     assert ok(clerk.get(f"/assignments/{a.id}"))["follow_up_open"] is True
     body = ok(clerk.post(f"/assignments/{a.id}/follow-up", {"text": "已完成设计", "done": False}),
@@ -612,7 +613,7 @@ def test_b_class_follow_up_stays_open_until_the_unit_reports_it_done(world, api)
 
 def drafted(world, api, plan=None, result="A", **kw):
     p = flows.handling(world, plan=plan, **kw)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     clerk = api(world.clerk_a)
     ok(clerk.post(f"/assignments/{a.id}/contacts",
                   {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"}), 201)
@@ -692,7 +693,7 @@ def test_unsatisfied_rating_sends_the_item_back_for_rehandling_with_a_new_deadli
     body = ok(api(world.member).post(f"/replies/{reply.id}/rating",
                                      {"rating": "unsatisfied", "comment": "未解决实际问题"}))
     assert body["state"] == "rated" and body["ratings"][0]["comment"] == "未解决实际问题"
-    a = ok(api(world.clerk_a).get(f"/assignments/{p.assignments[0].id}"))
+    a = ok(api(world.clerk_a).get(f"/assignments/{loaded(p, 'assignments').assignments[0].id}"))
     assert a["state"] == "rehandling" and a["round"] == 2
     assert a["reply_due"] == add_months(today(), 3).isoformat() and a["extended_to"] is None
     assert ok(api(world.member).get(f"/proposals/{p.id}"))["state"] == "assigned"
@@ -703,7 +704,8 @@ def test_second_unsatisfied_rating_closes_with_a_consultation_due(world, api):
     member = api(world.member)
     ok(member.post(f"/replies/{reply.id}/rating", {"rating": "unsatisfied", "comment": "不满意"}))
     db.session.expire_all()
-    second = flows.delivered_reply(world, db.session.get(Assignment, p.assignments[0].id))
+    second = flows.delivered_reply(
+        world, db.session.get(Assignment, loaded(p, "assignments").assignments[0].id))
     body = ok(member.post(f"/replies/{second.id}/rating",
                           {"rating": "unsatisfied", "comment": "仍不满意"}))
     assert body["state"] == "rated" and body["round"] == 2
@@ -721,7 +723,8 @@ def test_merged_proposer_may_rate_the_host_reply_alongside_the_first_proposer(wo
     ok(api(world.secretariat).post(f"/proposals/{merged.id}/review",
                                    {"decision": "merge", "merge_into": p.id}))
     db.session.expire_all()
-    reply = flows.delivered_reply(world, db.session.get(Assignment, p.assignments[0].id))
+    reply = flows.delivered_reply(
+        world, db.session.get(Assignment, loaded(p, "assignments").assignments[0].id))
     body = ok(api(world.member3).post(f"/replies/{reply.id}/rating",
                                       {"rating": "basically_satisfied"}))
     assert body["state"] == "delivered"  # only the first proposer's rating moves it
@@ -734,8 +737,8 @@ def test_merged_proposer_may_rate_the_host_reply_alongside_the_first_proposer(wo
 
 def test_split_proposal_closes_only_when_every_unit_s_reply_is_rated(world, api):
     p = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "lead")])
-    r1 = flows.delivered_reply(world, p.assignments[0])
-    r2 = flows.delivered_reply(world, p.assignments[1])
+    r1 = flows.delivered_reply(world, loaded(p, "assignments").assignments[0])
+    r2 = flows.delivered_reply(world, loaded(p, "assignments").assignments[1])
     member = api(world.member)
     ok(member.post(f"/replies/{r1.id}/rating", {"rating": "satisfied"}))
     assert ok(member.get(f"/proposals/{p.id}"))["state"] == "assigned"
@@ -751,7 +754,7 @@ def test_rating_closes_the_proposal_while_a_co_unit_still_awaits_a_reassignment_
     closing: the lead's rating closes the proposal and the co-unit's part with it."""
     set_setting("reply_requires_co_opinions", "false")
     p = flows.assigned(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
-    lead, co = p.assignments
+    lead, co = loaded(p, "assignments").assignments
     ok(api(world.clerk_b).post(f"/assignments/{co.id}/reassignment-request", {"reason": "无关"}))
     ok(api(world.clerk_a).post(f"/assignments/{lead.id}/accept"))
     db.session.expire_all()
@@ -778,7 +781,7 @@ def test_every_action_writes_one_history_row_with_actor_and_states(world, api):
 
 
 def test_after_the_acceptance_window_the_assignment_counts_as_accepted(world, api):
-    a = flows.assigned(world).assignments[0]
+    a = loaded(flows.assigned(world), "assignments").assignments[0]
     a.accept_due = today() - timedelta(days=1)
     db.session.commit()
     body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/contacts", {
@@ -789,7 +792,7 @@ def test_after_the_acceptance_window_the_assignment_counts_as_accepted(world, ap
 
 
 def test_dates_in_answers_are_iso_dates(world, api):
-    a = flows.assigned(world).assignments[0]
+    a = loaded(flows.assigned(world), "assignments").assignments[0]
     body = ok(api(world.clerk_a).get(f"/assignments/{a.id}"))
     for key in ("accept_due", "contact_due", "reply_due"):
         assert date.fromisoformat(body[key])

@@ -19,6 +19,7 @@ from proposals.committee.calendar import add_months, local_date, utcnow
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from . import flows
@@ -85,7 +86,7 @@ def s_awaiting_answered(w):
 def s_awaiting_expired(w):
     p = flows.draft(w, cosigners=[w.member2, w.member3])
     ops.submit_proposal(w.member, p)
-    p.cosigners[0].expires_on = today() - timedelta(days=1)
+    loaded(p, "cosigners").cosigners[0].expires_on = today() - timedelta(days=1)
     return _commit(p=p.id)
 
 
@@ -133,32 +134,39 @@ def s_no_session(w):
 
 def s_assigned(w):
     p = flows.assigned(w)
-    return {"p": p.id, "a": p.assignments[0].id}
+    return {"p": p.id, "a": loaded(p, "assignments").assignments[0].id}
 
 
 def s_window_passed(w):
     p = flows.assigned(w)
-    p.assignments[0].accept_due = today() - timedelta(days=1)
-    return _commit(p=p.id, a=p.assignments[0].id)
+    loaded(p, "assignments").assignments[0].accept_due = today() - timedelta(days=1)
+    return _commit(p=p.id, a=loaded(p, "assignments").assignments[0].id)
+
+
+def first_reply(proposal_id):
+    """The first reply of the proposal's first unit."""
+    p = loaded(db.session.get(Proposal, proposal_id), "assignments")
+    return loaded(p.assignments[0], "replies").replies[0]
 
 
 def s_co(w):
     """Lead ZJJ and co-unit CZJ, both pending."""
     p = flows.assigned(w, plan=[(w.unit_a, "lead"), (w.unit_b, "co")])
-    return {"p": p.id, "a": p.assignments[0].id, "co": p.assignments[1].id}
+    lead, co = loaded(p, "assignments").assignments
+    return {"p": p.id, "a": lead.id, "co": co.id}
 
 
 def s_co_handling(w):
     p = flows.handling(w, plan=[(w.unit_a, "lead"), (w.unit_b, "co")])
-    hops.record_contact(w.clerk_a, p.assignments[0], {"mode": "phone", "date": iso(),
-                                                      "summary": "电话沟通"})
-    return _commit(p=p.id, a=p.assignments[0].id, co=p.assignments[1].id)
+    lead, co = loaded(p, "assignments").assignments
+    hops.record_contact(w.clerk_a, lead, {"mode": "phone", "date": iso(), "summary": "电话沟通"})
+    return _commit(p=p.id, a=lead.id, co=co.id)
 
 
 def s_co_opinion_given(w):
     ids = s_co_handling(w)
     p = db.session.get(Proposal, ids["p"])
-    hops.submit_opinion(w.clerk_b, p.assignments[1], "同意")
+    hops.submit_opinion(w.clerk_b, loaded(p, "assignments").assignments[1], "同意")
     db.session.commit()
     return ids
 
@@ -167,32 +175,32 @@ def s_co_lead_reply_drafted(w):
     """Lead + co; the co-unit gave its opinion, the lead's reply awaits sign-off."""
     ids = s_co_opinion_given(w)
     p = db.session.get(Proposal, ids["p"])
-    reply = hops.draft_reply(w.clerk_a, p.assignments[0], REPLY)
+    reply = hops.draft_reply(w.clerk_a, loaded(p, "assignments").assignments[0], REPLY)
     return _commit(r=reply.id, **ids)
 
 
 def s_handling(w):
     p = flows.handling(w)
-    return {"p": p.id, "a": p.assignments[0].id}
+    return {"p": p.id, "a": loaded(p, "assignments").assignments[0].id}
 
 
 def s_contacted(w):
     p = flows.handling(w)
-    hops.record_contact(w.clerk_a, p.assignments[0], {"mode": "phone", "date": iso(),
-                                                      "summary": "电话沟通"})
-    return _commit(p=p.id, a=p.assignments[0].id)
+    hops.record_contact(w.clerk_a, loaded(p, "assignments").assignments[0],
+                        {"mode": "phone", "date": iso(), "summary": "电话沟通"})
+    return _commit(p=p.id, a=loaded(p, "assignments").assignments[0].id)
 
 
 def s_reassign_requested(w):
     p = flows.assigned(w)
-    hops.request_reassignment(w.clerk_a, p.assignments[0], "不属于本单位职责")
-    return _commit(p=p.id, a=p.assignments[0].id)
+    hops.request_reassignment(w.clerk_a, loaded(p, "assignments").assignments[0], "不属于本单位职责")
+    return _commit(p=p.id, a=loaded(p, "assignments").assignments[0].id)
 
 
 def s_co_lead_reassign_requested(w):
     ids = s_co(w)
     p = db.session.get(Proposal, ids["p"])
-    hops.request_reassignment(w.clerk_a, p.assignments[0], "请调整")
+    hops.request_reassignment(w.clerk_a, loaded(p, "assignments").assignments[0], "请调整")
     db.session.commit()
     return ids
 
@@ -200,17 +208,17 @@ def s_co_lead_reassign_requested(w):
 def s_reassigned(w):
     ids = s_reassign_requested(w)
     p = db.session.get(Proposal, ids["p"])
-    hops.decide_reassignment(w.secretariat, p.assignments[0], {"approve": True,
-                                                               "department": "CZJ"})
+    hops.decide_reassignment(w.secretariat, loaded(p, "assignments").assignments[0],
+                             {"approve": True, "department": "CZJ"})
     db.session.commit()
     return ids
 
 
 def s_ext_requested(w):
     p = flows.handling(w)
-    hops.request_extension(w.clerk_a, p.assignments[0], {"until": add_months(today(), 5)
-                                                         .isoformat(), "reason": "协调中"})
-    return _commit(p=p.id, a=p.assignments[0].id)
+    hops.request_extension(w.clerk_a, loaded(p, "assignments").assignments[0],
+                           {"until": add_months(today(), 5).isoformat(), "reason": "协调中"})
+    return _commit(p=p.id, a=loaded(p, "assignments").assignments[0].id)
 
 
 def s_ext_requested_then_limit_lowered(w):
@@ -223,7 +231,8 @@ def s_ext_requested_then_limit_lowered(w):
 def s_ext_decided(w):
     ids = s_ext_requested(w)
     p = db.session.get(Proposal, ids["p"])
-    hops.decide_extension(w.secretariat, p.assignments[0], {"approve": True})
+    hops.decide_extension(w.secretariat, loaded(p, "assignments").assignments[0],
+                          {"approve": True})
     db.session.commit()
     return ids
 
@@ -231,13 +240,13 @@ def s_ext_decided(w):
 def s_signoff(w):
     ids = s_contacted(w)
     p = db.session.get(Proposal, ids["p"])
-    reply = hops.draft_reply(w.clerk_a, p.assignments[0], REPLY)
+    reply = hops.draft_reply(w.clerk_a, loaded(p, "assignments").assignments[0], REPLY)
     return _commit(r=reply.id, **ids)
 
 
 def s_review(w):
     ids = s_signoff(w)
-    reply = db.session.get(Proposal, ids["p"]).assignments[0].replies[0]
+    reply = first_reply(ids["p"])
     hops.signoff_reply(w.head_a, reply, {"approve": True})
     db.session.commit()
     return ids
@@ -245,7 +254,7 @@ def s_review(w):
 
 def s_signoff_returned(w):
     ids = s_signoff(w)
-    reply = db.session.get(Proposal, ids["p"]).assignments[0].replies[0]
+    reply = first_reply(ids["p"])
     hops.signoff_reply(w.head_a, reply, {"approve": False, "comment": "重写"})
     db.session.commit()
     return ids
@@ -253,22 +262,22 @@ def s_signoff_returned(w):
 
 def s_delivered(w):
     p, reply = flows.replied(w)
-    return {"p": p.id, "a": p.assignments[0].id, "r": reply.id}
+    return {"p": p.id, "a": loaded(p, "assignments").assignments[0].id, "r": reply.id}
 
 
 def s_delivered_b(w):
     p, reply = flows.replied(w, result="B")
-    return {"p": p.id, "a": p.assignments[0].id, "r": reply.id}
+    return {"p": p.id, "a": loaded(p, "assignments").assignments[0].id, "r": reply.id}
 
 
 def s_delivered_joint(w):
     p, reply = flows.replied(w, cosigners=[w.member2])
-    return {"p": p.id, "a": p.assignments[0].id, "r": reply.id}
+    return {"p": p.id, "a": loaded(p, "assignments").assignments[0].id, "r": reply.id}
 
 
 def s_rated(w):
     ids = s_delivered(w)
-    reply = db.session.get(Proposal, ids["p"]).assignments[0].replies[0]
+    reply = first_reply(ids["p"])
     hops.rate_reply(w.member, reply, {"rating": "satisfied"})
     db.session.commit()
     return ids
@@ -280,13 +289,14 @@ def s_merged_delivered(w):
     merged = flows.submitted(w, proposer=w.member3, title="关于同一事项的建议")
     ops.review_proposal(w.secretariat, merged, {"decision": "merge", "merge_into": p.id})
     db.session.commit()
-    reply = flows.delivered_reply(w, p.assignments[0])
-    return {"p": p.id, "a": p.assignments[0].id, "r": reply.id, "m": merged.id}
+    lead = loaded(p, "assignments").assignments[0]
+    reply = flows.delivered_reply(w, lead)
+    return {"p": p.id, "a": lead.id, "r": reply.id, "m": merged.id}
 
 
 def s_merged_rated(w):
     ids = s_merged_delivered(w)
-    reply = db.session.get(Proposal, ids["p"]).assignments[0].replies[0]
+    reply = first_reply(ids["p"])
     hops.rate_reply(w.member3, reply, {"rating": "satisfied"})
     db.session.commit()
     return ids
@@ -294,8 +304,9 @@ def s_merged_rated(w):
 
 def s_consultation_due(w):
     ids = s_delivered(w)
-    a = db.session.get(Proposal, ids["p"]).assignments[0]
-    hops.rate_reply(w.member, a.replies[0], {"rating": "unsatisfied", "comment": "不满意"})
+    a = loaded(db.session.get(Proposal, ids["p"]), "assignments").assignments[0]
+    hops.rate_reply(w.member, loaded(a, "replies").replies[0],
+                    {"rating": "unsatisfied", "comment": "不满意"})
     db.session.commit()
     second = flows.delivered_reply(w, a)
     hops.rate_reply(w.member, second, {"rating": "unsatisfied", "comment": "仍不满意"})
@@ -912,10 +923,12 @@ def test_a_unit_sees_only_proposals_and_assignments_it_handles(world, api):
     assert listed(head_b) == sorted([both.id, b_only.id])
     assert listed(clerk_c) == []
     assert clerk_a.get(f"/proposals/{b_only.id}").status_code == 404
-    a_assignments = [x.id for x in a_only.assignments] + [both.assignments[1].id]
+    a_assignments = [x.id for x in loaded(a_only, "assignments").assignments] + [
+        loaded(both, "assignments").assignments[1].id]
     assert listed(clerk_a, "/assignments") == sorted(a_assignments)
     assert listed(clerk_c, "/assignments") == []
-    assert clerk_a.get(f"/assignments/{b_only.assignments[0].id}").status_code == 404
+    b_id = loaded(b_only, "assignments").assignments[0].id
+    assert clerk_a.get(f"/assignments/{b_id}").status_code == 404
 
 
 def test_the_secretariat_sees_everything_but_never_submitted_drafts(world, api):
@@ -929,7 +942,8 @@ def test_the_secretariat_sees_everything_but_never_submitted_drafts(world, api):
     assert listed(sec) == sorted([awaiting, submitted, returned, withdrawn, assigned])
     assert sec.get(f"/proposals/{never.id}").status_code == 404
     assert sec.get(f"/proposals/{returned}").json["state"] == "draft"
-    assert listed(sec, "/assignments") == [db.session.get(Proposal, assigned).assignments[0].id]
+    assert listed(sec, "/assignments") == [
+        loaded(db.session.get(Proposal, assigned), "assignments").assignments[0].id]
 
 
 def test_admin_sees_no_proposal_and_no_assignment(world, api):
@@ -937,7 +951,8 @@ def test_admin_sees_no_proposal_and_no_assignment(world, api):
     admin = api(world.admin)
     assert listed(admin) == [] and listed(admin, "/assignments") == []
     assert admin.get(f"/proposals/{p.id}").status_code == 404
-    assert admin.get(f"/assignments/{p.assignments[0].id}").status_code == 404
+    a_id = loaded(p, "assignments").assignments[0].id
+    assert admin.get(f"/assignments/{a_id}").status_code == 404
 
 
 @pytest.mark.parametrize("situation", [s_signoff, s_review, s_signoff_returned])
@@ -956,7 +971,7 @@ def test_internal_comments_in_the_history_are_not_shown_to_proposers(world, api)
     """Return comments, the draft's result code and the units' requests stay with the units and
     the secretariat, in the timeline too (the serializer hides them elsewhere)."""
     p = flows.handling(world, cosigners=[world.member2])
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     secrets = ["内部：标题不当", "内部：答复过于简单", "内部：需协调三个部门"]
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": iso(), "summary": "电话"})
     first = hops.draft_reply(world.clerk_a, a, REPLY)

@@ -16,6 +16,7 @@ from proposals.attachments import checks, service, storage
 from proposals.attachments.models import Attachment
 from proposals.extensions import db
 from proposals.handling import operations as hops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -168,7 +169,7 @@ def upload(client, path, name, data, field="file"):
 def drafted_reply(world):
     """A sole lead unit (ZJJ) with a reply awaiting sign-off."""
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
                                            "summary": "电话沟通"})
     reply = hops.draft_reply(world.clerk_a, a, {"result": "A", "text": "答复正文", "signer": "局长",

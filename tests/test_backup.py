@@ -23,6 +23,7 @@ from proposals.handling import operations as hops
 from proposals.notifications.models import Notification
 from proposals.reminders.sweep import run_sweep
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from . import flows
@@ -188,7 +189,9 @@ def test_backup_of_a_live_database_restores_every_record(world, app, tmp_path, m
 
     # a point-in-time copy: everything committed before it started, nothing invented
     assert set(copy) == set(before) == set(after)
-    for table in before:
+    # data_version's one row is rewritten after every commit (proposals/list_totals.py)
+    assert len(copy["data_version"]) == 1
+    for table in set(before) - {"data_version"}:
         missing = before[table] - copy[table]
         assert not missing, f"{table}: {len(missing)} rows committed before the backup are lost"
         extra = copy[table] - after[table]
@@ -373,4 +376,4 @@ def test_postgresql_run_dumps_and_restores(world, app, tmp_path, monkeypatch):
     db.session.expire_all()
     assert db.session.get(Proposal, later_id) is None
     restored = db.session.get(Proposal, kept_id)
-    assert restored.state == "assigned" and len(restored.assignments) == 2
+    assert restored.state == "assigned" and len(loaded(restored, "assignments").assignments) == 2

@@ -11,6 +11,7 @@ from proposals.errors import ValidationError
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 D = date.fromisoformat
 CAL = WorkCalendar()
@@ -222,8 +223,8 @@ def test_assignment_deadlines_skip_national_day_in_working_days(world):
     calendar); co-unit opinion 1 month and reply 3 months (calendar months)."""
     # 10:00 Beijing time on Tuesday 30 Sep 2025, the last working day before 1–8 Oct
     p = _assigned_at(world, utc("2025-09-30T02:00"), [(world.unit_a, "lead"), (world.unit_b, "co")])
-    lead = next(a for a in p.assignments if a.role == "lead")
-    co = next(a for a in p.assignments if a.role == "co")
+    lead = next(a for a in loaded(p, "assignments").assignments if a.role == "lead")
+    co = next(a for a in loaded(p, "assignments").assignments if a.role == "co")
     assert lead.round_started_on == D("2025-09-30")
     assert lead.accept_due == D("2025-10-14")   # 9, 10, 11 (调休), 13, 14 Oct
     assert lead.contact_due == D("2025-10-28")
@@ -237,7 +238,7 @@ def test_assignment_dates_are_counted_from_the_beijing_date(world):
     """Time is UTC in the database, deadlines count from the local (Asia/Shanghai) date: 17:00
     UTC on Thursday 13 Mar 2025 is already Friday 14 Mar in Beijing."""
     p = _assigned_at(world, utc("2025-03-13T17:00"))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     assert a.round_started_on == D("2025-03-14")
     assert a.accept_due == D("2025-03-21")      # Friday + 5 working days, not Thursday + 5
     assert a.reply_due == D("2025-06-14")
@@ -247,7 +248,7 @@ def test_extension_beyond_six_months_after_assignment_is_refused(world):
     """DOMAIN §3: an extension is never beyond 6 months after assignment."""
     moment = utc("2025-09-30T02:00")
     p = _assigned_at(world, moment)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=moment)
     db.session.commit()
     later = utc("2025-12-01T02:00")
@@ -256,7 +257,7 @@ def test_extension_beyond_six_months_after_assignment_is_refused(world):
                                now=later)
     assert "until" in err.value.fields and "2026-03-30" in err.value.fields["until"]
     db.session.rollback()
-    assert a.extension_requests == []
+    assert loaded(a, "extension_requests").extension_requests == []
     # exactly 6 months is allowed, and approving it moves the effective deadline
     hops.request_extension(world.clerk_a, a, {"until": "2026-03-30", "reason": "需要调研"},
                            now=later)
@@ -270,7 +271,7 @@ def test_unsatisfied_rating_restarts_a_three_month_reply_deadline_from_the_ratin
     counted from the rating (not from the original assignment)."""
     assigned = utc("2025-08-29T02:00")
     p = _assigned_at(world, assigned)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=assigned)
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": "2025-09-01",
                                            "summary": "电话沟通"}, now=utc("2025-09-01T02:00"))

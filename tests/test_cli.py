@@ -13,6 +13,7 @@ from proposals.committee.calendar import official_years
 from proposals.committee.models import CommitteeSession, Holiday, Setting
 from proposals.extensions import db
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from .conftest import FAST_HASH
 
@@ -292,7 +293,7 @@ def test_settings_set_changes_the_value_shown_and_used_by_the_operations(runner,
     ops.review_proposal(world.secretariat, p, {"decision": "file"}, now=moment)
     ops.assign_proposal(world.secretariat, p, [{"code": "ZJJ", "role": "lead"}], now=moment)
     db.session.commit()
-    assert p.assignments[0].reply_due == date(2025, 7, 14)
+    assert loaded(p, "assignments").assignments[0].reply_due == date(2025, 7, 14)
 
 
 @pytest.mark.parametrize("key, value, normalised", [
@@ -428,4 +429,4 @@ def test_holidays_added_are_used_for_deadlines_in_unannounced_years(runner, worl
     ops.assign_proposal(world.secretariat, p, [{"code": "ZJJ", "role": "lead"}], now=moment)
     db.session.commit()
     # Saturday (make-up), Thursday, Friday, then the next Monday and Tuesday
-    assert p.assignments[0].accept_due == monday + timedelta(days=8)
+    assert loaded(p, "assignments").assignments[0].accept_due == monday + timedelta(days=8)

@@ -5,6 +5,7 @@ import threading
 
 from proposals.accounts.models import ApiToken
 from proposals.extensions import db
+from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry, Proposal
 
 from . import flows
@@ -80,7 +81,7 @@ def test_two_simultaneous_reviews_of_one_proposal_one_wins_the_other_gets_confli
 
 def test_two_simultaneous_actions_without_version_still_let_only_one_win(world, app):
     p = flows.assigned(world)
-    aid = p.assignments[0].id
+    aid = loaded(p, "assignments").assignments[0].id
     clerk2 = world.make.user("clerk", world.unit_a)
     t1, t2 = tokens(world.clerk_a, clerk2)
     results = run_together(app, [

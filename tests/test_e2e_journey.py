@@ -14,14 +14,15 @@ import time
 from datetime import timedelta
 
 import pytest
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
-from proposals.workflow.core import ACTION_LABELS
+from proposals.workflow.core import ACTION_LABELS, loaded
 from proposals.workflow.models import Proposal
 
 from .browser import DESKTOP, PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
@@ -48,6 +49,23 @@ HISTORY = [
     ("draft_reply", "clerk_a"), ("signoff", "head_a"), ("review_reply", "sec"),
     ("deliver_reply", "sec"), ("rate", "m1"), ("close", None),             # satisfied
 ]
+
+
+def gone(element):
+    """EC.staleness_of, also when Chromium answers that the node no longer belongs to the
+    document (a WebDriverException, not a StaleElementReferenceException, while the next page
+    replaces the old one)."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+    return check
 
 
 class Journey:
@@ -98,7 +116,7 @@ class Journey:
         self.reveal(element)
         self.wait.until(lambda d: element.is_displayed() and element.is_enabled())
         element.click()
-        self.wait.until(EC.staleness_of(html))
+        self.wait.until(gone(html))
         self.loaded(path_pattern)
 
     def submit(self, path_pattern=None):
@@ -425,25 +443,28 @@ def check_database(proposal_id):
     """What the pages did, as stored: closed, two ratings, round 2, the history in order."""
     p = db.session.get(Proposal, proposal_id)
     assert p.state == "closed" and p.closed_at is not None
-    assert p.kind == "joint" and [(c.user.username, c.state) for c in p.cosigners] == \
+    cosigners = [(c.user.username, c.state) for c in loaded(p, "cosigners").cosigners]
+    assert p.kind == "joint" and cosigners == \
         [("m2", "accepted")]
     assert p.number is not None
-    lead = next(a for a in p.assignments if a.role == "lead")
-    co = next(a for a in p.assignments if a.role == "co")
+    lead = next(a for a in loaded(p, "assignments").assignments if a.role == "lead")
+    co = next(a for a in loaded(p, "assignments").assignments if a.role == "co")
     assert (lead.department.code, co.department.code) == ("ZJJ", "CZJ")
     assert lead.state == "closed" and lead.round == 2
-    assert co.state == "closed" and co.opinion is not None
-    assert len(lead.contacts) == 1 and lead.contacts[0].mode == "phone"
-    replies = sorted(lead.replies, key=lambda r: r.id)
+    assert co.state == "closed" and loaded(co, "opinion").opinion is not None
+    contacts = loaded(lead, "contacts").contacts
+    assert len(contacts) == 1 and contacts[0].mode == "phone"
+    replies = sorted(loaded(lead, "replies").replies, key=lambda r: r.id)
     assert [(r.round, r.result, r.state) for r in replies] == [(1, "B", "rated"),
                                                                (2, "A", "rated")]
     assert replies[0].promised_date is not None and replies[1].promised_date is None
-    ratings = [rt for r in replies for rt in r.ratings]
+    ratings = [rt for r in replies for rt in loaded(r, "ratings").ratings]
     assert [(rt.rater.username, rt.rating, rt.is_primary) for rt in ratings] == \
         [("m1", "unsatisfied", True), ("m1", "satisfied", True)]
     assert "重新办理" in ratings[0].comment
     assert not p.consultation_due
-    assert [(h.action, h.actor.username if h.actor else None) for h in p.history] == HISTORY
+    assert [(h.action, h.actor.username if h.actor else None)
+            for h in loaded(p, "history").history] == HISTORY
     return p
 
 

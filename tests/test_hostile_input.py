@@ -9,12 +9,14 @@ from datetime import datetime, time, timezone
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from proposals.committee.calendar import LOCAL_TZ
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.notifications.models import Delivery
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -42,7 +44,7 @@ def hostile(world):
     p = flows.submitted(world, title=FORMULA, **body)
     ops.review_proposal(world.secretariat, p, {"decision": "file", "comment": "立案" + HOSTILE})
     ops.assign_proposal(world.secretariat, p, [{"code": "ZJJ", "role": "lead"}])
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a)
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
                                           "summary": "沟通" + HOSTILE})
@@ -59,14 +61,16 @@ def hostile(world):
 
 
 def pages(h):
-    ids = {"proposal_id": h["first"].id, "assignment_id": h["first"].assignments[0].id,
+    ids = {"proposal_id": h["first"].id,
+           "assignment_id": loaded(h["first"], "assignments").assignments[0].id,
            "reply_id": h["reply"].id}
     out = ["/", "/proposals", "/assignments", "/notifications", "/secretariat/queues", "/stats",
            "/key-proposals", "/account/audit", "/public", "/proposals/merge-candidates"]
     for p in (h["first"], h["formula"], h["withdrawn"]):
         out += [f"/proposals/{p.id}", f"/proposals/{p.id}/edit", f"/proposals/{p.id}/review",
                 f"/proposals/{p.id}/withdraw", f"/proposals/{p.id}/assign"]
-    for a in h["first"].assignments + h["formula"].assignments:
+    for a in (loaded(h["first"], "assignments").assignments
+              + loaded(h["formula"], "assignments").assignments):
         out += [f"/assignments/{a.id}", f"/assignments/{a.id}/reply",
                 f"/assignments/{a.id}/contacts", f"/assignments/{a.id}/opinion"]
     out += [f"/replies/{ids['reply_id']}/rate", f"/replies/{ids['reply_id']}/signoff",
@@ -142,7 +146,7 @@ def test_notifications_page_and_emails_keep_hostile_text_as_text(app, world, hos
     world.clerk_c.email = "clerk_c@example.org"
     db.session.commit()
     # on the acceptance deadline's day: the clerks are reminded to accept (签收)
-    due = p.assignments[0].accept_due
+    due = loaded(p, "assignments").assignments[0].accept_due
     at = datetime.combine(due, time(10, 0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
     run_sweep(now=at, dispatch=lambda ids: [delivery.send_delivery(i, now=at) for i in ids])
     db.session.expire_all()
@@ -157,7 +161,7 @@ def test_notifications_page_and_emails_keep_hostile_text_as_text(app, world, hos
     assert p.title == "关于 Bcc: victim@example.org " + SCRIPT   # a title is stored as one line
     # a notification text with line breaks still gives a one-line subject
     sent_delivery = db.session.scalars(select(Delivery).where(
-        Delivery.status == "sent")).first()
+        Delivery.status == "sent").options(joinedload(Delivery.notification))).first()
     sent_delivery.notification.text = "第一行\r\nBcc: victim@example.org\n" + SCRIPT
     sent_delivery.status = "pending"
     db.session.commit()

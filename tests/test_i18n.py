@@ -22,6 +22,7 @@ from proposals.committee.models import Holiday
 from proposals.errors import ValidationError
 from proposals.extensions import db
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -249,7 +250,7 @@ def test_the_calendar_note_suits_the_command_line_and_the_settings_page(app):
 
 def test_a_units_assignment_page_in_english(world, web):
     p, reply = flows.replied(world, result="B")
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     html = page(english(web(world.clerk_a)), f"/assignments/{a.id}").get_data(as_text=True)
     for text in ("Handling details", "Deadlines", "Phone: ", "B · Being resolved or planned"):
         assert text in html, text

@@ -8,6 +8,7 @@ from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -27,7 +28,7 @@ def test_the_board_shows_units_deadlines_contacts_replies_and_ratings(world, web
     late = flows.handling(world, title="关于重点事项乙的建议",
                           plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
     ops.mark_key(world.secretariat, late, True, "m2")
-    lead = next(a for a in late.assignments if a.role == "lead")
+    lead = next(a for a in loaded(late, "assignments").assignments if a.role == "lead")
     today = local_date(utcnow())
     lead.reply_due = today - timedelta(days=3)   # past its deadline, no reply: overdue
     db.session.commit()
@@ -39,7 +40,7 @@ def test_the_board_shows_units_deadlines_contacts_replies_and_ratings(world, web
     assert p.number_label in html and "李委员" in html  # supervisor m2
     assert "王委员" in html                              # the co-signer among the proposers
     assert "市住房和城乡建设局" in html and "市财政局" in html and "会办" in html
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     assert a.reply_due.isoformat() in html and a.accept_due.isoformat() in html
     assert a.contact_due.isoformat() in html
     assert "办前沟通 1 次" in html

@@ -17,6 +17,7 @@ from proposals.api.openapi import api_rules, build_spec
 from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.notifications.models import Notification
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -72,7 +73,7 @@ def populate(world):
     ids["reply_id"].append(reply.id)
     for p in records:
         ids["proposal_id"].append(p.id)
-        ids["assignment_id"] += [a.id for a in p.assignments]
+        ids["assignment_id"] += [a.id for a in loaded(p, "assignments").assignments]
     today = local_date(utcnow())
     for n, user in enumerate((world.member, world.secretariat, world.clerk_a)):
         note = Notification(recipient=user, kind="reply_due", record_type="proposal",

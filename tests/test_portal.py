@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from proposals.accounts.models import User
 from proposals.committee import settings as committee_settings
@@ -17,6 +18,7 @@ from proposals.errors import InvalidState, NotPermitted, ValidationError
 from proposals.extensions import db
 from proposals.handling.models import Assignment, Reply
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry, Proposal
 
 from . import flows
@@ -132,7 +134,7 @@ def test_unpublished_proposals_are_404_and_not_listed(world, web, clock):
 
 def test_only_the_published_replies_of_a_split_proposal_are_shown(world, web, clock):
     p = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "lead")])
-    first, second = p.assignments
+    first, second = loaded(p, "assignments").assignments
     old = flows.delivered_reply(world, first)
     new = flows.delivered_reply(world, second)
     old.delivered_at, old.text = at(2026, 6, 1), "第一份答复：已列入计划。"
@@ -309,6 +311,7 @@ def demo(app):
         generate()
         now = datetime.now(timezone.utc)
         replies = db.session.scalars(select(Reply).where(Reply.delivered_at.is_not(None))
+                                     .options(joinedload(Reply.assignment))
                                      .order_by(Reply.id)).all()
         staff = {u.department_id: u for u in db.session.scalars(
             select(User).where(User.role == "clerk"))}

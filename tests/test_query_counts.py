@@ -5,10 +5,12 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from proposals.committee.models import Category
 from proposals.extensions import db
 from proposals.handling.models import Assignment
+from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from .test_stats import bulk_proposals
@@ -105,7 +107,9 @@ def fill_queues(busy, k):
         Proposal.proposer_id == member.id, Proposal.state == "closed")
         .order_by(Proposal.id)).all()
     items = db.session.scalars(select(Assignment).where(Assignment.department_id == unit.id)
-                               .order_by(Assignment.id)).all()
+                               .options(joinedload(Assignment.proposal),
+                                        selectinload(Assignment.replies))
+                               .order_by(Assignment.id)).unique().all()
     for p in own[:k]:
         p.state, p.number, p.filed_at = "draft", None, None
     mine = [a for a in items if a.proposal.proposer_id == member.id and
@@ -249,6 +253,7 @@ def test_list_rows_show_the_proposal_and_its_units(busy, web):
     row = html[html.index(f'href="/proposals/{p.id}"'):]
     row = row[:row.index("</tr>")]
     assert p.title in row and p.proposer.name in row and p.session.label in row
-    units = [a.department.name for a in p.assignments if a.state != "reassigned"]
+    units = [a.department.name for a in loaded(p, "assignments").assignments
+             if a.state != "reassigned"]
     assert units and all(name in row for name in units)
     assert p.number_label in html[:html.index(f'href="/proposals/{p.id}"')][-300:]

@@ -10,6 +10,7 @@ from proposals.handling import operations as hops
 from proposals.notifications.models import Delivery, Notification
 from proposals.reminders.sweep import run_sweep
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -48,7 +49,7 @@ def assigned_on(world, day, plan=None, **content):
 
 def test_reply_due_reminders_30_7_and_1_days_before_each_created_once(world):
     p = assigned_on(world, date(2025, 3, 3))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=at(date(2025, 3, 4)))
     db.session.commit()
     assert a.reply_due == date(2025, 6, 3)
@@ -72,7 +73,7 @@ def test_overdue_reply_is_chased_the_day_after_then_weekly_with_escalation(world
     p = assigned_on(world, date(2025, 3, 3))
     ops.mark_key(world.secretariat, p, True, "leader", now=at(date(2025, 3, 3)))
     db.session.commit()
-    due = p.assignments[0].reply_due
+    due = loaded(p, "assignments").assignments[0].reply_due
     sweep(due)  # on the day itself: not yet overdue
     assert not [k for k, _ in kinds(world.head_a) if k == "reply_overdue"]
     sweep(due + timedelta(days=1))
@@ -87,7 +88,7 @@ def test_overdue_reply_is_chased_the_day_after_then_weekly_with_escalation(world
 
 def test_acceptance_reminder_is_one_working_day_before_across_national_day(world):
     p = assigned_on(world, date(2025, 9, 30))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     # 5 working days after 30 Sep 2025: the 1-8 Oct holiday is skipped and Saturday 11 Oct,
     # a make-up working day, counts: 9, 10, 11, 13, 14 Oct
     assert a.accept_due == date(2025, 10, 14)
@@ -99,7 +100,7 @@ def test_acceptance_reminder_is_one_working_day_before_across_national_day(world
 
 def test_first_contact_reminder_at_ten_working_days_across_spring_festival(world):
     p = assigned_on(world, date(2026, 2, 10))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=at(date(2026, 2, 11)))
     db.session.commit()
     sweep(date(2026, 2, 24))  # the holiday (15-23 Feb) does not count
@@ -111,7 +112,7 @@ def test_first_contact_reminder_at_ten_working_days_across_spring_festival(world
 
 def test_an_extension_brings_reminders_for_the_new_deadline(world):
     p = assigned_on(world, date(2025, 1, 31))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     assert a.reply_due == date(2025, 4, 30)
     hops.accept_assignment(world.clerk_a, a, now=at(date(2025, 2, 3)))
     hops.request_extension(world.clerk_a, a, {"until": "2025-07-31", "reason": "需协调多部门"},
@@ -128,7 +129,7 @@ def test_an_extension_brings_reminders_for_the_new_deadline(world):
 
 def test_rehandling_after_an_unsatisfied_rating_gets_its_own_deadline_reminders(world):
     p = assigned_on(world, date(2025, 3, 3))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=at(date(2025, 3, 4)))
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": "2025-03-05",
                                            "summary": "沟通"}, now=at(date(2025, 3, 5)))
@@ -162,7 +163,7 @@ def test_a_year_beyond_the_official_calendar_uses_weekends_and_the_admins_holida
     assert result.exit_code == 0, result.output
     p = assigned_on(world, start)
     # Tue, (Wed off), Thu, Fri, Mon, Tue → the fifth working day is the next Tuesday
-    assert p.assignments[0].accept_due == start + timedelta(days=8)
+    assert loaded(p, "assignments").assignments[0].accept_due == start + timedelta(days=8)
     sweep(start + timedelta(days=7))
     assert ("accept_due_1", start + timedelta(days=8)) in kinds(world.clerk_a)
 
@@ -172,7 +173,7 @@ def test_cosigners_are_told_on_invitation_and_before_expiry(world):
     p = ops.create_proposal(world.member, world.content(cosigners=["m2"]), now=now)
     ops.submit_proposal(world.member, p, now=now)
     db.session.commit()
-    expires = p.cosigners[0].expires_on
+    expires = loaded(p, "cosigners").cosigners[0].expires_on
     sweep(date(2025, 6, 2))
     assert kinds(world.member2) == [("cosign_invited", expires)]
     sweep(expires - timedelta(days=1))
@@ -198,14 +199,14 @@ def test_email_deliveries_are_created_for_people_with_an_address_and_failures_ar
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens: a failure
     try:
         p = assigned_on(world, date(2025, 3, 3))
-        counts = run_sweep(now=at(p.assignments[0].accept_due))
+        counts = run_sweep(now=at(loaded(p, "assignments").assignments[0].accept_due))
         db.session.expire_all()
         deliveries = db.session.scalars(select(Delivery)).all()
         assert counts["deliveries_dispatched"] == len(deliveries) == 1
         d = deliveries[0]
         assert d.channel == "email" and d.address == "clerk@example.org"
         assert d.status == "failed" and d.attempts == 1 and d.last_error
-        assert d.next_attempt_at > at(p.assignments[0].accept_due)
+        assert d.next_attempt_at > at(loaded(p, "assignments").assignments[0].accept_due)
         page = web(world.admin).get("/").get_data(as_text=True)
         assert "发送失败的提醒" in page and "clerk@example.org" in page
     finally:
@@ -214,7 +215,7 @@ def test_email_deliveries_are_created_for_people_with_an_address_and_failures_ar
 
 def test_notifications_api_lists_own_and_marks_read_only_for_the_recipient(world, api):
     p = assigned_on(world, date(2025, 3, 3))
-    sweep(p.assignments[0].accept_due)
+    sweep(loaded(p, "assignments").assignments[0].accept_due)
     clerk = api(world.clerk_a)
     body = clerk.get("/notifications").json
     assert body["total"] >= 1 and body["items"][0]["read"] is False
@@ -228,7 +229,7 @@ def test_notifications_api_lists_own_and_marks_read_only_for_the_recipient(world
 
 def test_unread_count_in_the_header_and_the_notifications_page(world, web):
     p = assigned_on(world, date(2025, 3, 3))
-    sweep(p.assignments[0].accept_due)
+    sweep(loaded(p, "assignments").assignments[0].accept_due)
     client = web(world.clerk_a)
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="unread-count"' in home
@@ -250,7 +251,7 @@ def test_admin_is_warned_when_the_sweep_has_not_run_within_twice_its_interval(wo
 @pytest.mark.parametrize("offset", [0, 1])
 def test_nothing_is_sent_about_records_that_moved_on(world, offset):
     p = assigned_on(world, date(2025, 3, 3))
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=at(date(2025, 3, 4)))
     db.session.commit()
     sweep(a.accept_due - timedelta(days=offset))

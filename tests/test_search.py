@@ -9,6 +9,7 @@ from proposals.search import highlight, snippet
 from proposals.search.models import SearchDocument, SearchPosting
 from proposals.search.segment import query_terms
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -100,7 +101,7 @@ def test_the_index_follows_edits(world, api):
 
 def test_delivered_replies_are_searchable_drafts_are_not(world, api):
     p = flows.handling(world, title="关于加强社区养老服务的建议", analysis=PLAIN)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
                                            "summary": "电话沟通"})
     reply = hops.draft_reply(world.clerk_a, a, {

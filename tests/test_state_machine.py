@@ -18,10 +18,12 @@ from datetime import timedelta
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.handling.models import Assignment, Rating, Reply
+from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry, Proposal
 from proposals.workflow.states import TERMINAL
 
@@ -205,9 +207,10 @@ class Workflow(RuleBasedStateMachine):
 
     def assignment(self, i, k):
         p = self.proposal(i)
-        if not p.assignments:
+        if not loaded(p, "assignments").assignments:
             return p, None
-        return p, p.assignments[k % len(p.assignments)]
+        units = loaded(p, "assignments").assignments
+        return p, units[k % len(units)]
 
     @rule(i=st.integers(0, 50), k=st.integers(0, 3),
           who=st.sampled_from(["clerk_a", "head_a", "clerk_b", "clerk_c", "secretariat",
@@ -268,7 +271,8 @@ class Workflow(RuleBasedStateMachine):
 
     def reply(self, i, k):
         p = self.proposal(i)
-        replies = [r for a in p.assignments for r in a.replies]
+        replies = [r for a in loaded(p, "assignments").assignments
+                   for r in loaded(a, "replies").replies]
         return p, (replies[k % len(replies)] if replies else None)
 
     @rule(i=st.integers(0, 50), k=st.integers(0, 3),
@@ -326,7 +330,7 @@ class Workflow(RuleBasedStateMachine):
                          {"rating": rating, "comment": "意见"}, proposal_id=pid, expect=expect)
         if data is not None and not first:
             assert any(m.proposer.username == getattr(self.world, who).username
-                       for m in db.session.get(Proposal, pid).merged)
+                       for m in loaded(db.session.get(Proposal, pid), "merged").merged)
 
     # ------------------------------------------------------------------ the likely next step
 
@@ -350,7 +354,7 @@ class Workflow(RuleBasedStateMachine):
         if p.state == "draft":
             return self.proposer_action(i, first, "submit")
         if p.state == "awaiting_cosigners":
-            c = next(c for c in p.cosigners if c.state == "invited")
+            c = next(c for c in loaded(p, "cosigners").cosigners if c.state == "invited")
             who = next(n for n in PEOPLE if getattr(self.world, n).id == c.user_id)
             return self.proposer_action(i, who, "cosign_yes" if choice else "cosign_no")
         if p.state == "submitted":
@@ -361,7 +365,7 @@ class Workflow(RuleBasedStateMachine):
             return self.assign(i, "secretariat", plans[choice % 3])
         if p.state != "assigned":
             return
-        for k, a in enumerate(p.assignments):
+        for k, a in enumerate(loaded(p, "assignments").assignments):
             clerk, head = self.STAFF[a.department.code]
             if a.state == "pending":
                 if choice == 5:
@@ -373,14 +377,15 @@ class Workflow(RuleBasedStateMachine):
             if a.state in ("handling", "rehandling"):
                 if a.role == "co":
                     return self.unit_action(i, k, clerk, "opinion")
-                if not a.contacts:
+                if not loaded(a, "contacts").contacts:
                     return self.unit_action(i, k, clerk, "contacts")
-                live = [r for r in a.replies if r.round == a.round
+                live = [r for r in loaded(a, "replies").replies if r.round == a.round
                         and r.state in ("awaiting_signoff", "awaiting_review")]
                 if not live:
                     return self.unit_action(i, k, clerk, "reply_B" if choice == 1 else "reply_A")
-                j = a.proposal.assignments.index(a)
-                replies = [r for x in p.assignments for r in x.replies]
+                j = loaded(a.proposal, "assignments").assignments.index(a)
+                replies = [r for x in loaded(p, "assignments").assignments
+                           for r in loaded(x, "replies").replies]
                 kr = replies.index(live[0])
                 if live[0].state == "awaiting_signoff" and head:
                     return self.signoff(i, kr, head, choice != 4)
@@ -388,8 +393,9 @@ class Workflow(RuleBasedStateMachine):
                     return self.review_reply(i, kr, "secretariat", choice != 3)
                 del j
             if a.state == "replied":
-                replies = [r for x in p.assignments for r in x.replies]
-                r = next(r for r in a.replies if r.state == "delivered")
+                replies = [r for x in loaded(p, "assignments").assignments
+                           for r in loaded(x, "replies").replies]
+                r = next(r for r in loaded(a, "replies").replies if r.state == "delivered")
                 rating = ["satisfied", "basically_satisfied", "unsatisfied"][choice % 3]
                 return self.rate(i, replies.index(r), first, rating)
 
@@ -399,7 +405,9 @@ class Workflow(RuleBasedStateMachine):
     def no_reply_before_assignment(self):
         if not hasattr(self, "world"):
             return
-        for reply in db.session.scalars(select(Reply)):
+        for reply in db.session.scalars(select(Reply).options(
+                joinedload(Reply.assignment).joinedload(Assignment.proposal)
+                .selectinload(Proposal.history))).unique():
             assignment = reply.assignment
             assert assignment.proposal.state in ("assigned", "closed")
             assert assignment.role != "co"
@@ -413,12 +421,15 @@ class Workflow(RuleBasedStateMachine):
     def only_first_proposer_rates_primarily(self):
         if not hasattr(self, "world"):
             return
-        for rating in db.session.scalars(select(Rating)):
+        for rating in db.session.scalars(select(Rating).options(
+                joinedload(Rating.reply).joinedload(Reply.assignment)
+                .joinedload(Assignment.proposal))):
             proposal = rating.reply.assignment.proposal
             if rating.is_primary:
                 assert rating.rater_id == proposal.proposer_id
             else:
-                assert rating.rater_id in {m.proposer_id for m in proposal.merged}
+                assert rating.rater_id in {
+                    m.proposer_id for m in loaded(proposal, "merged").merged}
 
     @invariant()
     def terminal_states_stay(self):

@@ -44,6 +44,7 @@ from proposals.handling.models import Assignment, Rating, Reply
 from proposals.stats import annual_figures
 from proposals.stats.headline import percent
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from .conftest import LONG, ApiClient, wipe
@@ -110,7 +111,7 @@ class Year:
 
     def item(self, key, code):
         unit = self.units[code]
-        return next(a for a in self.p[key].assignments
+        return next(a for a in loaded(self.p[key], "assignments").assignments
                     if a.department_id == unit.id and a.state != "reassigned")
 
     def clerk(self, a):
@@ -139,7 +140,7 @@ class Year:
 
     def rate(self, key, code, rating, day, rater=None):
         a = self.item(key, code)
-        reply = a.replies[-1]
+        reply = loaded(a, "replies").replies[-1]
         hops.rate_reply(rater or self.p[key].proposer, reply,
                         {"rating": rating, "comment": "意见" if rating == "unsatisfied" else None},
                         now=at(day, 16))

@@ -18,6 +18,7 @@ from proposals.stats import annual_figures
 from proposals.stats.exports import (annual_docx, annual_xlsx, list_header, percent,
                                      period_proposal_rows)
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -51,8 +52,8 @@ def year(world, make):
     hops.rate_reply(world.member, reply, {"rating": "satisfied"})
     split = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "lead")],
                            title="关于完善城市排水系统的建议", proposer=world.member2)
-    flows.delivered_reply(world, split.assignments[0], "B")
-    flows.delivered_reply(world, split.assignments[1], "C")
+    flows.delivered_reply(world, loaded(split, "assignments").assignments[0], "B")
+    flows.delivered_reply(world, loaded(split, "assignments").assignments[1], "C")
     cohandled = flows.assigned(world, plan=[(world.unit_b, "lead"), (world.unit_a, "co")],
                                title="关于推进义务教育均衡发展的建议")
     overdue = overdue_assigned(world, "关于治理城市噪声扰民的建议", world.unit_c)

@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from proposals.extensions import db
+from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry
 
 from . import flows
@@ -22,14 +23,14 @@ def test_sweep_expires_invitations_and_submits_the_proposal_as_individual(world,
     assert "invitations_expired: 1" in result.output
     db.session.expire_all()
     assert p.state == "submitted" and p.kind == "individual"
-    assert p.cosigners[0].state == "expired"
+    assert loaded(p, "cosigners").cosigners[0].state == "expired"
     again = runner.invoke(args=["reminders", "scan", "--now", later(31).isoformat()])
     assert "invitations_expired: 0" in again.output
 
 
 def test_sweep_counts_an_unanswered_assignment_as_accepted_after_the_window(world, runner):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     result = runner.invoke(args=["reminders", "scan", "--now", later(20).isoformat()])
     assert "assignments_auto_accepted: 1" in result.output
     db.session.expire_all()
@@ -44,7 +45,7 @@ def test_sweep_closes_an_unrated_reply_after_the_rating_window(world, runner):
     assert "replies_unrated: 1" in result.output
     db.session.expire_all()
     assert reply.state == "unrated"
-    assert p.assignments[0].state == "closed" and p.state == "closed"
+    assert loaded(p, "assignments").assignments[0].state == "closed" and p.state == "closed"
 
 
 def test_sweep_rejects_a_malformed_time(world, runner):

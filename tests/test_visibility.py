@@ -1,6 +1,7 @@
 """Who sees a proposal: a co-signer only while invited or after co-signing."""
 from proposals.workflow import operations as ops
 from proposals.extensions import db
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -21,7 +22,7 @@ def test_a_cosigner_who_declined_no_longer_sees_the_proposal(world, api):
 
 def test_internal_history_comments_are_hidden_from_the_proposer_on_the_page(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     from proposals.handling import operations as hops
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
                                            "summary": "电话沟通"})

@@ -9,6 +9,7 @@ import pytest
 from proposals.committee.calendar import utcnow
 from proposals.extensions import db
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -208,7 +209,8 @@ def test_csv_neutralises_formula_cells(world, web):
 def test_assignment_list_per_role_with_deadlines(world, web):
     mine = flows.assigned(world, title="关于发展夜间经济的建议")
     theirs = flows.assigned(world, plan=[(world.unit_b, "lead")], title="关于治理噪声扰民的建议")
-    a_mine, a_theirs = mine.assignments[0], theirs.assignments[0]
+    a_mine = loaded(mine, "assignments").assignments[0]
+    a_theirs = loaded(theirs, "assignments").assignments[0]
     clerk = text(web(world.clerk_a).get("/assignments"))
     assert listed_assignments(clerk) == [a_mine.id] and "本单位承办" in clerk
     assert "剩 " in clerk and a_mine.reply_due.isoformat() in clerk
@@ -226,9 +228,10 @@ def test_assignment_list_filters_overdue_and_state(world, web):
     fresh = flows.handling(world, title="关于发展夜间经济的建议")
     client = web(world.secretariat)
     page = text(client.get("/assignments?overdue=true"))
-    assert listed_assignments(page) == [late.assignments[0].id] and "逾期" in page
+    late_id = loaded(late, "assignments").assignments[0].id
+    assert listed_assignments(page) == [late_id] and "逾期" in page
     assert listed_assignments(text(client.get("/assignments?state=handling"))) == [
-        fresh.assignments[0].id]
+        loaded(fresh, "assignments").assignments[0].id]
     r = client.get("/assignments?state=bogus")
     assert r.status_code == 400 and "未知的状态" in text(r)
 
@@ -238,7 +241,7 @@ def test_assignment_csv(world, web):
     flows.assigned(world, plan=[(world.unit_b, "lead")], title="关于发展夜间经济的建议")
     rows = read_csv(web(world.clerk_a).get("/assignments.csv"))
     assert rows[0][:4] == ["交办编号", "提案号", "案由", "承办单位"]
-    assert len(rows) == 2 and rows[1][0] == str(late.assignments[0].id)
+    assert len(rows) == 2 and rows[1][0] == str(loaded(late, "assignments").assignments[0].id)
     assert rows[1][3] == "市住房和城乡建设局" and rows[1][-1].startswith("逾期")
     all_rows = read_csv(web(world.secretariat).get("/assignments.csv?overdue=false"))
     assert [r[3] for r in all_rows[1:]] == ["市财政局"]

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from proposals.committee import settings as committee_settings
 from proposals.extensions import db
 from proposals.workflow import operations as ops
+from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from . import flows
@@ -31,7 +32,7 @@ def count_proposals():
 
 def history_len(p):
     db.session.refresh(p)
-    return len(p.history)
+    return len(loaded(p, "history").history)
 
 
 # --- the proposal form -------------------------------------------------------------------
@@ -85,8 +86,9 @@ def test_save_draft_creates_a_draft_and_shows_its_page(world, web):
     assert r.status_code == 200 and "草稿已保存" in text(r)
     p = db.session.scalars(select(Proposal)).one()
     assert p.state == "draft" and p.proposer_id == world.member.id
-    assert [c.user.username for c in p.cosigners] == ["m2"]
-    assert {d.code for d in p.suggested_departments} == {"ZJJ", "CZJ"}
+    assert [c.user.username for c in loaded(p, "cosigners").cosigners] == ["m2"]
+    suggested = loaded(p, "suggested_departments").suggested_departments
+    assert {d.code for d in suggested} == {"ZJJ", "CZJ"}
     assert r.request.path == f"/proposals/{p.id}"
 
 
@@ -103,7 +105,7 @@ def test_submit_with_cosigners_waits_for_them(world, web):
         submit_now="1", cosigners=["m2", "m3"]), follow_redirects=True)
     p = db.session.scalars(select(Proposal)).one()
     assert p.state == "awaiting_cosigners"
-    assert {c.state for c in p.cosigners} == {"invited"}
+    assert {c.state for c in loaded(p, "cosigners").cosigners} == {"invited"}
     assert "等待联名人确认" in text(r)
 
 
@@ -155,7 +157,7 @@ def test_proposer_edits_the_draft(world, web):
     assert "草稿已保存" in text(r)
     db.session.refresh(p)
     assert p.title == "关于完善小区停车设施的建议" and p.state == "draft"
-    assert [c.user.username for c in p.cosigners] == ["m3"]
+    assert [c.user.username for c in loaded(p, "cosigners").cosigners] == ["m3"]
 
 
 def test_edit_then_submit_in_one_request(world, web):
@@ -262,7 +264,7 @@ def test_invited_cosigner_sees_the_invitation_with_its_expiry(world, web):
     p = invited(world)
     page = text(web(world.member2).get(f"/proposals/{p.id}"))
     assert "同意联名" in page and "谢绝" in page
-    assert p.cosigners[0].expires_on.isoformat() in page
+    assert loaded(p, "cosigners").cosigners[0].expires_on.isoformat() in page
     assert 'name="accept" value="1"' in page
 
 
@@ -272,11 +274,11 @@ def test_cosigner_accepts_then_the_last_answer_submits(world, web):
                                 follow_redirects=True)
     assert "您已同意联名" in text(r)
     db.session.refresh(p)
-    assert p.cosigner_for(world.member2).state == "accepted"
+    assert loaded(p, "cosigners").cosigner_for(world.member2).state == "accepted"
     assert p.state == "awaiting_cosigners"
     web(world.member3).post(f"/proposals/{p.id}/cosign", data={"accept": "0"})
     db.session.refresh(p)
-    assert p.cosigner_for(world.member3).state == "declined"
+    assert loaded(p, "cosigners").cosigner_for(world.member3).state == "declined"
     assert p.state == "submitted" and p.kind == "joint"
     # an answered invitation is no longer offered, and cannot be answered twice
     assert "同意联名</button>" not in text(web(world.member2).get(f"/proposals/{p.id}"))
@@ -289,7 +291,7 @@ def test_cosign_with_no_answer_changes_nothing(world, web):
     r = web(world.member2).post(f"/proposals/{p.id}/cosign", data={}, follow_redirects=True)
     assert "请说明是否同意联名" in text(r)
     db.session.refresh(p)
-    assert p.cosigner_for(world.member2).state == "invited"
+    assert loaded(p, "cosigners").cosigner_for(world.member2).state == "invited"
 
 
 @pytest.mark.parametrize("who,status", [("member", 403), ("secretariat", 403), ("org", 404),
@@ -300,7 +302,7 @@ def test_only_the_invited_may_answer(world, web, who, status):
     r = web(getattr(world, who)).post(f"/proposals/{p.id}/cosign", data={"accept": "1"})
     assert r.status_code == status
     assert history_len(p) == before
-    assert {c.state for c in p.cosigners} == {"invited"}
+    assert {c.state for c in loaded(p, "cosigners").cosigners} == {"invited"}
 
 
 # --- the member's panels on the proposal page --------------------------------------------
@@ -340,7 +342,7 @@ def test_proposer_withdraws_with_a_reason(world, web):
     assert "提案已撤回" in text(r)
     db.session.refresh(p)
     assert p.state == "withdrawn" and p.withdraw_reason == "情况已变化"
-    assert {c.state for c in p.cosigners} == {"expired"}
+    assert {c.state for c in loaded(p, "cosigners").cosigners} == {"expired"}
 
 
 def test_withdraw_without_a_reason_shows_the_message_and_changes_nothing(world, web):
@@ -388,7 +390,7 @@ def test_proposer_sees_the_rating_button_and_rates_satisfied(world, web):
                     follow_redirects=True)
     assert "测评已提交：满意" in text(r)
     db.session.refresh(reply)
-    assert reply.state == "rated" and reply.ratings[0].rating == "satisfied"
+    assert reply.state == "rated" and loaded(reply, "ratings").ratings[0].rating == "satisfied"
     db.session.refresh(p)
     assert p.state == "closed"
     assert f'href="/replies/{reply.id}/rate"' not in text(client.get(f"/proposals/{p.id}"))
@@ -400,7 +402,7 @@ def test_unsatisfied_without_a_comment_is_refused_and_changes_nothing(world, web
     r = web(world.member).post(f"/replies/{reply.id}/rate", data={"rating": "unsatisfied"})
     assert r.status_code == 400 and "请填写意见" in text(r)
     db.session.refresh(reply)
-    assert reply.state == "delivered" and not reply.ratings
+    assert reply.state == "delivered" and not loaded(reply, "ratings").ratings
 
 
 def test_no_rating_chosen_is_refused(world, web):
@@ -432,7 +434,7 @@ def test_others_may_not_rate(world, web, who, status):
     assert client.post(f"/replies/{reply.id}/rate",
                        data={"rating": "satisfied"}).status_code == status
     db.session.refresh(reply)
-    assert reply.state == "delivered" and not reply.ratings
+    assert reply.state == "delivered" and not loaded(reply, "ratings").ratings
 
 
 def test_cosigner_sees_the_reply_but_may_not_rate(world, web):
@@ -444,13 +446,13 @@ def test_cosigner_sees_the_reply_but_may_not_rate(world, web):
     assert client.post(f"/replies/{reply.id}/rate",
                        data={"rating": "satisfied"}).status_code == 403
     db.session.refresh(reply)
-    assert not reply.ratings
+    assert not loaded(reply, "ratings").ratings
 
 
 def test_unknown_or_undelivered_reply_is_not_found(world, web):
     from proposals.handling import operations as hops
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
                                            "summary": "电话沟通"})
     draft_reply = hops.draft_reply(world.clerk_a, a, {
@@ -470,5 +472,6 @@ def test_merged_proposer_may_rate_the_host_reply(world, web):
     assert f'href="/replies/{reply.id}/rate"' in text(client.get(f"/proposals/{p.id}"))
     client.post(f"/replies/{reply.id}/rate", data={"rating": "basically_satisfied"})
     db.session.refresh(reply)
-    assert [(r.rater_id, r.is_primary) for r in reply.ratings] == [(world.member2.id, False)]
+    assert [(r.rater_id, r.is_primary) for r in loaded(reply, "ratings").ratings] == [
+        (world.member2.id, False)]
     assert reply.state == "delivered"  # the first proposer's rating is still due

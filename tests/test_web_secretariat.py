@@ -9,6 +9,7 @@ from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.handling.models import Assignment
+from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry
 
 from . import flows
@@ -26,20 +27,21 @@ def snapshot(p):
     """What must not change when an action is refused."""
     db.session.expire_all()
     return (p.state, p.number, p.is_key, p.consultation_due, history_count(p),
-            tuple((a.state, a.extended_to) for a in p.assignments),
-            tuple(r.state for a in p.assignments for r in a.replies))
+            tuple((a.state, a.extended_to) for a in loaded(p, "assignments").assignments),
+            tuple(r.state for a in loaded(p, "assignments").assignments
+                  for r in loaded(a, "replies").replies))
 
 
 def reassignment_requested(world):
     p = flows.assigned(world)
-    hops.request_reassignment(world.clerk_a, p.assignments[0], "不属于本单位职责")
+    hops.request_reassignment(world.clerk_a, loaded(p, "assignments").assignments[0], "不属于本单位职责")
     db.session.commit()
-    return p, p.assignments[0]
+    return p, loaded(p, "assignments").assignments[0]
 
 
 def extension_requested(world):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     until = a.reply_due + timedelta(days=30)
     hops.request_extension(world.clerk_a, a, {"until": until.isoformat(),
                                               "reason": "需要协调多个部门"})
@@ -49,7 +51,7 @@ def extension_requested(world):
 
 def reply_awaiting_review(world):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
                                            "summary": "电话沟通"})
     reply = hops.draft_reply(world.clerk_a, a, {"result": "A", "text": "逐条答复如下。",
@@ -63,7 +65,7 @@ def consultation_due(world):
     p, reply = flows.replied(world)
     hops.rate_reply(world.member, reply, {"rating": "unsatisfied", "comment": "没有解决"})
     db.session.commit()
-    second = flows.delivered_reply(world, p.assignments[0])
+    second = flows.delivered_reply(world, loaded(p, "assignments").assignments[0])
     hops.rate_reply(world.member, second, {"rating": "unsatisfied", "comment": "仍未解决"})
     db.session.commit()
     assert p.consultation_due
@@ -112,7 +114,8 @@ def test_not_file_records_reason_and_disposition(world, web):
         "comment": "建议内容不具体"})
     assert "已决定不予立案" in text(r)
     db.session.expire_all()
-    assert p.state == "not_filed" and p.not_filed_reason.code == "no_suggestion"
+    assert p.state == "not_filed"
+    assert loaded(p, "not_filed_reason").not_filed_reason.code == "no_suggestion"
     assert p.not_filed_disposition == "letter"
 
 
@@ -234,7 +237,8 @@ def test_assign_sole(world, web):
     assert "已交办" in text(r)
     db.session.expire_all()
     assert p.state == "assigned"
-    assert [(a.department.code, a.role) for a in p.assignments] == [("ZJJ", "lead")]
+    assert [(a.department.code, a.role)
+            for a in loaded(p, "assignments").assignments] == [("ZJJ", "lead")]
 
 
 def test_assign_lead_with_co_units_and_a_due_date(world, web):
@@ -243,7 +247,8 @@ def test_assign_lead_with_co_units_and_a_due_date(world, web):
     web(world.secretariat).post(f"/proposals/{p.id}/assign", data=assign_data(
         ("ZJJ", "lead"), ("", "lead"), ("CZJ", "co"), ("JYJ", "co"), due=due.isoformat()))
     db.session.expire_all()
-    got = sorted((a.department.code, a.role, a.reply_due) for a in p.assignments)
+    got = sorted((a.department.code, a.role, a.reply_due)
+                 for a in loaded(p, "assignments").assignments)
     assert got == [("CZJ", "co", due), ("JYJ", "co", due), ("ZJJ", "lead", due)]
 
 
@@ -252,7 +257,7 @@ def test_assign_split(world, web):
     web(world.secretariat).post(f"/proposals/{p.id}/assign",
                                 data=assign_data(("ZJJ", "lead"), ("CZJ", "lead")))
     db.session.expire_all()
-    assert sorted((a.department.code, a.role) for a in p.assignments) == [
+    assert sorted((a.department.code, a.role) for a in loaded(p, "assignments").assignments) == [
         ("CZJ", "split"), ("ZJJ", "split")]
 
 
@@ -269,7 +274,7 @@ def test_assign_bad_plan_shows_the_message_and_changes_nothing(world, web, rows,
     before = snapshot(p)
     r = web(world.secretariat).post(f"/proposals/{p.id}/assign", data=assign_data(*rows, due=due))
     assert r.status_code == 400 and message in text(r)
-    assert snapshot(p) == before and p.assignments == []
+    assert snapshot(p) == before and loaded(p, "assignments").assignments == []
 
 
 # ---------------------------------------------------------------- key proposals, consultation
@@ -283,11 +288,11 @@ def test_mark_and_unmark_a_key_proposal_with_a_supervisor_by_name(world, web):
                     data={"key": "true", "supervisor": "m2"})
     assert "已列为重点提案" in text(r)
     db.session.expire_all()
-    assert p.is_key and p.supervisor.username == "m2"
+    assert p.is_key and loaded(p, "supervisor").supervisor.username == "m2"
     r = client.post(f"/proposals/{p.id}/key", follow_redirects=True, data={"key": "false"})
     assert "已取消重点提案" in text(r)
     db.session.expire_all()
-    assert not p.is_key and p.supervisor is None
+    assert not p.is_key and loaded(p, "supervisor").supervisor is None
 
 
 def test_key_without_a_supervisor_shows_the_message(world, web):
@@ -332,7 +337,7 @@ def test_approve_a_reassignment_naming_the_new_unit(world, web):
     assert "已同意调整" in text(r)
     db.session.expire_all()
     assert a.state == "reassigned"
-    assert [(x.department.code, x.state) for x in p.assignments] == [
+    assert [(x.department.code, x.state) for x in loaded(p, "assignments").assignments] == [
         ("ZJJ", "reassigned"), ("CZJ", "pending")]
 
 
@@ -343,7 +348,7 @@ def test_refuse_a_reassignment(world, web):
                                     data={"approve": "refuse", "comment": "请原单位办理"})
     assert "由原单位办理" in text(r)
     db.session.expire_all()
-    assert a.state == "handling" and len(p.assignments) == 1
+    assert a.state == "handling" and len(loaded(p, "assignments").assignments) == 1
 
 
 @pytest.mark.parametrize("data,message", [
@@ -361,7 +366,7 @@ def test_reassignment_decision_bad_input(world, web, data, message):
 
 def test_reassignment_decision_without_a_request_is_a_conflict(world, web):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     assert web(world.secretariat).get(
         f"/assignments/{a.id}/reassignment-decision").status_code == 409
 
@@ -377,7 +382,8 @@ def test_extension_decision_shows_the_request_and_the_limit_then_approves(world,
                     data={"approve": "approve", "comment": "同意"})
     assert "已同意延期" in text(r)
     db.session.expire_all()
-    assert a.extended_to == until and a.extension_requests[0].state == "approved"
+    assert a.extended_to == until
+    assert loaded(a, "extension_requests").extension_requests[0].state == "approved"
 
 
 def test_extension_refused_and_bad_input(world, web):
@@ -389,7 +395,8 @@ def test_extension_refused_and_bad_input(world, web):
     assert snapshot(p) == before
     client.post(f"/assignments/{a.id}/extension-decision", data={"approve": "refuse"})
     db.session.expire_all()
-    assert a.extended_to is None and a.extension_requests[0].state == "refused"
+    assert a.extended_to is None
+    assert loaded(a, "extension_requests").extension_requests[0].state == "refused"
     # nothing pending any more
     assert client.get(f"/assignments/{a.id}/extension-decision").status_code == 409
 
@@ -404,7 +411,7 @@ def test_review_a_reply_correcting_its_result_code(world, web):
     assert "审核通过并送达" in text(r)
     db.session.expire_all()
     assert reply.state == "delivered" and reply.result == "C"
-    assert p.assignments[0].state == "replied"
+    assert loaded(p, "assignments").assignments[0].state == "replied"
 
 
 def test_return_a_reply_needs_a_comment(world, web):
@@ -487,10 +494,12 @@ def _targets(world):
         (filed, f"/proposals/{filed.id}/assign", assign_data(("ZJJ", "lead"))),
         (filed, f"/proposals/{filed.id}/key", {"key": "true", "supervisor": "m2"}),
         (consult, f"/proposals/{consult.id}/consultation", {"note": "协商"}),
-        (ra.proposal, f"/assignments/{ra.id}/reassignment-decision",
+        (loaded(ra, "proposal").proposal, f"/assignments/{ra.id}/reassignment-decision",
          {"approve": "approve", "department": "CZJ"}),
-        (ext.proposal, f"/assignments/{ext.id}/extension-decision", {"approve": "approve"}),
-        (reply.assignment.proposal, f"/replies/{reply.id}/review", {"approve": "approve"}),
+        (loaded(ext, "proposal").proposal, f"/assignments/{ext.id}/extension-decision",
+         {"approve": "approve"}),
+        (loaded(loaded(reply, "assignment").assignment, "proposal").proposal,
+         f"/replies/{reply.id}/review", {"approve": "approve"}),
     ]
 
 

@@ -9,6 +9,7 @@ from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.handling.models import Contact, ExtensionRequest, FollowUp, Opinion, Reply
+from proposals.workflow.core import loaded
 
 from . import flows
 
@@ -24,9 +25,10 @@ def text(resp):
 def snapshot(p):
     """What a refused or rejected request must leave untouched."""
     db.session.expire_all()
-    return ([(a.id, a.state, a.version, a.follow_up_open, a.extended_to) for a in p.assignments],
-            [(r.id, r.state, r.version) for a in p.assignments for r in a.replies],
-            len(p.history), db.session.query(Contact).count(),
+    units = loaded(p, "assignments").assignments
+    return ([(a.id, a.state, a.version, a.follow_up_open, a.extended_to) for a in units],
+            [(r.id, r.state, r.version) for a in units for r in loaded(a, "replies").replies],
+            len(loaded(p, "history").history), db.session.query(Contact).count(),
             db.session.query(Opinion).count(), db.session.query(ExtensionRequest).count(),
             db.session.query(FollowUp).count(), db.session.query(Reply).count())
 
@@ -50,7 +52,7 @@ def reply_data(**kw):
 
 
 def contacted(world, p):
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": today().isoformat(),
                                            "summary": "电话沟通办理思路"})
     db.session.commit()
@@ -72,7 +74,7 @@ def awaiting_signoff(world, result="A"):
 
 def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up(world, web):
     p = flows.assigned(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
-    lead, co = sorted(p.assignments, key=lambda a: a.role != "lead")
+    lead, co = sorted(loaded(p, "assignments").assignments, key=lambda a: a.role != "lead")
     clerk_a, clerk_b, head_a = web(world.clerk_a), web(world.clerk_b), web(world.head_a)
 
     page = text(clerk_a.get(f"/proposals/{p.id}"))
@@ -94,7 +96,7 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
                      data={"mode": "meeting", "date": today().isoformat(),
                            "summary": "到提案人单位面谈，听取意见"})
     assert "已记录办前沟通" in text(r)
-    assert [(c.mode, c.day) for c in lead.contacts] == [("meeting", today())]
+    assert [(c.mode, c.day) for c in loaded(lead, "contacts").contacts] == [("meeting", today())]
 
     # 会办意见 (the co-unit to the lead)
     assert "会办意见" in text(clerk_b.get(f"/proposals/{p.id}"))
@@ -102,7 +104,7 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
     r = clerk_b.post(f"/assignments/{co.id}/opinion", follow_redirects=True,
                      data={"text": "我局将在资金安排上予以支持。"})
     assert "会办意见已提交主办单位" in text(r)
-    assert co.state == "closed" and co.opinion.text == "我局将在资金安排上予以支持。"
+    assert co.state == "closed" and loaded(co, "opinion").opinion.text == "我局将在资金安排上予以支持。"
 
     # 答复 B with the promised date; the form shows the suggestions and the co-unit's opinion
     form = text(clerk_a.get(f"/assignments/{lead.id}/reply"))
@@ -112,7 +114,7 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
     r = clerk_a.post(f"/assignments/{lead.id}/reply", follow_redirects=True,
                      data=reply_data(result="B", promised_date=promised))
     assert "答复已提交" in text(r)
-    (reply,) = lead.replies
+    (reply,) = loaded(lead, "replies").replies
     assert (reply.state, reply.result, reply.promised_date.isoformat()) == \
         ("awaiting_signoff", "B", promised)
     assert f"/replies/{reply.id}/signoff" not in text(clerk_a.get(f"/proposals/{p.id}"))
@@ -134,7 +136,7 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
     r = clerk_a.post(f"/assignments/{lead.id}/extension-request", follow_redirects=True,
                      data={"until": until, "reason": "涉及跨年度资金安排"})
     assert "延期申请已提交" in text(r)
-    (ext,) = lead.extension_requests
+    (ext,) = loaded(lead, "extension_requests").extension_requests
     assert (ext.state, ext.until.isoformat()) == ("pending", until)
     assert "申请延期" not in text(clerk_a.get(f"/assignments/{lead.id}")).split("可办理的操作")[1]
 
@@ -151,9 +153,9 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
     r = clerk_a.post(f"/assignments/{lead.id}/follow-up", follow_redirects=True,
                      data={"text": "改造工程已全部完工", "done": "y"})
     assert not lead.follow_up_open
-    assert [f.done for f in lead.follow_ups] == [False, True]
+    assert [f.done for f in loaded(lead, "follow_ups").follow_ups] == [False, True]
     assert "改造工程已全部完工" in text(r)
-    actions = [h.action for h in p.history]
+    actions = [h.action for h in loaded(p, "history").history]
     for action in ("accept", "record_contact", "submit_opinion", "draft_reply", "signoff",
                    "request_extension", "follow_up"):
         assert action in actions
@@ -161,7 +163,7 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
 
 def test_reassignment_request_within_the_window(world, web):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     client = web(world.clerk_a)
     page = client.get(f"/assignments/{a.id}/reassignment-request")
     assert page.status_code == 200 and "签收期限" in text(page)
@@ -178,7 +180,7 @@ def test_reassignment_request_within_the_window(world, web):
 
 def test_reassignment_after_the_window_is_refused_by_the_operation(world, web):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     a.accept_due = today() - timedelta(days=1)
     db.session.commit()
     client = web(world.clerk_a)
@@ -206,7 +208,7 @@ def test_head_returns_the_reply_with_a_comment_and_the_clerk_redrafts(world, web
     assert "第二条答复不具体" in form and "逐条答复如下" in form
     r = web(world.clerk_a).post(f"/assignments/{a.id}/reply", data=reply_data(text="新的答复稿"))
     assert r.status_code == 302
-    assert [x.state for x in a.replies] == ["returned", "awaiting_signoff"]
+    assert [x.state for x in loaded(a, 'replies').replies] == ["returned", "awaiting_signoff"]
 
 
 def test_a_signoff_without_a_decision_is_shown_on_the_field(world, web):
@@ -256,7 +258,7 @@ def test_members_and_the_secretariat_cannot_use_the_unit_forms(world, web, who, 
 
 def test_accept_is_refused_to_members_and_others(world, web):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     before = snapshot(p)
     assert web(world.member).post(f"/assignments/{a.id}/accept").status_code == 403
     assert web(world.member2).post(f"/assignments/{a.id}/accept").status_code == 404
@@ -293,7 +295,7 @@ def test_the_head_of_another_unit_and_members_cannot_see_or_sign_a_draft(world, 
 
 def test_wrong_state_is_409_and_changes_nothing(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     client = web(world.clerk_a)
     before = snapshot(p)
     r = client.post(f"/assignments/{a.id}/accept")  # already accepted
@@ -319,7 +321,7 @@ def test_signing_off_twice_is_409(world, web):
 
 def test_a_second_extension_request_in_the_round_is_409(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     client = web(world.clerk_a)
     until = (a.reply_due + timedelta(days=10)).isoformat()
     assert client.post(f"/assignments/{a.id}/extension-request",
@@ -370,7 +372,7 @@ def test_a_reply_without_a_result_is_shown_on_the_field(world, web):
 
 def test_a_contact_dated_in_the_future_is_shown_on_the_field(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     before = snapshot(p)
     r = web(world.clerk_a).post(f"/assignments/{a.id}/contacts", data={
         "mode": "phone", "date": (today() + timedelta(days=1)).isoformat(), "summary": "电话"})
@@ -386,7 +388,7 @@ def test_a_contact_dated_in_the_future_is_shown_on_the_field(world, web):
 
 def test_an_extension_beyond_six_months_is_shown_on_the_field(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     limit = hops.extension_limit(a)
     before = snapshot(p)
     r = web(world.clerk_a).post(f"/assignments/{a.id}/extension-request", data={
@@ -403,7 +405,7 @@ def test_an_extension_beyond_six_months_is_shown_on_the_field(world, web):
 
 def test_an_empty_opinion_is_shown_on_the_field(world, web):
     p = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
-    co = next(a for a in p.assignments if a.role == "co")
+    co = next(a for a in loaded(p, "assignments").assignments if a.role == "co")
     before = snapshot(p)
     r = web(world.clerk_b).post(f"/assignments/{co.id}/opinion", data={"text": ""})
     assert r.status_code == 200
@@ -415,7 +417,7 @@ def test_an_empty_opinion_is_shown_on_the_field(world, web):
 
 def test_the_assignment_page_for_the_unit_and_the_secretariat(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     for user in (world.clerk_a, world.head_a, world.secretariat):
         page = web(user).get(f"/assignments/{a.id}")
         assert page.status_code == 200
@@ -434,7 +436,7 @@ def test_the_assignment_page_for_the_unit_and_the_secretariat(world, web):
 
 def test_an_overdue_assignment_shows_the_days_overdue(world, web):
     p = flows.handling(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     a.reply_due = today() - timedelta(days=3)
     db.session.commit()
     assert "逾期 3 天" in text(web(world.clerk_a).get(f"/assignments/{a.id}"))
@@ -442,7 +444,7 @@ def test_an_overdue_assignment_shows_the_days_overdue(world, web):
 
 def test_the_proposal_page_shows_the_unit_summary_and_no_buttons_to_others(world, web):
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     page = text(web(world.clerk_a).get(f"/proposals/{p.id}"))
     assert 'data-testid="unit-summary"' in page and f'data-testid="unit-actions-{a.id}"' in page
     for user in (world.member, world.secretariat):
@@ -463,7 +465,7 @@ def test_unit_forms_carry_the_csrf_token_and_a_post_without_it_is_refused(world,
                                                                           monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     p = flows.assigned(world)
-    a = p.assignments[0]
+    a = loaded(p, "assignments").assignments[0]
     client = web(world.clerk_a)
     assert 'name="csrf_token"' in text(client.get(f"/proposals/{p.id}"))
     assert 'name="csrf_token"' in text(client.get(f"/assignments/{a.id}/reassignment-request"))

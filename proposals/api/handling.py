@@ -7,13 +7,14 @@ from ..handling.models import Assignment, Reply
 from ..i18n import _
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
-from ..workflow.queries import assignment_query
+from ..workflow.queries import (assignment_detail_options, assignment_query, load_one,
+                                reply_detail_options)
 from . import authenticated, bp, if_match, json_body, paginate
 from .serializers import assignment_json, reply_json
 
 
 def load_assignment(user, assignment_id):
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = load_one(Assignment, assignment_id, assignment_detail_options())
     if assignment is None or not can_view(user, assignment.proposal):
         raise NotFound(_("交办记录不存在"))
     if request.method != "GET":
@@ -22,7 +23,7 @@ def load_assignment(user, assignment_id):
 
 
 def load_reply(user, reply_id):
-    reply = db.session.get(Reply, reply_id)
+    reply = load_one(Reply, reply_id, reply_detail_options())
     if (reply is None or not can_view(user, reply.assignment.proposal)
             or not can_view_reply(user, reply)):
         raise NotFound(_("答复不存在"))
@@ -32,12 +33,14 @@ def load_reply(user, reply_id):
 
 
 def done_assignment(user, assignment, status=200):
-    db.session.commit()
+    db.session.commit()  # expires the assignment: read it again with what the answer shows
+    assignment = load_one(Assignment, assignment.id, assignment_detail_options())
     return jsonify(assignment_json(assignment, user)), status
 
 
 def done_reply(user, reply, status=200):
-    db.session.commit()
+    db.session.commit()  # expires the reply: read it again with what the answer shows
+    reply = load_one(Reply, reply.id, reply_detail_options())
     return jsonify(reply_json(reply, user)), status
 
 

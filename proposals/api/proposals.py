@@ -7,20 +7,23 @@ from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
-from ..workflow.queries import proposal_detail_options, proposal_query
-from . import authenticated, bp, if_match, json_body, paginate
+from ..workflow.queries import (load_one, page_ids, proposal_detail_options, proposal_query,
+                                proposal_summaries)
+from . import authenticated, bp, if_match, json_body, page_args
 from .serializers import proposal_detail, proposal_summary
 
 
 def load_proposal(user, proposal_id):
-    proposal = db.session.get(Proposal, proposal_id)
+    """The proposal with everything proposal_detail() and the operations read, or 404."""
+    proposal = load_one(Proposal, proposal_id, proposal_detail_options())
     if proposal is None or not can_view(user, proposal):
         raise NotFound(_("提案不存在"))
     return proposal
 
 
 def done(user, proposal, status=200):
-    db.session.commit()
+    db.session.commit()  # expires the proposal: read it again with what the answer shows
+    proposal = load_one(Proposal, proposal.id, proposal_detail_options())
     return jsonify(proposal_detail(proposal, user)), status
 
 
@@ -34,16 +37,16 @@ def create(user):
 @bp.get("/proposals")
 @authenticated
 def index(user):
-    return jsonify(paginate(proposal_query(user, request.args), proposal_summary))
+    page, per_page = page_args()
+    ids, total = page_ids(proposal_query(user, request.args), per_page, (page - 1) * per_page)
+    return jsonify({"items": [proposal_summary(p) for p in proposal_summaries(ids)],
+                    "total": total, "page": page, "per_page": per_page})
 
 
 @bp.get("/proposals/<int:proposal_id>")
 @authenticated
 def show(user, proposal_id):
-    proposal = db.session.get(Proposal, proposal_id, options=proposal_detail_options())
-    if proposal is None or not can_view(user, proposal):
-        raise NotFound(_("提案不存在"))
-    return jsonify(proposal_detail(proposal, user))
+    return jsonify(proposal_detail(load_proposal(user, proposal_id), user))
 
 
 @bp.patch("/proposals/<int:proposal_id>")

@@ -35,6 +35,6 @@ class Attachment(db.Model):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    proposal: Mapped[Proposal] = relationship()
-    reply: Mapped[Reply | None] = relationship()
+    proposal: Mapped[Proposal] = relationship(lazy="raise_on_sql")
+    reply: Mapped[Reply | None] = relationship(lazy="raise_on_sql")
     uploaded_by: Mapped[User] = relationship(lazy="joined")

@@ -11,6 +11,7 @@ flush, the caller commits (storage.py keeps the disk in step with that commit).
 import os
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..errors import InvalidState, NotFound, NotPermitted, ValidationError
 from ..extensions import db
@@ -18,7 +19,9 @@ from ..handling.models import Reply
 from ..handling.operations import IN_PROGRESS
 from ..i18n import _
 from ..workflow.access import can_view, can_view_reply
+from ..workflow.core import loaded
 from ..workflow.models import Proposal
+from ..workflow.queries import load_one, reply_visibility_options, visibility_options
 from ..workflow.states import ProposalState as P
 from . import storage
 from .checks import CONTENT_TYPES, FORMATS_LABEL, clean_filename, content_matches, kind_from_name
@@ -43,21 +46,24 @@ def may_see(user, attachment):
 
 
 def visible_proposal(user, proposal_id):
-    proposal = db.session.get(Proposal, proposal_id)
+    proposal = load_one(Proposal, proposal_id, visibility_options())
     if proposal is None or not may_see_proposal(user, proposal):
         raise NotFound(_("提案不存在"))
     return proposal
 
 
 def visible_reply(user, reply_id):
-    reply = db.session.get(Reply, reply_id)
+    reply = load_one(Reply, reply_id, reply_visibility_options())
     if reply is None or not may_see_reply(user, reply):
         raise NotFound(_("答复不存在"))
     return reply
 
 
 def visible_attachment(user, attachment_id):
-    attachment = db.session.get(Attachment, attachment_id)
+    proposal = joinedload(Attachment.proposal)
+    attachment = load_one(Attachment, attachment_id, (
+        proposal, *visibility_options(proposal),
+        joinedload(Attachment.reply).joinedload(Reply.assignment)))
     if attachment is None or not may_see(user, attachment):
         raise NotFound(_("附件不存在"))
     return attachment
@@ -103,7 +109,7 @@ def check_may_change(actor, record):
     """Raise NotPermitted or InvalidState unless ``actor`` may add or remove files on
     ``record`` (a Proposal or a Reply) now."""
     if isinstance(record, Reply):
-        assignment = record.assignment
+        assignment = loaded(record, "assignment").assignment
         if actor is None or not actor.is_unit_staff or not assignment.belongs_to(actor):
             raise NotPermitted(_("只有本单位的经办人或负责人可以管理答复附件"))
         if record.state not in IN_PROGRESS:
@@ -153,7 +159,8 @@ def add_attachment(actor, record, upload):
     except BaseException:
         storage.discard(received.temp_path)
         raise
-    proposal = record.assignment.proposal if isinstance(record, Reply) else record
+    proposal = (loaded(record.assignment, "proposal").proposal if isinstance(record, Reply)
+                else record)
     attachment = Attachment(
         proposal=proposal, reply=record if isinstance(record, Reply) else None,
         filename=filename, kind=kind, content_type=CONTENT_TYPES[kind], size=received.size,

@@ -24,6 +24,13 @@ def chinese_number(n):
     return (CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (CHINESE_DIGITS[ones] if ones else "")
 
 
+def session_label(term, meeting):
+    """第十届第三次会议 (Chinese numerals in Chinese)."""
+    if current_language() == "zh":
+        return f"第{chinese_number(term)}届第{chinese_number(meeting)}次会议"
+    return _("第%(term)d届第%(meeting)d次会议", term=term, meeting=meeting)
+
+
 class CommitteeSession(db.Model):
     """A session of the committee (届次 and 会次), e.g. 第十届第三次会议, with its plenary window."""
     __tablename__ = "committee_sessions"
@@ -41,9 +48,7 @@ class CommitteeSession(db.Model):
 
     @property
     def label(self):
-        if current_language() == "zh":  # Chinese numerals: 第十届第三次会议
-            return f"第{chinese_number(self.term)}届第{chinese_number(self.meeting)}次会议"
-        return _("第%(term)d届第%(meeting)d次会议", term=self.term, meeting=self.meeting)
+        return session_label(self.term, self.meeting)
 
 
 class Category(db.Model):

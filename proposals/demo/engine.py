@@ -15,6 +15,7 @@ from ..handling import operations as hops
 from ..handling.models import Assignment
 from ..handling.operations import expire_ratings, settle_acceptances
 from ..workflow import operations as ops
+from ..workflow.core import loaded
 from ..workflow.operations import expire_invitations
 from .people import make_current
 
@@ -112,7 +113,8 @@ class Runner:
         elif action == "assign":
             ops.assign_proposal(self.secretariat(), proposal, data["departments"],
                                 data.get("due_date"), now=now)
-            assignments.update({a.department.code: a for a in proposal.assignments})
+            assignments.update({a.department.code: a
+                                for a in loaded(proposal, "assignments").assignments})
         elif action == "mark_key":
             ops.mark_key(self.secretariat(), proposal, True, data["supervisor"], now=now)
         elif action == "consultation":

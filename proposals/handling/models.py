@@ -56,17 +56,21 @@ class Assignment(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    proposal: Mapped[Proposal] = relationship(back_populates="assignments")
+    # relationships that are not joined raise instead of loading lazily (issue 7): see
+    # proposals.workflow.queries.assignment_children() and its callers
+    proposal: Mapped[Proposal] = relationship(back_populates="assignments", lazy="raise_on_sql")
     department: Mapped[Department] = relationship(lazy="joined")
     contacts: Mapped[list["Contact"]] = relationship(back_populates="assignment",
-                                                     order_by="Contact.id")
-    opinion: Mapped["Opinion | None"] = relationship(back_populates="assignment")
+                                                     order_by="Contact.id", lazy="raise_on_sql")
+    opinion: Mapped["Opinion | None"] = relationship(back_populates="assignment",
+                                                     lazy="raise_on_sql")
     extension_requests: Mapped[list["ExtensionRequest"]] = relationship(
-        back_populates="assignment", order_by="ExtensionRequest.id")
+        back_populates="assignment", order_by="ExtensionRequest.id", lazy="raise_on_sql")
     replies: Mapped[list["Reply"]] = relationship(back_populates="assignment",
-                                                  order_by="Reply.id")
+                                                  order_by="Reply.id", lazy="raise_on_sql")
     follow_ups: Mapped[list["FollowUp"]] = relationship(back_populates="assignment",
-                                                        order_by="FollowUp.id")
+                                                        order_by="FollowUp.id",
+                                                        lazy="raise_on_sql")
 
     @property
     def effective_due(self):
@@ -92,7 +96,7 @@ class Contact(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="contacts")
+    assignment: Mapped[Assignment] = relationship(back_populates="contacts", lazy="raise_on_sql")
 
 
 class Opinion(db.Model):
@@ -104,7 +108,7 @@ class Opinion(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="opinion")
+    assignment: Mapped[Assignment] = relationship(back_populates="opinion", lazy="raise_on_sql")
 
 
 class ExtensionRequest(db.Model):
@@ -125,7 +129,8 @@ class ExtensionRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 
-    assignment: Mapped[Assignment] = relationship(back_populates="extension_requests")
+    assignment: Mapped[Assignment] = relationship(back_populates="extension_requests",
+                                                   lazy="raise_on_sql")
 
 
 class Reply(db.Model):
@@ -160,8 +165,9 @@ class Reply(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    assignment: Mapped[Assignment] = relationship(back_populates="replies")
-    ratings: Mapped[list["Rating"]] = relationship(back_populates="reply", order_by="Rating.id")
+    assignment: Mapped[Assignment] = relationship(back_populates="replies", lazy="raise_on_sql")
+    ratings: Mapped[list["Rating"]] = relationship(back_populates="reply", order_by="Rating.id",
+                                                    lazy="raise_on_sql")
 
     @property
     def primary_rating(self):
@@ -185,7 +191,7 @@ class Rating(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    reply: Mapped[Reply] = relationship(back_populates="ratings")
+    reply: Mapped[Reply] = relationship(back_populates="ratings", lazy="raise_on_sql")
     rater: Mapped[User] = relationship(lazy="joined")
 
 
@@ -199,4 +205,4 @@ class FollowUp(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    assignment: Mapped[Assignment] = relationship(back_populates="follow_ups")
+    assignment: Mapped[Assignment] = relationship(back_populates="follow_ups", lazy="raise_on_sql")

@@ -2,6 +2,7 @@
 extensions, replies with sign-off (签发) and review (审核), ratings (测评), re-handling and
 B-class follow-ups. Same contract as workflow/operations.py."""
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import Department
 from ..committee import settings as committee_settings
@@ -9,7 +10,9 @@ from ..committee.calendar import add_months, load_calendar, local_date
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
-from ..workflow.core import (bool_field, clock, date_field, log, move, raise_if, text_field)
+from ..workflow.core import (bool_field, clock, date_field, loaded, log, move, raise_if,
+                              text_field)
+from ..workflow.models import Proposal
 from ..workflow.operations import maybe_close
 from ..workflow.states import AssignmentState as A, ReplyState as R, Role
 from .models import (CONTACT_MODES, RATINGS, Assignment, Contact, ExtensionRequest, FollowUp,
@@ -39,6 +42,7 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
 
 
 def _require_unit(actor, assignment):
+    loaded(assignment, "proposal")  # each operation logs on it
     if actor is None or not actor.is_unit_staff or not assignment.belongs_to(actor):
         raise NotPermitted(_("只有本单位的经办人或负责人可以办理"))
 
@@ -48,7 +52,7 @@ def _settle_acceptance(assignment, now, today):
     if assignment.state == A.PENDING and today > assignment.accept_due:
         move("assignment", "auto_accept", assignment, None)
         assignment.state, assignment.accepted_at = A.HANDLING, now
-        log(assignment.proposal, None, "auto_accept", A.PENDING, A.HANDLING,
+        log(loaded(assignment, "proposal").proposal, None, "auto_accept", A.PENDING, A.HANDLING,
             assignment=assignment, comment="签收期限已过，视为签收", now=now)
 
 
@@ -86,6 +90,7 @@ def decide_reassignment(actor, assignment, data, *, now=None):
     approve = bool_field(errors, data, "approve", N_("是否同意"))
     action = "approve_reassignment" if approve else "refuse_reassignment"
     target = move("assignment", action, assignment, actor)
+    loaded(loaded(assignment, "proposal").proposal, "assignments")
     comment = text_field(errors, data, "comment", N_("意见"), required=False, max_len=2000)
     department = None
     if approve:
@@ -174,6 +179,7 @@ def request_extension(actor, assignment, data, *, now=None):
     if assignment.role == "co":
         raise NotPermitted(_("会办单位不申请答复延期"))
     now, today = clock(now)
+    loaded(assignment, "extension_requests")
     _settle_acceptance(assignment, now, today)
     move("assignment", "request_extension", assignment, actor)
     if any(r.round == assignment.round for r in assignment.extension_requests):
@@ -199,6 +205,7 @@ def request_extension(actor, assignment, data, *, now=None):
 
 def decide_extension(actor, assignment, data, *, now=None):
     move("assignment", "decide_extension", assignment, actor)
+    loaded(assignment, "proposal", "extension_requests")
     request = next((r for r in assignment.extension_requests if r.state == "pending"), None)
     if request is None:
         raise InvalidState(_("没有待审批的延期申请"))
@@ -225,6 +232,7 @@ def draft_reply(actor, assignment, data, *, now=None):
     if assignment.role == "co":
         raise NotPermitted(_("会办单位不单独答复，请提交会办意见"))
     now, today = clock(now)
+    loaded(assignment, "replies", "contacts")
     _settle_acceptance(assignment, now, today)
     move("assignment", "draft_reply", assignment, actor)
     conf = committee_settings.all_settings()
@@ -234,8 +242,9 @@ def draft_reply(actor, assignment, data, *, now=None):
     if conf["contact_required_before_reply"] and not assignment.contacts:
         raise InvalidState(_("答复前须至少记录一次办前沟通"))
     if conf["reply_requires_co_opinions"]:
-        waiting = [a.department.name for a in assignment.proposal.assignments
-                   if a.role == "co" and a.state not in (A.REASSIGNED,) and a.opinion is None]
+        co = [a for a in loaded(assignment.proposal, "assignments").assignments
+              if a.role == "co" and a.state not in (A.REASSIGNED,)]
+        waiting = [a.department.name for a in co if loaded(a, "opinion").opinion is None]
         if waiting:
             raise InvalidState(_("尚未收到会办意见：%(units)s", units=join(waiting)))
     errors = {}
@@ -272,7 +281,7 @@ def draft_reply(actor, assignment, data, *, now=None):
 
 
 def _require_reply_unit_head(actor, reply):
-    assignment = reply.assignment
+    assignment = loaded(reply, "assignment").assignment
     if actor is None or actor.role != Role.DEPARTMENT_HEAD or not assignment.belongs_to(actor):
         raise NotPermitted(_("只有本单位负责人可以签发答复"))
 
@@ -280,6 +289,7 @@ def _require_reply_unit_head(actor, reply):
 def signoff_reply(actor, reply, data, *, now=None):
     """签发 by the unit's department head, or return to the clerk with a comment."""
     _require_reply_unit_head(actor, reply)
+    loaded(reply.assignment, "proposal")
     errors = {}
     approve = bool_field(errors, data, "approve", N_("是否签发"))
     if approve is None:
@@ -314,6 +324,7 @@ def review_reply(actor, reply, data, *, now=None):
     approve = bool_field(errors, data, "approve", N_("是否通过"))
     action = "review_approve" if approve or approve is None else "review_return"
     target = move("reply", action, reply, actor)
+    loaded(loaded(reply, "assignment").assignment, "proposal")
     comment = text_field(errors, data, "comment", N_("审核意见"), required=approve is False,
                          max_len=2000)
     result = data.get("result")
@@ -360,12 +371,12 @@ def _deliver(reply, actor, now, today):
 def may_rate(user, reply):
     """'primary' for the first proposer, 'merged' for the first proposer of a proposal merged
     into this one, None otherwise."""
-    proposal = reply.assignment.proposal
+    proposal = loaded(loaded(reply, "assignment").assignment, "proposal").proposal
     if user is None or user.role != Role.MEMBER:
         return None
     if proposal.proposer_id == user.id:
         return "primary"
-    if any(m.proposer_id == user.id for m in proposal.merged):
+    if any(m.proposer_id == user.id for m in loaded(proposal, "merged").merged):
         return "merged"
     return None
 
@@ -382,6 +393,8 @@ def rate_reply(actor, reply, data, *, now=None):
     comment = text_field(errors, data, "comment", N_("意见"), required=rating == "unsatisfied",
                          max_len=5000)
     now, today = clock(now)
+    loaded(reply, "ratings")
+    loaded(reply.assignment.proposal, "assignments")  # maybe_close() looks at every unit
     if standing == "merged":
         if reply.state not in (R.DELIVERED, R.RATED):
             raise InvalidState(_("当前状态下不能测评"))
@@ -429,8 +442,10 @@ def rate_reply(actor, reply, data, *, now=None):
 def expire_ratings(*, now=None):
     """System sweep: replies not rated within the window close as unrated."""
     now, today = clock(now)
-    replies = db.session.scalars(select(Reply).where(Reply.state == R.DELIVERED,
-                                                     Reply.rating_due < today)).all()
+    replies = db.session.scalars(
+        select(Reply).where(Reply.state == R.DELIVERED, Reply.rating_due < today)
+        .options(joinedload(Reply.assignment).joinedload(Assignment.proposal)
+                 .selectinload(Proposal.assignments))).unique().all()
     for reply in replies:
         target = move("reply", "expire_rating", reply, None)
         assignment = reply.assignment
@@ -448,7 +463,8 @@ def settle_acceptances(*, now=None):
     """System sweep: pending assignments past their window count as accepted."""
     now, today = clock(now)
     pending = db.session.scalars(select(Assignment).where(Assignment.state == A.PENDING,
-                                                          Assignment.accept_due < today)).all()
+                                                          Assignment.accept_due < today)
+                                 .options(joinedload(Assignment.proposal))).all()
     for assignment in pending:
         _settle_acceptance(assignment, now, today)
     db.session.flush()

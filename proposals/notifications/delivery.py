@@ -11,6 +11,7 @@ from email.utils import make_msgid
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..committee.calendar import utcnow
 from ..extensions import db
@@ -72,7 +73,8 @@ def send_delivery(delivery_id, now=None):
     db.session.commit()
     if claimed.rowcount != 1:
         return "skipped"
-    delivery = db.session.get(Delivery, delivery_id)
+    delivery = db.session.scalars(select(Delivery).where(Delivery.id == delivery_id)
+                                  .options(joinedload(Delivery.notification))).one()
     try:
         CHANNELS[delivery.channel](delivery)
     except (OSError, smtplib.SMTPException, socket.timeout) as exc:

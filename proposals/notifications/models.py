@@ -34,7 +34,8 @@ class Notification(db.Model):
 
     recipient: Mapped[User] = relationship(lazy="joined")
     deliveries: Mapped[list["Delivery"]] = relationship(back_populates="notification",
-                                                        order_by="Delivery.id")
+                                                        order_by="Delivery.id",
+                                                        lazy="raise_on_sql")
 
 
 class Delivery(db.Model):
@@ -59,7 +60,8 @@ class Delivery(db.Model):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    notification: Mapped[Notification] = relationship(back_populates="deliveries")
+    notification: Mapped[Notification] = relationship(back_populates="deliveries",
+                                                       lazy="raise_on_sql")
 
 
 class JobRun(db.Model):

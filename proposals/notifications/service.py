@@ -1,5 +1,6 @@
 """A person's own notifications: list, unread count, mark read."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..committee.calendar import utcnow
 from ..errors import NotFound
@@ -40,4 +41,5 @@ def failed_deliveries(limit=200):
     """For the admin: deliveries that failed or gave up, newest first."""
     return db.session.scalars(
         select(Delivery).where(Delivery.status.in_(("failed", "dead")))
+        .options(joinedload(Delivery.notification))  # home/admin.html: its recipient
         .order_by(Delivery.id.desc()).limit(limit)).all()

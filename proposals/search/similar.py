@@ -13,6 +13,7 @@ Who sees what (decided here, for the API and the pages alike):
   filed (submitted, withdrawn, not filed, merged …) is not shown to a member at all.
 """
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..handling.models import RESULT_LABELS, Assignment, Reply
@@ -20,6 +21,7 @@ from ..i18n import _
 from ..workflow.access import can_view, can_view_reply, visible_filter
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal
+from ..workflow.queries import visibility_options
 from ..workflow.states import ProposalState as P, Role
 from .indexer import DELIVERED
 from .query import similar_scores
@@ -48,7 +50,8 @@ def find_similar(user, title, text, exclude_id=None, limit=10, min_score=0.0, st
     if not pairs:
         return []
     by_id = {p.id: p for p in db.session.scalars(
-        select(Proposal).where(Proposal.id.in_([pid for pid, _s in pairs])))}
+        select(Proposal).where(Proposal.id.in_([pid for pid, _s in pairs]))
+        .options(*visibility_options()))}  # can_view() in item_json()
     return [(by_id[pid], score) for pid, score in pairs if pid in by_id]
 
 
@@ -68,6 +71,7 @@ def earlier_replies(user, proposal):
     rows = db.session.scalars(
         select(Reply).join(Assignment).where(Assignment.proposal_id == proposal.id,
                                              Reply.state.in_(DELIVERED))
+        .options(joinedload(Reply.assignment))
         .order_by(Reply.delivered_at, Reply.id)).all()
     return [r for r in rows if can_view_reply(user, r)]
 

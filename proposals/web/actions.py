@@ -1,5 +1,6 @@
 """Run one operation for a page: commit on success, form errors or an error page otherwise."""
 from flask import abort, flash
+from sqlalchemy import inspect
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import DomainError, ValidationError
@@ -17,6 +18,7 @@ def perform(operation, *args, form=None, success=None, **kwargs):
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
+        read_again(args)
         unplaced = []
         for name, message in exc.fields.items():
             field = getattr(form, name, None) if form is not None else None
@@ -35,3 +37,18 @@ def perform(operation, *args, form=None, success=None, **kwargs):
     if success:
         flash(success, "success")
     return result if result is not None else True
+
+
+def read_again(records):
+    """The form is shown again after a rollback, which expired the records the operation was
+    given: read each proposal, assignment or reply again with what its pages show (their
+    relationships raise instead of loading lazily: issue 7)."""
+    from ..handling.models import Assignment, Reply
+    from ..workflow.models import Proposal
+    from ..workflow.queries import (assignment_detail_options, load_one,
+                                    proposal_detail_options, reply_detail_options)
+    options = {Proposal: proposal_detail_options, Assignment: assignment_detail_options,
+               Reply: reply_detail_options}
+    for record in records:
+        if type(record) in options and inspect(record).persistent:
+            load_one(type(record), inspect(record).identity[0], options[type(record)]())

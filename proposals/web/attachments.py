@@ -78,9 +78,10 @@ def _upload(record):
     """POST: store the file or show the page again with the reason (400/413)."""
     files = request.files.getlist("file")
     upload = files[0] if len(files) == 1 else None
+    back = _page_of(record)  # before the commit expires the record's relationships
     if perform(service.add_attachment, current_user, record, upload,
                success=_("附件已上传。")):
-        return redirect(_page_of(record))
+        return redirect(back)
     forget_files()
     return _manage(record, 400)
 
@@ -114,5 +115,6 @@ def download(attachment_id):
 def delete(attachment_id):
     attachment = _or_404(service.visible_attachment, attachment_id)
     record = attachment.reply if attachment.reply_id else attachment.proposal
+    back = _page_of(record)  # before the commit expires the record's relationships
     perform(service.remove_attachment, current_user, attachment, success=_("附件已删除。"))
-    return redirect(_page_of(record))
+    return redirect(back)

@@ -20,6 +20,7 @@ from ..handling.operations import may_rate, rate_reply
 from ..workflow import operations as ops
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
+from ..workflow.queries import load_one, reply_detail_options
 from ..workflow.states import CosignerState, ProposalState as P, Role, allowed_actions
 from .actions import perform
 from .proposal import load_visible
@@ -224,11 +225,12 @@ def rating_open(user, reply):
 @bp.route("/replies/<int:reply_id>/rate", methods=["GET", "POST"])
 @login_required
 def rate(reply_id):
-    reply = db.session.get(Reply, reply_id)
+    reply = load_one(Reply, reply_id, reply_detail_options())
     if (reply is None or not can_view(current_user, reply.assignment.proposal)
             or not can_view_reply(current_user, reply)):
         abort(404)
-    proposal = reply.assignment.proposal
+    assignment = reply.assignment  # kept: the commit expires the reply's relationships
+    proposal = assignment.proposal
     form = RateForm()
     if request.method == "GET":
         if may_rate(current_user, reply) is None:
@@ -239,7 +241,7 @@ def rate(reply_id):
         data = {"rating": form.rating.data, "comment": form.comment.data}
         standing = may_rate(current_user, reply)
         if perform(rate_reply, current_user, reply, data, form=form):
-            if standing == "primary" and reply.assignment.state == "rehandling":
+            if standing == "primary" and assignment.state == "rehandling":
                 flash(_("测评已提交：不满意。答复已退回承办单位重新办理。"), "success")
             else:
                 flash(_("测评已提交：%(rating)s。", rating=_(RATINGS[data["rating"]])),

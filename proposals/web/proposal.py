@@ -5,19 +5,18 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from ..committee.calendar import local_date, utcnow
-from ..extensions import db
 from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS
 from ..workflow.access import (can_view, can_view_contact_details, can_view_internal,
                                can_view_reply, history_comment)
 from ..workflow.models import Proposal
-from ..workflow.queries import proposal_detail_options
+from ..workflow.queries import load_one, proposal_detail_options
 from ..workflow.states import allowed_actions
 
 bp = Blueprint("proposal", __name__)
 
 
 def load_visible(proposal_id):
-    proposal = db.session.get(Proposal, proposal_id, options=proposal_detail_options())
+    proposal = load_one(Proposal, proposal_id, proposal_detail_options())
     if proposal is None or not can_view(current_user, proposal):
         abort(404)
     return proposal

@@ -26,6 +26,7 @@ from ..workflow import operations as ops
 from ..workflow.access import can_view, can_view_reply, visible_filter
 from ..workflow.core import STATE_LABELS, move
 from ..workflow.models import Proposal
+from ..workflow.queries import assignment_detail_options, load_one, reply_detail_options
 from ..workflow.queues import secretariat_queues
 from ..workflow.states import ProposalState as P, Role, allowed_actions
 from .actions import perform
@@ -41,14 +42,14 @@ ASSIGN_ROWS = 8
 # ---------------------------------------------------------------- loading and small helpers
 
 def load_assignment(assignment_id):
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = load_one(Assignment, assignment_id, assignment_detail_options())
     if assignment is None or not can_view(current_user, assignment.proposal):
         abort(404)
     return assignment
 
 
 def load_reply(reply_id):
-    reply = db.session.get(Reply, reply_id)
+    reply = load_one(Reply, reply_id, reply_detail_options())
     if (reply is None or not can_view(current_user, reply.assignment.proposal)
             or not can_view_reply(current_user, reply)):
         abort(404)
@@ -316,6 +317,7 @@ class ReassignmentForm(FlaskForm):
 @login_required
 def reassignment_decision(assignment_id):
     assignment = load_assignment(assignment_id)
+    proposal = assignment.proposal  # kept: the commit expires the assignment's relationships
     may("assignment", "approve_reassignment", assignment)
     form = ReassignmentForm()
     form.department.choices = department_choices(_("请选择单位"))
@@ -326,7 +328,7 @@ def reassignment_decision(assignment_id):
         done = perform(hops.decide_reassignment, current_user, assignment, data, form=form,
                        success=_("已同意调整。") if approve else _("已决定不予调整，由原单位办理。"))
         if done:
-            return to_proposal(assignment.proposal, f"assignment-{assignment.id}")
+            return to_proposal(proposal, f"assignment-{assignment.id}")
         return failed("secretariat/reassignment.html", a=assignment, form=form)
     return render_template("secretariat/reassignment.html", a=assignment, form=form)
 
@@ -342,6 +344,7 @@ class ExtensionForm(FlaskForm):
 @login_required
 def extension_decision(assignment_id):
     assignment = load_assignment(assignment_id)
+    proposal = assignment.proposal  # kept: the commit expires the assignment's relationships
     may("assignment", "decide_extension", assignment)
     pending = next((e for e in assignment.extension_requests if e.state == "pending"), None)
     if pending is None:
@@ -355,7 +358,7 @@ def extension_decision(assignment_id):
                        {"approve": approve, "comment": form.comment.data}, form=form,
                        success=_("已同意延期。") if approve else _("已决定不予延期。"))
         if done:
-            return to_proposal(assignment.proposal, f"assignment-{assignment.id}")
+            return to_proposal(proposal, f"assignment-{assignment.id}")
         return failed("secretariat/extension.html", **context)
     return render_template("secretariat/extension.html", **context)
 
@@ -375,6 +378,7 @@ class ReplyReviewForm(FlaskForm):
 @login_required
 def reply_review(reply_id):
     reply = load_reply(reply_id)
+    proposal = reply.assignment.proposal  # kept: the commit expires the reply's relationships
     may("reply", "review_approve", reply)
     form = ReplyReviewForm()
     form.result.choices = [("", _("不更改（%(code)s）", code=reply.result))] + [
@@ -388,7 +392,7 @@ def reply_review(reply_id):
                        success=_("答复已审核通过并送达。") if approve
                        else _("答复已退回承办单位。"))
         if done:
-            return to_proposal(reply.assignment.proposal, f"reply-{reply.id}")
+            return to_proposal(proposal, f"reply-{reply.id}")
         return failed("secretariat/reply_review.html", r=reply, form=form,
                       RESULT_LABELS=RESULT_LABELS)
     return render_template("secretariat/reply_review.html", r=reply, form=form,

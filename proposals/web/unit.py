@@ -10,10 +10,10 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 
 from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
-from ..extensions import db
 from ..handling import operations as ops
 from ..handling.models import CONTACT_MODES, RESULT_LABELS, Assignment, Reply
 from ..workflow.access import can_view, can_view_internal, can_view_reply
+from ..workflow.queries import assignment_detail_options, load_one, reply_detail_options
 from ..workflow.states import AssignmentState as A, ReplyState as R, allowed_actions
 from .actions import perform
 
@@ -103,14 +103,14 @@ def today():
 
 def load_assignment(assignment_id):
     """404 unless the user may see the proposal (as the API's load_assignment)."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = load_one(Assignment, assignment_id, assignment_detail_options())
     if assignment is None or not can_view(current_user, assignment.proposal):
         abort(404)
     return assignment
 
 
 def load_reply(reply_id):
-    reply = db.session.get(Reply, reply_id)
+    reply = load_one(Reply, reply_id, reply_detail_options())
     if (reply is None or not can_view(current_user, reply.assignment.proposal)
             or not can_view_reply(current_user, reply)):
         abort(404)
@@ -283,6 +283,7 @@ def reply(assignment_id):
 @login_required
 def signoff(reply_id):
     r = load_reply(reply_id)
+    proposal_id = r.assignment.proposal_id  # the commit expires the reply's relationships
     if request.method == "GET":
         if not (own_unit(r.assignment) and current_user.role == "department_head"):
             abort(403)
@@ -294,7 +295,7 @@ def signoff(reply_id):
         data = {"approve": approve, "comment": form.comment.data}
         success = _("答复已签发。") if approve else _("答复已退回经办人修改。")
         if perform(ops.signoff_reply, current_user, r, data, form=form, success=success):
-            return redirect(url_for("proposal.show", proposal_id=r.assignment.proposal_id,
+            return redirect(url_for("proposal.show", proposal_id=proposal_id,
                                     _anchor=f"reply-{r.id}"))
     return render_template("unit/signoff.html", r=r, a=r.assignment, p=r.assignment.proposal,
                            form=form, RESULT_LABELS=RESULT_LABELS, today=today())

@@ -2,6 +2,10 @@
 optimistic version checks and input checks that name the field."""
 from datetime import date
 
+from sqlalchemy import inspect
+from sqlalchemy.orm import MANYTOONE
+from sqlalchemy.orm.attributes import set_committed_value
+
 from ..committee.calendar import local_date, utcnow
 from ..errors import Conflict, InvalidState, NotPermitted, ValidationError
 from ..extensions import db
@@ -69,6 +73,35 @@ def log(proposal, actor, action, from_state, to_state, *, comment=None, assignme
                          created_at=now or utcnow())
     db.session.add(entry)
     return entry
+
+
+def loaded(record, *names):
+    """Load explicitly the named relationships of ``record`` that are not loaded yet and
+    return ``record``. Relationships raise instead of loading lazily (issue 7): the lists and
+    pages load what they show with the statement that fetches their rows; an operation on one
+    record (called from a page, the API, a command, a sweep or a test) loads here what it
+    needs. A many-to-one comes from the identity map when its target is there (no statement),
+    each collection not loaded costs one SELECT; what is loaded (or pending) is left as is."""
+    state = inspect(record)
+    if not state.persistent:
+        return record  # a pending record's relationships are what was set on it
+    collections = []
+    for name in names:
+        if name in state.dict:
+            continue
+        prop = state.mapper.relationships[name]
+        if prop.direction is MANYTOONE and prop.secondary is None:
+            (column,) = prop.local_columns
+            key = state.mapper.get_property_by_column(column).key
+            ident = getattr(record, key)
+            # from the identity map, or one SELECT of the row; kept on the record
+            set_committed_value(record, name, None if ident is None
+                                else db.session.get(prop.mapper.class_, ident))
+        else:
+            collections.append(name)
+    if collections:
+        db.session.refresh(record, collections)
+    return record
 
 
 def clock(now):

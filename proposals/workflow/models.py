@@ -21,6 +21,11 @@ suggested_departments = Table(
 )
 
 
+def number_label(number):
+    """第0012号 (None before filing)."""
+    return _("第%(n)s号", n=f"{number:04d}") if number else None
+
+
 class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
@@ -76,27 +81,34 @@ class Proposal(db.Model):
     session: Mapped[CommitteeSession] = relationship(lazy="joined")
     proposer: Mapped[User] = relationship(foreign_keys=[proposer_id], lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")
-    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id])
-    not_filed_reason: Mapped[NotFiledReason | None] = relationship()
+    # every other relationship raises instead of loading lazily (issue 7: no hidden N+1): load
+    # what a page or an operation needs with the statement that fetches the proposals
+    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id],
+                                                   lazy="raise_on_sql")
+    not_filed_reason: Mapped[NotFiledReason | None] = relationship(lazy="raise_on_sql")
     merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id],
-                                                          back_populates="merged")
+                                                          back_populates="merged",
+                                                          lazy="raise_on_sql")
     merged: Mapped[list["Proposal"]] = relationship(back_populates="merged_into",
-                                                    order_by="Proposal.id")
+                                                    order_by="Proposal.id",
+                                                    lazy="raise_on_sql")
     cosigners: Mapped[list["Cosigner"]] = relationship(back_populates="proposal",
                                                        order_by="Cosigner.id",
-                                                       cascade="all, delete-orphan")
+                                                       cascade="all, delete-orphan",
+                                                       lazy="raise_on_sql")
     suggested_departments: Mapped[list[Department]] = relationship(
-        secondary=suggested_departments, order_by=Department.code)
+        secondary=suggested_departments, order_by=Department.code, lazy="raise_on_sql")
     assignments: Mapped[list["Assignment"]] = relationship(  # noqa: F821
-        back_populates="proposal", order_by="Assignment.id")
+        back_populates="proposal", order_by="Assignment.id", lazy="raise_on_sql")
     history: Mapped[list["HistoryEntry"]] = relationship(
-        back_populates="proposal", order_by="HistoryEntry.id")
+        back_populates="proposal", order_by="HistoryEntry.id", lazy="raise_on_sql")
     reviews: Mapped[list["ReviewDecision"]] = relationship(
-        order_by="ReviewDecision.id", foreign_keys="ReviewDecision.proposal_id")
+        order_by="ReviewDecision.id", foreign_keys="ReviewDecision.proposal_id",
+        lazy="raise_on_sql")
 
     @property
     def number_label(self):
-        return _("第%(n)s号", n=f"{self.number:04d}") if self.number else None
+        return number_label(self.number)
 
     def is_proposer(self, user):
         return user is not None and user.id == self.proposer_id
@@ -121,7 +133,7 @@ class Cosigner(db.Model):
     expires_on: Mapped[date | None]
     responded_at: Mapped[datetime | None]
 
-    proposal: Mapped[Proposal] = relationship(back_populates="cosigners")
+    proposal: Mapped[Proposal] = relationship(back_populates="cosigners", lazy="raise_on_sql")
     user: Mapped[User] = relationship(lazy="joined")
 
 
@@ -160,5 +172,5 @@ class HistoryEntry(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    proposal: Mapped[Proposal] = relationship(back_populates="history")
+    proposal: Mapped[Proposal] = relationship(back_populates="history", lazy="raise_on_sql")
     actor: Mapped[User | None] = relationship(lazy="joined")

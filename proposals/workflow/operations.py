@@ -5,6 +5,7 @@ They only flush; the caller (a request, a command, a task) commits once. A refus
 DomainError before anything has been changed.
 """
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Department, User
 from ..committee import settings as committee_settings
@@ -14,7 +15,7 @@ from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counte
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
-from .core import clock, log, move, raise_if, text_field
+from .core import clock, loaded, log, move, raise_if, text_field
 from .models import Cosigner, Proposal, ReviewDecision
 from .states import CosignerState, ProposalState as P, Role
 
@@ -105,6 +106,7 @@ def _resolve_departments(codes, errors):
 
 
 def _apply_content(proposal, content):
+    loaded(proposal, *(n for n in ("cosigners", "suggested_departments") if n in content))
     for name in ("title", "analysis", "suggestions"):
         if name in content:
             setattr(proposal, name, content[name])
@@ -175,7 +177,7 @@ def check_complete(proposal):
 def submit_proposal(actor, proposal, *, now=None):
     """Draft → awaiting co-signers (联名) or submitted."""
     _require_proposer(actor, proposal)
-    target = P.AWAITING_COSIGNERS if proposal.cosigners else P.SUBMITTED
+    target = P.AWAITING_COSIGNERS if loaded(proposal, "cosigners").cosigners else P.SUBMITTED
     move("proposal", "submit", proposal, actor, to=target)
     check_complete(proposal)
     now, today = clock(now)
@@ -207,7 +209,7 @@ def respond_to_invitation(actor, proposal, accept, *, now=None):
     """An invited co-signer confirms or declines (联名确认)."""
     if not isinstance(accept, bool):
         raise ValidationError(fields={"accept": _("请说明是否同意联名（true 或 false）")})
-    cosigner = proposal.cosigner_for(actor) if actor else None
+    cosigner = loaded(proposal, "cosigners").cosigner_for(actor) if actor else None
     if cosigner is None:
         raise NotPermitted(_("您没有被邀请联名此提案"))
     action = "cosign_accept" if accept else "cosign_decline"
@@ -242,7 +244,8 @@ def expire_invitations(*, now=None):
     proposals = db.session.scalars(
         select(Proposal).where(Proposal.state == P.AWAITING_COSIGNERS).where(
             Proposal.cosigners.any((Cosigner.state == CosignerState.INVITED)
-                                   & (Cosigner.expires_on < today)))).all()
+                                   & (Cosigner.expires_on < today)))
+        .options(selectinload(Proposal.cosigners))).all()
     for proposal in proposals:
         move("proposal", "cosign_expire", proposal, None)
         for cosigner in proposal.cosigners:
@@ -262,6 +265,7 @@ def withdraw_proposal(actor, proposal, reason, *, now=None):
     errors = {}
     reason = text_field(errors, {"reason": reason}, "reason", N_("撤案理由"), max_len=2000)
     raise_if(errors)
+    loaded(proposal, "cosigners")
     proposal.state, proposal.withdraw_reason = target, reason
     for cosigner in proposal.cosigners:
         if cosigner.state == CosignerState.INVITED:
@@ -449,7 +453,7 @@ def maybe_close(proposal, *, now=None):
     from .states import AssignmentState as A
     if proposal.state != P.ASSIGNED:
         return False
-    live = [a for a in proposal.assignments if a.state != A.REASSIGNED]
+    live = [a for a in loaded(proposal, "assignments").assignments if a.state != A.REASSIGNED]
     needed = [a for a in live if a.role != "co"]
     if not needed or any(a.state != A.CLOSED for a in needed):
         return False

@@ -1,8 +1,10 @@
 """Read-only queries shared by the API and the pages: the lists a person may see, filtered."""
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..accounts.models import Department
+from ..accounts.models import Department, User
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import Category, CommitteeSession
 from ..errors import ValidationError
@@ -41,6 +43,7 @@ def proposal_detail_options():
     assignments = selectinload(Proposal.assignments)
     return (joinedload(Proposal.cosigners), joinedload(Proposal.suggested_departments),
             joinedload(Proposal.supervisor), joinedload(Proposal.not_filed_reason),
+            joinedload(Proposal.merged_into),
             selectinload(Proposal.merged), selectinload(Proposal.history),
             assignments, *assignment_children(assignments))
 
@@ -51,6 +54,97 @@ def assignment_list_options():
     internal parts) in one statement each: the same statements for 1 row or 100."""
     proposal = selectinload(Assignment.proposal)
     return (proposal, proposal.selectinload(Proposal.assignments), *assignment_children())
+
+
+def load_one(model, ident, options):
+    """The record ``ident`` of ``model`` loaded with ``options``, or None. Always one SELECT
+    (and those of its selectin options), unlike session.get(), which returns a copy already in
+    the session as it is, without the options; the relationships that copy has not loaded
+    yet are filled in, those it has are left as they are."""
+    from ..extensions import db
+    return db.session.scalars(select(model).where(model.id == ident).options(*options)) \
+        .unique().one_or_none()
+
+
+def visibility_options(path=None):
+    """What can_view() and can_view_internal() read of a proposal: its co-signers, the
+    proposals merged into it and its units; ``path``: the loader option that reaches the
+    proposal, or None when the proposals are the statement's rows."""
+    def selectin(attr):
+        return path.selectinload(attr) if path is not None else selectinload(attr)
+    return (selectin(Proposal.cosigners), selectin(Proposal.merged),
+            selectin(Proposal.assignments))
+
+
+def reply_visibility_options(path=None):
+    """What may_see_reply() reads of a reply: its assignment, the proposal and what
+    visibility_options() loads of it."""
+    assignment = path.joinedload(Reply.assignment) if path is not None \
+        else joinedload(Reply.assignment)
+    proposal = assignment.joinedload(Assignment.proposal)
+    return (proposal, *visibility_options(proposal))
+
+
+def proposal_parts_options(path):
+    """What the visibility rules (can_view, can_view_internal) and the pages of one assignment
+    or reply read of the proposal reached by the loader option ``path``: its co-signers, the
+    proposals merged into it, its units (with their opinions), its suggested units and its
+    supervisor."""
+    return (path.selectinload(Proposal.cosigners), path.selectinload(Proposal.merged),
+            path.selectinload(Proposal.assignments).joinedload(Assignment.opinion),
+            path.selectinload(Proposal.suggested_departments),
+            path.joinedload(Proposal.supervisor))
+
+
+def assignment_detail_options():
+    """Eager loading for one assignment (its page and forms, GET /assignments/{id}, the
+    operations on it): its own parts and its proposal with the proposal's parts."""
+    proposal = joinedload(Assignment.proposal)
+    return (proposal, *proposal_parts_options(proposal), *assignment_children())
+
+
+def reply_detail_options():
+    """Eager loading for one reply (its pages, GET /replies/{id}, the operations on it): its
+    ratings, its assignment with the assignment's parts, and the proposal with its parts."""
+    assignment = joinedload(Reply.assignment)
+    proposal = assignment.joinedload(Assignment.proposal)
+    return (selectinload(Reply.ratings), assignment, *assignment_children(assignment),
+            proposal, *proposal_parts_options(proposal))
+
+
+def proposal_summaries(ids):
+    """What a list of proposals shows (api.serializers.proposal_summary reads it) for ``ids``,
+    in that order, as plain columns in one statement: the proposal's short columns, its
+    category's code and name, its session's term and meeting, its proposer's user name and
+    name. Loading whole ORM rows with the long texts and the proposer's unit was half of the
+    list API's time (issue 7)."""
+    from ..extensions import db
+    from .models import number_label
+    from ..committee.models import session_label
+    found = {r.id: r for r in db.session.execute(
+        select(Proposal.id, Proposal.version, Proposal.state, Proposal.number,
+               Proposal.receipt_serial, Proposal.title, Proposal.kind, Proposal.session_id,
+               Proposal.submitted_at, Proposal.is_key, Proposal.is_plenary,
+               Category.code.label("category_code"), Category.name.label("category_name"),
+               CommitteeSession.term, CommitteeSession.meeting,
+               User.username, User.name.label("proposer_name"))
+        .join(Category, Category.id == Proposal.category_id)
+        .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
+        .join(User, User.id == Proposal.proposer_id)
+        .where(Proposal.id.in_(ids)))}
+    rows = []
+    for pid in ids:
+        r = found.get(pid)
+        if r is not None:
+            rows.append(SimpleNamespace(
+                id=r.id, version=r.version, state=r.state, number=r.number,
+                number_label=number_label(r.number), receipt_serial=r.receipt_serial,
+                title=r.title, kind=r.kind, session_id=r.session_id,
+                session=SimpleNamespace(label=session_label(r.term, r.meeting)),
+                category=SimpleNamespace(code=r.category_code, name=r.category_name),
+                proposer=SimpleNamespace(username=r.username, name=r.proposer_name),
+                submitted_at=r.submitted_at, is_key=r.is_key, is_plenary=r.is_plenary))
+    return rows
 
 
 def overdue_condition(today):
@@ -157,13 +251,14 @@ def page_of(query, limit, offset):
 
 def page_ids(query, limit, offset):
     """The first statement of page_of(): the ids of one page of ``query`` in its order and the
-    number of all its rows. Returns (ids, total)."""
+    number of all its rows, counted only when the data changed since this worker last counted
+    the same rows (list_totals). Returns (ids, total)."""
     from ..extensions import db
+    from ..list_totals import ids_token_and_total
     entity = query.column_descriptions[0]["entity"]
     ids_only = query.with_only_columns(entity.id)
     counted = select(func.count()).select_from(ids_only.order_by(None).subquery())
-    pairs = db.session.execute(query.with_only_columns(entity.id, counted.scalar_subquery())
-                               .limit(limit).offset(offset)).all()
-    if not pairs:
+    rows = ids_token_and_total(query, counted, limit, offset)
+    if not rows:
         return [], (db.session.scalar(counted) if offset else 0)
-    return [pid for pid, _total in pairs], pairs[0][1]
+    return [pid for pid, _token, _total in rows], rows[0][2]

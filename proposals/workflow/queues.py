@@ -23,7 +23,8 @@ def _with_parts(path):
 
 
 LOAD = {  # what the home templates read of each kind of record, joined to its row
-    Proposal: lambda: (joinedload(Proposal.proposer),),
+    Proposal: lambda: (joinedload(Proposal.proposer),
+                       joinedload(Proposal.suggested_departments)),  # secretariat/queues.html
     Assignment: lambda: (joinedload(Assignment.proposal), joinedload(Assignment.department)),
     Reply: lambda: _with_parts(joinedload(Reply.assignment)),
     ExtensionRequest: lambda: _with_parts(joinedload(ExtensionRequest.assignment)),
