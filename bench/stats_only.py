@@ -1,6 +1,8 @@
 """The annual statistics alone: generate N proposals (bench/generate.py) into a database, then
 time proposals.stats.annual_figures (and GET /api/v1/stats/annual) for last year against the
-hand-written statement bench/sql/annual.sql, check that they agree, and print the ratio.
+hand-written statement bench/sql/annual.sql (every figure; bench/reference.py) and, for
+information, bench/sql/annual_core.sql (17 core figures), alternated run by run; check that
+every figure agrees, and print the times and ratios.
 
     python bench/stats_only.py --size 100000                         # a temporary SQLite file
     python bench/stats_only.py --size 100000 --keep /tmp/stats.db    # reuse it when it exists
@@ -56,10 +58,11 @@ def main():
         print(f"generated {args.size} proposals in {seconds:.1f} s", file=sys.stderr)
 
     os.environ["DATABASE_URL"] = url
-    from sqlalchemy import event, text
+    from sqlalchemy import event
 
     from bench.generate import PASSWORD
-    from bench.run import LOCAL, hand_statement
+    from bench.reference import differences
+    from bench.run import LOCAL, core_differences, time_stats
     from proposals import create_app
     from proposals.extensions import db
     from proposals.stats import annual_figures
@@ -89,48 +92,23 @@ def main():
             "username": "bench_sec", "password": PASSWORD}).get_json()["token"]
         auth = {"Authorization": f"Bearer {token}"}
         path = f"/api/v1/stats/annual?year={year}"
-        client.get(path, headers=auth)
-
-        statement, params = hand_statement(dialect, year, today)
-
-        def hand():
-            with engine.connect() as conn:
-                return conn.execute(statement, params).one()._mapping
-
-        def hand_without_jit():  # the same statement with the setting annual_figures uses
-            with engine.connect() as conn:
-                conn.execute(text("SET LOCAL jit = off"))  # ends with the connection's
-                return conn.execute(statement, params).one()._mapping  # transaction
-        row = dict(hand())
-        # the API and the hand SQL alternately, so that both see the same load
-        api_times, sql_times, nojit_times = [], [], []
-        for _ in range(args.runs):
-            api_times.append(median_ms(lambda: client.get(path, headers=auth), 1))
-            sql_times.append(median_ms(hand, 1))
-            if dialect == "postgresql":
-                nojit_times.append(median_ms(hand_without_jit, 1))
-        api_ms = round(statistics.median(api_times), 1)
-        sql_ms = round(statistics.median(sql_times), 1)
-        nojit_ms = round(statistics.median(nojit_times), 1) if nojit_times else None
-
-    f = figures
-    mine = {"received": f["received"], "filed": f["filed"], "merged": f["merged"],
-            "not_filed": f["not_filed"], "withdrawn": f["withdrawn"],
-            "pending_review": f["pending_review"], "assignment_items": f["assignment_items"],
-            "replied_items": f["replied_items"], "replies_delivered": f["replies_delivered"],
-            "replies_on_time": f["replies_on_time"], "result_a": f["results"]["A"],
-            "result_b": f["results"]["B"], "result_c": f["results"]["C"],
-            "satisfied": f["satisfaction"]["satisfied"],
-            "basically_satisfied": f["satisfaction"]["basically_satisfied"],
-            "unsatisfied": f["satisfaction"]["unsatisfied"],
-            "replied_proposals": f["replied_proposals"]}
-    differ = {k: (v, int(row[k] or 0)) for k, v in mine.items() if v != int(row[k] or 0)}
-    print(f"{dialect}: {n_statements} statements; function {function_ms} ms, "
-          f"API {api_ms} ms, hand SQL {sql_ms} ms; ratio function/SQL "
-          f"{function_ms / max(sql_ms, 0.1):.2f}, API/SQL {api_ms / max(sql_ms, 0.1):.2f}; "
-          + (f"hand SQL with jit=off {nojit_ms} ms, API/that "
-             f"{api_ms / max(nojit_ms, 0.1):.2f}; " if nojit_ms else "") +
-          f"agree: {not differ} {differ or ''}; received {f['received']}")
+        api = client.get(path, headers=auth).get_json()
+        # the API, the full statement and the core one alternately: the same load for all
+        medians, ref, core_row = time_stats(engine, lambda: client.get(path, headers=auth),
+                                            args.runs, year, today)
+    api_ms, sql_ms, core_ms = medians["api"], medians["full"], medians["core"]
+    differ = differences(api, ref)
+    core_differ = core_differences(figures, core_row)
+    print(f"{dialect}: {n_statements} statements; function {function_ms} ms, API {api_ms} ms, "
+          f"full SQL {sql_ms} ms, core SQL {core_ms} ms; "
+          f"function/full SQL {function_ms / max(sql_ms, 0.1):.2f}, "
+          f"API/full SQL {api_ms / max(sql_ms, 0.1):.2f}, "
+          f"API/core SQL {api_ms / max(core_ms, 0.1):.2f}; received {figures['received']}")
+    print(f"agree (every figure): {not differ}"
+          + ("" if not differ else f" — {len(differ)} differ: " + "; ".join(
+              f"{k}: API {a!r}, SQL {b!r}" for k, a, b in differ[:8])))
+    if core_differ:
+        print(f"core SQL differs: {core_differ}")
 
 
 if __name__ == "__main__":
