@@ -4,7 +4,7 @@ operation that forgot to load something fails in the tests instead of issuing on
 row in production. Code loads what it needs with loader options at the query that fetches the
 rows, or with proposals.workflow.core.loaded() for one record of one operation."""
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import InvalidRequestError
 
 from proposals.accounts.models import User
@@ -14,6 +14,7 @@ from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from . import flows
+from .test_query_counts import recorded
 
 # joined/selectin/subquery: eager, a fixed number of statements for any number of rows;
 # raise/raise_on_sql: never loads implicitly (raise_on_sql still answers a many-to-one from
@@ -33,20 +34,6 @@ def test_every_relationship_is_eager_or_raises(app):  # the app imports every mo
     assert not wrong, "relationships that load lazily: " + ", ".join(wrong)
 
 
-def count_statements(call):
-    seen = []
-
-    def before(conn, cursor, statement, *_args):
-        if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        result = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return result, seen
-
-
 def test_an_unloaded_collection_raises_instead_of_loading(world):
     pid = flows.assigned(world).id
     db.session.commit()
@@ -60,7 +47,7 @@ def test_an_unloaded_collection_raises_instead_of_loading(world):
     with pytest.raises(InvalidRequestError, match="raise_on_sql"):
         assignment.replies
     # raise_on_sql, not raise: a many-to-one whose target is in the session needs no SQL
-    same, seen = count_statements(lambda: assignment.proposal)
+    same, seen = recorded(lambda: assignment.proposal)
     assert same is proposal and seen == []
 
 
@@ -80,10 +67,10 @@ def test_loaded_loads_explicitly_what_is_missing_once(world):
     db.session.expunge_all()
     assignment = db.session.scalars(select(Assignment).where(Assignment.proposal_id == pid)) \
         .one()
-    _, seen = count_statements(lambda: loaded(assignment, "proposal", "contacts"))
+    _, seen = recorded(lambda: loaded(assignment, "proposal", "contacts"))
     assert assignment.proposal.id == pid and assignment.contacts == []
     assert len(seen) == 3  # the proposal's row, the assignment's row, its contacts
-    _, again = count_statements(lambda: loaded(assignment, "proposal", "contacts"))
+    _, again = recorded(lambda: loaded(assignment, "proposal", "contacts"))
     assert again == []  # already loaded: nothing
     # a child added through its many-to-one while the collection was not loaded is kept
     clerk_id = db.session.scalar(select(User.id).where(User.username == "clerk_a"))

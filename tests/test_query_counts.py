@@ -30,7 +30,8 @@ class Count(int):
             " ".join(s.split())[:200] for s in self.seen)
 
 
-def statements(call):
+def recorded(call):
+    """``call()``'s result and the SQL statements it issued."""
     seen = []
 
     def before(conn, cursor, statement, *_args):
@@ -39,9 +40,13 @@ def statements(call):
             seen.append(statement)
     event.listen(db.engine, "before_cursor_execute", before)
     try:
-        response = call()
+        return call(), seen
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+
+
+def statements(call):
+    response, seen = recorded(call)
     assert response.status_code == 200, (response.status_code, response.request.path)
     return Count(seen)
 

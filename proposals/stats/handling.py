@@ -21,7 +21,7 @@ def unit_items(w, p, *, key_only=False):
         received = and_(received, p.c.is_key)
     reassigned = and_(a.state == "reassigned", func.coalesce(a.closed_at, a.assigned_at) < w.end)
     base = (select(a.id, a.proposal_id, a.department_id, a.role, a.round, a.reply_due,
-                   a.accepted_at)
+                   a.accepted_at, p.c.is_key)
             .select_from(a).join(p, received)
             .where(a.assigned_at < w.end, ~reassigned)
             .cte("item_base").prefix_with("MATERIALIZED"))
@@ -38,7 +38,7 @@ def unit_items(w, p, *, key_only=False):
     # every column of the item, so that this one relation carries the item on (joining the
     # aggregate back to the items by key made SQLite nest two scans without an index)
     item_columns = [base.c.id, base.c.proposal_id, base.c.department_id, base.c.role,
-                    base.c.round, base.c.reply_due, base.c.accepted_at]
+                    base.c.round, base.c.reply_due, base.c.accepted_at, base.c.is_key]
     replies = (select(
         *item_columns, count().label("delivered"),
         count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
@@ -68,7 +68,7 @@ def unit_items(w, p, *, key_only=False):
 
     f = (select(
         replies.c.id, replies.c.proposal_id, replies.c.department_id, replies.c.role,
-        replies.c.round, replies.c.reply_due, replies.c.accepted_at,
+        replies.c.round, replies.c.reply_due, replies.c.accepted_at, replies.c.is_key,
         replies.c.delivered, replies.c.on_time, replies.c.delivered_r2, replies.c.by_year_end,
         last.result.label("result"), last.rating_due.label("rating_due"),
         rating(replies.c.r1_id).label("rating_r1"), rating(replies.c.r2_id).label("rating_r2"),
@@ -86,7 +86,7 @@ def unit_items(w, p, *, key_only=False):
                    (and_(f.c.delivered == 0, due_r1 < today), 1),
                    (and_(waiting_r2, due_r2 < today), 1), else_=0)
     return select(
-        f.c.id, f.c.proposal_id, f.c.department_id, f.c.role,
+        f.c.id, f.c.proposal_id, f.c.department_id, f.c.role, f.c.is_key,
         case((f.c.role == "co", 0), else_=1).label("required"),
         flag(f.c.accepted_at < w.end).label("accepted"),
         f.c.delivered, f.c.on_time, f.c.by_year_end, f.c.result, latest_rating.label("rating"),
@@ -208,8 +208,10 @@ def key_sections(w, p, i):
         "key_item", key=i.c.proposal_id,
         texts=[i.c.role, i.c.rating, i.c.result, Department.code, Department.name],
         ints=[i.c.id, i.c.required, i.c.delivered, i.c.overdue],
-        shape=lambda s: s.select_from(i).join(p, p.c.id == i.c.proposal_id)
-        .join(Department, Department.id == i.c.department_id).where(p.c.is_key))
+        # the items carry is_key: joining them back to the proposals made SQLite build two
+        # automatic indexes on every call (0.3 s at a year of 100,000 proposals)
+        shape=lambda s: s.select_from(i).join(Department, Department.id == i.c.department_id)
+        .where(i.c.is_key))
     return [proposals, items]
 
 
