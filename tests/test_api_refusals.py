@@ -34,6 +34,30 @@ def iso(days=0):
     return (today() + timedelta(days=days)).isoformat()
 
 
+class Day:
+    """A date ``days`` from today, written into a case's request body when the request is sent:
+    the case tables are built when the tests are collected, and a run that crosses midnight
+    (Asia/Shanghai) would otherwise send yesterday's "today"."""
+
+    def __init__(self, days):
+        self.days = days
+
+
+def day(days=0):
+    return Day(days)
+
+
+def resolve(body):
+    """``body`` with its Day placeholders written as dates."""
+    if isinstance(body, Day):
+        return iso(body.days)
+    if isinstance(body, dict):
+        return {k: resolve(v) for k, v in body.items()}
+    if isinstance(body, list):
+        return [resolve(v) for v in body]
+    return body
+
+
 REPLY = {"result": "A", "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
          "contact": "赵某 0571-88888888"}
 
@@ -485,7 +509,7 @@ CASES = [
     ("assign: role must be lead or co", s_filed, "secretariat", "POST", P + "/assign",
      {"departments": [{"code": "ZJJ", "role": "boss"}]}, 400, V, "departments"),
     ("assign: due date not in the past", s_filed, "secretariat", "POST", P + "/assign",
-     {"departments": [{"code": "ZJJ", "role": "lead"}], "due_date": iso(-1)}, 400, V,
+     {"departments": [{"code": "ZJJ", "role": "lead"}], "due_date": day(-1)}, 400, V,
      "due_date"),
     ("assign: due date not beyond 6 months", s_filed, "secretariat", "POST", P + "/assign",
      lambda w, ids: {"departments": [{"code": "ZJJ", "role": "lead"}],
@@ -578,27 +602,27 @@ CASES = [
      "approve"),
     # POST /assignments/{id}/contacts
     ("contacts: another unit cannot see it", s_handling, "clerk_c", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso(), "summary": "x"}, 404, NF, None),
+     {"mode": "phone", "date": day(), "summary": "x"}, 404, NF, None),
     ("contacts: a co-unit may not record the lead's", s_co_handling, "clerk_b", "POST",
-     A + "/contacts", {"mode": "phone", "date": iso(), "summary": "x"}, 403, F, None),
+     A + "/contacts", {"mode": "phone", "date": day(), "summary": "x"}, 403, F, None),
     ("contacts: the secretariat does not record", s_handling, "secretariat", "POST",
-     A + "/contacts", {"mode": "phone", "date": iso(), "summary": "x"}, 403, F, None),
+     A + "/contacts", {"mode": "phone", "date": day(), "summary": "x"}, 403, F, None),
     ("contacts: the proposer does not record", s_handling, "member", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso(), "summary": "x"}, 403, F, None),
+     {"mode": "phone", "date": day(), "summary": "x"}, 403, F, None),
     ("contacts: not before accepting", s_assigned, "clerk_a", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso(), "summary": "x"}, 409, S, None),
+     {"mode": "phone", "date": day(), "summary": "x"}, 409, S, None),
     ("contacts: not on a reassigned assignment", s_reassigned, "clerk_a", "POST",
-     A + "/contacts", {"mode": "phone", "date": iso(), "summary": "x"}, 409, S, None),
+     A + "/contacts", {"mode": "phone", "date": day(), "summary": "x"}, 409, S, None),
     ("contacts: mode must be known", s_handling, "clerk_a", "POST", A + "/contacts",
-     {"mode": "wechat", "date": iso(), "summary": "x"}, 400, V, "mode"),
+     {"mode": "wechat", "date": day(), "summary": "x"}, 400, V, "mode"),
     ("contacts: not in the future", s_handling, "clerk_a", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso(1), "summary": "x"}, 400, V, "date"),
+     {"mode": "phone", "date": day(1), "summary": "x"}, 400, V, "date"),
     ("contacts: not before the assignment", s_handling, "clerk_a", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso(-30), "summary": "x"}, 400, V, "date"),
+     {"mode": "phone", "date": day(-30), "summary": "x"}, 400, V, "date"),
     ("contacts: date must be a date", s_handling, "clerk_a", "POST", A + "/contacts",
      {"mode": "phone", "date": "yesterday", "summary": "x"}, 400, V, "date"),
     ("contacts: summary required", s_handling, "clerk_a", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso()}, 400, V, "summary"),
+     {"mode": "phone", "date": day()}, 400, V, "summary"),
     # POST /assignments/{id}/opinion
     ("opinion: the lead unit gives no opinion", s_co_handling, "clerk_a", "POST",
      A + "/opinion", {"text": "x"}, 403, F, None),
@@ -614,25 +638,25 @@ CASES = [
      {"text": "再补充"}, 409, S, None),
     # POST /assignments/{id}/extension-request
     ("extension-request: a co-unit does not ask", s_co_handling, "clerk_b", "POST",
-     "/assignments/{co}/extension-request", {"until": iso(120), "reason": "x"}, 403, F, None),
+     "/assignments/{co}/extension-request", {"until": day(120), "reason": "x"}, 403, F, None),
     ("extension-request: a co-unit may not ask for the lead", s_co_handling, "clerk_b", "POST",
-     A + "/extension-request", {"until": iso(120), "reason": "x"}, 403, F, None),
+     A + "/extension-request", {"until": day(120), "reason": "x"}, 403, F, None),
     ("extension-request: the secretariat does not ask", s_handling, "secretariat", "POST",
-     A + "/extension-request", {"until": iso(120), "reason": "x"}, 403, F, None),
+     A + "/extension-request", {"until": day(120), "reason": "x"}, 403, F, None),
     ("extension-request: not before accepting", s_assigned, "clerk_a", "POST",
-     A + "/extension-request", {"until": iso(120), "reason": "x"}, 409, S, None),
+     A + "/extension-request", {"until": day(120), "reason": "x"}, 409, S, None),
     ("extension-request: never beyond 6 months after assignment", s_handling, "clerk_a",
      "POST", A + "/extension-request",
      lambda w, ids: {"until": (add_months(today(), 6) + timedelta(days=1)).isoformat(),
                      "reason": "x"}, 400, V, "until"),
     ("extension-request: later than the current deadline", s_handling, "clerk_a", "POST",
-     A + "/extension-request", {"until": iso(10), "reason": "x"}, 400, V, "until"),
+     A + "/extension-request", {"until": day(10), "reason": "x"}, 400, V, "until"),
     ("extension-request: until required", s_handling, "clerk_a", "POST",
      A + "/extension-request", {"reason": "x"}, 400, V, "until"),
     ("extension-request: reason required", s_handling, "clerk_a", "POST",
-     A + "/extension-request", {"until": iso(120)}, 400, V, "reason"),
+     A + "/extension-request", {"until": day(120)}, 400, V, "reason"),
     ("extension-request: once per round", s_ext_requested, "clerk_a", "POST",
-     A + "/extension-request", {"until": iso(150), "reason": "再延"}, 409, S, None),
+     A + "/extension-request", {"until": day(150), "reason": "再延"}, 409, S, None),
     # POST /assignments/{id}/extension-decision
     ("extension-decision: the unit may not decide", s_ext_requested, "clerk_a", "POST",
      A + "/extension-decision", {"approve": True}, 403, F, None),
@@ -670,7 +694,7 @@ CASES = [
     ("reply: B needs a promised date", s_contacted, "clerk_a", "POST", A + "/reply",
      reply_with(result="B"), 400, V, "promised_date"),
     ("reply: promised date not in the past", s_contacted, "clerk_a", "POST", A + "/reply",
-     reply_with(result="B", promised_date=iso(-1)), 400, V, "promised_date"),
+     reply_with(result="B", promised_date=day(-1)), 400, V, "promised_date"),
     ("reply: result must be A, B or C", s_contacted, "clerk_a", "POST", A + "/reply",
      reply_with(result="D"), 400, V, "result"),
     ("reply: text required", s_contacted, "clerk_a", "POST", A + "/reply",
@@ -811,8 +835,7 @@ def test_refusal_changes_nothing(world, api, situation, who, method, path, body,
                                  field):
     ids = situation(world)
     caller = client(world, api, who)
-    if callable(body):
-        body = body(world, ids)
+    body = resolve(body(world, ids) if callable(body) else body)
     before = snapshot()
     resp = caller.call(method, path.format(**ids), json=body)
     assert_refused(resp, status, code, before, field)
@@ -1064,11 +1087,11 @@ LOCKED = [
     ("reassignment-decision", s_reassign_requested, "secretariat", "POST",
      A + "/reassignment-decision", {"approve": False}, "assignments", "a"),
     ("contacts", s_handling, "clerk_a", "POST", A + "/contacts",
-     {"mode": "phone", "date": iso(), "summary": "电话"}, "assignments", "a"),
+     {"mode": "phone", "date": day(), "summary": "电话"}, "assignments", "a"),
     ("opinion", s_co_handling, "clerk_b", "POST", "/assignments/{co}/opinion", {"text": "同意"},
      "assignments", "co"),
     ("extension-request", s_handling, "clerk_a", "POST", A + "/extension-request",
-     {"until": iso(120), "reason": "协调"}, "assignments", "a"),
+     {"until": day(120), "reason": "协调"}, "assignments", "a"),
     ("extension-decision", s_ext_requested, "secretariat", "POST", A + "/extension-decision",
      {"approve": True}, "assignments", "a"),
     ("reply", s_contacted, "clerk_a", "POST", A + "/reply", REPLY, "assignments", "a"),
@@ -1099,6 +1122,7 @@ def test_stale_if_match_gets_409_conflict_and_changes_nothing(world, api, situat
                                                               method, path, body, table, key):
     ids = situation(world)
     caller = client(world, api, who)
+    body = resolve(body)
     stale = bump_version(table, ids[key])
     before = snapshot()
     resp = caller.call(method, path.format(**ids), json=body,
