@@ -10,23 +10,12 @@ every figure agrees, and print the times and ratios.
 """
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 from datetime import datetime
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def median_ms(fn, runs):
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
 
 
 def main():
@@ -62,7 +51,7 @@ def main():
 
     from bench.generate import PASSWORD
     from bench.reference import differences
-    from bench.run import LOCAL, core_differences, time_stats
+    from bench.run import LOCAL, core_differences, median_ms, time_stats
     from proposals import create_app
     from proposals.extensions import db
     from proposals.stats import annual_figures

@@ -8,7 +8,7 @@ from itertools import count
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from proposals import create_app
 from proposals.accounts.models import ApiToken, Department, User
@@ -77,6 +77,21 @@ def ctx(app):
 @pytest.fixture()
 def runner(app, ctx):
     return app.test_cli_runner()
+
+
+def recorded(call):
+    """``call()``'s result and the SQL statements it issued."""
+    seen = []
+
+    def before(conn, cursor, statement, *_args):
+        # transaction control (SQLite's BEGIN IMMEDIATE) is not a query
+        if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
+            seen.append(statement)
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        return call(), seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
 
 
 class Factory:
@@ -206,15 +221,19 @@ def web(app, ctx):
     """A logged-in browser-like test client: web(user) (CSRF is off in these tests)."""
     def as_(user=None):
         client = WebClient(app, app.response_class, use_cookies=True)
-        if user is not None:
-            sid, _record = create_session_record(user)  # a server-side login session
-            db.session.commit()
-            with client.session_transaction() as sess:
-                sess["_user_id"] = str(user.id)
-                sess["_fresh"] = True
-                sess["sid"] = sid
-        return client
+        return log_in(client, user) if user is not None else client
     return as_
+
+
+def log_in(client, user):
+    """``client`` logged in as ``user`` through a server-side login session."""
+    sid, _record = create_session_record(user)
+    db.session.commit()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user.id)
+        sess["_fresh"] = True
+        sess["sid"] = sid
+    return client
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -28,6 +28,7 @@ from proposals.workflow.models import Proposal
 
 from . import flows
 from .conftest import FAST_HASH, LONG
+from .test_cli import ok, refused
 
 sqlite_only = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")),
@@ -63,20 +64,6 @@ def pragma(path, name):
         return [tuple(r) for r in conn.execute(f"PRAGMA {name}")]
     finally:
         conn.close()
-
-
-def ok(result):
-    assert result.exit_code == 0, result.output + repr(result.exception)
-    return result.output
-
-
-def refused(result, *phrases):
-    assert result.exit_code != 0, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), \
-        repr(result.exception)
-    for phrase in phrases:
-        assert phrase in result.output, f"{phrase!r} not in {result.output!r}"
-    return result.output
 
 
 def invoke(app, *args):

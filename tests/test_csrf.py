@@ -10,11 +10,11 @@ from flask import g
 
 from proposals import create_app
 from proposals.extensions import db
-from proposals.security.sessions import create_session_record
 
 from .access_helpers import (BOOKKEEPING_TABLES, PRINCIPALS, build_world, diff, dump,
                              global_targets)
 from .access_table import ALLOW, INVALID, ROUTES, Facts
+from .conftest import log_in
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
 
 # CSRF is checked before any database work: the SQLite pass only (conftest.py)
@@ -34,14 +34,7 @@ def csrf_app(app):
 
 def client_for(csrf_app, user):
     client = csrf_app.test_client()
-    if user is not None:
-        sid, _record = create_session_record(user)
-        db.session.commit()
-        with client.session_transaction() as sess:
-            sess["_user_id"] = str(user.id)
-            sess["_fresh"] = True
-            sess["sid"] = sid
-    return client
+    return log_in(client, user) if user is not None else client
 
 
 def send(client, method, url, body):

@@ -2,7 +2,6 @@
 fixed number of queries whatever the number of key proposals."""
 from datetime import timedelta
 
-from sqlalchemy import event
 
 from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
@@ -11,6 +10,7 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
 from . import flows
+from .conftest import recorded
 
 
 def key_case(world, supervisor, title="关于加快老旧小区改造的建议", rated=True):
@@ -97,29 +97,16 @@ def test_filters_by_year_and_session_and_the_print_view(world, web, make):
     assert 'style="' not in html and "disclosure.css" in html  # print rules in a CSS file
 
 
-def statements(call):
-    count = 0
-
-    def before(*_args):
-        nonlocal count
-        count += 1
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        result = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return count, result
-
-
 def test_the_board_reads_a_fixed_number_of_queries(world, web):
     key_case(world, world.member2, title="关于第00号重点事项的建议")
     sec = web(world.secretariat)
     paths = ("/key-proposals", "/key-proposals/print")
-    one = {path: statements(lambda: sec.get(path))[0] for path in paths}
+    one = {path: len(recorded(lambda: sec.get(path))[1]) for path in paths}
     for n in range(1, 20):
         key_case(world, world.member2 if n % 2 else world.head_a,
                  title=f"关于第{n:02d}号重点事项的建议")
     for path in paths:
-        twenty, resp = statements(lambda: sec.get(path))
+        resp, seen = recorded(lambda: sec.get(path))
+        twenty = len(seen)
         assert resp.get_data(True).count('data-testid="key-row"') == 20
         assert twenty == one[path], (path, one[path], twenty)

@@ -14,7 +14,7 @@ from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
 from . import flows
-from .test_query_counts import recorded
+from .conftest import recorded
 
 # joined/selectin/subquery: eager, a fixed number of statements for any number of rows;
 # raise/raise_on_sql: never loads implicitly (raise_on_sql still answers a many-to-one from

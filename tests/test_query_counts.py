@@ -4,7 +4,7 @@ before_cursor_execute listener around one request."""
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from proposals.committee.models import Category
@@ -13,6 +13,7 @@ from proposals.handling.models import Assignment
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
+from .conftest import recorded
 from .test_stats import bulk_proposals
 
 LIMIT = 10
@@ -28,21 +29,6 @@ class Count(int):
     def __repr__(self):
         return f"{int(self)} statements:\n" + "\n".join(
             " ".join(s.split())[:200] for s in self.seen)
-
-
-def recorded(call):
-    """``call()``'s result and the SQL statements it issued."""
-    seen = []
-
-    def before(conn, cursor, statement, *_args):
-        # transaction control (SQLite's BEGIN IMMEDIATE) is not a query
-        if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
-            seen.append(statement)
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        return call(), seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def statements(call):

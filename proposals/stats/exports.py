@@ -21,7 +21,7 @@ from ..extensions import db
 from ..handling.models import RATINGS, RESULT_LABELS, Assignment, Rating, Reply
 from ..i18n import N_, _, join
 from ..workflow.core import STATE_LABELS
-from ..workflow.models import Proposal
+from ..workflow.models import Proposal, number_label
 from ..workflow.states import AssignmentState, ProposalState as P
 from .headline import percent as headline_percent
 
@@ -122,7 +122,7 @@ def list_row(row):
                    for role, unit, result, _g in items if result)
     ratings = join(_("%(unit)s：%(value)s", unit=unit, value=_(RATINGS[rating]))
                    for role, unit, _r, rating in items if rating)
-    return [_("第%(n)s号", n=f"{number:04d}") if number else "", serial, title, proposer,
+    return [number_label(number) or "", serial, title, proposer,
             kind_text, _(category), status_label(outcome), status_label(state),
             _("是") if is_key else _("否"),
             submitted_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if submitted_at else "",

@@ -5,7 +5,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Department, User
 from ..handling.models import RATINGS, Assignment, ExtensionRequest, Rating, Reply
-from ..i18n import _
+from ..workflow.models import number_label
 from .sql import Section, conditional_sum, end_of_local_day, flag, rate
 
 RATING_ORDER = ("unsatisfied", "basically_satisfied", "satisfied")  # worst first
@@ -219,8 +219,7 @@ def key_proposals(proposal_rows, item_rows):
     """重点提案 among the counted proposals, with their progress as of the date."""
     numbers = {r.k: None if r.ints[0] is None else int(r.ints[0]) for r in proposal_rows}
     ordered = sorted(proposal_rows, key=lambda r: (numbers[r.k] is None, numbers[r.k] or 0, r.k))
-    out = [{"id": r.k, "number_label": _("第%(n)s号", n="%04d" % numbers[r.k])
-            if numbers[r.k] else None,
+    out = [{"id": r.k, "number_label": number_label(numbers[r.k]),
             "title": r.texts[0], "supervisor": r.texts[2], "units": [], "items": [],
             "state": r.texts[1], "replied": False, "overdue": False, "rating": None,
             "_closed": bool(r.ints[1])}

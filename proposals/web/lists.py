@@ -32,7 +32,7 @@ from ..extensions import db
 from ..handling.models import Assignment
 from ..i18n import N_, _, current_language, join, lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
-from ..workflow.models import Proposal
+from ..workflow.models import Proposal, number_label
 from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_query
 from ..workflow.states import AssignmentState, ProposalState
 from .filters import days_left
@@ -302,7 +302,7 @@ def proposal_rows(ids, session_labels, with_texts=False):
             continue
         rows.append(SimpleNamespace(
             id=r.id, number=r.number, receipt_serial=r.receipt_serial, title=r.title,
-            number_label=_("第%(n)s号", n=f"{r.number:04d}") if r.number else None,
+            number_label=number_label(r.number),
             is_key=r.is_key, kind=r.kind, state=r.state, submitted_at=r.submitted_at,
             session=SimpleNamespace(label=session_labels.get(r.session_id, "")),
             proposer=SimpleNamespace(name=r.proposer_name),
@@ -491,7 +491,7 @@ def _xlsx_rows(query):
             units.setdefault(pid, []).append(_("%(unit)s（%(role)s）", unit=name,
                                                role=_(ROLE_LABELS[role])))
         for r in batch:
-            yield [r.id, _("第%(n)s号", n=f"{r.number:04d}") if r.number else None,
+            yield [r.id, number_label(r.number),
                    r.receipt_serial, cell(r.title), cell(r.proposer_name),
                    _(KIND_LABELS.get(r.kind, r.kind)), categories.get(r.category_id),
                    sessions.get(r.session_id), _(STATE_LABELS.get(r.state, r.state)),
