@@ -13,7 +13,6 @@ are joined with ``join()`` here or ``|join(_("、"))`` in a template.
 flask_babel.gettext alone is not enough: inside an app context without a request it asks the
 locale selector, which reads the session and fails.
 """
-from flask import has_request_context
 from flask.globals import _cv_request
 from flask_babel import get_locale, get_translations as _babel_translations
 from flask_babel.speaklater import LazyString
@@ -77,11 +76,16 @@ _ = gettext
 
 
 def current_language():
-    """'zh' outside a request, else the request's language ('zh', 'en')."""
-    if not has_request_context():
+    """'zh' outside a request, else the request's language ('zh', 'en'), looked up once per
+    request like its catalog (translations())."""
+    ctx = _cv_request.get(None)
+    if ctx is None:
         return "zh"
-    locale = get_locale()
-    return locale.language if locale is not None else "zh"
+    found = getattr(ctx, "proposals_language", None)
+    if found is None:
+        locale = get_locale()
+        found = ctx.proposals_language = locale.language if locale is not None else "zh"
+    return found
 
 
 def join(items):

@@ -45,7 +45,7 @@ def issue_token():
 @authenticated
 def revoke_token(user):
     audit.note("logout", user)
-    current_token().revoked_at = datetime.now(timezone.utc)
+    db.session.get(ApiToken, current_token().id).revoked_at = datetime.now(timezone.utc)
     db.session.commit()
     return "", 204
 

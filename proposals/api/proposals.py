@@ -7,7 +7,7 @@ from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
-from ..workflow.queries import (load_one, page_ids, proposal_detail_options, proposal_query,
+from ..workflow.queries import (load_one, page_ids, proposal_detail_options, proposal_list,
                                 proposal_summaries)
 from . import authenticated, bp, if_match, json_body, page_args
 from .serializers import proposal_detail, proposal_summary
@@ -38,7 +38,7 @@ def create(user):
 @authenticated
 def index(user):
     page, per_page = page_args()
-    ids, total = page_ids(proposal_query(user, request.args), per_page, (page - 1) * per_page)
+    ids, total = page_ids(proposal_list(user, request.args), per_page, (page - 1) * per_page)
     return jsonify({"items": [proposal_summary(p) for p in proposal_summaries(ids)],
                     "total": total, "page": page, "per_page": per_page})
 

@@ -11,12 +11,13 @@ API_TOKEN_LIFETIME seconds after they were issued (default 30 days).
 Cookies: HttpOnly, SameSite=Lax, Secure when ENV=production (config.py). Each login clears the
 old session and issues a fresh id, so a session id planted before login is worthless.
 """
+import functools
 import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request, session
 from flask_login import login_user
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, select, update
 
 from ..accounts.models import ApiToken, User
 from ..extensions import db, login_manager
@@ -24,6 +25,7 @@ from . import request_state
 from .models import LoginSession
 
 SID = "sid"
+UNREAD = "unread_notifications"
 TOUCH_INTERVAL = timedelta(seconds=60)  # last_seen_at is written at most once a minute
 
 
@@ -50,21 +52,48 @@ def load_user(user_id):
     if not sid or not isinstance(sid, str):
         _forget()
         return None
-    record = db.session.scalar(select(LoginSession).where(
-        LoginSession.token_hash == LoginSession.digest(sid)))
+    found = db.session.execute(_session_statement(),
+                               {"token_hash": LoginSession.digest(sid)}).first()
     now = utcnow()
-    if (record is None or record.revoked_at is not None or str(record.user_id) != str(user_id)
-            or now - record.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
-            or now - record.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")):
+    if (found is None or found.revoked_at is not None or str(found.user_id) != str(user_id)
+            or now - found.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
+            or now - found.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")):
         _forget()
         return None
-    user = db.session.get(User, record.user_id)
-    if user is None or not user.active:
+    user = found.User
+    if not user.active:
         _forget()
         return None
-    if now - record.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
-        request_state()["touch_login_session"] = record.id
+    if now - found.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
+        request_state()["touch_login_session"] = found.id
+    request_state()[UNREAD] = found.unread
     return user
+
+
+@functools.cache
+def _session_statement():
+    """The login session's row with its user and the user's unread notifications (the count
+    every page's navigation shows): one statement for everything a page knows of who asks,
+    built once (building it on every request cost as much as running it)."""
+    from ..notifications.models import Notification
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.recipient_id == LoginSession.user_id,
+                     Notification.read_at.is_(None)).scalar_subquery())
+    s = LoginSession
+    return (select(s.id, s.user_id, s.revoked_at, s.last_seen_at, s.created_at, User,
+                   unread.label("unread"))
+            .join(User, User.id == s.user_id)
+            .where(s.token_hash == bindparam("token_hash")))
+
+
+def unread_at_login():
+    """The unread count read with this request's login session, None when not read (an API
+    request, or a notification was changed since: see notifications.service)."""
+    return request_state().get(UNREAD)
+
+
+def forget_unread():
+    request_state().pop(UNREAD, None)
 
 
 def start_session(user):

@@ -18,7 +18,11 @@ def _unread():
     from flask_login import current_user
 
     from ..notifications.service import unread_count
-    return unread_count(current_user) if current_user.is_authenticated else 0
+    from ..security.sessions import unread_at_login
+    if not current_user.is_authenticated:
+        return 0
+    unread = unread_at_login()  # read with the login session: no statement of its own
+    return unread_count(current_user) if unread is None else unread
 
 
 def select_locale():
@@ -39,6 +43,8 @@ def init_web(app):
     app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
     bootstrap.init_app(app)
     register_filters(app)
+    from .urls import fixed_url, list_url
+    app.jinja_env.globals.update(fixed_url=fixed_url, list_url=list_url)
 
     from . import auth, errors, home
     app.register_blueprint(auth.bp)

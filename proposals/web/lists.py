@@ -4,6 +4,7 @@ What each person may see and what each filter means is decided by workflow/queri
 functions the JSON API lists use); a bad filter value comes back as a ValidationError naming the
 filter, shown on the filter form."""
 import csv
+import functools
 import io
 import os
 import tempfile
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField as _SelectField, StringField, SubmitField
@@ -28,12 +29,12 @@ from ..accounts.models import Department, User
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..committee.models import Category, CommitteeSession
 from ..errors import ValidationError
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..handling.models import Assignment
 from ..i18n import N_, _, current_language, join, lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal, number_label
-from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_query
+from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_list, proposal_query
 from ..workflow.states import AssignmentState, ProposalState
 from .filters import days_left
 
@@ -272,27 +273,35 @@ def paginate(query, page, per_page, load=None):
     return {"items": rows, "total": total, "page": page, "per_page": per_page, "pages": pages}
 
 
-def proposal_rows(ids, session_labels, with_texts=False):
-    """The proposal list's rows for ``ids`` (in that order) as plain columns, not ORM objects:
-    one statement for the proposals with their proposer's and category's names, one for their
-    units (issue 7: loading 20 proposals with all their columns and related objects was a
-    third of the page's time). Each row has what templates/lists/_proposal_rows.html reads;
-    the long texts only ``with_texts`` (a search's snippets)."""
+@functools.cache
+def _row_statements(with_texts):
+    # built once each: the ids are a parameter (see workflow.queries._summaries_statement)
+    ids = bindparam("ids", expanding=True)
     columns = [Proposal.id, Proposal.number, Proposal.receipt_serial, Proposal.title,
                Proposal.is_key, Proposal.kind, Proposal.state, Proposal.submitted_at,
                Proposal.session_id, User.name.label("proposer_name"),
                Category.name.label("category_name")]
     if with_texts:
         columns += [Proposal.analysis, Proposal.suggestions]
-    found = {r.id: r for r in db.session.execute(
-        select(*columns).outerjoin(User, User.id == Proposal.proposer_id)
-        .outerjoin(Category, Category.id == Proposal.category_id)
-        .where(Proposal.id.in_(ids)))}
+    rows = (select(*columns).outerjoin(User, User.id == Proposal.proposer_id)
+            .outerjoin(Category, Category.id == Proposal.category_id)
+            .where(Proposal.id.in_(ids)))
+    units = (select(Assignment.proposal_id, Assignment.state, Department.name)
+             .join(Department, Department.id == Assignment.department_id)
+             .where(Assignment.proposal_id.in_(ids)).order_by(Assignment.id))
+    return rows, units
+
+
+def proposal_rows(ids, session_labels, with_texts=False):
+    """The proposal list's rows for ``ids`` (in that order) as plain columns, not ORM objects:
+    one statement for the proposals with their proposer's and category's names, one for their
+    units (issue 7: loading 20 proposals with all their columns and related objects was a
+    third of the page's time). Each row has what templates/lists/_proposal_rows.html reads;
+    the long texts only ``with_texts`` (a search's snippets)."""
+    rows_statement, units_statement = _row_statements(with_texts)
+    found = {r.id: r for r in read_rows(rows_statement, {"ids": list(ids)})}
     units = {}
-    for pid, state, name in db.session.execute(
-            select(Assignment.proposal_id, Assignment.state, Department.name)
-            .join(Department, Department.id == Assignment.department_id)
-            .where(Assignment.proposal_id.in_(ids)).order_by(Assignment.id)):
+    for pid, state, name in read_rows(units_statement, {"ids": list(ids)}):
         units.setdefault(pid, []).append(
             SimpleNamespace(state=state, department=SimpleNamespace(name=name)))
     rows = []
@@ -310,13 +319,6 @@ def proposal_rows(ids, session_labels, with_texts=False):
             analysis=r.analysis if with_texts else None,
             suggestions=r.suggestions if with_texts else None))
     return rows
-
-
-def page_url_args(**changes):
-    """The current query string with some values changed (for sorting and page links)."""
-    args = {k: v for k, v in request.args.items() if v != ""}
-    args.update({k: v for k, v in changes.items()})
-    return {k: v for k, v in args.items() if v is not None}
 
 
 # ---------------------------------------------------------------- proposals
@@ -338,7 +340,7 @@ def proposals():
     errors = {}
     page, per_page = page_args(errors)
     try:
-        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+        query = proposal_list(current_user, filters(PROPOSAL_FILTERS))
     except ValidationError as exc:
         errors.update(exc.fields)
         query = None
@@ -355,7 +357,7 @@ def proposals():
     return render_template("lists/proposals.html", form=form, result=result, errors=errors,
                            filter_form_html=html,
                            sort=request.args.get("sort") or "submitted",
-                           sorts=PROPOSAL_SORTS, url_args=page_url_args,
+                           sorts=PROPOSAL_SORTS,
                            kind_labels=KIND_LABELS), 400 if errors else 200
 
 
@@ -375,7 +377,7 @@ def assignments():
     result = paginate(query, page, per_page) if query is not None and not errors else None
     show_errors(form, errors)
     return render_template("lists/assignments.html", form=form, result=result, errors=errors,
-                           today=local_date(utcnow()), url_args=page_url_args,
+                           today=local_date(utcnow()),
                            role_labels_unit=ROLE_LABELS), 400 if errors else 200
 
 

@@ -1,7 +1,8 @@
 """The navigation of each role; entries whose page does not exist are left out."""
-from flask import url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
+
+from .urls import fixed_url
 
 NAV = {
     "member": [("home.index", "首页"), ("member.new_proposal", "写提案"),
@@ -29,7 +30,7 @@ def nav_items(user):
             entries.append(SUPERVISOR_ITEM)
     for endpoint, label in entries:
         try:
-            items.append((url_for(endpoint), _(label), endpoint))
+            items.append((fixed_url(endpoint), _(label), endpoint))
         except BuildError:
             continue
     return items

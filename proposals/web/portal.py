@@ -23,7 +23,7 @@ from ..errors import NotFound, ValidationError
 from ..handling.models import RESULT_LABELS
 from ..workflow.states import Role
 from .actions import perform
-from .lists import ROLE_LABELS, page_url_args
+from .lists import ROLE_LABELS
 
 bp = Blueprint("portal", __name__)
 
@@ -66,7 +66,7 @@ def index():
     years, categories, units = queries.filter_choices(last_day)
     return render_template(
         "portal/index.html", result=result, errors=errors, args=args, years=years,
-        categories=categories, units=units, url_args=page_url_args,
+        categories=categories, units=units,
         proposers=queries.public_proposers, public_units=queries.public_units,
         role_labels=ROLE_LABELS, RESULT_LABELS=RESULT_LABELS), 400 if errors else 200
 

@@ -1,7 +1,8 @@
 """Read-only queries shared by the API and the pages: the lists a person may see, filtered."""
+import functools
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Department, User
@@ -112,26 +113,32 @@ def reply_detail_options():
             proposal, *proposal_parts_options(proposal))
 
 
+@functools.cache
+def _summaries_statement():
+    # built once: the ids are a parameter (building the statement and its cache key on every
+    # request cost as much as running it)
+    return (select(Proposal.id, Proposal.version, Proposal.state, Proposal.number,
+                   Proposal.receipt_serial, Proposal.title, Proposal.kind, Proposal.session_id,
+                   Proposal.submitted_at, Proposal.is_key, Proposal.is_plenary,
+                   Category.code.label("category_code"), Category.name.label("category_name"),
+                   CommitteeSession.term, CommitteeSession.meeting,
+                   User.username, User.name.label("proposer_name"))
+            .join(Category, Category.id == Proposal.category_id)
+            .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
+            .join(User, User.id == Proposal.proposer_id)
+            .where(Proposal.id.in_(bindparam("ids", expanding=True))))
+
+
 def proposal_summaries(ids):
     """What a list of proposals shows (api.serializers.proposal_summary reads it) for ``ids``,
     in that order, as plain columns in one statement: the proposal's short columns, its
     category's code and name, its session's term and meeting, its proposer's user name and
     name. Loading whole ORM rows with the long texts and the proposer's unit was half of the
     list API's time (issue 7)."""
-    from ..extensions import db
+    from ..extensions import read_rows
     from .models import number_label
     from ..committee.models import session_label
-    found = {r.id: r for r in db.session.execute(
-        select(Proposal.id, Proposal.version, Proposal.state, Proposal.number,
-               Proposal.receipt_serial, Proposal.title, Proposal.kind, Proposal.session_id,
-               Proposal.submitted_at, Proposal.is_key, Proposal.is_plenary,
-               Category.code.label("category_code"), Category.name.label("category_name"),
-               CommitteeSession.term, CommitteeSession.meeting,
-               User.username, User.name.label("proposer_name"))
-        .join(Category, Category.id == Proposal.category_id)
-        .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
-        .join(User, User.id == Proposal.proposer_id)
-        .where(Proposal.id.in_(ids)))}
+    found = {r.id: r for r in read_rows(_summaries_statement(), {"ids": list(ids)})}
     rows = []
     for pid in ids:
         r = found.get(pid)
@@ -250,15 +257,31 @@ def page_of(query, limit, offset):
 
 
 def page_ids(query, limit, offset):
-    """The first statement of page_of(): the ids of one page of ``query`` in its order and the
+    """The first statement of page_of(): the ids of one page of ``query`` (a select of one
+    entity, or the PageStatements of one: list_totals.page_statements) in its order and the
     number of all its rows, counted only when the data changed since this worker last counted
     the same rows (list_totals). Returns (ids, total)."""
     from ..extensions import db
-    from ..list_totals import ids_token_and_total
-    entity = query.column_descriptions[0]["entity"]
-    ids_only = query.with_only_columns(entity.id)
-    counted = select(func.count()).select_from(ids_only.order_by(None).subquery())
-    rows = ids_token_and_total(query, counted, limit, offset)
+    from ..list_totals import PageStatements
+    statements = query if isinstance(query, PageStatements) else PageStatements(query)
+    rows = statements.rows(limit, offset)
     if not rows:
-        return [], (db.session.scalar(counted) if offset else 0)
+        return [], (db.session.scalar(statements.counted) if offset else 0)
     return [pid for pid, _token, _total in rows], rows[0][2]
+
+
+PROPOSAL_LIST_ARGS = ("state", "year", "session", "category", "department", "key", "overdue",
+                      "sort")
+
+
+def proposal_list(user, args):
+    """The PageStatements of proposal_query(user, args), kept per worker for the same person,
+    filters and date (list_totals.page_statements). A search (``q``) is built every time: it
+    reads the search index while it is built. Raises ValidationError like proposal_query."""
+    from ..list_totals import page_statements
+    today = local_date(utcnow())
+    key = None
+    if not (args.get("q") or "").strip():
+        key = ("proposals", user.id, user.role, user.department_id, today,
+               tuple(args.get(name) or "" for name in PROPOSAL_LIST_ARGS))
+    return page_statements(key, lambda: proposal_query(user, args, today=today))
