@@ -101,7 +101,7 @@ def row_object(r, sessions, units=()):
                number_label=f"第{r.number:04d}号" if r.number else None,
                submitted_at=as_utc(r.submitted_at), session=Obj(label=sessions[r.session_id]),
                proposer=Obj(name=r.proposer_name), category=Obj(name=r.category_name),
-               assignments=units)
+               unit_names=units)
 
 
 # -- the template's helpers, without translation machinery (the text is the Chinese msgid)
@@ -172,7 +172,9 @@ def proposals_page():
         units = {}
         if ids:
             for pid, state, name in conn.execute(PAGE_UNITS, {"ids": ids}):
-                units.setdefault(pid, []).append(Obj(state=state, department=Obj(name=name)))
+                names = units.setdefault(pid, [])
+                if state != "reassigned":
+                    names.append(name)
     items = [row_object(r, sessions, units.get(r.id, [])) for r in rows]
     body = render_template("lists/_proposal_rows.html", rows=items, search_q="",
                            kind_labels=KIND_LABELS)

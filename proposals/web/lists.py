@@ -300,10 +300,11 @@ def proposal_rows(ids, session_labels, with_texts=False):
     the long texts only ``with_texts`` (a search's snippets)."""
     rows_statement, units_statement = _row_statements(with_texts)
     found = {r.id: r for r in read_rows(rows_statement, {"ids": list(ids)})}
-    units = {}
+    units = {}  # the names of each proposal's units, a reassigned assignment's left out
     for pid, state, name in read_rows(units_statement, {"ids": list(ids)}):
-        units.setdefault(pid, []).append(
-            SimpleNamespace(state=state, department=SimpleNamespace(name=name)))
+        names = units.setdefault(pid, [])
+        if state != "reassigned":
+            names.append(name)
     rows = []
     for pid in ids:
         r = found.get(pid)
@@ -315,7 +316,7 @@ def proposal_rows(ids, session_labels, with_texts=False):
             is_key=r.is_key, kind=r.kind, state=r.state, submitted_at=r.submitted_at,
             session=SimpleNamespace(label=session_labels.get(r.session_id, "")),
             proposer=SimpleNamespace(name=r.proposer_name),
-            category=SimpleNamespace(name=r.category_name), assignments=units.get(pid, []),
+            category=SimpleNamespace(name=r.category_name), unit_names=units.get(pid, []),
             analysis=r.analysis if with_texts else None,
             suggestions=r.suggestions if with_texts else None))
     return rows
@@ -358,7 +359,8 @@ def proposals():
                            filter_form_html=html,
                            sort=request.args.get("sort") or "submitted",
                            sorts=PROPOSAL_SORTS,
-                           kind_labels=KIND_LABELS), 400 if errors else 200
+                           kind_labels={k: _(v) for k, v in KIND_LABELS.items()}
+                           ), 400 if errors else 200
 
 
 # ---------------------------------------------------------------- assignments
