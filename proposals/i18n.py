@@ -14,8 +14,13 @@ flask_babel.gettext alone is not enough: inside an app context without a request
 locale selector, which reads the session and fails.
 """
 from flask.globals import _cv_request
+from jinja2 import pass_context
+from markupsafe import Markup
 from flask_babel import get_locale, get_translations as _babel_translations
 from flask_babel.speaklater import LazyString
+
+
+KEPT_MESSAGES = 5000  # finished template messages kept (install_template_gettext)
 
 
 def N_(string):
@@ -58,6 +63,29 @@ def template_gettext(string):
     """Jinja's ``_()`` (the i18n extension formats the message itself)."""
     catalog = translations()
     return catalog.ugettext(string) if catalog is not None and string else string
+
+
+def install_template_gettext(env):
+    """Jinja's ``_()``, ``gettext()`` and ``ngettext()`` (the i18n extension's newstyle: the
+    message is autoescaped and formatted with ``%``, variables or not) on the request's catalog
+    (translations()). A message without variables is finished once per language and kept: a
+    page calls ``_()`` a few dozen times, each through several context lookups (issue 7)."""
+    env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
+    newstyle = env.globals["gettext"]
+    kept = {}
+
+    @pass_context
+    def gettext(__context, __string, **variables):
+        if variables or not __context.eval_ctx.autoescape:
+            return newstyle(__context, __string, **variables)
+        key = (current_language(), __string)
+        found = kept.get(key)
+        if found is None:
+            if len(kept) > KEPT_MESSAGES:  # messages are template literals and label tables
+                kept.clear()
+            found = kept[key] = Markup(template_gettext(__string)) % {}
+        return found
+    env.globals.update(gettext=gettext, _=gettext)
 
 
 def template_ngettext(singular, plural, num):

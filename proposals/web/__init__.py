@@ -38,9 +38,9 @@ def init_web(app):
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)  # no CDN: closed government networks
     app.config.setdefault("BOOTSTRAP_BOOTSWATCH_THEME", None)
     babel.init_app(app, locale_selector=select_locale)
-    from ..i18n import template_gettext, template_ngettext
+    from ..i18n import install_template_gettext
     # the catalog looked up once per request (i18n.translations), not on every message
-    app.jinja_env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
+    install_template_gettext(app.jinja_env)
     bootstrap.init_app(app)
     register_filters(app)
     from .urls import fixed_url, list_url
@@ -60,15 +60,17 @@ def init_web(app):
             continue  # an area not built yet
         app.register_blueprint(module.bp)
 
+    from .layout import navbar
     from .nav import nav_items
 
     @app.context_processor
     def _layout():
+        locale = select_locale()
         return {"nav_items": nav_items, "LANGUAGES": LANGUAGES, "role_labels": ROLE_LABELS,
                 "action_labels": ACTION_LABELS,
                 "has_endpoint": lambda name: name in app.view_functions,
-                "unread_notifications": _unread,
-                "current_locale": select_locale(), "request_path": request.path}
+                "navbar": lambda: navbar(_unread(), locale), "current_locale": locale,
+                "request_path": request.path}
 
 
 # The role areas, one module (and blueprint) each: proposal (the proposal page), member

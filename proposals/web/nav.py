@@ -1,7 +1,7 @@
 """The navigation of each role; entries whose page does not exist are left out."""
-from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from ..i18n import _
 from .urls import fixed_url
 
 NAV = {

@@ -1,0 +1,49 @@
+"""The navigation bar every page shows, kept per worker (issue 7).
+
+Rendering it (links, labels, the person, the unread count, two forms) was a tenth of a list
+page's time, and it is the same on every request of the same person on the same page. So
+each worker keeps the rendered bar for a minute under everything it shows: the language, the
+script root, the person (id, name, role), the page (endpoint and path) and the unread count.
+Its two forms need the session's CSRF token, which is not kept: the kept HTML holds a mark
+that is replaced with this request's token.
+
+What the bar shows and is not in the key (whether a member supervises a key proposal: an
+extra link) shows at the latest a minute after it changed."""
+import threading
+import time
+from collections import OrderedDict
+
+from flask import render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+NAVBAR_SECONDS = 60.0
+NAVBARS = 1024           # bars kept per worker (least recently used dropped first)
+CSRF_MARK = "\x00csrf\x00"  # never in a rendered page: NUL is refused in every input
+_kept = OrderedDict()
+_lock = threading.Lock()  # the development server answers in threads
+
+
+def navbar(unread, locale):
+    """The navigation bar's HTML for this request (``unread``: the person's unread
+    notifications; ``locale``: the page's language)."""
+    user = current_user
+    who = ((user.id, user.name, user.role) if user.is_authenticated else None)
+    key = (locale, request.script_root, request.endpoint, request.path, who, unread)
+    now = time.monotonic()
+    with _lock:
+        hit = _kept.get(key)
+        if hit is not None and now - hit[1] < NAVBAR_SECONDS:
+            _kept.move_to_end(key)
+        else:
+            hit = None
+    if hit is None:
+        hit = (render_template("_navbar.html", unread=unread, csrf_mark=CSRF_MARK), now)
+        with _lock:
+            _kept[key] = hit
+            _kept.move_to_end(key)
+            while len(_kept) > NAVBARS:
+                _kept.popitem(last=False)
+    # the template's output is autoescaped markup; the token is URL-safe base64 and a dot
+    return Markup(hit[0].replace(CSRF_MARK, generate_csrf()))  # nosec B704  # see above

@@ -1,0 +1,112 @@
+"""What a page keeps between requests (issue 7) shows what is true now: the navigation bar kept
+per worker (web/layout.py) is each person's own, carries this session's CSRF token and follows
+the unread count; the unread count read with the login session follows notifications written
+or read in the same request; kept list statements answer for the person who asks."""
+import re
+from datetime import date
+
+import pytest
+
+from proposals import create_app
+from proposals.extensions import db
+from proposals.notifications.models import Notification
+
+from .conftest import WebClient, log_in
+from .flows import submitted
+
+
+def notify(user, n):
+    for i in range(n):
+        db.session.add(Notification(recipient_id=user.id, kind="test", record_type="digest",
+                                    record_id=i, deadline=date(2026, 1, 1), text="x",
+                                    link="/"))
+    db.session.commit()
+
+
+def current_user_shown(html):
+    return re.search(r'data-testid="current-user">([^<]*)<', html).group(1)
+
+
+def unread_shown(html):
+    found = re.search(r'data-testid="unread-count">(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+def test_each_person_gets_their_own_bar(world, web):
+    a, b = web(world.member), web(world.member2)
+    for _ in range(2):  # the second time from the kept bars
+        assert world.member.name in current_user_shown(a.get("/proposals").get_data(True))
+        assert world.member2.name in current_user_shown(b.get("/proposals").get_data(True))
+
+
+def test_the_unread_count_follows_notifications(world, web):
+    client = web(world.member)
+    assert unread_shown(client.get("/proposals").get_data(True)) == 0
+    notify(world.member, 2)
+    assert unread_shown(client.get("/proposals").get_data(True)) == 2
+    response = client.post("/notifications/read-all", follow_redirects=True)
+    assert response.status_code == 200
+    assert unread_shown(response.get_data(True)) == 0
+    assert unread_shown(client.get("/proposals").get_data(True)) == 0
+
+
+def test_the_count_read_at_login_is_dropped_when_notifications_change(world, app):
+    """A request that writes or reads notifications counts them again (security/sessions.py
+    reads the count with the login session; notifications/service.py drops it)."""
+    from proposals.notifications import service
+    from proposals.security import request_state
+    from proposals.security.sessions import UNREAD, unread_at_login
+    with app.test_request_context("/"):
+        request_state()[UNREAD] = 7
+        notify(world.member, 1)  # a notification written in the request
+        assert unread_at_login() is None
+        request_state()[UNREAD] = 7
+        service.mark_all_read(world.member)
+        assert unread_at_login() is None
+
+
+def test_the_active_entry_is_the_page_shown(world, web):
+    client = web(world.secretariat)
+    lists = client.get("/proposals").get_data(True)
+    home = client.get("/").get_data(True)
+    active = r'class="nav-link active" aria-current="page" href="([^"]+)"'
+    assert re.search(active, lists).group(1).endswith("/proposals")
+    assert re.search(active, home).group(1) != re.search(active, lists).group(1)
+
+
+@pytest.fixture()
+def csrf_app(app):
+    config = {k: app.config[k] for k in ("ENV", "TESTING", "SECRET_KEY",
+                                         "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD")}
+    config.update({"WTF_CSRF_ENABLED": True, "LOGIN_RATE_LIMIT_ENABLED": False})
+    return create_app(config)
+
+
+def logout_token(html):
+    form = html[html.index('action="/logout"'):]
+    return re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+
+
+def test_a_kept_bar_carries_this_sessions_csrf_token(world, csrf_app):
+    """The same person on the same page in two sessions gets the kept bar with each session's
+    own token: the logout form works in each, and one session's token fails in the other."""
+    first = log_in(WebClient(csrf_app, csrf_app.response_class, use_cookies=True), world.member)
+    second = log_in(WebClient(csrf_app, csrf_app.response_class, use_cookies=True), world.member)
+    token_1 = logout_token(first.get("/proposals").get_data(True))
+    token_2 = logout_token(second.get("/proposals").get_data(True))  # the kept bar
+    assert "\x00" not in token_2 and token_1 != token_2
+    assert first.post("/logout", data={"csrf_token": token_2}).status_code == 400
+    assert second.post("/logout", data={"csrf_token": token_2}).status_code in (302, 303)
+    assert first.post("/logout", data={"csrf_token": token_1}).status_code in (302, 303)
+
+
+def test_kept_list_statements_answer_for_who_asks(world, web, api):
+    mine = submitted(world, title="我的提案")
+    theirs = submitted(world, world.member2, title="别人的提案")
+    for _ in range(2):  # the second time from the kept statements
+        member = web(world.member).get("/proposals").get_data(True)
+        assert "我的提案" in member and "别人的提案" not in member
+        other = api(world.member2).get("/proposals").get_json()
+        assert [p["id"] for p in other["items"]] == [theirs.id]
+        secretariat = api(world.secretariat).get("/proposals").get_json()
+        assert {p["id"] for p in secretariat["items"]} == {mine.id, theirs.id}
