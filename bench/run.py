@@ -242,16 +242,17 @@ def in_process(url, quick, out, notes):
             "SELECT p.id, a.id FROM proposals p JOIN assignments a ON a.proposal_id = p.id "
             "WHERE p.state = 'closed' AND a.department_id = 1 ORDER BY p.id DESC LIMIT 1")).one()
         db.session.remove()
+        ids = {"p": sample[0], "a": sample[1]}
         pages = {
             "bench_sec": ["/proposals?per_page={n}", "/assignments?per_page={n}", "/",
                           "/notifications?page=1", "/stats",
-                          f"/proposals/{sample[0]}", "api:/api/v1/proposals?per_page={n}",
-                          f"api:/api/v1/proposals/{sample[0]}",
+                          "/proposals/{p}", "api:/api/v1/proposals?per_page={n}",
+                          "api:/api/v1/proposals/{p}",
                           "api:/api/v1/assignments?per_page={n}"],
             "bench_member": ["/proposals?per_page={n}", "/", "/notifications?page=1",
                              "api:/api/v1/proposals?per_page={n}"],
             "bench_clerk": ["/proposals?per_page={n}", "/assignments?per_page={n}", "/",
-                            f"/assignments/{sample[1]}", f"/proposals/{sample[0]}",
+                            "/assignments/{a}", "/proposals/{p}",
                             "api:/api/v1/assignments?per_page={n}"],
         }
         counts = {}
@@ -268,26 +269,29 @@ def in_process(url, quick, out, notes):
                 # a first request fills the worker's caches (reference data for the filters):
                 # the counts are those of a warm worker, as under load
                 if is_api:
-                    api_client.get(target.format(n=1), headers={"Authorization": f"Bearer {tok}"})
+                    api_client.get(target.format(n=1, **ids),
+                                   headers={"Authorization": f"Bearer {tok}"})
                 else:
-                    web.get(target.format(n=1))
+                    web.get(target.format(n=1, **ids))
                 for n in (1, 50):
                     counter["n"] = 0
                     event.listen(engine, "before_cursor_execute", count)
                     try:
                         if is_api:
-                            r = api_client.get(target.format(n=n),
+                            r = api_client.get(target.format(n=n, **ids),
                                                headers={"Authorization": f"Bearer {tok}"})
                         else:
-                            r = web.get(target.format(n=n))
+                            r = web.get(target.format(n=n, **ids))
                     finally:
                         event.remove(engine, "before_cursor_execute", count)
                     if r.status_code != 200:
-                        notes.append(f"{dialect}: {username} {target.format(n=n)} -> "
+                        notes.append(f"{dialect}: {username} {target.format(n=n, **ids)} -> "
                                      f"{r.status_code}")
                     per.append(counter["n"])
                     if "{n}" not in target:
                         break
+                # keyed by the path with {p} and {a} for the sample's ids, which differ between
+                # the databases' generated data
                 counts[f"{username} {target.replace('?per_page={n}', '')}"] = per
         out["queries"] = counts
         out["max_queries"] = max(max(v) for v in counts.values())
@@ -385,6 +389,10 @@ def login_cookie(port):
                  "password": PASSWORD}, allow_redirects=False)
     token = s.post(f"http://127.0.0.1:{port}/api/v1/auth/token",
                    json={"username": "bench_sec", "password": PASSWORD}).json()["token"]
+    # the first page after a login adds the session's CSRF secret to the cookie: a browser
+    # keeps the new cookie, wrk sends the same one every time, so take the settled cookie
+    # (otherwise every request of the run would write a new session cookie)
+    s.get(f"http://127.0.0.1:{port}/proposals")
     return "; ".join(f"{k}={v}" for k, v in s.cookies.items()), token
 
 
