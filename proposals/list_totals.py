@@ -34,7 +34,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from sqlalchemy import Integer, String, bindparam, case, event, func, select, update
+from sqlalchemy import BigInteger, Integer, String, bindparam, case, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db, read_rows
@@ -160,9 +160,11 @@ class PageStatements:
         version = select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery()
 
         def page(total_column):
+            # BigInteger: PostgreSQL would cast a plain Integer parameter to int4, and a page
+            # far past the end (API.md allows any page number) overflows it
             return (query.with_only_columns(entity.id, version, total_column)
-                    .limit(bindparam("page_limit", type_=Integer))
-                    .offset(bindparam("page_offset", type_=Integer)))
+                    .limit(bindparam("page_limit", type_=BigInteger))
+                    .offset(bindparam("page_offset", type_=BigInteger)))
         self.counting = page(self.counted.scalar_subquery())
         self.keeping = page(case(
             (version == bindparam("kept_token", type_=String),

@@ -145,3 +145,13 @@ def test_kept_totals_are_bounded():
     assert kept.get(("k", 4)) == ("t", 4)
     kept.put(("k", 5), None, 5)  # no token (a database without the row): never kept
     assert kept.get(("k", 5)) == (None, None)
+
+
+def test_a_page_far_past_the_end_is_empty_not_an_error(world, api, web):
+    """The page's LIMIT and OFFSET are parameters of the kept statement: an offset beyond
+    PostgreSQL's int4 must not fail (API.md allows any page number)."""
+    submitted(world, title="已提交")
+    answer = api(world.secretariat).get("/proposals?page=24584339681319&per_page=25")
+    assert answer.status_code == 200
+    assert answer.get_json()["items"] == [] and answer.get_json()["total"] == 1
+    assert web(world.secretariat).get("/proposals?page=24584339681319").status_code == 200
