@@ -3,12 +3,10 @@
 Rendering it (links, labels, the person, the unread count, two forms) was a tenth of a list
 page's time, and it is the same on every request of the same person on the same page. So
 each worker keeps the rendered bar for a minute under everything it shows: the language, the
-script root, the person (id, name, role), the page (endpoint and path) and the unread count.
-Its two forms need the session's CSRF token, which is not kept: the kept HTML holds a mark
-that is replaced with this request's token.
-
-What the bar shows and is not in the key (whether a member supervises a key proposal: an
-extra link) shows at the latest a minute after it changed."""
+script root, the person (id, name, role), the navigation's entries (a supervising member has
+one more: that is one small query, as before), the page (endpoint and path) and the unread
+count. Its two forms need the session's CSRF token, which is not kept: the kept HTML holds a
+mark that is replaced with this request's token."""
 import threading
 import time
 from collections import OrderedDict
@@ -17,6 +15,8 @@ from flask import render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from .nav import nav_entries
 
 NAVBAR_SECONDS = 60.0
 NAVBARS = 1024           # bars kept per worker (least recently used dropped first)
@@ -29,8 +29,9 @@ def navbar(unread, locale):
     """The navigation bar's HTML for this request (``unread``: the person's unread
     notifications; ``locale``: the page's language)."""
     user = current_user
-    who = ((user.id, user.name, user.role) if user.is_authenticated else None)
-    key = (locale, request.script_root, request.endpoint, request.path, who, unread)
+    who = (user.id, user.name, user.role) if user.is_authenticated else None
+    entries = nav_entries(user) if who else ()
+    key = (locale, request.script_root, request.endpoint, request.path, who, entries, unread)
     now = time.monotonic()
     with _lock:
         hit = _kept.get(key)
@@ -39,7 +40,8 @@ def navbar(unread, locale):
         else:
             hit = None
     if hit is None:
-        hit = (render_template("_navbar.html", unread=unread, csrf_mark=CSRF_MARK), now)
+        hit = (render_template("_navbar.html", unread=unread, entries=entries,
+                               csrf_mark=CSRF_MARK), now)
         with _lock:
             _kept[key] = hit
             _kept.move_to_end(key)

@@ -21,14 +21,21 @@ NAV = {
 SUPERVISOR_ITEM = ("keyboard.index", "重点提案督办")
 
 
-def nav_items(user):
-    items = []
+def nav_entries(user):
+    """The (endpoint, label) entries of ``user``'s navigation."""
     entries = list(NAV.get(getattr(user, "role", None), []))
     if getattr(user, "role", None) in ("member", "department_head", "clerk", "admin"):
         from .keyboard import supervises_any  # one small query, only for these roles
         if supervises_any(user):
             entries.append(SUPERVISOR_ITEM)
-    for endpoint, label in entries:
+    return tuple(entries)
+
+
+def nav_items(user, entries=None):
+    """(link, label, endpoint) of each entry whose page exists (``entries``: nav_entries(user),
+    when already known)."""
+    items = []
+    for endpoint, label in (nav_entries(user) if entries is None else entries):
         try:
             items.append((fixed_url(endpoint), _(label), endpoint))
         except BuildError:
