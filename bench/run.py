@@ -361,12 +361,12 @@ def stop(proc):
             proc.kill()
 
 
-def wrk(url, seconds, header=None):
+def wrk(url, seconds, header=None, warm=True):
     env = dict(os.environ, BENCH_HEADER_NAME=header[0] if header else "",
                BENCH_HEADER_VALUE=header[1] if header else "")
-    # warm up both workers first
-    subprocess.run(["wrk", "-t2", "-c4", "-d1s", "-s", os.path.join(HERE, "auth.lua"), url],
-                   env=env, capture_output=True)
+    if warm:  # warm up both workers first
+        subprocess.run(["wrk", "-t2", "-c4", "-d1s", "-s", os.path.join(HERE, "auth.lua"), url],
+                       env=env, capture_output=True)
     res = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s",
                           "-s", os.path.join(HERE, "auth.lua"), url],
                          env=env, capture_output=True, text=True)
@@ -396,26 +396,38 @@ def login_cookie(port):
     return "; ".join(f"{k}={v}" for k, v in s.cookies.items()), token
 
 
+LOAD_ROUNDS = 3
+
+
 def measure_load(url, seconds, logdir, out, notes):
     port, bare_port = free_port(), free_port()
     app_proc = start_gunicorn("wsgi:app", url, port, logdir, "app")
     bare_proc = start_gunicorn("bench.bare_app:app", url, bare_port, logdir, "bare")
     try:
         cookie, token = login_cookie(port)
-        runs = {
-            "list_page": wrk(f"http://127.0.0.1:{port}/proposals", seconds, ("Cookie", cookie)),
-            "bare_page": wrk(f"http://127.0.0.1:{bare_port}/bare/proposals", seconds),
-            "list_api": wrk(f"http://127.0.0.1:{port}/api/v1/proposals", seconds,
-                            ("Authorization", f"Bearer {token}")),
-            "bare_api": wrk(f"http://127.0.0.1:{bare_port}/bare/api/proposals", seconds),
+        targets = {
+            "list_page": (f"http://127.0.0.1:{port}/proposals", ("Cookie", cookie)),
+            "bare_page": (f"http://127.0.0.1:{bare_port}/bare/proposals", None),
+            "list_api": (f"http://127.0.0.1:{port}/api/v1/proposals",
+                         ("Authorization", f"Bearer {token}")),
+            "bare_api": (f"http://127.0.0.1:{bare_port}/bare/api/proposals", None),
         }
-        for name, r in runs.items():
-            for k, v in r.items():
-                out[f"{name}_{k}"] = v
-            if r["errors"]:
-                notes.append(f"load {name}: {r['errors']} errors or non-2xx answers")
-        out["list_page_vs_bare"] = round(runs["list_page"]["rps"] / runs["bare_page"]["rps"], 2)
-        out["list_api_vs_bare"] = round(runs["list_api"]["rps"] / runs["bare_api"]["rps"], 2)
+        # LOAD_ROUNDS rounds of the four runs in turn, each a third of the time: two cores
+        # shared by wrk and the workers give figures that drift by a quarter from one run to
+        # the next; each figure is the median of its rounds, each ratio the median of the
+        # rounds' ratios (an app run against the bare run next to it)
+        n = LOAD_ROUNDS if seconds >= 2 * LOAD_ROUNDS else 1  # a quick run: one round
+        rounds = [{name: wrk(url, seconds // n, header, warm=not i)
+                   for name, (url, header) in targets.items()} for i in range(n)]
+        for name in targets:
+            for k in ("rps", "p50_ms", "p99_ms"):
+                out[f"{name}_{k}"] = statistics.median(r[name][k] for r in rounds)
+            out[f"{name}_errors"] = errors = sum(r[name]["errors"] for r in rounds)
+            if errors:
+                notes.append(f"load {name}: {errors} errors or non-2xx answers")
+        for kind in ("page", "api"):
+            out[f"list_{kind}_vs_bare"] = round(statistics.median(
+                r[f"list_{kind}"]["rps"] / r[f"bare_{kind}"]["rps"] for r in rounds), 2)
         workers = children(app_proc.pid)
         out["web_worker_rss_mb"] = round(max(peak_rss_mb(p) or 0 for p in workers), 1) \
             if workers else None
