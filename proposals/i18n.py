@@ -13,11 +13,14 @@ are joined with ``join()`` here or ``|join(_("、"))`` in a template.
 flask_babel.gettext alone is not enough: inside an app context without a request it asks the
 locale selector, which reads the session and fails.
 """
+import threading
+
+from cachetools import LRUCache
 from flask.globals import _cv_request
-from jinja2 import pass_context
-from markupsafe import Markup
 from flask_babel import get_locale, get_translations as _babel_translations
 from flask_babel.speaklater import LazyString
+from jinja2 import pass_context
+from markupsafe import Markup
 
 
 KEPT_MESSAGES = 5000  # finished template messages kept (install_template_gettext)
@@ -28,17 +31,23 @@ def N_(string):
     return string
 
 
-def translations():
-    """The current request's catalog, looked up once per request (None outside a request).
-    flask_babel looks it up again on every message, through several context proxies: a
-    tenth of a list page's time went there (issue 7)."""
+def _per_request(name, look_up, outside):
+    """``look_up()`` once per request, kept on the request context; ``outside`` outside one.
+    flask_babel looks the catalog and the locale up again on every message, through several
+    context proxies: a tenth of a list page's time went there (issue 7)."""
     ctx = _cv_request.get(None)
     if ctx is None:
-        return None
-    found = getattr(ctx, "proposals_translations", None)
+        return outside
+    found = getattr(ctx, name, None)
     if found is None:
-        found = ctx.proposals_translations = _babel_translations()
+        found = look_up()
+        setattr(ctx, name, found)
     return found
+
+
+def translations():
+    """The current request's catalog (None outside a request)."""
+    return _per_request("proposals_translations", _babel_translations, None)
 
 
 def gettext(string, **variables):
@@ -72,19 +81,21 @@ def install_template_gettext(env):
     page calls ``_()`` a few dozen times, each through several context lookups (issue 7)."""
     env.install_gettext_callables(template_gettext, template_ngettext, newstyle=True)
     newstyle = env.globals["gettext"]
-    kept = {}
+    kept = LRUCache(maxsize=KEPT_MESSAGES)  # template literals and label tables: a few hundred
+    lock = threading.Lock()  # the development server answers in threads
 
     @pass_context
     def gettext(__context, __string, **variables):
         if variables or not __context.eval_ctx.autoescape:
             return newstyle(__context, __string, **variables)
         key = (current_language(), __string)
-        found = kept.get(key)
+        with lock:
+            found = kept.get(key)
         if found is None:
-            if len(kept) > KEPT_MESSAGES:  # messages are template literals and label tables
-                kept.clear()
             # a translation is trusted markup, as in Jinja's own newstyle gettext
-            found = kept[key] = Markup(template_gettext(__string)) % {}  # nosec B704  # see above
+            found = Markup(template_gettext(__string)) % {}  # nosec B704  # see above
+            with lock:
+                kept[key] = found
         return found
     env.globals.update(gettext=gettext, _=gettext)
 
@@ -105,16 +116,11 @@ _ = gettext
 
 
 def current_language():
-    """'zh' outside a request, else the request's language ('zh', 'en'), looked up once per
-    request like its catalog (translations())."""
-    ctx = _cv_request.get(None)
-    if ctx is None:
-        return "zh"
-    found = getattr(ctx, "proposals_language", None)
-    if found is None:
+    """'zh' outside a request, else the request's language ('zh', 'en')."""
+    def look_up():
         locale = get_locale()
-        found = ctx.proposals_language = locale.language if locale is not None else "zh"
-    return found
+        return locale.language if locale is not None else "zh"
+    return _per_request("proposals_language", look_up, "zh")
 
 
 def join(items):

@@ -32,8 +32,8 @@ made outside the application (psql, a restore), shows at the latest after KEPT_S
 import secrets
 import threading
 import time
-from collections import OrderedDict
 
+from cachetools import LRUCache, TTLCache
 from sqlalchemy import BigInteger, Integer, String, bindparam, case, event, func, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -100,33 +100,23 @@ def bump(engine):
 
 # --- the kept totals -------------------------------------------------------------------------
 
-class KeptTotals:
-    """Per worker: count statement and parameters → (token, total, when counted)."""
-
-    def __init__(self, size=KEPT_TOTALS):
-        self.size = size
-        self.entries = OrderedDict()
-
-    def get(self, key):
-        hit = self.entries.get(key)
-        if hit is None or time.monotonic() - hit[2] >= KEPT_SECONDS:
-            return None, None
-        self.entries.move_to_end(key)
-        return hit[0], hit[1]
-
-    def put(self, key, token, total):
-        if token is None:
-            return
-        self.entries[key] = (token, total, time.monotonic())
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-
-    def clear(self):
-        self.entries.clear()
+# per worker: count statement and parameters -> (token, total), for KEPT_SECONDS
+kept = TTLCache(maxsize=KEPT_TOTALS, ttl=KEPT_SECONDS, timer=time.monotonic)
+_lock = threading.Lock()  # the development server answers in threads
 
 
-kept = KeptTotals()
+def kept_total(key):
+    """(token, total) kept under ``key``, or (None, None)."""
+    with _lock:
+        return kept.get(key, (None, None))
+
+
+def keep_total(key, token, total):
+    """Keep ``total`` counted under the data version ``token`` (none: a database without the
+    row, never kept)."""
+    if token is not None:
+        with _lock:
+            kept[key] = (token, total)
 
 
 def statement_key(statement):
@@ -174,7 +164,7 @@ class PageStatements:
     def statement(self, limit, offset):
         """The page's statement and its parameters: the kept total's form while this worker
         keeps one, else the counting one."""
-        token, total = kept.get(self.key) if self.key is not None else (None, None)
+        token, total = kept_total(self.key) if self.key is not None else (None, None)
         params = {"page_limit": limit, "page_offset": offset}
         if token is None:
             return self.counting, params
@@ -185,13 +175,12 @@ class PageStatements:
         statement, params = self.statement(limit, offset)
         rows = read_rows(statement, params).all()
         if rows and self.key is not None:
-            kept.put(self.key, rows[0][1], rows[0][2])
+            keep_total(self.key, rows[0][1], rows[0][2])
         return rows
 
 
-BUILT_LISTS = 1024    # lists whose statements are kept per worker
-_built = OrderedDict()
-_built_lock = threading.Lock()  # the development server answers in threads
+BUILT_LISTS = 1024    # lists whose statements are kept per worker (least recently used out)
+_built = LRUCache(maxsize=BUILT_LISTS)
 
 
 def page_statements(key, build):
@@ -201,14 +190,10 @@ def page_statements(key, build):
     kept then, and the same key raises again, built again."""
     if key is None:
         return PageStatements(build())
-    with _built_lock:
+    with _lock:
         hit = _built.get(key)
-        if hit is not None:
-            _built.move_to_end(key)
-            return hit
-    hit = PageStatements(build())
-    with _built_lock:
-        _built[key] = hit
-        while len(_built) > BUILT_LISTS:
-            _built.popitem(last=False)
+    if hit is None:
+        hit = PageStatements(build())
+        with _lock:
+            _built[key] = hit
     return hit

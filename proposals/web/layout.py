@@ -9,8 +9,8 @@ count. Its two forms need the session's CSRF token, which is not kept: the kept 
 mark that is replaced with this request's token."""
 import threading
 import time
-from collections import OrderedDict
 
+from cachetools import TTLCache
 from flask import render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -21,7 +21,7 @@ from .nav import nav_entries
 NAVBAR_SECONDS = 60.0
 NAVBARS = 1024           # bars kept per worker (least recently used dropped first)
 CSRF_MARK = "\x00csrf\x00"  # never in a rendered page: NUL is refused in every input
-_kept = OrderedDict()
+_kept = TTLCache(maxsize=NAVBARS, ttl=NAVBAR_SECONDS, timer=time.monotonic)
 _lock = threading.Lock()  # the development server answers in threads
 
 
@@ -32,20 +32,12 @@ def navbar(unread, locale):
     who = (user.id, user.name, user.role) if user.is_authenticated else None
     entries = nav_entries(user) if who else ()
     key = (locale, request.script_root, request.endpoint, request.path, who, entries, unread)
-    now = time.monotonic()
     with _lock:
-        hit = _kept.get(key)
-        if hit is not None and now - hit[1] < NAVBAR_SECONDS:
-            _kept.move_to_end(key)
-        else:
-            hit = None
-    if hit is None:
-        hit = (render_template("_navbar.html", unread=unread, entries=entries,
-                               csrf_mark=CSRF_MARK), now)
+        html = _kept.get(key)
+    if html is None:
+        html = render_template("_navbar.html", unread=unread, entries=entries,
+                               csrf_mark=CSRF_MARK)
         with _lock:
-            _kept[key] = hit
-            _kept.move_to_end(key)
-            while len(_kept) > NAVBARS:
-                _kept.popitem(last=False)
+            _kept[key] = html
     # the template's output is autoescaped markup; the token is URL-safe base64 and a dot
-    return Markup(hit[0].replace(CSRF_MARK, generate_csrf()))  # nosec B704  # see above
+    return Markup(html.replace(CSRF_MARK, generate_csrf()))  # nosec B704  # see above

@@ -8,12 +8,12 @@ import functools
 import io
 import os
 import tempfile
+import threading
 import time
 from datetime import datetime
 from types import SimpleNamespace
 
-from collections import OrderedDict
-
+from cachetools import LRUCache
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from markupsafe import Markup
 from flask_login import current_user, login_required
@@ -185,6 +185,7 @@ def proposal_filter_form(choices=None):
 
 
 FILTER_HTML_CACHE = 256  # rendered filter forms kept per worker (least recently used out)
+_filter_html_lock = threading.Lock()  # the development server answers in threads
 
 
 def filter_form_html(choices, errors, make_form):
@@ -201,14 +202,14 @@ def filter_form_html(choices, errors, make_form):
         return render()
     key = (current_language(), current_user.role, tuple(request.args.items(multi=True)),
            *(tuple(values) for _name, values in sorted(choices.items())))
-    cache = current_app.extensions.setdefault("lists.filter_form_html", OrderedDict())
-    html = cache.get(key)
+    cache = current_app.extensions.setdefault("lists.filter_form_html",
+                                              LRUCache(maxsize=FILTER_HTML_CACHE))
+    with _filter_html_lock:
+        html = cache.get(key)
     if html is None:
-        html = cache[key] = render()
-        if len(cache) > FILTER_HTML_CACHE:
-            cache.popitem(last=False)
-    else:
-        cache.move_to_end(key)
+        html = render()
+        with _filter_html_lock:
+            cache[key] = html
     return html
 
 
