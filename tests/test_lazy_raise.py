@@ -24,6 +24,15 @@ from .conftest import recorded
 ALLOWED = {"joined", "selectin", "subquery", "raise", "raise_on_sql"}
 
 
+def fresh_assignment(world):
+    """An assigned proposal's id and its assignment, read in a session that holds nothing
+    else (as in a real request)."""
+    pid = flows.assigned(world).id
+    db.session.commit()
+    db.session.expunge_all()
+    return pid, db.session.scalars(select(Assignment).where(Assignment.proposal_id == pid)).one()
+
+
 def test_every_relationship_is_eager_or_raises(app):  # the app imports every model
     relationships = [(mapper.class_.__name__, rel.key, rel.lazy)
                      for mapper in db.Model.registry.mappers
@@ -52,21 +61,13 @@ def test_an_unloaded_collection_raises_instead_of_loading(world):
 
 
 def test_a_many_to_one_outside_the_session_raises(world):
-    pid = flows.assigned(world).id
-    db.session.commit()
-    db.session.expunge_all()
-    assignment = db.session.scalars(select(Assignment).where(Assignment.proposal_id == pid)) \
-        .one()
+    _pid, assignment = fresh_assignment(world)
     with pytest.raises(InvalidRequestError, match="raise_on_sql"):
         assignment.proposal
 
 
 def test_loaded_loads_explicitly_what_is_missing_once(world):
-    pid = flows.assigned(world).id
-    db.session.commit()
-    db.session.expunge_all()
-    assignment = db.session.scalars(select(Assignment).where(Assignment.proposal_id == pid)) \
-        .one()
+    pid, assignment = fresh_assignment(world)
     _, seen = recorded(lambda: loaded(assignment, "proposal", "contacts"))
     assert assignment.proposal.id == pid and assignment.contacts == []
     assert len(seen) == 3  # the proposal's row, the assignment's row, its contacts
