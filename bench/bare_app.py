@@ -4,18 +4,22 @@ proposals/workflow/queries.py: the page's ids and the exact total in one stateme
 kept per worker while the data version stands, proposals/list_totals.py), then those
 rows with what they show of other tables; for the page also the rows' units), and renders the
 same rows: the page with the list's own row template (templates/lists/_proposal_rows.html), the
-API with the same JSON fields as proposal_summary(). None of the application around it: no
-login, no ORM, no forms, no page chrome.
+API with the same JSON fields as proposal_summary(). Who asks is read with the app's own
+statement too (the page: the login session with its user and unread count, from a raw session
+id in the cookie ``bare_sid``; the API: the token with its user, from the same Bearer token),
+so the bare app runs every statement the app's list runs. None of the application around it:
+no session cookie, no ORM, no forms, no page chrome.
 
     gunicorn --workers 2 --bind 127.0.0.1:PORT bench.bare_app:app   # DATABASE_URL as the app
 """
+import hashlib
 import os
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, jsonify, render_template, request
-from sqlalchemy import Integer, String, bindparam, create_engine, text
+from flask import Blueprint, Flask, abort, jsonify, render_template, request
+from sqlalchemy import DateTime, Integer, String, bindparam, create_engine, text
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -69,6 +73,30 @@ PAGE_UNITS = text("""
     WHERE assignments.proposal_id IN :ids ORDER BY assignments.id"""
                   ).bindparams(bindparam("ids", expanding=True))
 SESSIONS = text("SELECT id, term, meeting FROM committee_sessions")
+# who asks, as the app reads it: a page's login session with its user (and the user's unit,
+# joined) and unread notifications (security/sessions.py _session_statement), an API call's
+# token with its user (api/__init__.py _token_statement)
+USER_COLUMNS = """users.username, users.name, users.role, users.department_id, users.email,
+    users.phone, users.org_type, users.sector, users.password_hash, users.active"""
+UNIT = """LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users.department_id"""
+UNIT_COLUMNS = """departments_1.id AS id_2, departments_1.code, departments_1.name AS name_1,
+    departments_1.active AS active_1"""
+LOGIN_SESSION = text(f"""
+    SELECT login_sessions.id, login_sessions.user_id, login_sessions.revoked_at,
+        login_sessions.last_seen_at, login_sessions.created_at, users.id AS id_1, {USER_COLUMNS},
+        users.created_at AS created_at_1,
+        (SELECT count(*) AS count_1 FROM notifications
+         WHERE notifications.recipient_id = login_sessions.user_id
+           AND notifications.read_at IS NULL) AS unread, {UNIT_COLUMNS}
+    FROM login_sessions JOIN users ON users.id = login_sessions.user_id {UNIT}
+    WHERE login_sessions.token_hash = :token_hash""")
+API_TOKEN = text(f"""
+    SELECT users.id, {USER_COLUMNS}, users.created_at, api_tokens.id AS id_1, {UNIT_COLUMNS}
+    FROM users JOIN api_tokens ON api_tokens.user_id = users.id {UNIT}
+    WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL
+        AND api_tokens.created_at > :valid_since""").bindparams(
+    bindparam("valid_since", type_=DateTime()))  # naive UTC, as the app stores times
+TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME's default
 
 DIGITS = "零一二三四五六七八九十"
 # the label tables are plain constants (msgid = the Chinese text shown)
@@ -163,10 +191,19 @@ def session_labels(conn):
     return _sessions["labels"]
 
 
+def who_asks(conn, statement, raw, **params):
+    """The app's statement for who asks (401 without a known session or token; the app checks
+    its times and flags in Python)."""
+    if not raw or conn.execute(statement, dict(
+            params, token_hash=hashlib.sha256(raw.encode()).hexdigest())).first() is None:
+        abort(401)
+
+
 @app.get("/bare/proposals")
 def proposals_page():
     page_no, per_page = page_args()
     with engine.connect() as conn:
+        who_asks(conn, LOGIN_SESSION, request.cookies.get("bare_sid"))
         sessions = session_labels(conn)
         ids, rows, total = page_of(conn, page_no, per_page, PAGE_ROWS)
         units = {}
@@ -186,7 +223,10 @@ def proposals_page():
 @app.get("/bare/api/proposals")
 def proposals_api():
     page_no, per_page = page_args()
+    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     with engine.connect() as conn:
+        who_asks(conn, API_TOKEN, token.strip() if scheme.lower() == "bearer" else None,
+                 valid_since=datetime.now(timezone.utc).replace(tzinfo=None) - TOKEN_LIFETIME)
         _ids, rows, total = page_of(conn, page_no, per_page)
     items = [{"id": r.id, "version": r.version, "state": r.state,
               "state_label": STATE_LABELS.get(r.state, r.state), "number": r.number,

@@ -24,6 +24,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 VENV_BIN = os.path.dirname(sys.executable)
 PASSWORD = "bench-password"
+BENCH_SECRET = "bench-secret"  # the app's SECRET_KEY under the benchmark
 LOCAL = timezone(timedelta(hours=8))
 
 TARGETS = {  # figure: (ceiling or floor, "max"|"min")
@@ -335,7 +336,7 @@ def measure_sweep(app, out):
 # ------------------------------------------------------------------ load (gunicorn + wrk)
 
 def start_gunicorn(target, url, port, logdir, name):
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", RATELIMIT_ENABLED="0",
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=BENCH_SECRET, RATELIMIT_ENABLED="0",
                PYTHONPATH=ROOT)
     log = open(os.path.join(logdir, f"gunicorn-{name}.log"), "w")
     proc = subprocess.Popen([os.path.join(VENV_BIN, "gunicorn"), "--workers", "2", "--bind",
@@ -380,7 +381,11 @@ def wrk(url, seconds, header=None, warm=True):
 
 
 def login_cookie(port):
+    """The settled session cookie and an API token of the secretariat's bench login, and the
+    raw login-session id inside the cookie (the bare app reads who asks with it)."""
     import requests
+    from flask import Flask
+    from flask.sessions import SecureCookieSessionInterface
     s = requests.Session()
     page = s.get(f"http://127.0.0.1:{port}/login").text
     m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
@@ -393,7 +398,11 @@ def login_cookie(port):
     # keeps the new cookie, wrk sends the same one every time, so take the settled cookie
     # (otherwise every request of the run would write a new session cookie)
     s.get(f"http://127.0.0.1:{port}/proposals")
-    return "; ".join(f"{k}={v}" for k, v in s.cookies.items()), token
+    signer = Flask("bench")
+    signer.secret_key = BENCH_SECRET
+    sid = SecureCookieSessionInterface().get_signing_serializer(signer).loads(
+        s.cookies["session"])["sid"]
+    return "; ".join(f"{k}={v}" for k, v in s.cookies.items()), token, sid
 
 
 LOAD_ROUNDS = 3
@@ -404,13 +413,17 @@ def measure_load(url, seconds, logdir, out, notes):
     app_proc = start_gunicorn("wsgi:app", url, port, logdir, "app")
     bare_proc = start_gunicorn("bench.bare_app:app", url, bare_port, logdir, "bare")
     try:
-        cookie, token = login_cookie(port)
+        cookie, token, sid = login_cookie(port)
+        # the bare app reads who asks with the app's statements: the same login session (its
+        # raw id, without the signed cookie around it) and the same token
         targets = {
             "list_page": (f"http://127.0.0.1:{port}/proposals", ("Cookie", cookie)),
-            "bare_page": (f"http://127.0.0.1:{bare_port}/bare/proposals", None),
+            "bare_page": (f"http://127.0.0.1:{bare_port}/bare/proposals",
+                          ("Cookie", f"bare_sid={sid}")),
             "list_api": (f"http://127.0.0.1:{port}/api/v1/proposals",
                          ("Authorization", f"Bearer {token}")),
-            "bare_api": (f"http://127.0.0.1:{bare_port}/bare/api/proposals", None),
+            "bare_api": (f"http://127.0.0.1:{bare_port}/bare/api/proposals",
+                         ("Authorization", f"Bearer {token}")),
         }
         # LOAD_ROUNDS rounds of the four runs in turn, each a third of the time: two cores
         # shared by wrk and the workers give figures that drift by a quarter from one run to
@@ -440,7 +453,7 @@ def measure_celery(url, logdir, out, notes):
     """Peak RSS of a Celery worker (solo pool) that ran one sweep; without redis-server, of
     the embedded `reminders loop` process."""
     redis = shutil.which("redis-server")
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret", PYTHONPATH=ROOT)
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=BENCH_SECRET, PYTHONPATH=ROOT)
     procs = []
     try:
         if redis:

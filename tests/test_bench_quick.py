@@ -40,4 +40,8 @@ def test_the_quick_benchmark_runs_and_ends_with_every_figure(tmp_path):
     assert figures["stats_agree"] is True  # the hand-written SQL computes the same figures
     assert figures["stats_received"] > 0 and figures["xlsx_rows"] > 0
     assert figures["list_page_rps"] > 0 and figures["list_api_rps"] > 0
+    # every answer of the four load runs a 200 (the bare app too: it reads who asks with the
+    # app's statements, from the same login session and token)
+    assert all(figures[f"{name}_errors"] == 0
+               for name in ("list_page", "bare_page", "list_api", "bare_api"))
     assert all(isinstance(v, list) and v for v in figures["queries"].values())
