@@ -128,6 +128,7 @@ def row_object(r, sessions, units=()):
                receipt_serial=r.receipt_serial,
                number_label=f"第{r.number:04d}号" if r.number else None,
                submitted_at=as_utc(r.submitted_at), session=Obj(label=sessions[r.session_id]),
+               state_label=STATE_LABELS.get(r.state, r.state), category_label=r.category_name or "",
                proposer=Obj(name=r.proposer_name), category=Obj(name=r.category_name),
                unit_names=units)
 
@@ -137,10 +138,10 @@ def gettext(msgid, **kw):
     return msgid % kw if kw else msgid
 
 
+# (highlight and search_snippet only for a search, which the bare list never is)
 app.jinja_env.globals.update(_=gettext, search_snippet=lambda p, q: None)
 app.jinja_env.filters.update(
-    highlight=lambda value, q: value, label=lambda value: value or "",
-    state_label=lambda state: STATE_LABELS.get(state, state),
+    highlight=lambda value, q: value,
     localtime=lambda value: value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     if value else "")
 proposal = Blueprint("proposal", __name__)

@@ -172,6 +172,19 @@ def test_pagination(world, web):
     assert len(listed_ids(text(client.get("/proposals?per_page=1000")))) == 25  # capped at 100
     beyond = text(client.get("/proposals?per_page=10&page=99&sort=title"))
     assert listed_ids(beyond) == [p.id for p in made[20:]]
+    # the links: previous, first, current ± 2, last, next, "…" where pages are left out; each
+    # keeps the other filters (13 pages of 2)
+    nav = text(client.get("/proposals?per_page=2&page=7&sort=title"))
+    nav = nav[nav.index('class="pagination'):nav.index("</nav>", nav.index('class="pagination'))]
+    links = re.findall(r'<a class="page-link" href="([^"]+)"[^>]*>([^<]+)</a>', nav)
+    assert [label for _href, label in links] == [
+        "上一页", "1", "5", "6", "7", "8", "9", "13", "下一页"]
+    assert nav.count("…") == 2 and 'aria-current="page">7<' in nav
+    assert all(href == f"/proposals?per_page=2&amp;sort=title&amp;page={n}" for href, n in zip(
+        [h for h, _label in links], [6, 1, 5, 6, 7, 8, 9, 13, 8]))
+    first = text(client.get("/proposals?per_page=2&sort=title"))
+    assert 'aria-disabled="true" tabindex="-1">上一页<' in first
+    assert 'aria-disabled="true"' not in first[first.index("上一页<") + 1:]
 
 
 # ---------------------------------------------------------------- CSV

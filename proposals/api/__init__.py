@@ -123,15 +123,16 @@ def json_body():
 
 def page_args():
     errors = {}
+    args = request.args  # (``in`` first: werkzeug's get raises and catches for a missing name)
     try:
-        page = int(request.args.get("page", 1))
+        page = int(args["page"] if "page" in args else 1)
         if page < 1:
             raise ValueError
     except ValueError:
         errors["page"] = _("页码应为正整数")
         page = 1
     try:
-        per_page = int(request.args.get("per_page", 20))
+        per_page = int(args["per_page"] if "per_page" in args else 20)
         if not 1 <= per_page <= 100:
             raise ValueError
     except ValueError:

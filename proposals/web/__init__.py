@@ -43,8 +43,9 @@ def init_web(app):
     install_template_gettext(app.jinja_env)
     bootstrap.init_app(app)
     register_filters(app)
-    from .urls import fixed_url, list_url
-    app.jinja_env.globals.update(fixed_url=fixed_url, list_url=list_url)
+    from .urls import fixed_url, list_url, list_url_for, pagination
+    app.jinja_env.globals.update(fixed_url=fixed_url, list_url=list_url,
+                                 list_url_for=list_url_for, pagination=pagination)
 
     from . import auth, errors, home
     app.register_blueprint(auth.bp)

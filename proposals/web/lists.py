@@ -224,14 +224,14 @@ def assignment_filter_form():
 
 def filters(names):
     """The non-empty filters of the query string (text values, as the API receives them)."""
-    return {name: request.args[name].strip() for name in names
-            if request.args.get(name, "").strip()}
+    args = request.args  # (``in`` first: werkzeug's get raises and catches for a missing name)
+    return {name: args[name].strip() for name in names if name in args and args[name].strip()}
 
 
 def page_args(errors):
     """page and per_page (at most 100); a bad value is a message, not a 500."""
     def number(name, default):
-        raw = request.args.get(name, "").strip()
+        raw = request.args[name].strip() if name in request.args else ""
         if not raw:
             return default
         try:
@@ -306,6 +306,15 @@ def proposal_rows(ids, session_labels, with_texts=False):
         names = units.setdefault(pid, [])
         if state != "reassigned":
             names.append(name)
+    # the state's and category's labels, translated once per page (web/filters.py state_label
+    # and label: the same texts)
+    labels = {}
+
+    def label(msgid):
+        text = labels.get(msgid)
+        if text is None:
+            text = labels[msgid] = _(msgid) if msgid else ""
+        return text
     rows = []
     for pid in ids:
         r = found.get(pid)
@@ -315,6 +324,8 @@ def proposal_rows(ids, session_labels, with_texts=False):
             id=r.id, number=r.number, receipt_serial=r.receipt_serial, title=r.title,
             number_label=number_label(r.number),
             is_key=r.is_key, kind=r.kind, state=r.state, submitted_at=r.submitted_at,
+            state_label=label(STATE_LABELS.get(r.state, r.state)),
+            category_label=label(r.category_name),
             session=SimpleNamespace(label=session_labels.get(r.session_id, "")),
             proposer=SimpleNamespace(name=r.proposer_name),
             category=SimpleNamespace(name=r.category_name), unit_names=units.get(pid, []),

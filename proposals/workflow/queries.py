@@ -281,7 +281,9 @@ def proposal_list(user, args):
     from ..list_totals import page_statements
     today = local_date(utcnow())
     key = None
-    if not (args.get("q") or "").strip():
+    # (``in`` first: werkzeug's MultiDict.get raises and catches for a missing name)
+    if "q" not in args or not (args.get("q") or "").strip():
         key = ("proposals", user.id, user.role, user.department_id, today,
-               tuple(args.get(name) or "" for name in PROPOSAL_LIST_ARGS))
+               tuple((args.get(name) or "") if name in args else ""
+                     for name in PROPOSAL_LIST_ARGS))
     return page_statements(key, lambda: proposal_query(user, args, today=today))
