@@ -100,6 +100,29 @@ def test_a_kept_bar_carries_this_sessions_csrf_token(world, csrf_app):
     assert first.post("/logout", data={"csrf_token": token_1}).status_code in (302, 303)
 
 
+def test_a_signed_csrf_token_is_used_again_within_a_minute(world, csrf_app, monkeypatch):
+    """One session's pages within a minute carry the same signed token (signing it was a
+    part of every page); it still works, and a minute later the page has a new one."""
+    from proposals.web import layout
+    clock = [1000.0]
+    monkeypatch.setattr(layout.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(layout, "_signed", layout.TTLCache(
+        maxsize=16, ttl=layout.CSRF_REUSE_SECONDS, timer=lambda: clock[0]))
+    signed = []
+    generate = layout.generate_csrf
+    monkeypatch.setattr(layout, "generate_csrf", lambda: signed.append(1) or generate())
+    client = log_in(WebClient(csrf_app, csrf_app.response_class, use_cookies=True), world.member)
+    first = logout_token(client.get("/proposals").get_data(True))
+    clock[0] += 30
+    signed.clear()
+    again = logout_token(client.get("/proposals?page=2").get_data(True))
+    assert again == first and not signed
+    clock[0] += 31
+    logout_token(client.get("/proposals").get_data(True))
+    assert signed  # signed again: its time limit runs from now
+    assert client.post("/logout", data={"csrf_token": first}).status_code in (302, 303)
+
+
 def test_kept_list_statements_answer_for_who_asks(world, web, api):
     mine = submitted(world, title="我的提案")
     theirs = submitted(world, world.member2, title="别人的提案")

@@ -1,5 +1,8 @@
 """The web pages. Views parse a form, call one operation, commit and redirect; every rule lives
 in the operations (workflow/, handling/), exactly as for the JSON API."""
+import functools
+
+from babel import Locale
 from flask import request, session
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
@@ -32,19 +35,30 @@ def select_locale():
     return "zh_CN"
 
 
+@functools.cache
+def _parsed_locale(identifier):
+    return Locale.parse(identifier)
+
+
+def babel_locale():
+    """select_locale() as a Locale, parsed once per language (flask_babel parses the
+    selector's string again on every request; it takes a Locale as it is)."""
+    return _parsed_locale(select_locale())
+
+
 def init_web(app):
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh_CN")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai")
     app.config.setdefault("BOOTSTRAP_SERVE_LOCAL", True)  # no CDN: closed government networks
     app.config.setdefault("BOOTSTRAP_BOOTSWATCH_THEME", None)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=babel_locale)
     from ..i18n import install_template_gettext
     # the catalog looked up once per request (i18n.translations), not on every message
     install_template_gettext(app.jinja_env)
     bootstrap.init_app(app)
     register_filters(app)
-    from .urls import fixed_url, list_url, list_url_for, pagination
-    app.jinja_env.globals.update(fixed_url=fixed_url, list_url=list_url,
+    from .urls import fixed_markup, fixed_url, list_url, list_url_for, pagination
+    app.jinja_env.globals.update(fixed_url=fixed_url, fixed_markup=fixed_markup, list_url=list_url,
                                  list_url_for=list_url_for, pagination=pagination)
 
     from . import auth, errors, home

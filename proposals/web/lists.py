@@ -5,6 +5,7 @@ functions the JSON API lists use); a bad filter value comes back as a Validation
 filter, shown on the filter form."""
 import csv
 import functools
+import hashlib
 import io
 import os
 import tempfile
@@ -142,39 +143,58 @@ def reference(name, build):
     return value
 
 
+def _departments():
+    units = db.session.execute(select(Department.code, Department.name).order_by(
+        Department.active.desc(), Department.name)).all()  # columns, not entities
+    return [("", _("全部"))] + [(code, name) for code, name in units]
+
+
+def _sessions():
+    sessions = db.session.scalars(select(CommitteeSession).order_by(
+        CommitteeSession.year.desc(), CommitteeSession.term.desc(),
+        CommitteeSession.meeting.desc())).all()
+    years = sorted({s.year for s in sessions}, reverse=True)
+    return ([("", _("全部"))] + [(str(s.id), s.label) for s in sessions],
+            [("", _("全部"))] + [(str(y), str(y)) for y in years])
+
+
+def _categories():
+    return [("", _("全部"))] + [
+        (code, _(name)) for code, name in db.session.execute(
+            select(Category.code, Category.name).order_by(Category.id))]
+
+
 def department_choices():
-    def build():
-        units = db.session.execute(select(Department.code, Department.name).order_by(
-            Department.active.desc(), Department.name)).all()  # columns, not entities
-        return [("", _("全部"))] + [(code, name) for code, name in units]
-    return list(reference("departments", build))
+    return list(reference("departments", _departments))
 
 
 def session_choices():
-    def build():
-        sessions = db.session.scalars(select(CommitteeSession).order_by(
-            CommitteeSession.year.desc(), CommitteeSession.term.desc(),
-            CommitteeSession.meeting.desc())).all()
-        years = sorted({s.year for s in sessions}, reverse=True)
-        return ([("", _("全部"))] + [(str(s.id), s.label) for s in sessions],
-                [("", _("全部"))] + [(str(y), str(y)) for y in years])
-    return reference("sessions", build)
+    return reference("sessions", _sessions)
 
 
 def category_choices():
-    def build():
-        return [("", _("全部"))] + [
-            (code, _(name)) for code, name in db.session.execute(
-                select(Category.code, Category.name).order_by(Category.id))]
-    return list(reference("categories", build))
+    return list(reference("categories", _categories))
+
+
+class FilterChoices(dict):
+    """The proposal filter form's choices by field name (read-only: kept), with ``digest``
+    (what they are: part of the kept filter form's key) and ``session_labels`` (the rows'
+    session labels by id)."""
+    __slots__ = ("digest", "session_labels")
 
 
 def proposal_filter_choices():
-    """The proposal filter form's choices by field name (kept per worker: reference())."""
-    sessions, years = session_choices()
-    return {"state": reference("states", lambda: state_choices(ProposalState)),
-            "session": sessions, "year": years, "category": category_choices(),
-            "department": department_choices()}
+    """The proposal filter form's choices, kept per worker as one object (reference()):
+    reading and copying five kept lists, and hashing them into the filter form's key, on
+    every list page cost more than the rest of the filter form (issue 7)."""
+    def build():
+        sessions, years = _sessions()
+        choices = FilterChoices(state=state_choices(ProposalState), session=sessions,
+                                year=years, category=_categories(), department=_departments())
+        choices.digest = hashlib.sha256(repr(sorted(choices.items())).encode()).hexdigest()
+        choices.session_labels = {int(v): label for v, label in sessions if v}
+        return choices
+    return reference("proposal_filters", build)
 
 
 def proposal_filter_form(choices=None):
@@ -201,7 +221,7 @@ def filter_form_html(choices, errors, make_form):
     if errors:
         return render()
     key = (current_language(), current_user.role, tuple(request.args.items(multi=True)),
-           *(tuple(values) for _name, values in sorted(choices.items())))
+           choices.digest)
     cache = current_app.extensions.setdefault("lists.filter_form_html",
                                               LRUCache(maxsize=FILTER_HTML_CACHE))
     with _filter_html_lock:
@@ -359,7 +379,7 @@ def proposals():
         query = None
     result = None
     if query is not None and not errors:
-        session_labels = {int(v): label for v, label in choices["session"] if v}
+        session_labels = choices.session_labels
         with_texts = bool(request.args.get("q", "").strip())
         result = paginate(query, page, per_page,
                           lambda ids: proposal_rows(ids, session_labels, with_texts))

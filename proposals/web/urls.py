@@ -23,6 +23,18 @@ def fixed_url(endpoint, **values):
     return url
 
 
+def fixed_markup(build):
+    """``build()``: markup that depends only on the application and its script root (the
+    Bootstrap asset tags: flask_bootstrap builds them, with url_for, on every call), kept like
+    fixed_url."""
+    cache = current_app.extensions.setdefault("proposals.fixed_markup", {})
+    key = (request.script_root, build)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = build()
+    return found
+
+
 def list_url(endpoint, **changes):
     """A list's page, sorting or export link: the endpoint's path (an endpoint without
     arguments) and the current query string's non-empty values with ``changes`` (None: left
