@@ -73,25 +73,26 @@ PAGE_UNITS = text("""
     WHERE assignments.proposal_id IN :ids ORDER BY assignments.id"""
                   ).bindparams(bindparam("ids", expanding=True))
 SESSIONS = text("SELECT id, term, meeting FROM committee_sessions")
-# who asks, as the app reads it: a page's login session with its user (and the user's unit,
-# joined) and unread notifications (security/sessions.py _session_statement), an API call's
-# token with its user (api/__init__.py _token_statement)
-USER_COLUMNS = """users.username, users.name, users.role, users.department_id, users.email,
-    users.phone, users.org_type, users.sector, users.password_hash, users.active"""
-UNIT = """LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users.department_id"""
-UNIT_COLUMNS = """departments_1.id AS id_2, departments_1.code, departments_1.name AS name_1,
-    departments_1.active AS active_1"""
+# who asks, as the app reads it: a page's login session with its user, their unit and
+# unread notifications (security/sessions.py _session_statement), an API call's token with
+# its user and their unit (api/__init__.py _token_statement)
+WHO = """users.id AS u_id, users.username AS u_username, users.name AS u_name,
+    users.role AS u_role, users.department_id AS u_department_id, users.email AS u_email,
+    users.phone AS u_phone, users.org_type AS u_org_type, users.sector AS u_sector,
+    users.password_hash AS u_password_hash, users.active AS u_active,
+    users.created_at AS u_created_at, departments.id AS d_id, departments.code AS d_code,
+    departments.name AS d_name, departments.active AS d_active"""
+UNIT = "LEFT OUTER JOIN departments ON departments.id = users.department_id"
 LOGIN_SESSION = text(f"""
     SELECT login_sessions.id, login_sessions.user_id, login_sessions.revoked_at,
-        login_sessions.last_seen_at, login_sessions.created_at, users.id AS id_1, {USER_COLUMNS},
-        users.created_at AS created_at_1,
+        login_sessions.last_seen_at, login_sessions.created_at,
         (SELECT count(*) AS count_1 FROM notifications
          WHERE notifications.recipient_id = login_sessions.user_id
-           AND notifications.read_at IS NULL) AS unread, {UNIT_COLUMNS}
+           AND notifications.read_at IS NULL) AS unread, {WHO}
     FROM login_sessions JOIN users ON users.id = login_sessions.user_id {UNIT}
     WHERE login_sessions.token_hash = :token_hash""")
 API_TOKEN = text(f"""
-    SELECT users.id, {USER_COLUMNS}, users.created_at, api_tokens.id AS id_1, {UNIT_COLUMNS}
+    SELECT api_tokens.id AS token_id, {WHO}
     FROM users JOIN api_tokens ON api_tokens.user_id = users.id {UNIT}
     WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL
         AND api_tokens.created_at > :valid_since""").bindparams(

@@ -109,6 +109,7 @@ def test_filters_state_category_key_q_year_session_department(world, web):
     assert ids("department=CZJ") == {assigned.id}
     assert ids(f"year={world.session.year}") == {sub.id, filed.id, assigned.id}
     assert ids(f"year={world.session.year - 1}") == set()
+    assert "没有符合条件的提案。" in text(client.get(f"/proposals?year={world.session.year - 1}"))
     assert ids(f"session={world.session.id}") == {sub.id, filed.id, assigned.id}
     assert ids("state=submitted&category=economy&q=夜间") == {sub.id}
 

@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ..accounts.models import ApiToken, User
+from ..accounts.models import ApiToken, Department, User
 from ..errors import Conflict, DomainError, Unauthenticated, ValidationError
-from ..extensions import db
+from ..extensions import db, read_rows
 from ..i18n import _
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,12 +57,15 @@ def http_error(exc):
 
 @functools.cache
 def _token_statement():
-    # the user (with their unit, joined) and the token's id, built once with the values as
-    # parameters: building the statement, and loading the token as an object too, cost more
-    # than running it
-    return (select(User, ApiToken.id).join(ApiToken, ApiToken.user_id == User.id).where(
-        ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-        ApiToken.created_at > bindparam("valid_since")))
+    # the token's id and its user with their unit, built once with the values as parameters
+    # and read as plain columns (security/sessions.py user_from_row): building the statement,
+    # and loading the token and the user through the ORM, cost more than running it
+    from ..security.sessions import user_columns
+    return (select(ApiToken.id.label("token_id"), *user_columns())
+            .select_from(User).join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(Department, Department.id == User.department_id).where(
+                ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                ApiToken.created_at > bindparam("valid_since")))
 
 
 class Credential:
@@ -88,12 +91,16 @@ def current_user_or_401():
     from ..security.sessions import token_valid_since
     # revoked tokens (logout, password change, account disabled) and those older than
     # API_TOKEN_LIFETIME are refused
-    found = db.session.execute(_token_statement(), {
+    from ..security.sessions import user_from_row
+    found = read_rows(_token_statement(), {
         "token_hash": ApiToken.digest(token.strip()), "valid_since": token_valid_since()}).first()
-    if found is None or not found[0].active:
+    if found is None or not found.u_active:
         raise Unauthenticated(_("登录凭证无效或已失效"))
-    request.environ["proposals.api_token"] = Credential(found[1], found[0])
-    return found[0]
+    user = user_from_row(found)
+    if not user.active:  # (the session's own object, when it already had this user)
+        raise Unauthenticated(_("登录凭证无效或已失效"))
+    request.environ["proposals.api_token"] = Credential(found.token_id, user)
+    return user
 
 
 def current_token():

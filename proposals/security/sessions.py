@@ -19,8 +19,8 @@ from flask import current_app, request, session
 from flask_login import login_user
 from sqlalchemy import bindparam, func, select, update
 
-from ..accounts.models import ApiToken, User
-from ..extensions import db, login_manager
+from ..accounts.models import ApiToken, Department, User
+from ..extensions import as_loaded, columns_of, db, loaded_columns, login_manager, read_rows
 from . import request_state
 from .models import LoginSession
 
@@ -52,16 +52,18 @@ def load_user(user_id):
     if not sid or not isinstance(sid, str):
         _forget()
         return None
-    found = db.session.execute(_session_statement(),
-                               {"token_hash": LoginSession.digest(sid)}).first()
+    found = read_rows(_session_statement(), {"token_hash": LoginSession.digest(sid)}).first()
     now = utcnow()
     if (found is None or found.revoked_at is not None or str(found.user_id) != str(user_id)
             or now - found.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
             or now - found.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")):
         _forget()
         return None
-    user = found.User
-    if not user.active:
+    if not found.u_active:
+        _forget()
+        return None
+    user = user_from_row(found)
+    if not user.active:  # (the session's own object, when it already had this user)
         _forget()
         return None
     if now - found.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
@@ -70,19 +72,36 @@ def load_user(user_id):
     return user
 
 
+def user_columns():
+    """A user's columns with their unit's (labelled u_*, d_*), for a Core statement
+    whose row user_from_row() makes the User of."""
+    return [*loaded_columns(User, "u_"), *loaded_columns(Department, "d_")]
+
+
+def user_from_row(row):
+    """The User (with its unit, as the relationship's joined load would give it) of a row
+    read with user_columns(), in this request's session (extensions.as_loaded)."""
+    unit = None
+    if row.d_id is not None:
+        unit = as_loaded(Department, columns_of(row, Department, "d_"))
+    return as_loaded(User, columns_of(row, User, "u_"), department=unit)
+
+
 @functools.cache
 def _session_statement():
-    """The login session's row with its user and the user's unread notifications (the count
-    every page's navigation shows): one statement for everything a page knows of who asks,
-    built once (building it on every request cost as much as running it)."""
+    """The login session's row with its user, their unit and the user's unread notifications
+    (the count every page's navigation shows): one statement for everything a page knows of
+    who asks, built once (building it on every request cost as much as running it), read as
+    plain columns (the ORM's handling of the one row cost more than the statement)."""
     from ..notifications.models import Notification
     unread = (select(func.count()).select_from(Notification)
               .where(Notification.recipient_id == LoginSession.user_id,
                      Notification.read_at.is_(None)).scalar_subquery())
     s = LoginSession
-    return (select(s.id, s.user_id, s.revoked_at, s.last_seen_at, s.created_at, User,
-                   unread.label("unread"))
+    return (select(s.id, s.user_id, s.revoked_at, s.last_seen_at, s.created_at,
+                   unread.label("unread"), *user_columns())
             .join(User, User.id == s.user_id)
+            .outerjoin(Department, Department.id == User.department_id)
             .where(s.token_hash == bindparam("token_hash")))
 
 
