@@ -133,3 +133,51 @@ def test_kept_list_statements_answer_for_who_asks(world, web, api):
         assert [p["id"] for p in other["items"]] == [theirs.id]
         secretariat = api(world.secretariat).get("/proposals").get_json()
         assert {p["id"] for p in secretariat["items"]} == {mine.id, theirs.id}
+
+
+# ---------------------------------------------------------------- the kept list page
+
+def page(client, path):
+    r = client.get(path)
+    assert r.status_code == 200, path
+    return r.get_data(True)
+
+
+@pytest.mark.parametrize("who", ["secretariat", "member", "clerk_a"])
+def test_a_kept_list_page_is_the_page_rendered_whole(world, csrf_app, who, monkeypatch):
+    """The list page filled into its kept shell (web/shell.py) is, byte for byte, the page
+    rendered whole: for each role, both languages, sorting, filters, pages, a search, an
+    empty result; the second request (from the kept shell) too."""
+    from proposals.web import shell
+    for n in range(3):
+        submitted(world, title=f"关于第{n}件小事的建议")
+    client = log_in(WebClient(csrf_app, csrf_app.response_class, use_cookies=True),
+                    getattr(world, who))
+    paths = ["/proposals", "/proposals?sort=title", "/proposals?per_page=1&page=2&sort=number",
+             "/proposals?q=%E5%B0%8F%E4%BA%8B", "/proposals?state=closed",
+             "/proposals?per_page=2&state=submitted"]
+    for lang in ("zh_CN", "en"):
+        with client.session_transaction() as sess:
+            sess["lang"] = lang
+        for path in paths:
+            monkeypatch.setattr(shell, "KEEP", False)
+            whole = page(client, path)
+            monkeypatch.setattr(shell, "KEEP", True)
+            assert page(client, path) == whole, (lang, path)
+            assert page(client, path) == whole, (lang, path)  # from the kept shell
+            assert "\x00" not in whole
+
+
+def test_a_kept_list_page_shows_new_rows_and_totals_and_a_flash_once(world, web):
+    client = web(world.secretariat)
+    first = page(client, "/proposals")
+    page(client, "/proposals")  # kept
+    new = submitted(world, title="关于新来的一件事的建议")
+    again = page(client, "/proposals")
+    assert new.title in again and new.title not in first
+    total = re.compile(r'data-testid="total">([^<]*)<')
+    assert total.search(again).group(1) != total.search(first).group(1)
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("success", "已保存一件事")]
+    assert "已保存一件事" in page(client, "/proposals")  # shown once, the page whole
+    assert "已保存一件事" not in page(client, "/proposals")

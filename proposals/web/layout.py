@@ -57,19 +57,34 @@ def csrf_token():
     return token
 
 
-def navbar(unread, locale):
-    """The navigation bar's HTML for this request (``unread``: the person's unread
-    notifications; ``locale``: the page's language)."""
+def navbar_key(unread, locale):
+    """Everything the navigation bar shows for this request: the language, the script root,
+    the page (endpoint and path), the person (id, name, role), their entries, the unread
+    count. Worked out once per request (the entries may take a statement)."""
+    found = request.environ.get("proposals.navbar_key")  # (not g: see security.request_state)
+    if found is not None and found[0] == (unread, locale):
+        return found[1]
     user = current_user
     who = (user.id, user.name, user.role) if user.is_authenticated else None
     entries = nav_entries(user) if who else ()
     key = (locale, request.script_root, request.endpoint, request.path, who, entries, unread)
+    request.environ["proposals.navbar_key"] = ((unread, locale), key)
+    return key
+
+
+def navbar(unread, locale):
+    """The navigation bar's HTML for this request (``unread``: the person's unread
+    notifications; ``locale``: the page's language). While a kept page is rendered
+    (web/shell.py) its CSRF token stays a mark, which the page fills in."""
+    key = navbar_key(unread, locale)
     with _lock:
         html = _kept.get(key)
     if html is None:
-        html = render_template("_navbar.html", unread=unread, entries=entries,
+        html = render_template("_navbar.html", unread=unread, entries=key[5],
                                csrf_mark=CSRF_MARK)
         with _lock:
             _kept[key] = html
+    if g.get("proposals_shell"):
+        return Markup(html)  # nosec B704  # autoescaped template output
     # the template's output is autoescaped markup; the token is URL-safe base64 and a dot
     return Markup(html.replace(CSRF_MARK, csrf_token()))  # nosec B704  # see above

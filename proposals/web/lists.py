@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 from cachetools import LRUCache
 from flask import Blueprint, Response, abort, current_app, render_template, request
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from openpyxl import Workbook
@@ -38,6 +38,8 @@ from ..workflow.models import Proposal, number_label
 from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_list, proposal_query
 from ..workflow.states import AssignmentState, ProposalState
 from .filters import days_left
+from .shell import kept_page
+from .urls import pagination
 
 bp = Blueprint("lists", __name__)
 
@@ -378,21 +380,38 @@ def proposals():
         errors.update(exc.fields)
         query = None
     result = None
+    search_q = request.args["q"].strip() if "q" in request.args else ""
     if query is not None and not errors:
         session_labels = choices.session_labels
-        with_texts = bool(request.args.get("q", "").strip())
         result = paginate(query, page, per_page,
-                          lambda ids: proposal_rows(ids, session_labels, with_texts))
+                          lambda ids: proposal_rows(ids, session_labels, bool(search_q)))
     if errors:
         form = proposal_filter_form(choices)
         show_errors(form, errors)
     html = filter_form_html(choices, errors, lambda: form or proposal_filter_form(choices))
-    return render_template("lists/proposals.html", form=form, result=result, errors=errors,
-                           filter_form_html=html,
-                           sort=request.args.get("sort") or "submitted",
-                           sorts=PROPOSAL_SORTS,
-                           kind_labels={k: _(v) for k, v in KIND_LABELS.items()}
-                           ), 400 if errors else 200
+    kind_labels = {k: _(v) for k, v in KIND_LABELS.items()}
+    parts = {"total": Markup(""), "rows": Markup(""), "pagination": Markup("")}
+    if result is not None:
+        parts["total"] = escape(_("共 %(n)d 件，第 %(page)d/%(pages)d 页", n=result["total"],
+                                  page=result["page"], pages=result["pages"]))
+        if result["items"]:
+            parts["rows"] = Markup(current_app.jinja_env.get_template(  # nosec B704  # autoescaped
+                "lists/_proposal_rows.html").render(rows=result["items"], search_q=search_q,
+                                                    kind_labels=kind_labels))
+        parts["pagination"] = pagination(result, "lists.proposals")
+    listed = result is not None
+    has_rows = bool(listed and result["items"])
+
+    def render(parts):
+        return render_template("lists/proposals.html", form=form, errors=errors,
+                               listed=listed, has_rows=has_rows, parts=parts,
+                               filter_form_html=html,
+                               sort=request.args.get("sort") or "submitted")
+    if errors:
+        return render(parts), 400
+    # the page around its parts is kept (web/shell.py): the choices and whether there are rows
+    # are what it shows besides the query string and the navigation bar
+    return kept_page(("lists.proposals", choices.digest, listed, has_rows), render, parts)
 
 
 # ---------------------------------------------------------------- assignments
