@@ -111,6 +111,11 @@ def unread_at_login():
     return request_state().get(UNREAD)
 
 
+def remember_unread(count):
+    """The unread count this request counted itself (read once per request: see web._unread)."""
+    request_state()[UNREAD] = count
+
+
 def forget_unread():
     request_state().pop(UNREAD, None)
 

@@ -21,11 +21,14 @@ def _unread():
     from flask_login import current_user
 
     from ..notifications.service import unread_count
-    from ..security.sessions import unread_at_login
+    from ..security.sessions import remember_unread, unread_at_login
     if not current_user.is_authenticated:
         return 0
     unread = unread_at_login()  # read with the login session: no statement of its own
-    return unread_count(current_user) if unread is None else unread
+    if unread is None:  # (dropped when this request wrote or read a notification)
+        unread = unread_count(current_user)
+        remember_unread(unread)
+    return unread
 
 
 def select_locale():
