@@ -364,6 +364,20 @@ def test_a_proposal_returned_for_revision_counts_once_and_not_while_it_is_a_draf
     assert db.session.get(Proposal, ids["P17"]).state == "draft"
 
 
+def test_the_statement_is_built_once_per_kind_the_period_and_date_its_parameters(year):
+    """stats/figures.py keeps the statement per kind of period (and result codes): other
+    dates, years and sessions run the same statement with their own values (the figures
+    above, at a dozen dates, come from it)."""
+    from proposals.stats import figures as module
+    module._kept_statement.cache_clear()
+    march, december = figures("2025-03-07"), figures("2025-12-31")
+    assert march["received"] == 6 and december["received"] > march["received"]
+    assert annual_figures(year=2023, as_of=date(2025, 12, 31))["received"] == 0
+    annual_figures(session_id=year["s2025"], as_of=date(2025, 12, 31))
+    info = module._kept_statement.cache_info()
+    assert (info.misses, info.hits) == (2, 2)  # one per kind: year, session
+
+
 def test_buckets_as_of_a_date_follow_the_decisions_and_the_withdrawal_then(year):
     f = figures("2025-04-12")  # P8–P10 in, not yet reviewed
     assert (f["received"], f["filed"], f["merged"], f["not_filed"], f["pending_review"]) \

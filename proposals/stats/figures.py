@@ -48,6 +48,8 @@ Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md
   delivery, for the twelve months of the period's year.
 """
 
+import functools
+
 from ..committee import settings as committee_settings
 from ..extensions import db
 from .handling import (handling_summary, key_proposals, key_sections, monthly, monthly_section,
@@ -56,7 +58,7 @@ from .headline import headline
 from .intake import (by_category, by_sector, category_section, intake_section, intake_summary,
                      participation, participation_section, received_proposals, received_select,
                      sector_section)
-from .period import make_window, read_period_args
+from .period import BoundWindow, make_window, read_period_args
 from .sql import rate, union_of_sections
 
 __all__ = ["annual_figures", "read_period_args", "received_proposals", "make_window"]
@@ -85,6 +87,13 @@ def figures_statement(window, codes):
     return union_of_sections(sections)
 
 
+@functools.lru_cache(maxsize=16)
+def _kept_statement(kind, codes):
+    """figures_statement for a period of ``kind`` and the result codes ``codes``, built once
+    with the period and the date as parameters (period.BoundWindow)."""
+    return figures_statement(BoundWindow(kind), list(codes))
+
+
 def annual_figures(*, year=None, session_id=None, as_of=None):
     """The figures of DOMAIN.md §5 for a year (default: this year) or a session, as of the end
     of ``as_of`` (default today; a later date is taken as today: what has not happened yet
@@ -98,7 +107,8 @@ def annual_figures(*, year=None, session_id=None, as_of=None):
     codes = list(dict.fromkeys(["A", "B", "C"] + list(
         committee_settings.all_settings()["result_codes"])))
     rows = {}
-    for row in db.session.execute(figures_statement(window, codes)):
+    for row in db.session.execute(_kept_statement(window.kind, tuple(codes)),
+                                  window.parameters()):
         values = tuple(row)
         texts = values[2:2 + _text_count(row)]
         rows.setdefault(values[0], []).append(

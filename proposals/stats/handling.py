@@ -1,6 +1,6 @@
 """Handling (办理): the unit-items of the filed proposals with their state as of the date, and
 the figures over them (per unit and in total, replied proposals, months, key proposals)."""
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Department, User
@@ -77,7 +77,7 @@ def unit_items(w, p, *, key_only=False):
         .label("due_r1"))
         .select_from(replies).outerjoin(last, last.id == replies.c.last_id)
         .offset(0).subquery("item_facts"))  # OFFSET 0: each lookup once, not inlined
-    today = literal(w.as_of)
+    today = w.as_of if isinstance(w.as_of, ColumnElement) else literal(w.as_of)
     due_r1 = func.coalesce(f.c.until_r1, f.c.due_r1)
     due_r2 = func.coalesce(f.c.until_r2, f.c.reply_due)
     waiting_r2 = and_(f.c.rating_r1 == "unsatisfied", f.c.delivered_r2 == 0)

@@ -1,13 +1,10 @@
 """Intake (收到、立案): the counted proposals with their bucket as of the date, and the figures
 over them (buckets, kinds, categories, sectors, participation)."""
-from datetime import date
-
 from sqlalchemy import and_, case, func, select, union
 
 from ..accounts.models import ORG_TYPES, User
 from ..committee.models import DISPOSITIONS, Category
 from ..workflow.models import KINDS, Cosigner, HistoryEntry, Proposal, ReviewDecision
-from .period import local_midnight
 from .sql import Section, conditional_sum, flag, rate
 
 FILED_STATES = ("filed", "assigned", "closed")
@@ -57,7 +54,7 @@ def received_select(w):
     if w.kind == "session":
         facts = facts.where(Proposal.session_id == w.session_id)
     else:
-        facts = facts.where(Proposal.submitted_at >= local_midnight(date(w.year, 1, 1)),
+        facts = facts.where(Proposal.submitted_at >= w.year_start,
                             Proposal.submitted_at < w.year_end)
     f = facts.offset(0).subquery("proposal_facts")  # OFFSET 0: computed once, not inlined
     # the latest decision's disposition: looked up only for the proposals not filed
