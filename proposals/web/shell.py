@@ -17,15 +17,15 @@ from cachetools import TTLCache
 from flask import g, request, session
 from markupsafe import Markup
 
-from .layout import CSRF_MARK, csrf_token, navbar_key
+from .layout import csrf_token, navbar_key
 
 SHELL_SECONDS = 60.0
-SHELLS = 512  # pages kept per worker (least recently used dropped first)
+SHELLS = 256  # pages kept per worker (least recently used dropped first; ~25 KB each)
 KEEP = True   # False: every page rendered whole (tests compare the two)
 _kept = TTLCache(maxsize=SHELLS, ttl=SHELL_SECONDS, timer=time.monotonic)
 _lock = threading.Lock()  # the development server answers in threads
-_HOLE = re.compile("\x00([a-z]+)\x00")  # NUL is never in a rendered page: refused in inputs
-assert CSRF_MARK == "\x00csrf\x00"
+# a hole's mark is its name between NULs (never in a page: NUL is refused in every input);
+# the navigation bar's CSRF_MARK is the hole "csrf"
 
 
 def kept_page(key, render, parts):
@@ -47,8 +47,10 @@ def kept_page(key, render, parts):
                            for name in parts})
         finally:
             g.proposals_shell = False
-        pieces = _HOLE.split(html)  # literal text, a hole's name, literal text, …
+        # literal text, a hole's name, literal text, …
+        pieces = re.split("\x00(" + "|".join(["csrf", *parts]) + ")\x00", html)
         with _lock:
             _kept[full_key] = pieces
     values = dict(parts, csrf=csrf_token())
-    return "".join(piece if i % 2 == 0 else values[piece] for i, piece in enumerate(pieces))
+    return "".join(piece if i % 2 == 0 else values.get(piece, "") for i, piece in
+                   enumerate(pieces))
