@@ -181,3 +181,28 @@ def test_a_kept_list_page_shows_new_rows_and_totals_and_a_flash_once(world, web)
         sess["_flashes"] = [("success", "已保存一件事")]
     assert "已保存一件事" in page(client, "/proposals")  # shown once, the page whole
     assert "已保存一件事" not in page(client, "/proposals")
+
+
+@pytest.mark.parametrize("who", ["secretariat", "clerk_a"])
+def test_the_assignment_list_from_its_kept_filter_form_is_the_page_rendered_afresh(
+        world, web, app, who):
+    """The assignment list's filter form is kept per worker (web/lists.py filter_form_html):
+    the page built with the kept form is the page with the form rendered afresh, for each
+    role, both languages and several filters; a bad filter still shows its message."""
+    from .flows import assigned
+    assigned(world, title="关于一件交办的事的建议")
+    client = web(getattr(world, who))
+    paths = ["/assignments", "/assignments?state=handling", "/assignments?overdue=true",
+             "/assignments?per_page=50&department=" + world.unit_a.code]
+    for lang in ("zh_CN", "en"):
+        with client.session_transaction() as sess:
+            sess["lang"] = lang
+        fresh = {}
+        for path in paths:
+            app.extensions.pop("lists.filter_form_html", None)  # rendered afresh
+            fresh[path] = page(client, path)
+            assert 'name="state"' in fresh[path] and "<form" in fresh[path]
+        for path in paths:  # each from the kept forms of all four
+            assert page(client, path) == fresh[path], (lang, path)
+    bad = client.get("/assignments?overdue=perhaps")
+    assert bad.status_code == 400 and 'data-testid="filter-errors"' in bad.get_data(True)

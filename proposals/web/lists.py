@@ -210,20 +210,20 @@ FILTER_HTML_CACHE = 256  # rendered filter forms kept per worker (least recently
 _filter_html_lock = threading.Lock()  # the development server answers in threads
 
 
-def filter_form_html(choices, errors, make_form):
-    """The proposal list's filter form as HTML. Without errors the HTML is a function of the
-    query string, the language, the role and the choices (see reference(): a unit, category
-    or session written in this worker shows at once): it is kept per worker and reused, and
-    the form object is then not even built (the form's dozen bootstrap fields and hundred
-    options took a third of the page's time; issue 7). ``make_form()``: the form."""
+def filter_form_html(template, choices, errors, make_form):
+    """A list's filter form (``template``) as HTML. Without errors the HTML is a function of
+    the query string, the language, the role and the choices (see reference(): a unit,
+    category or session written in this worker shows at once): it is kept per worker and
+    reused, and the form object is then not even built (the form's bootstrap fields and
+    hundred options took a third of the page's time; issue 7). ``make_form()``: the form."""
     def render():
         # a template rendered with autoescape on: its output is markup already
         return Markup(render_template(  # nosec B704  # autoescaped template output
-            "lists/_proposal_filters.html", form=make_form(), errors=errors))
+            template, form=make_form(), errors=errors))
     if errors:
         return render()
-    key = (current_language(), current_user.role, tuple(request.args.items(multi=True)),
-           choices.digest)
+    key = (template, current_language(), current_user.role,
+           tuple(request.args.items(multi=True)), choices.digest)
     cache = current_app.extensions.setdefault("lists.filter_form_html",
                                               LRUCache(maxsize=FILTER_HTML_CACHE))
     with _filter_html_lock:
@@ -235,10 +235,19 @@ def filter_form_html(choices, errors, make_form):
     return html
 
 
-def assignment_filter_form():
+def assignment_filter_choices():
+    """The assignment filter form's choices, kept per worker as one object (reference())."""
+    def build():
+        choices = FilterChoices(state=state_choices(AssignmentState), department=_departments())
+        choices.digest = hashlib.sha256(repr(sorted(choices.items())).encode()).hexdigest()
+        return choices
+    return reference("assignment_filters", build)
+
+
+def assignment_filter_form(choices=None):
     form = AssignmentFilterForm(formdata=request.args)
-    form.state.choices = state_choices(AssignmentState)
-    form.department.choices = department_choices()
+    for name, values in (choices or assignment_filter_choices()).items():
+        getattr(form, name).choices = list(values)
     return form
 
 
@@ -388,7 +397,8 @@ def proposals():
     if errors:
         form = proposal_filter_form(choices)
         show_errors(form, errors)
-    html = filter_form_html(choices, errors, lambda: form or proposal_filter_form(choices))
+    html = filter_form_html("lists/_proposal_filters.html", choices, errors,
+                            lambda: form or proposal_filter_form(choices))
     kind_labels = {k: _(v) for k, v in KIND_LABELS.items()}
     parts = {"total": Markup(""), "rows": Markup(""), "pagination": Markup("")}
     if result is not None:
@@ -419,18 +429,27 @@ def proposals():
 @bp.get("/assignments")
 @login_required
 def assignments():
-    form = assignment_filter_form()
+    choices = assignment_filter_choices()
+    form = None
     errors = {}
     page, per_page = page_args(errors)
     try:
-        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
+        # the page shows each assignment's own columns, its unit (joined) and its proposal's
+        # title, number and key mark: not the contacts, opinions, extensions, replies and
+        # ratings the API's list loads (most of the page's time went into loading them)
+        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS),
+                                 options=(selectinload(Assignment.proposal),))
     except ValidationError as exc:
         errors.update(exc.fields)
         query = None
     result = paginate(query, page, per_page) if query is not None and not errors else None
-    show_errors(form, errors)
+    if errors:
+        form = assignment_filter_form(choices)
+        show_errors(form, errors)
+    html = filter_form_html("lists/_assignment_filters.html", choices, errors,
+                            lambda: form or assignment_filter_form(choices))
     return render_template("lists/assignments.html", form=form, result=result, errors=errors,
-                           today=local_date(utcnow()),
+                           filter_form_html=html, today=local_date(utcnow()),
                            role_labels_unit=ROLE_LABELS), 400 if errors else 200
 
 

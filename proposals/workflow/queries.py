@@ -215,8 +215,9 @@ def proposal_query(user, args, *, today=None):
     return query.order_by(PROPOSAL_SORTS[sort], Proposal.id.desc())
 
 
-def assignment_query(user, args, *, today=None):
-    """The assignments ``user`` may see: state, overdue, department filters."""
+def assignment_query(user, args, *, today=None, options=None):
+    """The assignments ``user`` may see: state, overdue, department filters; loaded with
+    ``options`` (default: assignment_list_options(), what the API's list shows)."""
     today = today or local_date(utcnow())
     query = select(Assignment).where(visible_assignments_filter(user))
     errors = {}
@@ -235,7 +236,7 @@ def assignment_query(user, args, *, today=None):
     if errors:
         raise ValidationError(fields=errors)
     return query.order_by(Assignment.reply_due, Assignment.id).options(
-        *assignment_list_options())
+        *(assignment_list_options() if options is None else options))
 
 
 
