@@ -35,7 +35,7 @@ from ..handling.models import Assignment
 from ..i18n import N_, _, current_language, join, lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal, number_label
-from ..workflow.queries import PROPOSAL_SORTS, assignment_query, proposal_list, proposal_query
+from ..workflow.queries import assignment_query, proposal_list, proposal_query
 from ..workflow.states import AssignmentState, ProposalState
 from .filters import days_left
 from .shell import kept_page
