@@ -94,10 +94,8 @@ def current_user_or_401():
     from ..security.sessions import user_from_row
     found = read_rows(_token_statement(), {
         "token_hash": ApiToken.digest(token.strip()), "valid_since": token_valid_since()}).first()
-    if found is None or not found.u_active:
-        raise Unauthenticated(_("登录凭证无效或已失效"))
-    user = user_from_row(found)
-    if not user.active:  # (the session's own object, when it already had this user)
+    user = user_from_row(found) if found is not None else None
+    if user is None or not user.active:
         raise Unauthenticated(_("登录凭证无效或已失效"))
     request.environ["proposals.api_token"] = Credential(found.token_id, user)
     return user

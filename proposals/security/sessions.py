@@ -59,11 +59,8 @@ def load_user(user_id):
             or now - found.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")):
         _forget()
         return None
-    if not found.u_active:
-        _forget()
-        return None
     user = user_from_row(found)
-    if not user.active:  # (the session's own object, when it already had this user)
+    if not user.active:
         _forget()
         return None
     if now - found.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
