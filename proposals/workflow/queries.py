@@ -271,20 +271,18 @@ def page_ids(query, limit, offset):
     return [pid for pid, _token, _total in rows], rows[0][2]
 
 
-PROPOSAL_LIST_ARGS = ("state", "year", "session", "category", "department", "key", "overdue",
-                      "sort")
+PAGING_ARGS = ("page", "per_page")  # not part of a list's statements
 
 
 def proposal_list(user, args):
     """The PageStatements of proposal_query(user, args), kept per worker for the same person,
-    filters and date (list_totals.page_statements). A search (``q``) is built every time: it
-    reads the search index while it is built. Raises ValidationError like proposal_query."""
+    arguments (paging aside) and date (list_totals.page_statements). A search (``q``) is built
+    every time: it reads the search index while it is built. Raises ValidationError like
+    proposal_query."""
     from ..list_totals import page_statements
     today = local_date(utcnow())
     key = None
-    # (``in`` first: werkzeug's MultiDict.get raises and catches for a missing name)
-    if "q" not in args or not (args.get("q") or "").strip():
+    if not (args.get("q") or "").strip():
         key = ("proposals", user.id, user.role, user.department_id, today,
-               tuple((args.get(name) or "") if name in args else ""
-                     for name in PROPOSAL_LIST_ARGS))
+               tuple(sorted((k, v) for k, v in args.items() if k not in PAGING_ARGS)))
     return page_statements(key, lambda: proposal_query(user, args, today=today))
