@@ -166,23 +166,15 @@ def _categories():
             select(Category.code, Category.name).order_by(Category.id))]
 
 
-def department_choices():
-    return list(reference("departments", _departments))
-
-
-def session_choices():
-    return reference("sessions", _sessions)
-
-
-def category_choices():
-    return list(reference("categories", _categories))
-
-
 class FilterChoices(dict):
-    """The proposal filter form's choices by field name (read-only: kept), with ``digest``
-    (what they are: part of the kept filter form's key) and ``session_labels`` (the rows'
-    session labels by id)."""
+    """A filter form's choices by field name (read-only: kept), with ``digest`` (what they
+    are: part of the kept filter form's key) and, for the proposals, ``session_labels`` (the
+    rows' session labels by id)."""
     __slots__ = ("digest", "session_labels")
+
+    def __init__(self, **choices):
+        super().__init__(**choices)
+        self.digest = hashlib.sha256(repr(sorted(self.items())).encode()).hexdigest()
 
 
 def proposal_filter_choices():
@@ -193,7 +185,6 @@ def proposal_filter_choices():
         sessions, years = _sessions()
         choices = FilterChoices(state=state_choices(ProposalState), session=sessions,
                                 year=years, category=_categories(), department=_departments())
-        choices.digest = hashlib.sha256(repr(sorted(choices.items())).encode()).hexdigest()
         choices.session_labels = {int(v): label for v, label in sessions if v}
         return choices
     return reference("proposal_filters", build)
@@ -237,11 +228,8 @@ def filter_form_html(template, choices, errors, make_form):
 
 def assignment_filter_choices():
     """The assignment filter form's choices, kept per worker as one object (reference())."""
-    def build():
-        choices = FilterChoices(state=state_choices(AssignmentState), department=_departments())
-        choices.digest = hashlib.sha256(repr(sorted(choices.items())).encode()).hexdigest()
-        return choices
-    return reference("assignment_filters", build)
+    return reference("assignment_filters", lambda: FilterChoices(
+        state=state_choices(AssignmentState), department=_departments()))
 
 
 def assignment_filter_form(choices=None):
@@ -408,7 +396,7 @@ def proposals():
             parts["rows"] = Markup(current_app.jinja_env.get_template(  # nosec B704  # autoescaped
                 "lists/_proposal_rows.html").render(rows=result["items"], search_q=search_q,
                                                     kind_labels=kind_labels))
-        parts["pagination"] = pagination(result, "lists.proposals")
+        parts["pagination"] = pagination(result["page"], result["pages"], "lists.proposals")
     listed = result is not None
     has_rows = bool(listed and result["items"])
 

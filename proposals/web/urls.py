@@ -64,16 +64,11 @@ def list_url_for(endpoint, name, **changes):
                                    else quote_plus(str(value), safe=QUERY_SAFE))
 
 
-def pagination(result, endpoint):
-    """A list's page links (``result``: a page from web/lists.py paginate, or an object with
-    ``page`` and ``pages``; ``endpoint``: a list without path arguments): previous, the first
-    and last page, the current one ± 2, "…" where pages are left out, next. Built here rather
-    than in a template: a dozen links, each through the template's calls, were a twentieth of
-    a list page (issue 7)."""
-    if isinstance(result, dict):
-        page, pages = result["page"], result["pages"]
-    else:
-        page, pages = (result.page, result.pages) if result else (1, 1)
+def pagination(page, pages, endpoint):
+    """A list's page links (page ``page`` of ``pages``; ``endpoint``: a list without path
+    arguments): previous, the first and last page, the current one ± 2, "…" where pages are
+    left out, next. Built here rather than in a template: a dozen links, each through the
+    template's calls, were a twentieth of a list page (issue 7)."""
     if pages <= 1:
         return Markup("")
     link = list_url_for(endpoint, "page")
