@@ -19,7 +19,11 @@ def make_celery(app):
         broker_transport_options={"visibility_timeout": app.config.get(
             "DELIVERY_LEASE_SECONDS", 600)},
         beat_schedule={"sweep": {"task": "proposals.reminders.sweep",
-                                 "schedule": float(interval)}},
+                                 "schedule": float(interval)},
+                       # the kept statistics (stats/kept.py): a request folds at most a few
+                       "stats-fold": {"task": "proposals.stats.fold",
+                                      "schedule": float(app.config.get(
+                                          "STATS_FOLD_INTERVAL_SECONDS", 60))}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -37,7 +37,9 @@ def app():
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp),
                       "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
                       # the login rate limits are tested in tests/test_security_auth.py
-                      "LOGIN_RATE_LIMIT_ENABLED": False})
+                      "LOGIN_RATE_LIMIT_ENABLED": False,
+                      # every figure read from the kept counts is compared with the computed
+                      "STATS_CHECK_KEPT": True})
     with app.app_context():
         from flask_migrate import downgrade, upgrade
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):

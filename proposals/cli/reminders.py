@@ -6,6 +6,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..reminders.sweep import run_sweep
+from ..stats.kept import fold_all
 
 
 @click.group()
@@ -40,6 +41,7 @@ def loop(interval):
         try:
             counts = run_sweep()
             click.echo(f"{datetime.now(timezone.utc).isoformat()} sweep {counts}")
+            fold_all()  # the kept statistics (the Celery beat's stats-fold)
         except Exception as exc:  # keep sweeping; the next run catches up
             db.session.rollback()
             click.echo(f"sweep failed: {exc}", err=True)

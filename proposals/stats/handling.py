@@ -44,6 +44,7 @@ def unit_items(w, p, *, key_only=False):
         count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
         count(r.round == 2).label("delivered_r2"),
         count(r.delivered_at < w.year_end).label("by_year_end"),
+        func.min(case((by, r.delivered_at))).label("first_delivered"),
         max_id().label("last_id"), max_id(r.round == 1).label("r1_id"),
         max_id(r.round == 2).label("r2_id"),
         # the first round's deadline once the item is in its second round (kept on its reply)
@@ -70,6 +71,7 @@ def unit_items(w, p, *, key_only=False):
         replies.c.id, replies.c.proposal_id, replies.c.department_id, replies.c.role,
         replies.c.round, replies.c.reply_due, replies.c.accepted_at, replies.c.is_key,
         replies.c.delivered, replies.c.on_time, replies.c.delivered_r2, replies.c.by_year_end,
+        replies.c.first_delivered,
         last.result.label("result"), last.rating_due.label("rating_due"),
         rating(replies.c.r1_id).label("rating_r1"), rating(replies.c.r2_id).label("rating_r2"),
         extension(1).label("until_r1"), extension(2).label("until_r2"),
@@ -82,18 +84,24 @@ def unit_items(w, p, *, key_only=False):
     due_r2 = func.coalesce(f.c.until_r2, f.c.reply_due)
     waiting_r2 = and_(f.c.rating_r1 == "unsatisfied", f.c.delivered_r2 == 0)
     latest_rating = func.coalesce(f.c.rating_r2, f.c.rating_r1)
-    overdue = case((f.c.role == "co", 0),
-                   (and_(f.c.delivered == 0, due_r1 < today), 1),
-                   (and_(waiting_r2, due_r2 < today), 1), else_=0)
+    # the deadline after which the item is overdue (the day after it, it is): the first
+    # round's while it has no reply, the second's while a first reply rated unsatisfied waits
+    # for it; none for a co-unit or an item with its reply (stats/kept.py counts by it)
+    overdue_after = case((f.c.role == "co", None), (f.c.delivered == 0, due_r1),
+                         (waiting_r2, due_r2), else_=None)
+    # the last day of the rating window of a replied item not rated (yet)
+    awaiting_until = case((and_(f.c.delivered > 0, latest_rating.is_(None)), f.c.rating_due),
+                          else_=None)
     return select(
         f.c.id, f.c.proposal_id, f.c.department_id, f.c.role, f.c.is_key,
         case((f.c.role == "co", 0), else_=1).label("required"),
         flag(f.c.accepted_at < w.end).label("accepted"),
         f.c.delivered, f.c.on_time, f.c.by_year_end, f.c.result, latest_rating.label("rating"),
-        flag(and_(f.c.delivered > 0, latest_rating.is_(None), f.c.rating_due >= today))
-        .label("awaiting_rating"),
+        flag(awaiting_until >= today).label("awaiting_rating"),
         flag(or_(f.c.until_r1.is_not(None), f.c.until_r2.is_not(None))).label("extended"),
-        overdue.label("overdue"))
+        flag(overdue_after < today).label("overdue"),
+        overdue_after.label("overdue_after"), awaiting_until.label("awaiting_until"),
+        f.c.first_delivered)
 
 
 UNIT_KEYS = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time",

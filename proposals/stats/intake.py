@@ -16,7 +16,7 @@ def received_proposals(w):
     return received_select(w).subquery("received")
 
 
-def received_select(w):
+def received_select(w, *, key_only=False):
     """The SELECT of :func:`received_proposals` (annual_figures makes it a CTE).
 
     The shape of bench/sql/annual.sql: each proposal's bucket from ONE index lookup of its
@@ -48,11 +48,15 @@ def received_select(w):
         else_=func.coalesce(decided, case((reviewed.is_(None), unreviewed), else_="pending")))
     facts = (select(Proposal.id, Proposal.proposer_id, Proposal.kind, Proposal.category_id,
                     Proposal.submitted_at, Proposal.number, Proposal.title, Proposal.is_key,
-                    Proposal.supervisor_id, Proposal.closed_at,
+                    Proposal.supervisor_id, Proposal.closed_at, Proposal.session_id,
                     Proposal.not_filed_disposition, status.label("status"))
              .where(Proposal.submitted_at.is_not(None), Proposal.submitted_at < w.end))
+    if key_only:  # (the partial indexes ix_proposals_key_*)
+        facts = facts.where(Proposal.is_key)
     if w.kind == "session":
         facts = facts.where(Proposal.session_id == w.session_id)
+    elif w.kind == "proposals":  # stats/kept.py: given proposals, whatever their period
+        facts = facts.where(Proposal.id.in_(w.ids))
     else:
         facts = facts.where(Proposal.submitted_at >= w.year_start,
                             Proposal.submitted_at < w.year_end)
@@ -62,7 +66,7 @@ def received_select(w):
                    .order_by(d.id.desc()).limit(1).scalar_subquery())
     return (select(f.c.id, f.c.proposer_id, f.c.kind, f.c.category_id, f.c.submitted_at,
                    f.c.number, f.c.title, f.c.is_key, f.c.supervisor_id, f.c.closed_at,
-                   f.c.status,
+                   f.c.session_id, f.c.status,
                    case((f.c.status == "not_filed",
                          func.coalesce(disposition, f.c.not_filed_disposition, "none")),
                         else_="none").label("disposition"))

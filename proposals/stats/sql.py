@@ -72,3 +72,23 @@ def union_of_sections(sections):
         columns += [v.label(f"n{n}") for n, v in enumerate(ints)]
         branches.append(s.shape(select(*columns)))
     return union_all(*branches)
+
+
+class SectionRow:
+    """A row of a section: its key, its texts and its integers."""
+    __slots__ = ("k", "texts", "ints")
+
+    def __init__(self, k, texts, ints):
+        self.k, self.texts, self.ints = k, texts, ints
+
+
+def section_rows(result):
+    """The rows of a union_of_sections statement's result: section → [SectionRow]."""
+    rows, n_texts = {}, None
+    for row in result:
+        if n_texts is None:
+            n_texts = sum(1 for name in row._fields if name.startswith("s") and name[1:].isdigit())
+        values = tuple(row)
+        rows.setdefault(values[0], []).append(
+            SectionRow(values[1], values[2:2 + n_texts], values[2 + n_texts:]))
+    return rows

@@ -1,0 +1,460 @@
+"""Kept counts: the annual figures as of today without reading the period's proposals.
+
+Computing the figures reads every proposal of the period with its decisions, items, replies
+and ratings: 3.6 s for a year at 1,000,000 proposals on PostgreSQL, and no index or plan
+makes the aggregates over a year's rows much cheaper (issue 7). So the counts are also kept:
+
+- **Marking.** Triggers on every table the figures read (TRIGGERS, created by migration
+  a8e7d0f2b4c6) put the proposal a row belongs to into ``stats_dirty`` in the writing
+  transaction, whatever writes it: an operation, a bulk insert, psql, a restore.
+- **Folding** (:func:`fold`). Each marked proposal's contribution is computed with the
+  figures' own statements (stats/intake.py received_select and stats/handling.py
+  unit_items, over given proposals instead of a period, with nothing later than the end of
+  time) and kept in ``stats_contributions`` (JSON rows: figure, key, text, count); the
+  difference from its previous contribution is added to ``stats_counts`` for its year and its
+  session. Folded by the next statistics request when few proposals are marked, and by the
+  periodic task (Celery beat, or the embedded ``reminders loop``) and ``stats fold``.
+- **Reading** (:func:`kept_rows`): the period's counts, joined with what is read live (users'
+  sectors, organisation types and whether they are active members, units' and categories'
+  names), in one statement. What depends on the date is kept by date: each item's overdue
+  count under the deadline after which it is overdue, its awaiting-rating count under the
+  last day of its rating window, each proposal's replied count under the year in which its
+  last owed reply came. The key proposals are few: they are computed as before, from the
+  partial indexes on key proposals.
+
+The counts answer for a date only when nothing the figures read happened after its end (the
+latest such moment of each proposal is kept with its contribution, under an index): today
+as a rule (nothing is recorded in the future); for an earlier date annual_figures computes
+as before. Marked proposals not folded yet (a writer still holds them, or more than
+FOLD_AT_READ are waiting) are read as of their last fold.
+
+Concurrency (PostgreSQL): a trigger's upsert locks the proposal's mark until its transaction
+ends; a fold takes marks with FOR UPDATE SKIP LOCKED, so it never waits for a writer (a mark
+it skips is folded next time) and a writer that marks a proposal being folded waits for that
+fold and leaves a new mark. Folds run one at a time (an advisory lock). SQLite runs one
+writer at a time (BEGIN IMMEDIATE: extensions.py).
+"""
+import functools
+import json
+from collections import Counter, defaultdict
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (Date, Integer, String, Text, and_, bindparam, cast, delete, func,
+                        literal, null, select, text, union_all)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..accounts.models import ORG_TYPES, Department, User
+from ..committee.calendar import LOCAL_TZ
+from ..committee.models import DISPOSITIONS, Category
+from ..extensions import UTCDateTime, db
+from ..handling.models import RATINGS, Assignment, ExtensionRequest, Rating, Reply
+from ..workflow.models import KINDS, Cosigner, HistoryEntry, Proposal, ReviewDecision
+from .handling import UNIT_KEYS, key_sections, unit_items
+from .intake import BUCKETS, received_select
+from .sql import SectionRow, section_rows, union_of_sections
+
+FOLD_AT_READ = 2000   # a statistics request folds at most this many marked proposals
+CHUNK = 2000          # proposals folded per round of statements
+END_OF_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
+FOLD_LOCK = 7_431_906  # pg_advisory_xact_lock key: one fold at a time
+TABLES = ("stats_dirty", "stats_contributions", "stats_counts")
+# the unit figures counted per item (UNIT_KEYS without the two kept by date)
+ITEM_FIGURES = [k for k in UNIT_KEYS if k not in ("overdue", "awaiting_rating", *RATINGS)]
+
+
+class StatsDirty(db.Model):
+    """A proposal whose kept counts are out of date (marked by TRIGGERS)."""
+    __tablename__ = "stats_dirty"
+    proposal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    marks: Mapped[int]  # how often it was marked (the upsert that locks the row adds one)
+
+
+class StatsContribution(db.Model):
+    """What a proposal adds to the kept counts of its year and its session."""
+    __tablename__ = "stats_contributions"
+    proposal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    year: Mapped[int | None]
+    session_id: Mapped[int | None]
+    # the latest moment among the proposal's rows the figures compare with a date
+    latest: Mapped[datetime | None] = mapped_column(index=True)
+    counts: Mapped[str] = mapped_column(Text)  # JSON [[figure, k, t, n], …]
+
+
+class StatsCount(db.Model):
+    """A kept count: ``period`` y<year> or s<session id>; ``figure`` and its keys ``k``
+    (a unit, category, user or year) and ``t`` (a bucket, month, measure, code or date)."""
+    __tablename__ = "stats_counts"
+    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(16), primary_key=True)
+    k: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    t: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int]
+
+
+# --- marking ---------------------------------------------------------------------------------
+
+class _FoldWindow:
+    """A window over given proposals (``fold_ids``) in which everything recorded counts."""
+    kind = "proposals"
+
+    def __init__(self):
+        moment = UTCDateTime()
+        self.ids = bindparam("fold_ids", expanding=True)
+        self.end = self.year_end = bindparam("fold_end", END_OF_TIME, type_=moment)
+        self.as_of = bindparam("fold_as_of", END_OF_TIME.date(), type_=Date())
+
+    def months(self):
+        return []
+
+
+@functools.cache
+def _fold_statements():
+    w = _FoldWindow()
+    received = received_select(w).cte("received").prefix_with("MATERIALIZED")
+    proposals = select(received.c.id, received.c.proposer_id, received.c.kind,
+                       received.c.category_id, received.c.submitted_at, received.c.session_id,
+                       received.c.status, received.c.disposition)
+    items = unit_items(w, received).cte("items").prefix_with("MATERIALIZED")
+    # each item once per delivered reply (or once without one): the months of the replies
+    item_rows = (select(items, Reply.delivered_at)
+                 .select_from(items)
+                 .outerjoin(Reply, and_(Reply.assignment_id == items.c.id,
+                                        Reply.delivered_at.is_not(None))))
+    cosigners = select(Cosigner.proposal_id, Cosigner.user_id).where(
+        Cosigner.proposal_id.in_(w.ids), Cosigner.state == "accepted",
+        Cosigner.responded_at.is_not(None))
+    return proposals, item_rows, cosigners, _latest_statement(w.ids)
+
+
+def _latest_statement(ids):
+    """Per proposal, its latest moment among those the figures compare with the end of a day
+    (any of them later than a day's end: the kept counts cannot answer for that day)."""
+    a, r = Assignment, Reply
+    by_assignment = a.id == r.assignment_id
+    branches = [
+        select(Proposal.id, func.max(Proposal.submitted_at)).where(Proposal.id.in_(ids))
+        .group_by(Proposal.id),
+        select(Proposal.id, func.max(Proposal.filed_at)).where(Proposal.id.in_(ids))
+        .group_by(Proposal.id),
+        select(ReviewDecision.proposal_id, func.max(ReviewDecision.created_at))
+        .where(ReviewDecision.proposal_id.in_(ids)).group_by(ReviewDecision.proposal_id),
+        select(HistoryEntry.proposal_id, func.max(HistoryEntry.created_at))
+        .where(HistoryEntry.proposal_id.in_(ids), HistoryEntry.action == "withdraw")
+        .group_by(HistoryEntry.proposal_id),
+        select(Cosigner.proposal_id, func.max(Cosigner.responded_at))
+        .where(Cosigner.proposal_id.in_(ids)).group_by(Cosigner.proposal_id)]
+    for column in (a.assigned_at, a.closed_at, a.accepted_at):
+        branches.append(select(a.proposal_id, func.max(column))
+                        .where(a.proposal_id.in_(ids)).group_by(a.proposal_id))
+    branches.append(select(a.proposal_id, func.max(r.delivered_at)).select_from(r)
+                    .join(a, by_assignment).where(a.proposal_id.in_(ids))
+                    .group_by(a.proposal_id))
+    branches.append(select(a.proposal_id, func.max(Rating.created_at)).select_from(Rating)
+                    .join(r, r.id == Rating.reply_id).join(a, by_assignment)
+                    .where(a.proposal_id.in_(ids)).group_by(a.proposal_id))
+    branches.append(select(a.proposal_id, func.max(ExtensionRequest.decided_at))
+                    .select_from(ExtensionRequest)
+                    .join(a, a.id == ExtensionRequest.assignment_id)
+                    .where(a.proposal_id.in_(ids)).group_by(a.proposal_id))
+    return union_all(*branches)
+
+
+def _aware(moment):
+    if moment is None or isinstance(moment, str):
+        moment = None if moment is None else datetime.fromisoformat(moment)
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _local(moment):
+    return _aware(moment).astimezone(LOCAL_TZ)
+
+
+def _day(value):
+    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+
+
+def contributions(proposal, items, cosigners):
+    """[(figure, k, t, n)] of one counted proposal (a row of received_select), its unit-items
+    (rows of unit_items, each with the moments of its delivered replies) and the users who
+    accepted to co-sign it. The definitions are those of the sections in stats/intake.py and
+    stats/handling.py (a test compares every figure with them)."""
+    c = Counter()
+    kind, status = proposal.kind, proposal.status
+    c["intake", 0, f"{status}|{proposal.disposition}|{kind}"] += 1
+    c["month", 0, _local(proposal.submitted_at).strftime("%Y-%m")] += 1
+    c["category", proposal.category_id, "received"] += 1
+    if status == "filed":
+        c["category", proposal.category_id, "filed"] += 1
+    c["proposer", proposal.proposer_id, "c" if kind == "collective" else ""] += 1
+    for user_id in cosigners:
+        c["cosigner", user_id, ""] += 1
+    owed, completed = 0, []
+    for item, delivered_at in items:
+        d = item.department_id
+        replied = item.required == 1 and item.delivered > 0
+        values = {"assigned": 1, "co": int(item.role == "co"), "required": item.required,
+                  "accepted": item.accepted, "replied": int(replied),
+                  "replies": item.delivered, "on_time": item.on_time,
+                  "extended": item.extended,
+                  "unrated": int(replied and item.rating is None)}
+        for figure in ITEM_FIGURES:
+            if values[figure]:
+                c["unit", d, figure] += int(values[figure])
+        if item.rating in RATINGS:
+            c["unit", d, item.rating] += 1
+        if item.result is not None:
+            c["result", d, item.result] += 1
+        if item.overdue_after is not None:
+            c["overdue", d, _day(item.overdue_after)] += 1
+        if item.awaiting_until is not None:
+            c["awaiting", d, _day(item.awaiting_until)] += 1
+        for moment in delivered_at:
+            c["reply_month", 0, _local(moment).strftime("%Y-%m")] += 1
+        if item.required == 1:
+            owed += 1
+            if item.delivered > 0:
+                completed.append(_local(item.first_delivered).year)
+    if owed and len(completed) == owed:  # replied (办复): by the year of its last owed reply
+        c["replied", max(completed), ""] += 1
+    return [[f, k, t, n] for (f, k, t), n in c.items() if n]
+
+
+def periods(year, session_id):
+    return [f"y{year}"] + ([f"s{session_id}"] if session_id is not None else [])
+
+
+def fold(session=None, *, limit=None):
+    """Fold marked proposals into the kept counts (at most ``limit``, all when None), in
+    rounds of CHUNK, in the session's transaction (the caller commits). Returns how many."""
+    session = session or db.session
+    conn = session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    if postgres:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FOLD_LOCK})
+    folded = 0
+    while limit is None or folded < limit:
+        size = CHUNK if limit is None else min(CHUNK, limit - folded)
+        ids = _take_marks(conn, size, postgres)
+        if not ids:
+            break
+        _fold_chunk(conn, ids, postgres)
+        folded += len(ids)
+        if len(ids) < size:
+            break
+    return folded
+
+
+def _take_marks(conn, size, postgres):
+    marked = select(StatsDirty.proposal_id).order_by(StatsDirty.proposal_id).limit(size)
+    if postgres:
+        marked = marked.with_for_update(skip_locked=True)
+    taken = conn.execute(delete(StatsDirty).where(StatsDirty.proposal_id.in_(marked))
+                         .returning(StatsDirty.proposal_id))
+    return sorted(taken.scalars())
+
+
+def _fold_chunk(conn, ids, postgres):
+    proposals_stmt, items_stmt, cosigners_stmt, latest_stmt = _fold_statements()
+    params = {"fold_ids": ids}
+    proposals = {p.id: p for p in conn.execute(proposals_stmt, params)}
+    items = defaultdict(dict)
+    for row in conn.execute(items_stmt, params):
+        entry = items[row.proposal_id].setdefault(row.id, (row, []))
+        if row.delivered_at is not None:
+            entry[1].append(row.delivered_at)
+    cosigners = defaultdict(list)
+    for proposal_id, user_id in conn.execute(cosigners_stmt, params):
+        cosigners[proposal_id].append(user_id)
+    latest = {}  # every proposal that exists: its latest moment (None: nothing yet)
+    for proposal_id, moment in conn.execute(latest_stmt, params):
+        moment, current = _aware(moment), latest.get(proposal_id)
+        latest[proposal_id] = (moment if current is None or (moment is not None
+                                                             and moment > current)
+                               else current)
+    old = {row.proposal_id: row for row in conn.execute(
+        select(StatsContribution).where(StatsContribution.proposal_id.in_(ids)))}
+
+    delta = Counter()
+    new_rows = []
+    for pid in ids:
+        before = old.get(pid)
+        if before is not None:
+            for figure, k, t, n in json.loads(before.counts):
+                for period in periods(before.year, before.session_id):
+                    delta[period, figure, k, t] -= n
+        p = proposals.get(pid)
+        year = session_id = None
+        counts = []
+        if p is not None:
+            year, session_id = _local(p.submitted_at).year, p.session_id
+            counts = contributions(p, items.get(pid, {}).values(), cosigners.get(pid, ()))
+            for figure, k, t, n in counts:
+                for period in periods(year, session_id):
+                    delta[period, figure, k, t] += n
+        if pid in latest:
+            new_rows.append({"proposal_id": pid, "year": year, "session_id": session_id,
+                             "latest": latest.get(pid),
+                             "counts": json.dumps(counts, separators=(",", ":"))})
+    changes = [{"period": p, "figure": f, "k": k, "t": t, "n": n}
+               for (p, f, k, t), n in sorted(delta.items()) if n]
+    if changes:
+        insert = (postgresql.insert if postgres else sqlite.insert)(StatsCount)
+        conn.execute(insert.on_conflict_do_update(
+            index_elements=["period", "figure", "k", "t"],
+            set_={"n": StatsCount.n + insert.excluded.n}), changes)
+    conn.execute(delete(StatsContribution).where(StatsContribution.proposal_id.in_(ids)))
+    if new_rows:
+        conn.execute(StatsContribution.__table__.insert(), new_rows)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@functools.cache
+def _read_statement():
+    c = StatsCount
+    period = bindparam("k_period", type_=String())
+    as_of = bindparam("k_as_of", type_=String())
+    mine = c.period == period
+    member = and_(User.role == "member", User.org_type.is_(None), User.active)
+    no_text = cast(null(), String)
+
+    def counted(figure):
+        return select(c.k).where(mine, c.figure.in_(figure), c.n > 0)
+
+    branches = [
+        select(c.figure, c.k, c.t, no_text, c.n).where(mine, c.figure.in_(
+            ("intake", "month", "category", "unit", "result", "reply_month", "replied")),
+            c.n != 0),
+        select(literal("overdue"), c.k, literal(""), no_text, func.sum(c.n))
+        .where(mine, c.figure == "overdue", c.t < as_of).group_by(c.k),
+        select(literal("awaiting"), c.k, literal(""), no_text, func.sum(c.n))
+        .where(mine, c.figure == "awaiting", c.t >= as_of).group_by(c.k),
+        select(literal("sector"), literal(0), User.sector, no_text, func.sum(c.n))
+        .select_from(c).join(User, User.id == c.k).where(mine, c.figure == "proposer")
+        .group_by(User.sector).having(func.sum(c.n) > 0),
+        select(literal("org_type"), literal(0), User.org_type, no_text, func.sum(c.n))
+        .select_from(c).join(User, User.id == c.k)
+        .where(mine, c.figure == "proposer", c.t == "c").group_by(User.org_type),
+        select(literal("participation"), literal(0), literal(""), no_text,
+               func.count()).select_from(User).where(
+            member, User.id.in_(counted(("proposer", "cosigner")))),
+        select(literal("members"), literal(0), literal(""), no_text, func.count())
+        .select_from(User).where(member),
+        select(literal("category_ref"), Category.id, Category.code, Category.name,
+               cast(Category.active, Integer)),
+        select(literal("department"), Department.id, Department.code, Department.name,
+               literal(0)).where(Department.id.in_(
+                   select(c.k).where(mine, c.figure == "unit", c.t == "assigned", c.n > 0)))]
+    return union_all(*branches)
+
+
+@functools.lru_cache(maxsize=4)
+def _key_statement(window_kind):
+    from .period import BoundWindow
+    w = BoundWindow(window_kind)
+    received = received_select(w, key_only=True).cte("received").prefix_with("MATERIALIZED")
+    items = unit_items(w, received, key_only=True).cte("items").prefix_with("MATERIALIZED")
+    return union_of_sections(key_sections(w, received, items))
+
+
+def _latest_moment(conn):
+    return _aware(conn.execute(select(func.max(StatsContribution.latest))).scalar())
+
+
+def _marked(conn, at_most):
+    """How many proposals are marked (counted up to ``at_most``)."""
+    return conn.execute(select(func.count()).select_from(
+        select(StatsDirty.proposal_id).limit(at_most).subquery())).scalar()
+
+
+def fold_all():
+    """Fold every marked proposal, committing after each round (the periodic task, the
+    ``stats fold`` command). Returns how many."""
+    total = 0
+    while True:
+        folded = fold(limit=CHUNK)
+        db.session.commit()
+        total += folded
+        if folded < CHUNK:
+            return total
+
+
+def kept_rows(window, codes):
+    """The rows annual_figures reads (section → rows, as from its statement) from the kept
+    counts, or None when they cannot answer for ``window`` (something recorded after the end
+    of its date, or more than FOLD_AT_READ proposals waiting to be folded). Folds the marked
+    proposals first and commits."""
+    session = db.session
+    conn = session.connection()
+    marked = _marked(conn, FOLD_AT_READ + 1)
+    if marked > FOLD_AT_READ:
+        return None
+    if marked:
+        fold(session)
+        session.commit()  # (and on PostgreSQL: the fold's lock released)
+        conn = session.connection()
+    latest = _latest_moment(conn)
+    if latest is not None and latest >= window.end:
+        return None
+    period = f"s{window.session_id}" if window.kind == "session" else f"y{window.year}"
+    raw = conn.execute(_read_statement(), {"k_period": period,
+                                           "k_as_of": window.as_of.isoformat()}).all()
+    rows = _section_rows(window, codes, raw)
+    rows.update(section_rows(conn.execute(_key_statement(window.kind), window.parameters())))
+    return rows
+
+
+def _section_rows(window, codes, raw):
+    """The kept counts in the layout of the sections of figures_statement."""
+    by = defaultdict(Counter)
+    units = defaultdict(Counter)
+    categories, departments, sectors = [], {}, []
+    for figure, k, t, t2, n in raw:
+        n = int(n or 0)
+        if figure == "unit":
+            units[k][t] += n
+        elif figure == "result":
+            units[k]["result", t] += n
+        elif figure in ("overdue", "awaiting"):
+            units[k]["overdue" if figure == "overdue" else "awaiting_rating"] += n
+        elif figure == "category_ref":
+            categories.append((k, t, t2, n))
+        elif figure == "department":
+            departments[k] = (t, t2)
+        elif figure == "sector":
+            sectors.append(SectionRow(None, (t,), (n,)))
+        else:
+            by[figure][(k, t)] += n
+    intake = Counter()
+    for (_k, t), n in by["intake"].items():
+        status, disposition, kind = t.split("|")
+        intake["received"] += n
+        intake["status", status] += n
+        intake["disposition", disposition] += n if status == "not_filed" else 0
+        intake["kind", kind] += n
+    months = [label for label, _s, _e in window.months()]
+    ints = [intake["received"], *(intake["status", b] for b in BUCKETS),
+            *(intake["disposition", d] for d in DISPOSITIONS),
+            *(intake["kind", k] for k in KINDS),
+            *(by["org_type"][(0, t)] for t in ORG_TYPES),
+            *(by["month"][(0, m)] for m in months)]
+    rows = {"intake": [SectionRow(None, (), ints)], "sector": sectors}
+    rows["category"] = [SectionRow(k, (code, name), (active, by["category"][(k, "received")],
+                                               by["category"][(k, "filed")]))
+                        for k, code, name, active in categories]
+    rows["participation"] = [SectionRow(None, (), (by["participation"][(0, "")],
+                                             by["members"][(0, "")]))]
+    unit_rows = []
+    for k, (code, name) in departments.items():
+        m = units[k]
+        values = [m[key] for key in UNIT_KEYS] + [m["result", c] for c in codes]
+        unit_rows.append(SectionRow(k, (code, name), values))
+    rows["unit"] = unit_rows
+    rows["monthly"] = [SectionRow(None, (), [by["reply_month"][(0, m)] for m in months])]
+    replied = by["replied"]
+    rows["replied"] = [SectionRow(None, (), (sum(replied.values()), sum(
+        n for (year, _t), n in replied.items() if year <= window.year)))]
+    return rows
