@@ -51,14 +51,23 @@ class Writer:
 
     def __init__(self, url):
         self.pg = url.startswith("postgresql")
+        self.triggers = []
         if self.pg:
             import psycopg
             self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+            # the statistics' marking triggers (stats/kept.py) stay quiet during the load (a
+            # superuser's setting for this session); finish() marks every proposal instead
+            self.execute("SET session_replication_role = replica")
         else:
             import sqlite3
             self.conn = sqlite3.connect(url.split("sqlite:///", 1)[1], isolation_level=None)
             self.conn.execute("PRAGMA synchronous=OFF")
             self.conn.execute("BEGIN")
+            # …SQLite cannot disable them: dropped for the load, made again by finish()
+            self.triggers = self.conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+            for name, _sql in self.triggers:
+                self.conn.execute(f"DROP TRIGGER {name}")
         self.counts = {}
 
     def write(self, table, columns, rows):
@@ -86,6 +95,9 @@ class Writer:
             self.conn.execute(sql)
 
     def finish(self):
+        for _name, sql in self.triggers:
+            self.conn.execute(sql)
+        self.execute("INSERT INTO stats_dirty (proposal_id, marks) SELECT id, 1 FROM proposals")
         if self.pg:
             for table in ("departments", "users", "committee_sessions", "proposals",
                           "assignments", "cosigners", "review_decisions", "contacts", "replies",
@@ -389,6 +401,18 @@ def generate(url, size, seed=7, now=None):
     counts = dict(w.counts)
     w.finish()
     return counts, time.perf_counter() - started
+
+
+def fold(url):
+    """Build the kept statistics counts of the generated data (stats/kept.py: what the
+    periodic task does after a migration); returns the seconds taken."""
+    from proposals import create_app
+    from proposals.stats.kept import fold_all
+    started = time.perf_counter()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        fold_all()
+    return time.perf_counter() - started
 
 
 def main():

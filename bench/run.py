@@ -516,7 +516,7 @@ PARTS = ("stats", "load", "sweep", "celery", "xlsx")  # stats: statistics, query
 
 
 def bench_one(kind, size, quick, pg_url, workdir, notes, only=PARTS, reuse=False):
-    from bench.generate import generate
+    from bench.generate import fold, generate, migrate
     out = {}
     url, kept = prepare_database(kind, workdir, pg_url, size, reuse)
     if kept:
@@ -529,6 +529,11 @@ def bench_one(kind, size, quick, pg_url, workdir, notes, only=PARTS, reuse=False
         out["rows"] = sum(counts.values())
         print(f"[{kind}] generated {size} proposals ({out['rows']} rows) in {seconds:.1f} s",
               file=sys.stderr, flush=True)
+    if kept:
+        migrate(url)  # a database kept from before a migration gets it (and its marks)
+    # the kept statistics counts built, as the periodic task does after a load (stats/kept.py)
+    out["fold_s"] = round(fold(url), 1)
+    print(f"[{kind}] statistics counts folded in {out['fold_s']} s", file=sys.stderr, flush=True)
     if kind == "postgresql":
         settle(url)
     app = None
@@ -569,7 +574,8 @@ def check(key, value, kind, size):
     return value <= limit if how == "max" else value >= limit
 
 
-ROWS = [("generate_s", "generation (s)", None), ("stats_api_ms", "stats API (ms)", "≤1.5× SQL"),
+ROWS = [("generate_s", "generation (s)", None), ("fold_s", "kept stats folded (s)", None),
+        ("stats_api_ms", "stats API (ms)", "≤1.5× SQL"),
         ("stats_sql_ms", "stats hand SQL (ms)", None), ("stats_ratio", "stats ratio", "≤ 1.5"),
         ("stats_agree", "API = SQL figures (all)", "yes"),
         ("stats_core_sql_ms", "core figures SQL (ms)", None),

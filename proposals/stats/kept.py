@@ -39,8 +39,8 @@ import json
 from collections import Counter, defaultdict
 from datetime import date, datetime, timezone
 
-from sqlalchemy import (Date, Integer, String, Text, and_, bindparam, cast, delete, func,
-                        literal, null, select, text, union_all)
+from sqlalchemy import (Date, String, Text, and_, bindparam, delete, func, select, text,
+                        union_all)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,7 +52,7 @@ from ..handling.models import RATINGS, Assignment, ExtensionRequest, Rating, Rep
 from ..workflow.models import KINDS, Cosigner, HistoryEntry, Proposal, ReviewDecision
 from .handling import UNIT_KEYS, key_sections, unit_items
 from .intake import BUCKETS, received_select
-from .sql import SectionRow, section_rows, union_of_sections
+from .sql import Section, SectionRow, flag, section_rows, union_of_sections
 
 FOLD_AT_READ = 2000   # a statistics request folds at most this many marked proposals
 CHUNK = 2000          # proposals folded per round of statements
@@ -312,62 +312,64 @@ def _fold_chunk(conn, ids, postgres):
 
 # --- reading ---------------------------------------------------------------------------------
 
-@functools.cache
-def _read_statement():
-    c = StatsCount
-    period = bindparam("k_period", type_=String())
-    as_of = bindparam("k_as_of", type_=String())
-    mine = c.period == period
-    member = and_(User.role == "member", User.org_type.is_(None), User.active)
-    no_text = cast(null(), String)
-
-    def counted(figure):
-        return select(c.k).where(mine, c.figure.in_(figure), c.n > 0)
-
-    branches = [
-        select(c.figure, c.k, c.t, no_text, c.n).where(mine, c.figure.in_(
-            ("intake", "month", "category", "unit", "result", "reply_month", "replied")),
-            c.n != 0),
-        select(literal("overdue"), c.k, literal(""), no_text, func.sum(c.n))
-        .where(mine, c.figure == "overdue", c.t < as_of).group_by(c.k),
-        select(literal("awaiting"), c.k, literal(""), no_text, func.sum(c.n))
-        .where(mine, c.figure == "awaiting", c.t >= as_of).group_by(c.k),
-        select(literal("sector"), literal(0), User.sector, no_text, func.sum(c.n))
-        .select_from(c).join(User, User.id == c.k).where(mine, c.figure == "proposer")
-        .group_by(User.sector).having(func.sum(c.n) > 0),
-        select(literal("org_type"), literal(0), User.org_type, no_text, func.sum(c.n))
-        .select_from(c).join(User, User.id == c.k)
-        .where(mine, c.figure == "proposer", c.t == "c").group_by(User.org_type),
-        select(literal("participation"), literal(0), literal(""), no_text,
-               func.count()).select_from(User).where(
-            member, User.id.in_(counted(("proposer", "cosigner")))),
-        select(literal("members"), literal(0), literal(""), no_text, func.count())
-        .select_from(User).where(member),
-        select(literal("category_ref"), Category.id, Category.code, Category.name,
-               cast(Category.active, Integer)),
-        select(literal("department"), Department.id, Department.code, Department.name,
-               literal(0)).where(Department.id.in_(
-                   select(c.k).where(mine, c.figure == "unit", c.t == "assigned", c.n > 0)))]
-    return union_all(*branches)
+KEPT_FIGURES = ("intake", "month", "category", "unit", "result", "reply_month", "replied")
 
 
 @functools.lru_cache(maxsize=4)
-def _key_statement(window_kind):
+def _read_statement(kind):
+    """The period's kept counts (and, read live, the users' sectors, organisation types and
+    whether they are active members, the categories and units), with the key proposals
+    computed from the records, in one statement: sections as in figures_statement."""
     from .period import BoundWindow
-    w = BoundWindow(window_kind)
+    c = StatsCount
+    mine = c.period == bindparam("k_period", type_=String())
+    as_of = bindparam("k_as_of", type_=String())
+    member = and_(User.role == "member", User.org_type.is_(None), User.active)
+
+    def per_unit(name, *where):
+        return Section(name, key=c.k, ints=[func.sum(c.n)],
+                       shape=lambda s: s.where(mine, c.figure == name, *where).group_by(c.k))
+
+    def count_users(name, *where):
+        return Section(name, ints=[func.count()],
+                       shape=lambda s: s.select_from(User).where(member, *where))
+
+    sections = [Section(f, key=c.k, texts=[c.t], ints=[c.n],
+                        shape=lambda s, f=f: s.where(mine, c.figure == f, c.n != 0))
+                for f in KEPT_FIGURES]
+    sections += [
+        # kept by date: overdue after its deadline, awaiting a rating until its window ends
+        per_unit("overdue", c.t < as_of),
+        per_unit("awaiting", c.t >= as_of),
+        Section("sector", texts=[User.sector], ints=[func.sum(c.n)],
+                shape=lambda s: s.select_from(c).join(User, User.id == c.k)
+                .where(mine, c.figure == "proposer").group_by(User.sector)
+                .having(func.sum(c.n) > 0)),
+        Section("org_type", texts=[User.org_type], ints=[func.sum(c.n)],
+                shape=lambda s: s.select_from(c).join(User, User.id == c.k)
+                .where(mine, c.figure == "proposer", c.t == "c").group_by(User.org_type)),
+        count_users("participation", User.id.in_(select(c.k).where(
+            mine, c.figure.in_(("proposer", "cosigner")), c.n > 0))),
+        count_users("members"),
+        Section("category_ref", key=Category.id, texts=[Category.code, Category.name],
+                ints=[flag(Category.active)], shape=lambda s: s.select_from(Category)),
+        Section("department", key=Department.id, texts=[Department.code, Department.name],
+                shape=lambda s: s.select_from(Department).where(Department.id.in_(select(c.k).where(
+                    mine, c.figure == "unit", c.t == "assigned", c.n > 0))))]
+    w = BoundWindow(kind)
     received = received_select(w, key_only=True).cte("received").prefix_with("MATERIALIZED")
     items = unit_items(w, received, key_only=True).cte("items").prefix_with("MATERIALIZED")
-    return union_of_sections(key_sections(w, received, items))
+    return union_of_sections(sections + key_sections(w, received, items))
 
 
-def _latest_moment(conn):
-    return _aware(conn.execute(select(func.max(StatsContribution.latest))).scalar())
-
-
-def _marked(conn, at_most):
-    """How many proposals are marked (counted up to ``at_most``)."""
-    return conn.execute(select(func.count()).select_from(
-        select(StatsDirty.proposal_id).limit(at_most).subquery())).scalar()
+def _status(conn):
+    """How many proposals are marked (up to FOLD_AT_READ + 1), and the latest moment of the
+    folded ones."""
+    marked = select(func.count()).select_from(
+        select(StatsDirty.proposal_id).limit(FOLD_AT_READ + 1).subquery()).scalar_subquery()
+    marked, latest = conn.execute(select(
+        marked, select(func.max(StatsContribution.latest)).scalar_subquery())).one()
+    return marked, _aware(latest)
 
 
 def fold_all():
@@ -388,73 +390,62 @@ def kept_rows(window, codes):
     of its date, or more than FOLD_AT_READ proposals waiting to be folded). Folds the marked
     proposals first and commits."""
     session = db.session
-    conn = session.connection()
-    marked = _marked(conn, FOLD_AT_READ + 1)
+    marked, latest = _status(session.connection())
     if marked > FOLD_AT_READ:
         return None
     if marked:
         fold(session)
         session.commit()  # (and on PostgreSQL: the fold's lock released)
-        conn = session.connection()
-    latest = _latest_moment(conn)
+        marked, latest = _status(session.connection())
     if latest is not None and latest >= window.end:
         return None
     period = f"s{window.session_id}" if window.kind == "session" else f"y{window.year}"
-    raw = conn.execute(_read_statement(), {"k_period": period,
-                                           "k_as_of": window.as_of.isoformat()}).all()
-    rows = _section_rows(window, codes, raw)
-    rows.update(section_rows(conn.execute(_key_statement(window.kind), window.parameters())))
-    return rows
+    rows = section_rows(session.connection().execute(_read_statement(window.kind), {
+        "k_period": period, "k_as_of": window.as_of.isoformat(), **window.parameters()}))
+    return _section_rows(window, codes, rows)
 
 
-def _section_rows(window, codes, raw):
-    """The kept counts in the layout of the sections of figures_statement."""
-    by = defaultdict(Counter)
-    units = defaultdict(Counter)
-    categories, departments, sectors = [], {}, []
-    for figure, k, t, t2, n in raw:
-        n = int(n or 0)
-        if figure == "unit":
-            units[k][t] += n
-        elif figure == "result":
-            units[k]["result", t] += n
-        elif figure in ("overdue", "awaiting"):
-            units[k]["overdue" if figure == "overdue" else "awaiting_rating"] += n
-        elif figure == "category_ref":
-            categories.append((k, t, t2, n))
-        elif figure == "department":
-            departments[k] = (t, t2)
-        elif figure == "sector":
-            sectors.append(SectionRow(None, (t,), (n,)))
-        else:
-            by[figure][(k, t)] += n
+def _section_rows(window, codes, read):
+    """The sections of figures_statement from those of _read_statement (the key proposals'
+    are the same)."""
+    def first(name):
+        rows = read.get(name)
+        return int(rows[0].ints[0] or 0) if rows else 0
+
+    def counts(name):  # (k, t) → n
+        return Counter({(r.k, r.texts[0]): int(r.ints[0]) for r in read.get(name, ())})
+
+    def per_unit(name):
+        return {r.k: int(r.ints[0] or 0) for r in read.get(name, ())}
+
     intake = Counter()
-    for (_k, t), n in by["intake"].items():
+    for (_k, t), n in counts("intake").items():
         status, disposition, kind = t.split("|")
         intake["received"] += n
         intake["status", status] += n
         intake["disposition", disposition] += n if status == "not_filed" else 0
         intake["kind", kind] += n
+    org_types = {r.texts[0]: int(r.ints[0]) for r in read.get("org_type", ())}
+    received, replies = counts("month"), counts("reply_month")
     months = [label for label, _s, _e in window.months()]
-    ints = [intake["received"], *(intake["status", b] for b in BUCKETS),
-            *(intake["disposition", d] for d in DISPOSITIONS),
-            *(intake["kind", k] for k in KINDS),
-            *(by["org_type"][(0, t)] for t in ORG_TYPES),
-            *(by["month"][(0, m)] for m in months)]
-    rows = {"intake": [SectionRow(None, (), ints)], "sector": sectors}
-    rows["category"] = [SectionRow(k, (code, name), (active, by["category"][(k, "received")],
-                                               by["category"][(k, "filed")]))
-                        for k, code, name, active in categories]
-    rows["participation"] = [SectionRow(None, (), (by["participation"][(0, "")],
-                                             by["members"][(0, "")]))]
-    unit_rows = []
-    for k, (code, name) in departments.items():
-        m = units[k]
-        values = [m[key] for key in UNIT_KEYS] + [m["result", c] for c in codes]
-        unit_rows.append(SectionRow(k, (code, name), values))
-    rows["unit"] = unit_rows
-    rows["monthly"] = [SectionRow(None, (), [by["reply_month"][(0, m)] for m in months])]
-    replied = by["replied"]
+    rows = {"intake": [SectionRow(None, (), [
+        intake["received"], *(intake["status", b] for b in BUCKETS),
+        *(intake["disposition", d] for d in DISPOSITIONS), *(intake["kind", k] for k in KINDS),
+        *(org_types.get(t, 0) for t in ORG_TYPES), *(received[0, m] for m in months)])]}
+    rows["sector"] = [SectionRow(None, r.texts[:1], r.ints[:1]) for r in read.get("sector", ())]
+    category = counts("category")
+    rows["category"] = [SectionRow(r.k, r.texts[:2], (int(r.ints[0]), category[r.k, "received"],
+                                                     category[r.k, "filed"]))
+                        for r in read.get("category_ref", ())]
+    rows["participation"] = [SectionRow(None, (), (first("participation"), first("members")))]
+    unit, result = counts("unit"), counts("result")
+    dated = {"overdue": per_unit("overdue"), "awaiting_rating": per_unit("awaiting")}
+    rows["unit"] = [SectionRow(r.k, r.texts[:2], [
+        dated[key].get(r.k, 0) if key in dated else unit[r.k, key] for key in UNIT_KEYS]
+        + [result[r.k, code] for code in codes]) for r in read.get("department", ())]
+    rows["monthly"] = [SectionRow(None, (), [replies[0, m] for m in months])]
+    replied = counts("replied")  # (year of the last owed reply, "") → proposals
     rows["replied"] = [SectionRow(None, (), (sum(replied.values()), sum(
         n for (year, _t), n in replied.items() if year <= window.year)))]
+    rows["key"], rows["key_item"] = read.get("key", []), read.get("key_item", [])
     return rows
