@@ -10,7 +10,7 @@ def make_celery(app):
 
     broker = app.config.get("REDIS_URL") or "memory://"
     celery = Celery(app.import_name, task_cls=FlaskTask, broker=broker, backend=None,
-                    include=["proposals.reminders.tasks"])
+                    include=["proposals.reminders.tasks", "proposals.stats.tasks"])
     interval = app.config.get("SWEEP_INTERVAL_SECONDS", 300)
     celery.conf.update(
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
@@ -23,7 +23,7 @@ def make_celery(app):
                        # the kept statistics (stats/kept.py): a request folds at most a few
                        "stats-fold": {"task": "proposals.stats.fold",
                                       "schedule": float(app.config.get(
-                                          "STATS_FOLD_INTERVAL_SECONDS", 60))}},
+                                          "STATS_FOLD_INTERVAL_SECONDS") or 60)}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -14,12 +14,6 @@ def sweep_task():
     return run_sweep()
 
 
-@shared_task(name="proposals.stats.fold", ignore_result=True)
-def fold_stats_task():
-    from ..stats.kept import fold_all
-    return fold_all()
-
-
 @shared_task(name="proposals.notifications.send", ignore_result=True, acks_late=True)
 def send_delivery_task(delivery_id):
     return delivery.send_delivery(delivery_id)
