@@ -155,12 +155,18 @@ def test_a_proposal_moved_to_another_year_and_a_deleted_one_leave_the_counts_rig
     assert set(paths) == {"kept"}
 
 
-def test_what_is_read_live_shows_at_once(world, paths):
+def test_a_member_changing_sector_or_standing_marks_their_proposals(world, paths):
     before = annual_figures(year=2025)
+    db.session.execute(text("UPDATE users SET phone = '0571', sector = sector"))
+    assert not marked()  # nothing the figures read changed
     db.session.execute(text("UPDATE users SET sector = '新界别' WHERE username = 'm1'"))
+    m1 = set(db.session.scalars(text(
+        "SELECT p.id FROM proposals p JOIN users u ON u.id = p.proposer_id WHERE u.username = "
+        "'m1' UNION SELECT c.proposal_id FROM cosigners c JOIN users u ON u.id = c.user_id "
+        "WHERE u.username = 'm1'")))
+    assert m1 and marked() == m1
     db.session.execute(text("UPDATE users SET active = FALSE WHERE username = 'm2'"))
     db.session.commit()
-    assert not marked()  # users are joined when read, not counted
     after = annual_figures(year=2025)
     assert "新界别" in {s["sector"] for s in after["by_sector"]}
     assert after["participation"]["active_members"] == (

@@ -44,12 +44,17 @@ MARKED = {
     "extension_requests": ("assignment", None, None),
     "ratings": ("reply", None, None),
 }
+# a user whose sector, organisation type or standing as an active member changes: the
+# proposals they proposed or co-signed (their counts depend on it)
+USER_COLUMNS = ("role", "org_type", "active", "sector")
 SOURCES = {
     "self": "SELECT {row}.id, 1",
     "proposal": "SELECT {row}.proposal_id, 1",
     "assignment": "SELECT a.proposal_id, 1 FROM assignments a WHERE a.id = {row}.assignment_id",
     "reply": ("SELECT a.proposal_id, 1 FROM replies r JOIN assignments a "
               "ON a.id = r.assignment_id WHERE r.id = {row}.reply_id"),
+    "user": ("SELECT p.id, 1 FROM proposals p WHERE p.proposer_id = {row}.id UNION "
+             "SELECT c.proposal_id, 1 FROM cosigners c WHERE c.user_id = {row}.id"),
 }
 ROWS = {"insert": ("NEW",), "update": ("NEW", "OLD"), "delete": ("OLD",)}
 
@@ -68,6 +73,17 @@ def trigger_statements(dialect):
                         "(proposal_id) DO UPDATE SET marks = stats_dirty.marks + 1; END IF;")
             out.append(f"CREATE FUNCTION stats_mark_{how}() RETURNS trigger LANGUAGE plpgsql "
                        f"AS $$ BEGIN {' '.join(body)} RETURN NULL; END $$")
+    distinct = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
+    changed = " OR ".join(f"OLD.{c}{distinct}NEW.{c}" for c in USER_COLUMNS)
+    if dialect == "postgresql":
+        out.append(f"CREATE TRIGGER stats_mark_users_update AFTER UPDATE OF "
+                   f"{', '.join(USER_COLUMNS)} ON users FOR EACH ROW WHEN ({changed}) "
+                   "EXECUTE FUNCTION stats_mark_user()")
+    else:
+        out.append(f"CREATE TRIGGER stats_mark_users_update AFTER UPDATE OF "
+                   f"{', '.join(USER_COLUMNS)} ON users FOR EACH ROW WHEN {changed} BEGIN "
+                   f"INSERT OR IGNORE INTO stats_dirty (proposal_id, marks) "
+                   f"{SOURCES['user'].format(row='NEW')}; END")
     for table, (how, columns, condition) in MARKED.items():
         for event, rows in ROWS.items():
             name = f"stats_mark_{table}_{event}"
@@ -121,6 +137,7 @@ def upgrade():
 
 def downgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
+    op.execute("DROP TRIGGER IF EXISTS stats_mark_users_update" + (" ON users" if postgres else ""))
     for table in MARKED:
         for event in ROWS:
             op.execute(f"DROP TRIGGER IF EXISTS stats_mark_{table}_{event}"

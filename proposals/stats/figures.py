@@ -1,10 +1,12 @@
 """The secretariat's annual figures (DOMAIN.md §5), computed by the database.
 
 Every figure is an SQL aggregate (conditional sums, GROUP BY, subqueries) over the proposals of
-a period, as they stood at the end of a day: :func:`annual_figures` issues two statements
-whether the period holds ten proposals or a million (the settings, then ONE statement: the
-counted proposals and their unit-items as materialised CTEs, computed once, and every
-aggregate over them as a branch of a UNION ALL; the reference tables are joined in).
+a period, as they stood at the end of a day: ONE statement computes them all whether the
+period holds ten proposals or a million (:func:`figures_statement`: the counted proposals and
+their unit-items as materialised CTEs, computed once, and every aggregate over them as a
+branch of a UNION ALL; the reference tables are joined in). For a date after everything
+recorded (today, as a rule) :func:`annual_figures` reads the same figures from counts kept as
+the records change (stats/kept.py), which does not grow with the period's proposals.
 
 Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md's
 /stats/annual example plus the extras agreed with the dashboard and the exports):
@@ -95,10 +97,13 @@ def annual_figures(*, year=None, session_id=None, as_of=None):
     of ``as_of`` (default today; a later date is taken as today: what has not happened yet
     cannot be counted). Raises ValidationError for an unknown session or a bad year.
 
-    Two statements whatever the size: the settings (the result codes), then one statement
-    for every figure (a year's period needs no statement; a session's adds one). PostgreSQL
-    sessions run with JIT off (config.py): compiling this statement's few hundred expressions
-    took longer than running them."""
+    A few statements whatever the size: the settings (the result codes); then either the
+    kept counts (stats/kept.kept_rows: whether they can answer, the folding of the proposals
+    changed since the last fold, and one statement for the counts and the key proposals) or
+    the one statement that computes every figure (a year's period needs no statement; a
+    session's adds one). PostgreSQL sessions run with JIT off (config.py): compiling this
+    statement's few hundred expressions took longer than running them. With
+    STATS_CHECK_KEPT (the tests), kept figures are also computed and must be equal."""
     window = make_window(year, session_id, as_of)
     codes = list(dict.fromkeys(["A", "B", "C"] + list(
         committee_settings.all_settings()["result_codes"])))

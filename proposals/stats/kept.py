@@ -59,6 +59,8 @@ CHUNK = 2000          # proposals folded per round of statements
 END_OF_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
 FOLD_LOCK = 7_431_906  # pg_advisory_xact_lock key: one fold at a time
 TABLES = ("stats_dirty", "stats_contributions", "stats_counts")
+# who takes part (DOMAIN.md §5 participation): an active individual member
+ACTIVE_MEMBER = and_(User.role == "member", User.org_type.is_(None), User.active)
 # the unit figures counted per item (UNIT_KEYS without the two kept by date)
 ITEM_FIGURES = [k for k in UNIT_KEYS if k not in ("overdue", "awaiting_rating", *RATINGS)]
 
@@ -112,18 +114,21 @@ class _FoldWindow:
 def _fold_statements():
     w = _FoldWindow()
     received = received_select(w).cte("received").prefix_with("MATERIALIZED")
-    proposals = select(received.c.id, received.c.proposer_id, received.c.kind,
-                       received.c.category_id, received.c.submitted_at, received.c.session_id,
-                       received.c.status, received.c.disposition)
+    proposals = (select(received.c.id, received.c.proposer_id, received.c.kind,
+                        received.c.category_id, received.c.submitted_at, received.c.session_id,
+                        received.c.status, received.c.disposition, User.sector, User.org_type,
+                        flag(ACTIVE_MEMBER).label("member"))
+                 .select_from(received).join(User, User.id == received.c.proposer_id))
     items = unit_items(w, received).cte("items").prefix_with("MATERIALIZED")
     # each item once per delivered reply (or once without one): the months of the replies
     item_rows = (select(items, Reply.delivered_at)
                  .select_from(items)
                  .outerjoin(Reply, and_(Reply.assignment_id == items.c.id,
                                         Reply.delivered_at.is_not(None))))
-    cosigners = select(Cosigner.proposal_id, Cosigner.user_id).where(
-        Cosigner.proposal_id.in_(w.ids), Cosigner.state == "accepted",
-        Cosigner.responded_at.is_not(None))
+    cosigners = (select(Cosigner.proposal_id, Cosigner.user_id, flag(ACTIVE_MEMBER))
+                 .join(User, User.id == Cosigner.user_id)
+                 .where(Cosigner.proposal_id.in_(w.ids), Cosigner.state == "accepted",
+                        Cosigner.responded_at.is_not(None)))
     return proposals, item_rows, cosigners, _latest_statement(w.ids)
 
 
@@ -177,10 +182,12 @@ def _day(value):
 
 
 def contributions(proposal, items, cosigners):
-    """[(figure, k, t, n)] of one counted proposal (a row of received_select), its unit-items
-    (rows of unit_items, each with the moments of its delivered replies) and the users who
-    accepted to co-sign it. The definitions are those of the sections in stats/intake.py and
-    stats/handling.py (a test compares every figure with them)."""
+    """[(figure, k, t, n)] of one counted proposal (a row of received_select with its
+    proposer's sector, organisation type and whether an active individual member), its
+    unit-items (rows of unit_items, each with the moments of its delivered replies) and the
+    users who accepted to co-sign it (with whether each is an active individual member). The
+    definitions are those of the sections in stats/intake.py and stats/handling.py (the tests
+    compare every figure with them)."""
     c = Counter()
     kind, status = proposal.kind, proposal.status
     c["intake", 0, f"{status}|{proposal.disposition}|{kind}"] += 1
@@ -188,9 +195,15 @@ def contributions(proposal, items, cosigners):
     c["category", proposal.category_id, "received"] += 1
     if status == "filed":
         c["category", proposal.category_id, "filed"] += 1
-    c["proposer", proposal.proposer_id, "c" if kind == "collective" else ""] += 1
-    for user_id in cosigners:
-        c["cosigner", user_id, ""] += 1
+    c["sector", 0, "" if proposal.sector is None else "s:" + proposal.sector] += 1
+    if kind == "collective" and proposal.org_type is not None:
+        c["org_type", 0, proposal.org_type] += 1
+    # participation: a row per member who took part (the distinct members: the rows)
+    if proposal.member:
+        c["participant", proposal.proposer_id, ""] += 1
+    for user_id, member in cosigners:
+        if member:
+            c["participant", user_id, ""] += 1
     owed, completed = 0, []
     for item, delivered_at in items:
         d = item.department_id
@@ -266,8 +279,8 @@ def _fold_chunk(conn, ids, postgres):
         if row.delivered_at is not None:
             entry[1].append(row.delivered_at)
     cosigners = defaultdict(list)
-    for proposal_id, user_id in conn.execute(cosigners_stmt, params):
-        cosigners[proposal_id].append(user_id)
+    for proposal_id, user_id, member in conn.execute(cosigners_stmt, params):
+        cosigners[proposal_id].append((user_id, member))
     latest = {}  # every proposal that exists: its latest moment (None: nothing yet)
     for proposal_id, moment in conn.execute(latest_stmt, params):
         moment, current = _aware(moment), latest.get(proposal_id)
@@ -301,10 +314,18 @@ def _fold_chunk(conn, ids, postgres):
     changes = [{"period": p, "figure": f, "k": k, "t": t, "n": n}
                for (p, f, k, t), n in sorted(delta.items()) if n]
     if changes:
-        insert = (postgresql.insert if postgres else sqlite.insert)(StatsCount)
-        conn.execute(insert.on_conflict_do_update(
-            index_elements=["period", "figure", "k", "t"],
-            set_={"n": StatsCount.n + insert.excluded.n}), changes)
+        c = StatsCount
+        insert = (postgresql.insert if postgres else sqlite.insert)(c)
+        counted = conn.execute(insert.on_conflict_do_update(
+            index_elements=["period", "figure", "k", "t"], set_={"n": c.n + insert.excluded.n})
+            .returning(c.period, c.figure, c.k, c.t, c.n, sort_by_parameter_order=True),
+            changes)
+        # no zero rows: a period's participants are its rows (counted by the index alone)
+        zeros = [dict(row._mapping) for row in counted if row.n == 0]
+        if zeros:
+            conn.execute(delete(c).where(
+                c.period == bindparam("period"), c.figure == bindparam("figure"),
+                c.k == bindparam("k"), c.t == bindparam("t"), c.n == 0), zeros)
     conn.execute(delete(StatsContribution).where(StatsContribution.proposal_id.in_(ids)))
     if new_rows:
         conn.execute(StatsContribution.__table__.insert(), new_rows)
@@ -312,7 +333,8 @@ def _fold_chunk(conn, ids, postgres):
 
 # --- reading ---------------------------------------------------------------------------------
 
-KEPT_FIGURES = ("intake", "month", "category", "unit", "result", "reply_month", "replied")
+KEPT_FIGURES = ("intake", "month", "category", "sector", "org_type", "unit", "result",
+                "reply_month", "replied")
 
 
 @functools.lru_cache(maxsize=4)
@@ -324,15 +346,10 @@ def _read_statement(kind):
     c = StatsCount
     mine = c.period == bindparam("k_period", type_=String())
     as_of = bindparam("k_as_of", type_=String())
-    member = and_(User.role == "member", User.org_type.is_(None), User.active)
 
     def per_unit(name, *where):
         return Section(name, key=c.k, ints=[func.sum(c.n)],
                        shape=lambda s: s.where(mine, c.figure == name, *where).group_by(c.k))
-
-    def count_users(name, *where):
-        return Section(name, ints=[func.count()],
-                       shape=lambda s: s.select_from(User).where(member, *where))
 
     sections = [Section(f, key=c.k, texts=[c.t], ints=[c.n],
                         shape=lambda s, f=f: s.where(mine, c.figure == f, c.n != 0))
@@ -341,16 +358,10 @@ def _read_statement(kind):
         # kept by date: overdue after its deadline, awaiting a rating until its window ends
         per_unit("overdue", c.t < as_of),
         per_unit("awaiting", c.t >= as_of),
-        Section("sector", texts=[User.sector], ints=[func.sum(c.n)],
-                shape=lambda s: s.select_from(c).join(User, User.id == c.k)
-                .where(mine, c.figure == "proposer").group_by(User.sector)
-                .having(func.sum(c.n) > 0)),
-        Section("org_type", texts=[User.org_type], ints=[func.sum(c.n)],
-                shape=lambda s: s.select_from(c).join(User, User.id == c.k)
-                .where(mine, c.figure == "proposer", c.t == "c").group_by(User.org_type)),
-        count_users("participation", User.id.in_(select(c.k).where(
-            mine, c.figure.in_(("proposer", "cosigner")), c.n > 0))),
-        count_users("members"),
+        Section("participation", ints=[func.count()],
+                shape=lambda s: s.select_from(c).where(mine, c.figure == "participant")),
+        Section("members", ints=[func.count()],
+                shape=lambda s: s.select_from(User).where(ACTIVE_MEMBER)),
         Section("category_ref", key=Category.id, texts=[Category.code, Category.name],
                 ints=[flag(Category.active)], shape=lambda s: s.select_from(Category)),
         Section("department", key=Department.id, texts=[Department.code, Department.name],
@@ -394,7 +405,7 @@ def kept_rows(window, codes):
     if marked > FOLD_AT_READ:
         return None
     if marked:
-        fold(session)
+        fold(session, limit=FOLD_AT_READ)
         session.commit()  # (and on PostgreSQL: the fold's lock released)
         marked, latest = _status(session.connection())
     if latest is not None and latest >= window.end:
@@ -425,14 +436,15 @@ def _section_rows(window, codes, read):
         intake["status", status] += n
         intake["disposition", disposition] += n if status == "not_filed" else 0
         intake["kind", kind] += n
-    org_types = {r.texts[0]: int(r.ints[0]) for r in read.get("org_type", ())}
+    org_types = {t: n for (_k, t), n in counts("org_type").items()}
     received, replies = counts("month"), counts("reply_month")
     months = [label for label, _s, _e in window.months()]
     rows = {"intake": [SectionRow(None, (), [
         intake["received"], *(intake["status", b] for b in BUCKETS),
         *(intake["disposition", d] for d in DISPOSITIONS), *(intake["kind", k] for k in KINDS),
         *(org_types.get(t, 0) for t in ORG_TYPES), *(received[0, m] for m in months)])]}
-    rows["sector"] = [SectionRow(None, r.texts[:1], r.ints[:1]) for r in read.get("sector", ())]
+    rows["sector"] = [SectionRow(None, (t[2:] if t else None,), (n,))
+                      for (_k, t), n in counts("sector").items()]
     category = counts("category")
     rows["category"] = [SectionRow(r.k, r.texts[:2], (int(r.ints[0]), category[r.k, "received"],
                                                      category[r.k, "filed"]))
