@@ -4,23 +4,25 @@ Computing the figures reads every proposal of the period with its decisions, ite
 and ratings: 3.6 s for a year at 1,000,000 proposals on PostgreSQL, and no index or plan
 makes the aggregates over a year's rows much cheaper (issue 7). So the counts are also kept:
 
-- **Marking.** Triggers on every table the figures read (TRIGGERS, created by migration
-  a8e7d0f2b4c6) put the proposal a row belongs to into ``stats_dirty`` in the writing
-  transaction, whatever writes it: an operation, a bulk insert, psql, a restore.
+- **Marking.** Triggers on every table the figures read (migration a8e7d0f2b4c6) put the
+  proposal a row belongs to into ``stats_dirty`` in the writing transaction, whatever writes
+  it: an operation, a bulk insert, psql, a restore. A user whose sector, organisation type,
+  role or active flag changes marks the proposals they proposed or co-signed.
 - **Folding** (:func:`fold`). Each marked proposal's contribution is computed with the
   figures' own statements (stats/intake.py received_select and stats/handling.py
-  unit_items, over given proposals instead of a period, with nothing later than the end of
-  time) and kept in ``stats_contributions`` (JSON rows: figure, key, text, count); the
-  difference from its previous contribution is added to ``stats_counts`` for its year and its
-  session. Folded by the next statistics request when few proposals are marked, and by the
-  periodic task (Celery beat, or the embedded ``reminders loop``) and ``stats fold``.
-- **Reading** (:func:`kept_rows`): the period's counts, joined with what is read live (users'
-  sectors, organisation types and whether they are active members, units' and categories'
-  names), in one statement. What depends on the date is kept by date: each item's overdue
-  count under the deadline after which it is overdue, its awaiting-rating count under the
-  last day of its rating window, each proposal's replied count under the year in which its
-  last owed reply came. The key proposals are few: they are computed as before, from the
-  partial indexes on key proposals.
+  unit_items, over given proposals instead of a period, with everything recorded counted)
+  and kept in ``stats_contributions`` (JSON rows: figure, key, text, count); the difference
+  from its previous contribution is added to ``stats_counts`` for its year and its session
+  (a count that reaches zero is removed). Folded by the next statistics request when at most
+  FOLD_AT_READ proposals are marked, and by the periodic task (Celery beat every
+  STATS_FOLD_INTERVAL_SECONDS, or the embedded ``reminders loop``) and ``stats fold``.
+- **Reading** (:func:`kept_rows`): the period's counts, with the units' and categories' names
+  and the number of active members read live, in one statement. What depends on the date is
+  kept by date: each item's overdue count under the deadline after which it is overdue, its
+  awaiting-rating count under the last day of its rating window, each proposal's replied
+  count under the year in which its last owed reply came. Participation keeps a row per
+  member who took part (the members are the rows). The key proposals are few: they are
+  computed as before, in the same statement, from the partial indexes on key proposals.
 
 The counts answer for a date only when nothing the figures read happened after its end (the
 latest such moment of each proposal is kept with its contribution, under an index): today
@@ -58,7 +60,6 @@ FOLD_AT_READ = 2000   # a statistics request folds at most this many marked prop
 CHUNK = 2000          # proposals folded per round of statements
 END_OF_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
 FOLD_LOCK = 7_431_906  # pg_advisory_xact_lock key: one fold at a time
-TABLES = ("stats_dirty", "stats_contributions", "stats_counts")
 # who takes part (DOMAIN.md §5 participation): an active individual member
 ACTIVE_MEMBER = and_(User.role == "member", User.org_type.is_(None), User.active)
 # the unit figures counted per item (UNIT_KEYS without the two kept by date)
@@ -66,7 +67,8 @@ ITEM_FIGURES = [k for k in UNIT_KEYS if k not in ("overdue", "awaiting_rating", 
 
 
 class StatsDirty(db.Model):
-    """A proposal whose kept counts are out of date (marked by TRIGGERS)."""
+    """A proposal whose kept counts are out of date (marked by migration a8e7d0f2b4c6's
+    triggers)."""
     __tablename__ = "stats_dirty"
     proposal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     marks: Mapped[int]  # how often it was marked (the upsert that locks the row adds one)
@@ -94,7 +96,7 @@ class StatsCount(db.Model):
     n: Mapped[int]
 
 
-# --- marking ---------------------------------------------------------------------------------
+# --- folding ---------------------------------------------------------------------------------
 
 class _FoldWindow:
     """A window over given proposals (``fold_ids``) in which everything recorded counts."""
@@ -316,16 +318,15 @@ def _fold_chunk(conn, ids, postgres):
     if changes:
         c = StatsCount
         insert = (postgresql.insert if postgres else sqlite.insert)(c)
-        counted = conn.execute(insert.on_conflict_do_update(
-            index_elements=["period", "figure", "k", "t"], set_={"n": c.n + insert.excluded.n})
-            .returning(c.period, c.figure, c.k, c.t, c.n, sort_by_parameter_order=True),
+        conn.execute(insert.on_conflict_do_update(
+            index_elements=["period", "figure", "k", "t"], set_={"n": c.n + insert.excluded.n}),
             changes)
         # no zero rows: a period's participants are its rows (counted by the index alone)
-        zeros = [dict(row._mapping) for row in counted if row.n == 0]
-        if zeros:
+        decreased = [change for change in changes if change["n"] < 0]
+        if decreased:
             conn.execute(delete(c).where(
                 c.period == bindparam("period"), c.figure == bindparam("figure"),
-                c.k == bindparam("k"), c.t == bindparam("t"), c.n == 0), zeros)
+                c.k == bindparam("k"), c.t == bindparam("t"), c.n == 0), decreased)
     conn.execute(delete(StatsContribution).where(StatsContribution.proposal_id.in_(ids)))
     if new_rows:
         conn.execute(StatsContribution.__table__.insert(), new_rows)
