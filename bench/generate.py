@@ -56,7 +56,8 @@ class Writer:
             import psycopg
             self.conn = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
             # the statistics' marking triggers (stats/kept.py) stay quiet during the load (a
-            # superuser's setting for this session); finish() marks every proposal instead
+            # superuser's setting for this session; the foreign keys' checks, triggers too,
+            # with them: parents are written first); finish() marks every proposal instead
             self.execute("SET session_replication_role = replica")
         else:
             import sqlite3
@@ -65,7 +66,8 @@ class Writer:
             self.conn.execute("BEGIN")
             # …SQLite cannot disable them: dropped for the load, made again by finish()
             self.triggers = self.conn.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'stats_mark_%'").fetchall()
             for name, _sql in self.triggers:
                 self.conn.execute(f"DROP TRIGGER {name}")
         self.counts = {}

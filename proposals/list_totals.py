@@ -43,9 +43,7 @@ KEPT_SECONDS = 60.0   # a kept total is counted again after this long, token or 
 KEPT_TOTALS = 2048    # totals kept per worker (least recently used dropped first)
 CHANGED = "proposals.data_changed"
 # writes that change no list's rows: the bookkeeping of sessions, tokens and the audit
-# and the kept statistics (stats/kept.py: a fold changes no list)
-BOOKKEEPING = frozenset({"login_sessions", "audit_events", "api_tokens", "data_version",
-                         "stats_dirty", "stats_contributions", "stats_counts"})
+BOOKKEEPING = frozenset({"login_sessions", "audit_events", "api_tokens", "data_version"})
 
 
 class DataVersion(db.Model):

@@ -41,10 +41,14 @@ def loop(interval):
         try:
             counts = run_sweep()
             click.echo(f"{datetime.now(timezone.utc).isoformat()} sweep {counts}")
-            fold_all()  # the kept statistics (the Celery beat's stats-fold)
         except Exception as exc:  # keep sweeping; the next run catches up
             db.session.rollback()
             click.echo(f"sweep failed: {exc}", err=True)
+        try:
+            fold_all()  # the kept statistics (what the Celery beat's stats-fold does)
+        except Exception as exc:  # the next round folds what is still marked
+            db.session.rollback()
+            click.echo(f"stats fold failed: {exc}", err=True)
         finally:
             db.session.remove()
         time.sleep(interval)
