@@ -3,7 +3,7 @@ figures read, a fold keeps the counts, and the figures read from them equal the 
 computed from the records (every test here runs with STATS_CHECK_KEPT: annual_figures
 raises when any figure differs) on every date they can answer for."""
 import threading
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -14,7 +14,6 @@ from proposals.handling.models import Reply
 from proposals.stats import annual_figures, kept
 from proposals.stats import figures as figures_module
 from proposals.stats.kept import StatsContribution, StatsDirty
-from proposals.stats.period import make_window
 from proposals.workflow.models import Proposal
 
 from .conftest import wipe
@@ -61,12 +60,11 @@ def today():
 def test_the_kept_counts_answer_every_date_after_the_last_event_as_computed(world, paths):
     # the world's last event is on 2026-02-16: from the next day on, the kept counts answer
     # (and equal the computed figures: STATS_CHECK_KEPT), for years and sessions alike
-    day, seen = date(2026, 2, 17), set()
+    day = date(2026, 2, 17)
     while day <= today():
         for kw in ({"year": 2024}, {"year": 2025}, {"session_id": world["s2024"]},
                    {"session_id": world["s2025"]}):
-            f = annual_figures(as_of=day, **kw)
-            seen.add((f["overdue_items"], f["satisfaction"]["awaiting_rating"]))
+            annual_figures(as_of=day, **kw)
         day += timedelta(days=23)
     assert paths and set(paths) == {"kept"}
     # …and before it, they cannot: computed
@@ -213,3 +211,49 @@ def test_a_fold_never_waits_for_a_writer_and_leaves_its_mark(world, app):
         thread.join()
     assert marked() == {pid}  # still marked once the writer committed
     assert kept.fold_all() == 1 and not marked()
+
+
+@pytest.mark.one_database  # its own SQLite file (the PostgreSQL triggers: the suite's upgrade)
+def test_the_migration_marks_every_proposal_and_its_downgrade_removes_the_triggers(tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import MetaData, insert
+
+    from proposals import create_app
+    from .conftest import FAST_HASH
+    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                      "PASSWORD_HASH_METHOD": FAST_HASH, "STATS_CHECK_KEPT": True})
+    with app.app_context():
+        upgrade(revision="f6c5b8d0e2a4")
+        conn = db.session.connection()
+        t = MetaData()
+        t.reflect(bind=conn)
+        t = t.tables
+        moment = datetime(2025, 3, 2, 2)
+        conn.execute(insert(t["users"]), {"id": 1, "username": "u", "name": "u", "role": "member",
+                                          "password_hash": "!", "active": True,
+                                          "created_at": moment})
+        conn.execute(insert(t["committee_sessions"]), {
+            "id": 1, "term": 1, "meeting": 1, "year": 2025, "plenary_start": date(2025, 1, 10),
+            "plenary_end": date(2025, 1, 14), "is_current": True})
+        conn.execute(insert(t["proposals"]), [
+            {"id": i, "version": 1, "session_id": 1, "proposer_id": 1, "kind": "individual",
+             "state": "submitted", "title": "t", "category_id": 1, "analysis": "",
+             "suggestions": "s", "is_key": False, "is_excellent": False,
+             "not_for_disclosure": False, "consultation_due": False, "created_at": moment,
+             "submitted_at": moment} for i in (1, 2)])
+        db.session.commit()
+        upgrade()
+        assert marked() == {1, 2}
+        f = annual_figures(year=2025)  # folds them, and equals the computed figures
+        assert (f["received"], f["pending_review"], f["participation"]["members"]) == (2, 2, 1)
+        assert not marked()
+        db.session.commit()
+        downgrade(revision="f6c5b8d0e2a4")
+        db.session.execute(text("UPDATE proposals SET state = 'withdrawn'"))  # no trigger left
+        db.session.commit()
+        names = db.session.scalars(text(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'stats%'")).all()
+        assert names == []
+        db.session.remove()
+        db.engine.dispose()
