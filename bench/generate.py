@@ -99,7 +99,7 @@ class Writer:
     def finish(self):
         for _name, sql in self.triggers:
             self.conn.execute(sql)
-        self.execute("INSERT INTO stats_dirty (proposal_id, marks) SELECT id, 1 FROM proposals")
+        self.execute("INSERT INTO stats_dirty (proposal_id) SELECT id FROM proposals")
         if self.pg:
             for table in ("departments", "users", "committee_sessions", "proposals",
                           "assignments", "cosigners", "review_decisions", "contacts", "replies",

@@ -186,7 +186,7 @@ def test_many_marked_proposals_are_left_to_the_periodic_fold(app, world, paths, 
     assert paths[-1] == "kept"
 
 
-def test_a_fold_never_waits_for_a_writer_and_leaves_its_mark(world, app):
+def test_a_fold_neither_waits_for_a_writer_nor_loses_its_mark(world, app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite runs one writer at a time")
     pid = db.session.scalar(select(Proposal.id).order_by(Proposal.id))
@@ -204,7 +204,7 @@ def test_a_fold_never_waits_for_a_writer_and_leaves_its_mark(world, app):
     assert writing.wait(10)
     try:
         db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
-        assert kept.fold() == 0  # the writer's mark is locked: skipped, not waited for
+        assert kept.fold() == 0  # the writer's mark is not committed: not seen, not waited for
         db.session.commit()
     finally:
         release.set()

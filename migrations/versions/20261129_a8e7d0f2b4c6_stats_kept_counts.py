@@ -55,13 +55,13 @@ MARKED = {
 # proposals they proposed or co-signed (their counts depend on it)
 USER_COLUMNS = ("role", "org_type", "active", "sector")
 SOURCES = {
-    "self": "SELECT {row}.id, 1",
-    "proposal": "SELECT {row}.proposal_id, 1",
-    "assignment": "SELECT a.proposal_id, 1 FROM assignments a WHERE a.id = {row}.assignment_id",
-    "reply": ("SELECT a.proposal_id, 1 FROM replies r JOIN assignments a "
+    "self": "SELECT {row}.id",
+    "proposal": "SELECT {row}.proposal_id",
+    "assignment": "SELECT a.proposal_id FROM assignments a WHERE a.id = {row}.assignment_id",
+    "reply": ("SELECT a.proposal_id FROM replies r JOIN assignments a "
               "ON a.id = r.assignment_id WHERE r.id = {row}.reply_id"),
-    "user": ("SELECT p.id, 1 FROM proposals p WHERE p.proposer_id = {row}.id UNION "
-             "SELECT c.proposal_id, 1 FROM cosigners c WHERE c.user_id = {row}.id"),
+    "user": ("SELECT p.id FROM proposals p WHERE p.proposer_id = {row}.id UNION "
+             "SELECT c.proposal_id FROM cosigners c WHERE c.user_id = {row}.id"),
 }
 ROWS = {"insert": ("NEW",), "update": ("NEW", "OLD"), "delete": ("OLD",)}
 
@@ -71,13 +71,11 @@ def trigger_statements(dialect):
     out = []
     if dialect == "postgresql":
         for how, source in SOURCES.items():
-            body = []
-            for op_, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",))):
-                for row in rows:
-                    body.append(
-                        f"IF TG_OP IN ('{op_}', 'UPDATE') THEN INSERT INTO stats_dirty "
-                        f"(proposal_id, marks) {source.format(row=row)} ON CONFLICT "
-                        "(proposal_id) DO UPDATE SET marks = stats_dirty.marks + 1; END IF;")
+            # an update marks by the new row and by the old one; a mark is a new row (no
+            # lock another writer could wait for: stats/kept.py)
+            body = [f"IF TG_OP IN ('{op_}', 'UPDATE') THEN INSERT INTO stats_dirty "
+                    f"(proposal_id) {source.format(row=row)}; END IF;"
+                    for op_, row in (("INSERT", "NEW"), ("DELETE", "OLD"))]
             out.append(f"CREATE FUNCTION stats_mark_{how}() RETURNS trigger LANGUAGE plpgsql "
                        f"AS $$ BEGIN {' '.join(body)} RETURN NULL; END $$")
     distinct = " IS DISTINCT FROM " if dialect == "postgresql" else " IS NOT "
@@ -89,7 +87,7 @@ def trigger_statements(dialect):
     else:
         out.append(f"CREATE TRIGGER stats_mark_users_update AFTER UPDATE OF "
                    f"{', '.join(USER_COLUMNS)} ON users FOR EACH ROW WHEN {changed} BEGIN "
-                   f"INSERT OR IGNORE INTO stats_dirty (proposal_id, marks) "
+                   f"INSERT INTO stats_dirty (proposal_id) "
                    f"{SOURCES['user'].format(row='NEW')}; END")
     for table, (how, columns, condition) in MARKED.items():
         for event, rows in ROWS.items():
@@ -103,7 +101,7 @@ def trigger_statements(dialect):
                 out.append(f"CREATE TRIGGER {name} AFTER {event.upper()}{of} ON {table} "
                            f"FOR EACH ROW{when} EXECUTE FUNCTION stats_mark_{how}()")
             else:
-                body = " ".join(f"INSERT OR IGNORE INTO stats_dirty (proposal_id, marks) "
+                body = " ".join(f"INSERT INTO stats_dirty (proposal_id) "
                                 f"{SOURCES[how].format(row=r)};" for r in rows)
                 out.append(f"CREATE TRIGGER {name} AFTER {event.upper()}{of} ON {table} "
                            f"FOR EACH ROW{when} BEGIN {body} END")
@@ -113,9 +111,10 @@ def trigger_statements(dialect):
 def upgrade():
     op.create_table(
         'stats_dirty',
-        sa.Column('proposal_id', sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column('marks', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('proposal_id', name=op.f('pk_stats_dirty')))
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('proposal_id', sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_dirty')))
+    op.create_index(op.f('ix_stats_dirty_proposal_id'), 'stats_dirty', ['proposal_id'])
     op.create_table(
         'stats_contributions',
         sa.Column('proposal_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -139,12 +138,13 @@ def upgrade():
                     sqlite_where=sa.text('is_key = 1'), postgresql_where=sa.text('is_key'))
     for statement in trigger_statements(op.get_bind().dialect.name):
         op.execute(statement)
-    op.execute("INSERT INTO stats_dirty (proposal_id, marks) SELECT id, 1 FROM proposals")
+    op.execute("INSERT INTO stats_dirty (proposal_id) SELECT id FROM proposals")
 
 
 def downgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
-    op.execute("DROP TRIGGER IF EXISTS stats_mark_users_update" + (" ON users" if postgres else ""))
+    op.execute("DROP TRIGGER IF EXISTS stats_mark_users_update"
+               + (" ON users" if postgres else ""))
     for table in MARKED:
         for event in ROWS:
             op.execute(f"DROP TRIGGER IF EXISTS stats_mark_{table}_{event}"
@@ -157,4 +157,5 @@ def downgrade():
     op.drop_table('stats_counts')
     op.drop_index(op.f('ix_stats_contributions_latest'), table_name='stats_contributions')
     op.drop_table('stats_contributions')
+    op.drop_index(op.f('ix_stats_dirty_proposal_id'), table_name='stats_dirty')
     op.drop_table('stats_dirty')

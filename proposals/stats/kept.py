@@ -30,11 +30,12 @@ as a rule (nothing is recorded in the future); for an earlier date annual_figure
 as before. Marked proposals not folded yet (a writer still holds them, or more than
 FOLD_AT_READ are waiting) are read as of their last fold.
 
-Concurrency (PostgreSQL): a trigger's upsert locks the proposal's mark until its transaction
-ends; a fold takes marks with FOR UPDATE SKIP LOCKED, so it never waits for a writer (a mark
-it skips is folded next time) and a writer that marks a proposal being folded waits for that
-fold and leaves a new mark. Folds run one at a time (an advisory lock). SQLite runs one
-writer at a time (BEGIN IMMEDIATE: extensions.py).
+Concurrency: a mark is a row of its own (a trigger only inserts), so marking takes no lock
+another writer could wait for: two writers of one proposal meet only where they met before
+(its row). A fold takes the marks it can see, those of committed transactions, and computes
+after taking them; a writer still in flight keeps its mark, and the proposal is folded again
+after its commit. Folds run one at a time (PostgreSQL: an advisory lock; SQLite runs one
+writer at a time, BEGIN IMMEDIATE: extensions.py).
 """
 import functools
 import json
@@ -67,11 +68,11 @@ ITEM_FIGURES = [k for k in UNIT_KEYS if k not in ("overdue", "awaiting_rating", 
 
 
 class StatsDirty(db.Model):
-    """A proposal whose kept counts are out of date (marked by migration a8e7d0f2b4c6's
-    triggers)."""
+    """A mark: a proposal whose kept counts are out of date (inserted by migration
+    a8e7d0f2b4c6's triggers, one per row written; a proposal may have several)."""
     __tablename__ = "stats_dirty"
-    proposal_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    marks: Mapped[int]  # how often it was marked (the upsert that locks the row adds one)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(index=True)
 
 
 class StatsContribution(db.Model):
@@ -252,23 +253,20 @@ def fold(session=None, *, limit=None):
     folded = 0
     while limit is None or folded < limit:
         size = CHUNK if limit is None else min(CHUNK, limit - folded)
-        ids = _take_marks(conn, size, postgres)
+        ids = _take_marks(conn, size)
         if not ids:
             break
         _fold_chunk(conn, ids, postgres)
         folded += len(ids)
-        if len(ids) < size:
-            break
     return folded
 
 
-def _take_marks(conn, size, postgres):
-    marked = select(StatsDirty.proposal_id).order_by(StatsDirty.proposal_id).limit(size)
-    if postgres:
-        marked = marked.with_for_update(skip_locked=True)
-    taken = conn.execute(delete(StatsDirty).where(StatsDirty.proposal_id.in_(marked))
-                         .returning(StatsDirty.proposal_id))
-    return sorted(taken.scalars())
+def _take_marks(conn, size):
+    """The proposals of the oldest marks (at most ``size``), all their marks taken."""
+    oldest = select(StatsDirty.proposal_id).order_by(StatsDirty.id).limit(size)
+    taken = conn.execute(delete(StatsDirty).where(StatsDirty.proposal_id.in_(
+        select(oldest.subquery().c.proposal_id))).returning(StatsDirty.proposal_id))
+    return sorted(set(taken.scalars()))
 
 
 def _fold_chunk(conn, ids, postgres):
@@ -340,9 +338,9 @@ KEPT_FIGURES = ("intake", "month", "category", "sector", "org_type", "unit", "re
 
 @functools.lru_cache(maxsize=4)
 def _read_statement(kind):
-    """The period's kept counts (and, read live, the users' sectors, organisation types and
-    whether they are active members, the categories and units), with the key proposals
-    computed from the records, in one statement: sections as in figures_statement."""
+    """The period's kept counts (and, read live, the number of active members and the
+    categories' and units' names), with the key proposals computed from the records, in one
+    statement: sections as in figures_statement."""
     from .period import BoundWindow
     c = StatsCount
     mine = c.period == bindparam("k_period", type_=String())
@@ -366,8 +364,9 @@ def _read_statement(kind):
         Section("category_ref", key=Category.id, texts=[Category.code, Category.name],
                 ints=[flag(Category.active)], shape=lambda s: s.select_from(Category)),
         Section("department", key=Department.id, texts=[Department.code, Department.name],
-                shape=lambda s: s.select_from(Department).where(Department.id.in_(select(c.k).where(
-                    mine, c.figure == "unit", c.t == "assigned", c.n > 0))))]
+                shape=lambda s: s.select_from(Department).where(Department.id.in_(
+                    select(c.k).where(mine, c.figure == "unit", c.t == "assigned",
+                                      c.n > 0))))]
     w = BoundWindow(kind)
     received = received_select(w, key_only=True).cte("received").prefix_with("MATERIALIZED")
     items = unit_items(w, received, key_only=True).cte("items").prefix_with("MATERIALIZED")
