@@ -13,8 +13,8 @@ makes the aggregates over a year's rows much cheaper (issue 7). So the counts ar
   unit_items, over given proposals instead of a period, with everything recorded counted)
   and kept in ``stats_contributions`` (JSON rows: figure, key, text, count); the difference
   from its previous contribution is added to ``stats_counts`` for its year and its session
-  (a count that reaches zero is removed). Folded by the next statistics request when at most
-  FOLD_AT_READ proposals are marked, and by the periodic task (Celery beat every
+  (a count that reaches zero is removed). Folded by the next statistics request while at most
+  FOLD_AT_READ marks wait, and by the periodic task (Celery beat every
   STATS_FOLD_INTERVAL_SECONDS, or the embedded ``reminders loop``) and ``stats fold``.
 - **Reading** (:func:`kept_rows`): the period's counts, with the units' and categories' names
   and the number of active members read live, in one statement. What depends on the date is
@@ -26,9 +26,9 @@ makes the aggregates over a year's rows much cheaper (issue 7). So the counts ar
 
 The counts answer for a date only when nothing the figures read happened after its end (the
 latest such moment of each proposal is kept with its contribution, under an index): today
-as a rule (nothing is recorded in the future); for an earlier date annual_figures computes
-as before. Marked proposals not folded yet (a writer still holds them, or more than
-FOLD_AT_READ are waiting) are read as of their last fold.
+as a rule (nothing is recorded in the future); for an earlier date, or while more than
+FOLD_AT_READ marks wait (after a migration or a bulk load, until the periodic task has folded
+them), annual_figures computes as before.
 
 Concurrency: a mark is a row of its own (a trigger only inserts), so marking takes no lock
 another writer could wait for: two writers of one proposal meet only where they met before
@@ -57,7 +57,7 @@ from .handling import UNIT_KEYS, key_sections, unit_items
 from .intake import BUCKETS, received_select
 from .sql import Section, SectionRow, flag, section_rows, union_of_sections
 
-FOLD_AT_READ = 2000   # a statistics request folds at most this many marked proposals
+FOLD_AT_READ = 2000   # a statistics request folds while at most this many marks wait
 CHUNK = 2000          # proposals folded per round of statements
 END_OF_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
 FOLD_LOCK = 7_431_906  # pg_advisory_xact_lock key: one fold at a time
@@ -374,8 +374,8 @@ def _read_statement(kind):
 
 
 def _status(conn):
-    """How many proposals are marked (up to FOLD_AT_READ + 1), and the latest moment of the
-    folded ones."""
+    """How many marks wait (counted up to FOLD_AT_READ + 1), and the latest moment of the
+    folded proposals."""
     marked = select(func.count()).select_from(
         select(StatsDirty.proposal_id).limit(FOLD_AT_READ + 1).subquery()).scalar_subquery()
     marked, latest = conn.execute(select(
@@ -398,7 +398,7 @@ def fold_all():
 def kept_rows(window, codes):
     """The rows annual_figures reads (section → rows, as from its statement) from the kept
     counts, or None when they cannot answer for ``window`` (something recorded after the end
-    of its date, or more than FOLD_AT_READ proposals waiting to be folded). Folds the marked
+    of its date, or more than FOLD_AT_READ marks waiting to be folded). Folds the marked
     proposals first and commits."""
     session = db.session
     marked, latest = _status(session.connection())
