@@ -11,14 +11,12 @@ from .sql import Section, conditional_sum, end_of_local_day, flag, rate
 RATING_ORDER = ("unsatisfied", "basically_satisfied", "satisfied")  # worst first
 
 
-def unit_items(w, p, *, key_only=False):
+def unit_items(w, p):
     """One row per unit-item of the filed proposals, with its state as of the date: the items
     (a CTE) with their delivered replies aggregated in one GROUP BY, and an index
     lookup per item only for the ratings and the extensions of each round."""
     a = Assignment
     received = and_(p.c.id == a.proposal_id, p.c.status == "filed")
-    if key_only:
-        received = and_(received, p.c.is_key)
     reassigned = and_(a.state == "reassigned", func.coalesce(a.closed_at, a.assigned_at) < w.end)
     base = (select(a.id, a.proposal_id, a.department_id, a.role, a.round, a.reply_due,
                    a.accepted_at, p.c.is_key)
@@ -92,10 +90,13 @@ def unit_items(w, p, *, key_only=False):
     # the last day of the rating window of a replied item not rated (yet)
     awaiting_until = case((and_(f.c.delivered > 0, latest_rating.is_(None)), f.c.rating_due),
                           else_=None)
+    owed = f.c.role != "co"  # a co-unit (会办) owes no reply of its own
+    replied = and_(owed, f.c.delivered > 0)
     return select(
         f.c.id, f.c.proposal_id, f.c.department_id, f.c.role, f.c.is_key,
-        case((f.c.role == "co", 0), else_=1).label("required"),
-        flag(f.c.accepted_at < w.end).label("accepted"),
+        flag(~owed).label("co"), flag(owed).label("required"),
+        flag(f.c.accepted_at < w.end).label("accepted"), flag(replied).label("replied"),
+        flag(and_(replied, latest_rating.is_(None))).label("unrated"),
         f.c.delivered, f.c.on_time, f.c.by_year_end, f.c.result, latest_rating.label("rating"),
         flag(awaiting_until >= today).label("awaiting_rating"),
         flag(or_(f.c.until_r1.is_not(None), f.c.until_r2.is_not(None))).label("extended"),
@@ -106,20 +107,17 @@ def unit_items(w, p, *, key_only=False):
 
 UNIT_KEYS = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time",
              "overdue", "extended", "unrated", "awaiting_rating", *RATINGS)
+# each unit figure but "assigned" and the ratings: the sum of this column of unit_items
+ITEM_COLUMNS = {"co": "co", "required": "required", "accepted": "accepted",
+                "replied": "replied", "replies": "delivered", "on_time": "on_time",
+                "overdue": "overdue", "extended": "extended", "unrated": "unrated",
+                "awaiting_rating": "awaiting_rating"}
 
 
 def unit_section(i, codes):
     """Units, unit-items, replies, results and satisfaction, one row per unit."""
-    replied = and_(i.c.required == 1, i.c.delivered > 0)
-    columns = [func.count(), conditional_sum(i.c.role == "co"),
-               conditional_sum(i.c.required == 1),
-               func.coalesce(func.sum(i.c.accepted), 0), conditional_sum(replied),
-               func.coalesce(func.sum(i.c.delivered), 0),
-               func.coalesce(func.sum(i.c.on_time), 0),
-               func.coalesce(func.sum(i.c.overdue), 0),
-               func.coalesce(func.sum(i.c.extended), 0),
-               conditional_sum(and_(replied, i.c.rating.is_(None))),
-               func.coalesce(func.sum(i.c.awaiting_rating), 0)]
+    columns = [func.count()] + [func.coalesce(func.sum(i.c[ITEM_COLUMNS[key]]), 0)
+                                for key in UNIT_KEYS[1:-len(RATINGS)]]
     columns += [conditional_sum(i.c.rating == r) for r in RATINGS]
     columns += [conditional_sum(i.c.result == code) for code in codes]
     return Section("unit", key=i.c.department_id, texts=[Department.code, Department.name],
@@ -177,7 +175,7 @@ def replied_section(i):
     """Filed proposals all of whose items owing a reply had one delivered: by the date, and by
     the end of the period's year (for the headline)."""
     per = (select(i.c.proposal_id, func.sum(i.c.required).label("owed"),
-                  conditional_sum(and_(i.c.required == 1, i.c.delivered > 0)).label("replied"),
+                  func.sum(i.c.replied).label("replied"),
                   conditional_sum(and_(i.c.required == 1, i.c.by_year_end > 0))
                   .label("by_year_end"))
            .group_by(i.c.proposal_id).subquery("per_proposal"))

@@ -137,16 +137,19 @@ def by_sector(rows):
     return sorted(out, key=lambda r: (-r["received"], r["sector"] is None, r["sector"] or ""))
 
 
+# who takes part (DOMAIN.md §5 participation): an active individual member
+ACTIVE_MEMBER = and_(User.role == "member", User.org_type.is_(None), User.active)
+
+
 def participation_section(w, p):
-    member = and_(User.role == "member", User.org_type.is_(None), User.active)
     takers = union(
         select(p.c.proposer_id.label("uid")),
         select(Cosigner.user_id.label("uid")).where(
             Cosigner.proposal_id.in_(select(p.c.id)), Cosigner.state == "accepted",
             Cosigner.responded_at < w.end)).subquery("takers")
     members = select(func.count()).select_from(takers).where(
-        takers.c.uid.in_(select(User.id).where(member))).scalar_subquery()
-    active = select(func.count()).select_from(User).where(member).scalar_subquery()
+        takers.c.uid.in_(select(User.id).where(ACTIVE_MEMBER))).scalar_subquery()
+    active = select(func.count()).select_from(User).where(ACTIVE_MEMBER).scalar_subquery()
     return Section("participation", ints=[members, active])
 
 

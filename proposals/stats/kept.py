@@ -40,7 +40,7 @@ writer at a time, BEGIN IMMEDIATE: extensions.py).
 import functools
 import json
 from collections import Counter, defaultdict
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import (Date, String, Text, and_, bindparam, delete, func, select, text,
                         union_all)
@@ -53,18 +53,16 @@ from ..committee.models import DISPOSITIONS, Category
 from ..extensions import UTCDateTime, db
 from ..handling.models import RATINGS, Assignment, ExtensionRequest, Rating, Reply
 from ..workflow.models import KINDS, Cosigner, HistoryEntry, Proposal, ReviewDecision
-from .handling import UNIT_KEYS, key_sections, unit_items
-from .intake import BUCKETS, received_select
+from .handling import ITEM_COLUMNS, UNIT_KEYS, key_sections, unit_items
+from .intake import ACTIVE_MEMBER, BUCKETS, received_select
 from .sql import Section, SectionRow, flag, section_rows, union_of_sections
 
 FOLD_AT_READ = 2000   # a statistics request folds while at most this many marks wait
 CHUNK = 2000          # proposals folded per round of statements
 END_OF_TIME = datetime(9000, 1, 1, tzinfo=timezone.utc)
 FOLD_LOCK = 7_431_906  # pg_advisory_xact_lock key: one fold at a time
-# who takes part (DOMAIN.md §5 participation): an active individual member
-ACTIVE_MEMBER = and_(User.role == "member", User.org_type.is_(None), User.active)
-# the unit figures counted per item (UNIT_KEYS without the two kept by date)
-ITEM_FIGURES = [k for k in UNIT_KEYS if k not in ("overdue", "awaiting_rating", *RATINGS)]
+# the unit figures summed per item (stats/handling.py ITEM_COLUMNS) but the two kept by date
+ITEM_FIGURES = {k: v for k, v in ITEM_COLUMNS.items() if k not in ("overdue", "awaiting_rating")}
 
 
 class StatsDirty(db.Model):
@@ -168,20 +166,9 @@ def _latest_statement(ids):
     return union_all(*branches)
 
 
-def _aware(moment):
-    if moment is None or isinstance(moment, str):
-        moment = None if moment is None else datetime.fromisoformat(moment)
-    if moment is not None and moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
-
-
-def _local(moment):
-    return _aware(moment).astimezone(LOCAL_TZ)
-
-
-def _day(value):
-    return value.isoformat() if isinstance(value, date) else str(value)[:10]
+def _month(moment):
+    """'YYYY-MM' of a moment (aware, as UTCDateTime reads it) in local time."""
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m")
 
 
 def contributions(proposal, items, cosigners):
@@ -194,7 +181,7 @@ def contributions(proposal, items, cosigners):
     c = Counter()
     kind, status = proposal.kind, proposal.status
     c["intake", 0, f"{status}|{proposal.disposition}|{kind}"] += 1
-    c["month", 0, _local(proposal.submitted_at).strftime("%Y-%m")] += 1
+    c["month", 0, _month(proposal.submitted_at)] += 1
     c["category", proposal.category_id, "received"] += 1
     if status == "filed":
         c["category", proposal.category_id, "filed"] += 1
@@ -210,36 +197,36 @@ def contributions(proposal, items, cosigners):
     owed, completed = 0, []
     for item, delivered_at in items:
         d = item.department_id
-        replied = item.required == 1 and item.delivered > 0
-        values = {"assigned": 1, "co": int(item.role == "co"), "required": item.required,
-                  "accepted": item.accepted, "replied": int(replied),
-                  "replies": item.delivered, "on_time": item.on_time,
-                  "extended": item.extended,
-                  "unrated": int(replied and item.rating is None)}
-        for figure in ITEM_FIGURES:
-            if values[figure]:
-                c["unit", d, figure] += int(values[figure])
+        c["unit", d, "assigned"] += 1
+        for figure, column in ITEM_FIGURES.items():
+            c["unit", d, figure] += item._mapping[column]
         if item.rating in RATINGS:
             c["unit", d, item.rating] += 1
         if item.result is not None:
             c["result", d, item.result] += 1
         if item.overdue_after is not None:
-            c["overdue", d, _day(item.overdue_after)] += 1
+            c["overdue", d, item.overdue_after.isoformat()] += 1
         if item.awaiting_until is not None:
-            c["awaiting", d, _day(item.awaiting_until)] += 1
+            c["awaiting", d, item.awaiting_until.isoformat()] += 1
         for moment in delivered_at:
-            c["reply_month", 0, _local(moment).strftime("%Y-%m")] += 1
-        if item.required == 1:
-            owed += 1
-            if item.delivered > 0:
-                completed.append(_local(item.first_delivered).year)
+            c["reply_month", 0, _month(moment)] += 1
+        owed += item.required
+        if item.replied:
+            completed.append(item.first_delivered.astimezone(LOCAL_TZ).year)
     if owed and len(completed) == owed:  # replied (办复): by the year of its last owed reply
         c["replied", max(completed), ""] += 1
     return [[f, k, t, n] for (f, k, t), n in c.items() if n]
 
 
+def period_key(kind, value):
+    """How stats_counts names a period: y<year> or s<session id>."""
+    return ("s" if kind == "session" else "y") + str(value)
+
+
 def periods(year, session_id):
-    return [f"y{year}"] + ([f"s{session_id}"] if session_id is not None else [])
+    """The periods a proposal counts in: its year and, when it has one, its session."""
+    return [period_key("year", year)] + (
+        [period_key("session", session_id)] if session_id is not None else [])
 
 
 def fold(session=None, *, limit=None):
@@ -283,7 +270,7 @@ def _fold_chunk(conn, ids, postgres):
         cosigners[proposal_id].append((user_id, member))
     latest = {}  # every proposal that exists: its latest moment (None: nothing yet)
     for proposal_id, moment in conn.execute(latest_stmt, params):
-        moment, current = _aware(moment), latest.get(proposal_id)
+        current = latest.get(proposal_id)
         latest[proposal_id] = (moment if current is None or (moment is not None
                                                              and moment > current)
                                else current)
@@ -302,7 +289,7 @@ def _fold_chunk(conn, ids, postgres):
         year = session_id = None
         counts = []
         if p is not None:
-            year, session_id = _local(p.submitted_at).year, p.session_id
+            year, session_id = p.submitted_at.astimezone(LOCAL_TZ).year, p.session_id
             counts = contributions(p, items.get(pid, {}).values(), cosigners.get(pid, ()))
             for figure, k, t, n in counts:
                 for period in periods(year, session_id):
@@ -369,7 +356,7 @@ def _read_statement(kind):
                                       c.n > 0))))]
     w = BoundWindow(kind)
     received = received_select(w, key_only=True).cte("received").prefix_with("MATERIALIZED")
-    items = unit_items(w, received, key_only=True).cte("items").prefix_with("MATERIALIZED")
+    items = unit_items(w, received).cte("items").prefix_with("MATERIALIZED")
     return union_of_sections(sections + key_sections(w, received, items))
 
 
@@ -380,7 +367,7 @@ def _status(conn):
         select(StatsDirty.proposal_id).limit(FOLD_AT_READ + 1).subquery()).scalar_subquery()
     marked, latest = conn.execute(select(
         marked, select(func.max(StatsContribution.latest)).scalar_subquery())).one()
-    return marked, _aware(latest)
+    return marked, latest
 
 
 def fold_all():
@@ -410,7 +397,8 @@ def kept_rows(window, codes):
         marked, latest = _status(session.connection())
     if latest is not None and latest >= window.end:
         return None
-    period = f"s{window.session_id}" if window.kind == "session" else f"y{window.year}"
+    period = period_key(window.kind,
+                        window.session_id if window.kind == "session" else window.year)
     rows = section_rows(session.connection().execute(_read_statement(window.kind), {
         "k_period": period, "k_as_of": window.as_of.isoformat(), **window.parameters()}))
     return _section_rows(window, codes, rows)
