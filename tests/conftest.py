@@ -2,13 +2,14 @@
 set), a clean database per test, factories that go through the operations, and an API client."""
 import os
 import tempfile
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from itertools import count
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import MetaData, event, insert, text
 
 from proposals import create_app
 from proposals.accounts.models import ApiToken, Department, User
@@ -64,6 +65,34 @@ def wipe():
     db.session.execute(text("UPDATE categories SET active = TRUE"))
     db.session.execute(text("UPDATE not_filed_reasons SET active = TRUE"))
     db.session.commit()
+
+
+@contextmanager
+def database_at(tmp_path, revision, **config):
+    """A SQLite database migrated up to ``revision`` only, in its app's context, holding a
+    member (id 1) and the 2025 session (id 1): the connection and the tables as they were
+    then, for a migration test to fill before it upgrades."""
+    from flask_migrate import upgrade
+    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+                      "PASSWORD_HASH_METHOD": FAST_HASH, **config})
+    with app.app_context():
+        upgrade(revision=revision)
+        conn = db.session.connection()
+        then = MetaData()
+        then.reflect(bind=conn)
+        tables = then.tables
+        conn.execute(insert(tables["users"]), {
+            "id": 1, "username": "u", "name": "u", "role": "member", "password_hash": "!",
+            "active": True, "created_at": datetime(2025, 1, 2, 2)})
+        conn.execute(insert(tables["committee_sessions"]), {
+            "id": 1, "term": 1, "meeting": 1, "year": 2025, "plenary_start": date(2025, 1, 10),
+            "plenary_end": date(2025, 1, 14), "is_current": True})
+        try:
+            yield conn, tables
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture()

@@ -48,7 +48,7 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from .conftest import LONG, ApiClient, recorded, wipe
+from .conftest import LONG, ApiClient, database_at, recorded, wipe
 
 ZJJ, CZJ, JYJ = "ZJJ", "CZJ", "JYJ"
 UNIT_NAMES = {ZJJ: "市住房和城乡建设局", CZJ: "市财政局", JYJ: "市教育局"}
@@ -730,29 +730,12 @@ def test_the_migration_backfills_the_deadline_each_delivered_reply_had(tmp_path)
     before it, the assignment's deadline for its current round, and for the first reply of a
     re-handled item the assignment date plus the reply period (3 months)."""
     from flask_migrate import upgrade
-    from sqlalchemy import MetaData
 
-    from proposals import create_app
-    from .conftest import FAST_HASH
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
-                      "PASSWORD_HASH_METHOD": FAST_HASH})
-    with app.app_context():
-        upgrade(revision="7d2c41a0b9e3")
-        conn = db.session.connection()
-        t = MetaData()
-        t.reflect(bind=conn)
-        t = t.tables
+    with database_at(tmp_path, "7d2c41a0b9e3") as (conn, t):
         now = datetime(2025, 2, 17, 2)
         d = lambda s: date.fromisoformat(s)  # noqa: E731
         conn.execute(insert(t["departments"]), {"id": 1, "code": "X", "name": "单位",
                                                 "active": True})
-        conn.execute(insert(t["users"]), {"id": 1, "username": "u", "name": "u",
-                                          "role": "member", "password_hash": "!",
-                                          "active": True, "created_at": now})
-        conn.execute(insert(t["committee_sessions"]), {
-            "id": 1, "term": 1, "meeting": 1, "year": 2025, "plenary_start": d("2025-01-10"),
-            "plenary_end": d("2025-01-14"), "is_current": True})
         conn.execute(insert(t["proposals"]), {
             "id": 1, "version": 1, "session_id": 1, "proposer_id": 1, "kind": "individual",
             "state": "assigned", "title": "t", "category_id": 1, "analysis": "", "number": 1,
@@ -790,5 +773,3 @@ def test_the_migration_backfills_the_deadline_each_delivered_reply_had(tmp_path)
         rows = dict(db.session.execute(select(Reply.id, Reply.due_on).order_by(Reply.id)).all())
         assert rows == {1: date(2025, 5, 17), 2: date(2025, 8, 30), 3: date(2025, 6, 30),
                         4: date(2025, 5, 17), 5: None}
-        db.session.remove()
-        db.engine.dispose()

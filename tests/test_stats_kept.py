@@ -6,7 +6,7 @@ import threading
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 
 from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
@@ -16,7 +16,7 @@ from proposals.stats import figures as figures_module
 from proposals.stats.kept import StatsContribution, StatsDirty
 from proposals.workflow.models import Proposal
 
-from .conftest import wipe
+from .conftest import database_at, wipe
 from .test_stats import _BUILT, ZJJ, Year
 
 
@@ -216,26 +216,9 @@ def test_a_fold_neither_waits_for_a_writer_nor_loses_its_mark(world, app):
 @pytest.mark.one_database  # its own SQLite file (the PostgreSQL triggers: the suite's upgrade)
 def test_the_migration_marks_every_proposal_and_its_downgrade_removes_the_triggers(tmp_path):
     from flask_migrate import downgrade, upgrade
-    from sqlalchemy import MetaData, insert
 
-    from proposals import create_app
-    from .conftest import FAST_HASH
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
-                      "PASSWORD_HASH_METHOD": FAST_HASH, "STATS_CHECK_KEPT": True})
-    with app.app_context():
-        upgrade(revision="f6c5b8d0e2a4")
-        conn = db.session.connection()
-        t = MetaData()
-        t.reflect(bind=conn)
-        t = t.tables
+    with database_at(tmp_path, "f6c5b8d0e2a4", STATS_CHECK_KEPT=True) as (conn, t):
         moment = datetime(2025, 3, 2, 2)
-        conn.execute(insert(t["users"]), {"id": 1, "username": "u", "name": "u", "role": "member",
-                                          "password_hash": "!", "active": True,
-                                          "created_at": moment})
-        conn.execute(insert(t["committee_sessions"]), {
-            "id": 1, "term": 1, "meeting": 1, "year": 2025, "plenary_start": date(2025, 1, 10),
-            "plenary_end": date(2025, 1, 14), "is_current": True})
         conn.execute(insert(t["proposals"]), [
             {"id": i, "version": 1, "session_id": 1, "proposer_id": 1, "kind": "individual",
              "state": "submitted", "title": "t", "category_id": 1, "analysis": "",
@@ -255,5 +238,3 @@ def test_the_migration_marks_every_proposal_and_its_downgrade_removes_the_trigge
         names = db.session.scalars(text(
             "SELECT name FROM sqlite_master WHERE name LIKE 'stats%'")).all()
         assert names == []
-        db.session.remove()
-        db.engine.dispose()

@@ -107,9 +107,6 @@ class _FoldWindow:
         self.end = self.year_end = bindparam("fold_end", END_OF_TIME, type_=moment)
         self.as_of = bindparam("fold_as_of", END_OF_TIME.date(), type_=Date())
 
-    def months(self):
-        return []
-
 
 @functools.cache
 def _fold_statements():
