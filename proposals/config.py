@@ -41,9 +41,6 @@ def load_config(app, overrides=None):
         # the deadline sweep's period, and how long a claimed delivery is left to its sender
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "300")),
         "DELIVERY_LEASE_SECONDS": int(os.environ.get("DELIVERY_LEASE_SECONDS", "600")),
-        # how often the beat folds changes into the kept statistics counts (stats/kept.py)
-        "STATS_FOLD_INTERVAL_SECONDS": int(os.environ.get("STATS_FOLD_INTERVAL_SECONDS",
-                                                          "60")),
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         # --- security (issue 6; proposals/security/) ---
         # passwords: minimum length (ASVS 5.0: at least 8) and a common-password list

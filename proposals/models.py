@@ -10,4 +10,3 @@ from .attachments.models import Attachment  # noqa: F401
 from .disclosure import models as _disclosure_indexes  # noqa: F401,E402  (an index on replies)
 from .security.models import AuditEvent, LoginSession  # noqa: F401
 from .search.models import SearchDocument, SearchPosting  # noqa: F401
-from .list_totals import DataVersion  # noqa: F401,E402

@@ -10,7 +10,7 @@ def make_celery(app):
 
     broker = app.config.get("REDIS_URL") or "memory://"
     celery = Celery(app.import_name, task_cls=FlaskTask, broker=broker, backend=None,
-                    include=["proposals.reminders.tasks", "proposals.stats.tasks"])
+                    include=["proposals.reminders.tasks", "proposals.notifications.tasks"])
     interval = app.config.get("SWEEP_INTERVAL_SECONDS", 300)
     celery.conf.update(
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
@@ -19,11 +19,7 @@ def make_celery(app):
         broker_transport_options={"visibility_timeout": app.config.get(
             "DELIVERY_LEASE_SECONDS", 600)},
         beat_schedule={"sweep": {"task": "proposals.reminders.sweep",
-                                 "schedule": float(interval)},
-                       # the kept statistics (stats/kept.py): a request folds at most a few
-                       "stats-fold": {"task": "proposals.stats.fold",
-                                      "schedule": float(app.config.get(
-                                          "STATS_FOLD_INTERVAL_SECONDS") or 60)}},
+                                 "schedule": float(interval)}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -24,7 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG_VARS = ("DATABASE_URL", "TEST_DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT",
                "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS", "SWEEP_INTERVAL_SECONDS",
                "DELIVERY_LEASE_SECONDS", "PROPOSALS_ENV", "FLASK_APP", "APP_BASE_URL",
-               "MAIL_DEFAULT_SENDER", "STATS_FOLD_INTERVAL_SECONDS")
+               "MAIL_DEFAULT_SENDER")
 
 
 def free_port():

@@ -29,8 +29,6 @@ from proposals.committee.models import Category
 from proposals.extensions import db
 from proposals.handling.models import Assignment
 from proposals.notifications.models import Delivery, Notification
-from proposals.stats import annual_figures
-from proposals.stats.kept import StatsContribution, StatsDirty
 from proposals.workflow.models import Proposal
 
 from . import infra
@@ -141,7 +139,6 @@ class Stack:
             REDIS_URL=self.redis.url if redis else None,
             MAIL_SERVER="127.0.0.1", MAIL_PORT=self.smtp.port,
             SWEEP_INTERVAL_SECONDS=SWEEP_INTERVAL, DELIVERY_LEASE_SECONDS=LEASE,
-            STATS_FOLD_INTERVAL_SECONDS=SWEEP_INTERVAL,
             APP_BASE_URL="https://proposals.example.org")
 
     def start_worker(self, wait=True):
@@ -277,15 +274,6 @@ def wait_one_more_sweep(stack, timeout=30):
     wait_until(swept, timeout, 0.2, "one more sweep", stack.diagnostics)
 
 
-def wait_folded(stack, timeout=30):
-    """The batch's proposals, marked by the statistics' triggers, folded by the processes
-    (stats/kept.py) into counts equal to the computed ones (STATS_CHECK_KEPT)."""
-    wait_until(lambda: count(select(func.count()).select_from(StatsDirty)) == 0, timeout, 0.5,
-               "the marked proposals to be folded", stack.diagnostics)
-    assert count(select(func.count()).select_from(StatsContribution)) > 0
-    assert annual_figures()["received"] >= 0  # (raises when kept and computed differ)
-
-
 def assert_notifications_exactly_once(batch):
     identities = notification_identities()
     lost = batch.expected - set(identities)
@@ -419,7 +407,7 @@ def test_b_worker_killed_mid_batch_and_restarted_loses_nothing(app, stack, make)
 def test_c_redis_stopped_during_a_sweep_then_the_next_sweeps_deliver_everything(
         app, stack, make):
     from proposals.reminders.sweep import run_sweep
-    from proposals.reminders.tasks import queue_deliveries
+    from proposals.notifications.tasks import queue_deliveries
 
     batch = Batch(make)
     batch.add(30, clerks=2)  # 180 reminders
@@ -525,7 +513,6 @@ def test_d_two_beats_at_once_create_and_send_nothing_twice(stack, make):
     rows = assert_notifications_exactly_once(batch)
     lost, extra = email_counts(stack, rows)
     assert not lost and not extra, f"e-mails lost: {len(lost)}, doubled: {extra}"
-    wait_folded(stack)  # both beats' stats-fold tasks ran too
     # every worker the supervisor ran (one that exits is replaced: see Stack.supervise)
     created = [n for w in stack.workers for n in sweeps_logged(w)]
     assert len(created) >= 4 and sum(created) == 120, (created, stack.restarts)
@@ -557,7 +544,6 @@ def test_e_reminders_loop_without_redis_delivers_by_itself(stack, make):
     assert len(smtp.received()) == 120
     assert_emails_well_formed(stack, rows, batch)
     assert "sweep failed" not in loop.log(tail=0)
-    wait_folded(stack)  # the loop folds the kept statistics too
 
 
 @pytest.mark.timeout(90)

@@ -16,6 +16,9 @@ from ..workflow.states import Role, UNIT_ROLES
 ROLES = tuple(r.value for r in Role if r is not Role.SYSTEM)
 # Organisation accounts (集体提案者) are members of one of these types.
 ORG_TYPES = ("party", "organization", "sector", "special_committee")
+ROLE_LABELS = {"member": N_("委员"), "secretariat": N_("提案委员会办公室"),
+               "clerk": N_("承办单位经办人"), "department_head": N_("承办单位负责人"),
+               "admin": N_("系统管理员")}  # msgids: _(label) where shown
 ORG_TYPE_LABELS = {"party": N_("党派"), "organization": N_("人民团体"), "sector": N_("界别"),
                    "special_committee": N_("专门委员会")}  # msgids: _(label) where shown
 

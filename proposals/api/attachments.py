@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..attachments import service, storage
 from ..attachments.responses import attachment_json, download
 from ..extensions import db
-from . import authenticated, bp, error_response, paginate
+from .common import answer, authenticated, bp, error_response, paginate
 
 
 @bp.record_once
@@ -29,8 +29,7 @@ def _upload():
 
 
 def _created(attachment):
-    db.session.commit()
-    return jsonify(attachment_json(attachment)), 201
+    return answer(attachment_json(attachment), 201)
 
 
 @bp.get("/proposals/<int:proposal_id>/attachments")

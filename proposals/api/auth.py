@@ -9,7 +9,7 @@ from ..extensions import db
 from ..i18n import _
 from ..security import audit
 from ..security.limiter import LoginRateLimited, check_login_allowed, record_failed_login
-from . import authenticated, bp, current_token, json_body
+from .common import answer, authenticated, bp, current_token, json_body
 from .serializers import user_json
 
 
@@ -36,9 +36,8 @@ def issue_token():
         audit.note("login_failed", known)
         raise Unauthenticated(_("用户名或密码错误"))
     token = ApiToken.issue(user)
-    db.session.commit()
     audit.note("login_ok", user)
-    return jsonify({"token": token, "user": user_json(user)})
+    return answer({"token": token, "user": user_json(user)})
 
 
 @bp.delete("/auth/token")

@@ -1,7 +1,6 @@
 from flask import jsonify, request
 
 from ..errors import NotFound
-from ..extensions import db
 from ..handling import operations as ops
 from ..handling.models import Assignment, Reply
 from ..i18n import _
@@ -9,7 +8,7 @@ from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
 from ..workflow.queries import (assignment_detail_options, assignment_query, load_one,
                                 reply_detail_options)
-from . import authenticated, bp, if_match, json_body, paginate
+from .common import answer, authenticated, read_again, bp, if_match, json_body, paginate
 from .serializers import assignment_json, reply_json
 
 
@@ -33,15 +32,15 @@ def load_reply(user, reply_id):
 
 
 def done_assignment(user, assignment, status=200):
-    db.session.commit()  # expires the assignment: read it again with what the answer shows
+    read_again()
     assignment = load_one(Assignment, assignment.id, assignment_detail_options())
-    return jsonify(assignment_json(assignment, user)), status
+    return answer(assignment_json(assignment, user), status)
 
 
 def done_reply(user, reply, status=200):
-    db.session.commit()  # expires the reply: read it again with what the answer shows
+    read_again()
     reply = load_one(Reply, reply.id, reply_detail_options())
-    return jsonify(reply_json(reply, user)), status
+    return answer(reply_json(reply, user), status)
 
 
 @bp.get("/assignments")

@@ -1,8 +1,7 @@
 from flask import jsonify
 
-from ..extensions import db
 from ..notifications import service
-from . import authenticated, bp, paginate
+from .common import answer, authenticated, bp, paginate
 from .serializers import ts
 
 
@@ -22,5 +21,4 @@ def notifications(user):
 @authenticated
 def read_notification(user, notification_id):
     n = service.mark_read(user, notification_id)
-    db.session.commit()
-    return jsonify(notification_json(n))
+    return answer(notification_json(n))

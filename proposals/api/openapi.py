@@ -9,7 +9,7 @@ import copy
 from flask import current_app, jsonify
 
 from ..workflow.states import AssignmentState, ProposalState, ReplyState
-from . import bp
+from .common import bp
 
 # ---------------------------------------------------------------------------------- helpers
 

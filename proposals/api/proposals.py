@@ -1,15 +1,14 @@
 from flask import jsonify, request
 
 from ..errors import NotFound
-from ..extensions import db
 from ..i18n import _
 from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
-from ..workflow.queries import (load_one, page_ids, proposal_detail_options, proposal_list,
+from ..workflow.queries import (load_one, page_ids, proposal_detail_options, proposal_query,
                                 proposal_summaries)
-from . import authenticated, bp, if_match, json_body, page_args
+from .common import answer, authenticated, read_again, bp, if_match, json_body, page_args
 from .serializers import proposal_detail, proposal_summary
 
 
@@ -22,9 +21,9 @@ def load_proposal(user, proposal_id):
 
 
 def done(user, proposal, status=200):
-    db.session.commit()  # expires the proposal: read it again with what the answer shows
+    read_again()
     proposal = load_one(Proposal, proposal.id, proposal_detail_options())
-    return jsonify(proposal_detail(proposal, user)), status
+    return answer(proposal_detail(proposal, user), status)
 
 
 @bp.post("/proposals")
@@ -38,7 +37,7 @@ def create(user):
 @authenticated
 def index(user):
     page, per_page = page_args()
-    ids, total = page_ids(proposal_list(user, request.args), per_page, (page - 1) * per_page)
+    ids, total = page_ids(proposal_query(user, request.args), per_page, (page - 1) * per_page)
     return jsonify({"items": [proposal_summary(p) for p in proposal_summaries(ids)],
                     "total": total, "page": page, "per_page": per_page})
 

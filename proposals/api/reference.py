@@ -4,7 +4,7 @@ from sqlalchemy import select
 from ..accounts.models import Department
 from ..committee.models import Category, CommitteeSession, NotFiledReason
 from ..extensions import db
-from . import authenticated, bp
+from .common import authenticated, bp
 
 
 @bp.get("/departments")

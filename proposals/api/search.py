@@ -7,7 +7,7 @@ from ..errors import NotPermitted, ValidationError
 from ..i18n import _
 from ..search.similar import find_similar, item_json, similar_to
 from ..workflow.states import CosignerState, Role
-from . import authenticated, bp
+from .common import authenticated, bp
 from .proposals import load_proposal
 
 MAX_TEXT = 20000

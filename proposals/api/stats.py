@@ -5,7 +5,7 @@ from ..errors import NotPermitted
 from ..i18n import _
 from ..stats import annual_figures, read_period_args
 from ..workflow.states import Role
-from . import authenticated, bp
+from .common import authenticated, bp
 
 
 def require_secretariat(user):

@@ -11,7 +11,7 @@ from ..i18n import _
 from ..stats import annual_figures, read_period_args
 from ..stats.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, annual_docx, annual_xlsx,
                              period_proposal_rows)
-from . import authenticated, bp
+from .common import authenticated, bp
 from .stats import require_secretariat  # one check for the figures and their files
 
 FORMATS = {"xlsx": XLSX_MIMETYPE, "docx": DOCX_MIMETYPE}

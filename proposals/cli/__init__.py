@@ -1,7 +1,4 @@
-"""Command line (API.md): flask --app wsgi … or the installed `proposals …`."""
-import click
-from flask.cli import FlaskGroup
-
+"""The command line: flask --app wsgi … or the installed `proposals …` (cli/main.py)."""
 
 def register(app):
     from .calendar import holidays
@@ -23,13 +20,3 @@ def register(app):
     from .backup import backup
     app.cli.add_command(backup)
     from .search import search; app.cli.add_command(search)  # noqa: E702
-
-
-def _create_app():
-    from .. import create_app
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app)
-def main():
-    """提案办理系统 command line."""

@@ -6,7 +6,6 @@ import click
 from flask.cli import with_appcontext
 
 from ..reminders.sweep import run_sweep
-from ..stats.kept import fold_all
 
 
 @click.group()
@@ -44,11 +43,6 @@ def loop(interval):
         except Exception as exc:  # keep sweeping; the next run catches up
             db.session.rollback()
             click.echo(f"sweep failed: {exc}", err=True)
-        try:
-            fold_all()  # the kept statistics (what the Celery beat's stats-fold does)
-        except Exception as exc:  # the next round folds what is still marked
-            db.session.rollback()
-            click.echo(f"stats fold failed: {exc}", err=True)
         finally:
             db.session.remove()
         time.sleep(interval)

@@ -107,11 +107,3 @@ def annual(year, session_id, as_of, fmt, output):
     if output:
         click.echo(f"已写入 {output}", err=True)
 
-
-@stats.command("fold")
-@with_appcontext
-def fold():
-    """Fold the proposals changed since the last fold into the kept counts (the periodic task
-    does this; after a bulk load or a restore it can take a while)."""
-    from ..stats.kept import fold_all
-    click.echo(f"folded {fold_all()} proposals")

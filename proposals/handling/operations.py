@@ -13,8 +13,7 @@ from ..i18n import N_, _, join
 from ..workflow.core import (bool_field, clock, date_field, loaded, log, move, raise_if,
                               text_field)
 from ..workflow.models import Proposal
-from ..workflow.operations import maybe_close
-from ..workflow.states import AssignmentState as A, ReplyState as R, Role
+from ..workflow.states import AssignmentState as A, ProposalState as P, ReplyState as R, Role
 from .models import (CONTACT_MODES, RATINGS, Assignment, Contact, ExtensionRequest, FollowUp,
                      Opinion, Rating, Reply)
 
@@ -491,3 +490,22 @@ def follow_up(actor, assignment, data, *, now=None):
     db.session.flush()
     return assignment
 
+
+def maybe_close(proposal, *, now=None):
+    """A proposal is closed (办结) when every reply it needs is closed (rated or unrated)."""
+    if proposal.state != P.ASSIGNED:
+        return False
+    live = [a for a in loaded(proposal, "assignments").assignments if a.state != A.REASSIGNED]
+    needed = [a for a in live if a.role != "co"]
+    if not needed or any(a.state != A.CLOSED for a in needed):
+        return False
+    now, _today = clock(now)
+    for a in live:
+        if a.state != A.CLOSED:
+            move("assignment", "close", a, None)
+            log(proposal, None, "close", a.state, A.CLOSED, assignment=a, now=now)
+            a.state, a.closed_at = A.CLOSED, now
+    move("proposal", "close", proposal, None)
+    proposal.state, proposal.closed_at = P.CLOSED, now
+    log(proposal, None, "close", P.ASSIGNED, P.CLOSED, now=now)
+    return True

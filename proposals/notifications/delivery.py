@@ -74,7 +74,8 @@ def send_delivery(delivery_id, now=None):
     if claimed.rowcount != 1:
         return "skipped"
     delivery = db.session.scalars(select(Delivery).where(Delivery.id == delivery_id)
-                                  .options(joinedload(Delivery.notification))).one()
+                                  .options(joinedload(Delivery.notification))
+                                  .execution_options(populate_existing=True)).one()
     try:
         CHANNELS[delivery.channel](delivery)
     except (OSError, smtplib.SMTPException, socket.timeout) as exc:

@@ -1,6 +1,6 @@
 """A person's own notifications: list, unread count, mark read."""
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..committee.calendar import utcnow
 from ..errors import NotFound
@@ -12,20 +12,6 @@ from .models import Delivery, Notification
 def own_notifications(user):
     return (select(Notification).where(Notification.recipient_id == user.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
-
-
-def _forget_unread():
-    """The unread count read with the login session (security.sessions) is stale now."""
-    from flask import has_request_context
-    if has_request_context():
-        from ..security.sessions import forget_unread
-        forget_unread()
-
-
-@event.listens_for(Session, "after_flush")
-def _notified(session, _flush_context):
-    if any(isinstance(obj, Notification) for obj in (*session.new, *session.dirty)):
-        _forget_unread()
 
 
 def unread_count(user):
@@ -41,7 +27,6 @@ def mark_read(user, notification_id, *, now=None):
     if notification.read_at is None:
         notification.read_at = now or utcnow()
     db.session.flush()
-    _forget_unread()
     return notification
 
 
@@ -50,7 +35,6 @@ def mark_all_read(user, *, now=None):
         Notification.__table__.update()
         .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
         .values(read_at=now or utcnow()))
-    _forget_unread()
 
 
 def failed_deliveries(limit=200):

@@ -15,6 +15,8 @@ from ..extensions import db
 from ..handling.operations import expire_ratings, settle_acceptances
 from ..notifications import delivery
 from ..notifications.models import Delivery, JobRun, Notification
+from ..notifications.tasks import queue_deliveries
+from ..tasks import make_celery
 from ..workflow.operations import expire_invitations
 from .rules import due_reminders
 
@@ -102,10 +104,8 @@ def run_sweep(now=None, dispatch=None):
 def default_dispatch(ids):
     """With Redis: queue one task per delivery; without: send here and now."""
     if current_app.config.get("REDIS_URL"):
-        from .tasks import queue_deliveries
         if "celery" not in current_app.extensions:  # `reminders scan`, the web app: bind
-            from ..tasks import make_celery         # Celery (and Redis) on first use
-            make_celery(current_app)
+            make_celery(current_app)                # Celery (and Redis) on first use
         return queue_deliveries(ids)
     for delivery_id in ids:
         delivery.send_delivery(delivery_id)

@@ -1,16 +1,9 @@
-"""Security (issue 6): server-side login sessions, password rules, login rate limits, security
-headers and the audit log. ``init_app`` wires them into the application."""
-
-
-def request_state():
-    """This request's security notes (kept on the request, not on ``g``, which an app context
-    shared by several requests, as in the tests, would carry from one request to the next)."""
-    from flask import request
-    return request.environ.setdefault("proposals.security", {})
+"""Security: server-side login sessions, password rules, login rate limits, security headers
+and the audit log. ``init_app`` wires them into the application."""
+from . import audit, headers, limiter, sessions, text_input
 
 
 def init_app(app):
-    from . import audit, headers, limiter, sessions, text_input
     proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
     if proxies > 0:  # behind nginx etc.: take the client address from X-Forwarded-For
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -18,7 +18,7 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from . import request_state
+from .state import request_state
 from .models import AuditEvent, LoginSession
 from .sessions import utcnow
 

@@ -4,7 +4,7 @@ only files from /static and the Bootstrap files served by the app itself. HSTS o
 ENV=production (behind TLS)."""
 from flask import current_app
 
-from . import request_state
+from .state import request_state
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "

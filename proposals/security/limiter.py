@@ -25,7 +25,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from ..i18n import _
-from . import request_state
+from .state import request_state
 
 EXTENSION = "proposals.limiter"
 
@@ -33,9 +33,6 @@ EXTENSION = "proposals.limiter"
 def init_app(app):
     # Flask-Limiter reads RATELIMIT_* from the config; no default limits: only logins are limited
     limiter = Limiter(key_func=get_remote_address, app=app)
-    # nothing is limited per request (the login views count their failures themselves): no
-    # request pays for Flask-Limiter resolving its (empty) limits (issue 7)
-    app.before_request_funcs[None].remove(limiter._check_request_limit)
     limiter.proposals_fallback = FixedWindowRateLimiter(MemoryStorage())
     app.extensions[EXTENSION] = limiter
     return limiter

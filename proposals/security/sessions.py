@@ -11,21 +11,19 @@ API_TOKEN_LIFETIME seconds after they were issued (default 30 days).
 Cookies: HttpOnly, SameSite=Lax, Secure when ENV=production (config.py). Each login clears the
 old session and issues a fresh id, so a session id planted before login is worthless.
 """
-import functools
 import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, request, session
 from flask_login import login_user
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import select, update
 
-from ..accounts.models import ApiToken, Department, User
-from ..extensions import as_loaded, columns_of, db, loaded_columns, login_manager, read_rows
-from . import request_state
+from ..accounts.models import ApiToken, User
+from ..extensions import db, login_manager
+from .state import request_state
 from .models import LoginSession
 
 SID = "sid"
-UNREAD = "unread_notifications"
 TOUCH_INTERVAL = timedelta(seconds=60)  # last_seen_at is written at most once a minute
 
 
@@ -52,69 +50,23 @@ def load_user(user_id):
     if not sid or not isinstance(sid, str):
         _forget()
         return None
-    found = read_rows(_session_statement(), {"token_hash": LoginSession.digest(sid)}).first()
+    found = db.session.execute(  # one statement: the session, its user and the user's unit
+        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == LoginSession.digest(sid))).first()
     now = utcnow()
-    if (found is None or found.revoked_at is not None or str(found.user_id) != str(user_id)
-            or now - found.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
-            or now - found.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")):
+    if found is None:
         _forget()
         return None
-    user = user_from_row(found)
-    if not user.active:
+    record, user = found
+    if (record.revoked_at is not None or str(record.user_id) != str(user_id)
+            or now - record.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
+            or now - record.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")
+            or not user.active):
         _forget()
         return None
-    if now - found.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
-        request_state()["touch_login_session"] = found.id
-    request_state()[UNREAD] = found.unread
+    if now - record.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
+        request_state()["touch_login_session"] = record.id
     return user
-
-
-def user_columns():
-    """A user's columns with their unit's (labelled u_*, d_*), for a Core statement
-    whose row user_from_row() makes the User of."""
-    return [*loaded_columns(User, "u_"), *loaded_columns(Department, "d_")]
-
-
-def user_from_row(row):
-    """The User (with its unit, as the relationship's joined load would give it) of a row
-    read with user_columns(), in this request's session (extensions.as_loaded)."""
-    unit = None
-    if row.d_id is not None:
-        unit = as_loaded(Department, columns_of(row, Department, "d_"))
-    return as_loaded(User, columns_of(row, User, "u_"), department=unit)
-
-
-@functools.cache
-def _session_statement():
-    """The login session's row with its user, their unit and the user's unread notifications
-    (the count every page's navigation shows): one statement for everything a page knows of
-    who asks, built once (building it on every request cost as much as running it), read as
-    plain columns (the ORM's handling of the one row cost more than the statement)."""
-    from ..notifications.models import Notification
-    unread = (select(func.count()).select_from(Notification)
-              .where(Notification.recipient_id == LoginSession.user_id,
-                     Notification.read_at.is_(None)).scalar_subquery())
-    s = LoginSession
-    return (select(s.id, s.user_id, s.revoked_at, s.last_seen_at, s.created_at,
-                   unread.label("unread"), *user_columns())
-            .join(User, User.id == s.user_id)
-            .outerjoin(Department, Department.id == User.department_id)
-            .where(s.token_hash == bindparam("token_hash")))
-
-
-def unread_at_login():
-    """The unread count read with this request's login session, None when not read (an API
-    request, or a notification was changed since: see notifications.service)."""
-    return request_state().get(UNREAD)
-
-
-def remember_unread(count):
-    """The unread count this request counted itself (read once per request: see web._unread)."""
-    request_state()[UNREAD] = count
-
-
-def forget_unread():
-    request_state().pop(UNREAD, None)
 
 
 def start_session(user):

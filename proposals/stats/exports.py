@@ -24,6 +24,8 @@ from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal, number_label
 from ..workflow.states import AssignmentState, ProposalState as P
 from .headline import percent as headline_percent
+from .intake import received_proposals
+from .period import make_window
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -71,9 +73,8 @@ def period_proposal_rows(year=None, session_id=None, as_of=None, *, batch=BATCH)
 
     Keyset pagination: one SQL statement per batch, whatever the number of proposals, units,
     replies or ratings; no ORM object is loaded."""
-    from .figures import _received, _window  # the period's definition lives there, once
-    window = _window(year, session_id, as_of)
-    received = _received(window)
+    window = make_window(year, session_id, as_of)
+    received = received_proposals(window)
     current = aliased(Proposal, name="current")
     query = (select(received.c.id, received.c.number, current.receipt_serial, received.c.title,
                     User.name, received.c.kind, User.org_type, Category.name,

@@ -4,9 +4,8 @@ Every figure is an SQL aggregate (conditional sums, GROUP BY, subqueries) over t
 a period, as they stood at the end of a day: ONE statement computes them all whether the
 period holds ten proposals or a million (:func:`figures_statement`: the counted proposals and
 their unit-items as materialised CTEs, computed once, and every aggregate over them as a
-branch of a UNION ALL; the reference tables are joined in). For a date after everything
-recorded (today, as a rule) :func:`annual_figures` reads the same figures from counts kept as
-the records change (stats/kept.py), which does not grow with the period's proposals.
+branch of a UNION ALL; the reference tables are joined in). Each figure is defined once, here
+and in intake.py and handling.py, for any period and any as-of date alike.
 
 Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md's
 /stats/annual example plus the extras agreed with the dashboard and the exports):
@@ -50,26 +49,17 @@ Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md
   delivery, for the twelve months of the period's year.
 """
 
-import functools
-
-from flask import current_app
-
 from ..committee import settings as committee_settings
 from ..extensions import db
 from .handling import (handling_summary, key_proposals, key_sections, monthly, monthly_section,
                        replied_proposals, replied_section, unit_items, unit_section)
 from .headline import headline
 from .intake import (by_category, by_sector, category_section, intake_section, intake_summary,
-                     participation, participation_section, received_proposals, received_select,
-                     sector_section)
-from .period import BoundWindow, make_window, read_period_args
-from .kept import kept_rows
+                     participation, participation_section, received_select, sector_section)
+from .period import make_window, read_period_args
 from .sql import rate, section_rows, union_of_sections
 
-__all__ = ["annual_figures", "read_period_args", "received_proposals", "make_window"]
-
-# the names exports.py imports; received_proposals and make_window are the ones to use
-_received, _window = received_proposals, make_window
+__all__ = ["annual_figures", "read_period_args"]
 
 
 def figures_statement(window, codes):
@@ -85,44 +75,20 @@ def figures_statement(window, codes):
     return union_of_sections(sections)
 
 
-@functools.lru_cache(maxsize=16)
-def _computed_statement(kind, codes):
-    """figures_statement for a period of ``kind`` and the result codes ``codes``, built once
-    with the period and the date as parameters (period.BoundWindow)."""
-    return figures_statement(BoundWindow(kind), list(codes))
-
-
 def annual_figures(*, year=None, session_id=None, as_of=None):
     """The figures of DOMAIN.md §5 for a year (default: this year) or a session, as of the end
     of ``as_of`` (default today; a later date is taken as today: what has not happened yet
     cannot be counted). Raises ValidationError for an unknown session or a bad year.
 
-    A few statements whatever the size: the settings (the result codes); then either the
-    kept counts (stats/kept.kept_rows: whether they can answer, the folding of the proposals
-    changed since the last fold, and one statement for the counts and the key proposals) or
-    the one statement that computes every figure (a year's period needs no statement; a
-    session's adds one). PostgreSQL sessions run with JIT off (config.py): compiling this
-    statement's few hundred expressions took longer than running them. With
-    STATS_CHECK_KEPT (the tests), kept figures are also computed and must be equal."""
+    Two statements whatever the size (a session's period adds one): the settings (the result
+    codes), and the one statement that computes every figure. PostgreSQL sessions run with JIT
+    off (config.py): compiling this statement's few hundred expressions took longer than
+    running them."""
     window = make_window(year, session_id, as_of)
     codes = list(dict.fromkeys(["A", "B", "C"] + list(
         committee_settings.all_settings()["result_codes"])))
-    rows = kept_rows(window, codes)
-    if rows is None:
-        return _figures(window, codes, computed_rows(window, codes))
-    out = _figures(window, codes, rows)
-    if current_app.config.get("STATS_CHECK_KEPT"):  # the tests: kept = computed, every figure
-        computed = _figures(window, codes, computed_rows(window, codes))
-        if out != computed:
-            raise AssertionError(f"kept statistics differ from the computed ones: {out!r} "
-                                 f"!= {computed!r}")
-    return out
-
-
-def computed_rows(window, codes):
-    """The rows of the figures computed from the records (section → rows)."""
-    return section_rows(db.session.execute(_computed_statement(window.kind, tuple(codes)),
-                                           window.parameters()))
+    rows = section_rows(db.session.execute(figures_statement(window, codes)))
+    return _figures(window, codes, rows)
 
 
 def _figures(window, codes, rows):

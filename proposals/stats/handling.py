@@ -1,6 +1,6 @@
 """Handling (办理): the unit-items of the filed proposals with their state as of the date, and
 the figures over them (per unit and in total, replied proposals, months, key proposals)."""
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import Department, User
@@ -42,7 +42,6 @@ def unit_items(w, p):
         count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
         count(r.round == 2).label("delivered_r2"),
         count(r.delivered_at < w.year_end).label("by_year_end"),
-        func.min(case((by, r.delivered_at))).label("first_delivered"),
         max_id().label("last_id"), max_id(r.round == 1).label("r1_id"),
         max_id(r.round == 2).label("r2_id"),
         # the first round's deadline once the item is in its second round (kept on its reply)
@@ -69,7 +68,6 @@ def unit_items(w, p):
         replies.c.id, replies.c.proposal_id, replies.c.department_id, replies.c.role,
         replies.c.round, replies.c.reply_due, replies.c.accepted_at, replies.c.is_key,
         replies.c.delivered, replies.c.on_time, replies.c.delivered_r2, replies.c.by_year_end,
-        replies.c.first_delivered,
         last.result.label("result"), last.rating_due.label("rating_due"),
         rating(replies.c.r1_id).label("rating_r1"), rating(replies.c.r2_id).label("rating_r2"),
         extension(1).label("until_r1"), extension(2).label("until_r2"),
@@ -77,14 +75,13 @@ def unit_items(w, p):
         .label("due_r1"))
         .select_from(replies).outerjoin(last, last.id == replies.c.last_id)
         .offset(0).subquery("item_facts"))  # OFFSET 0: each lookup once, not inlined
-    today = w.as_of if isinstance(w.as_of, ColumnElement) else literal(w.as_of)
     due_r1 = func.coalesce(f.c.until_r1, f.c.due_r1)
     due_r2 = func.coalesce(f.c.until_r2, f.c.reply_due)
     waiting_r2 = and_(f.c.rating_r1 == "unsatisfied", f.c.delivered_r2 == 0)
     latest_rating = func.coalesce(f.c.rating_r2, f.c.rating_r1)
     # the deadline after which the item is overdue (the day after it, it is): the first
     # round's while it has no reply, the second's while a first reply rated unsatisfied waits
-    # for it; none for a co-unit or an item with its reply (stats/kept.py counts by it)
+    # for it; none for a co-unit or an item with its reply
     overdue_after = case((f.c.role == "co", None), (f.c.delivered == 0, due_r1),
                          (waiting_r2, due_r2), else_=None)
     # the last day of the rating window of a replied item not rated (yet)
@@ -98,11 +95,9 @@ def unit_items(w, p):
         flag(f.c.accepted_at < w.end).label("accepted"), flag(replied).label("replied"),
         flag(and_(replied, latest_rating.is_(None))).label("unrated"),
         f.c.delivered, f.c.on_time, f.c.by_year_end, f.c.result, latest_rating.label("rating"),
-        flag(awaiting_until >= today).label("awaiting_rating"),
+        flag(awaiting_until >= w.as_of).label("awaiting_rating"),
         flag(or_(f.c.until_r1.is_not(None), f.c.until_r2.is_not(None))).label("extended"),
-        flag(overdue_after < today).label("overdue"),
-        overdue_after.label("overdue_after"), awaiting_until.label("awaiting_until"),
-        f.c.first_delivered)
+        flag(overdue_after < w.as_of).label("overdue"))
 
 
 UNIT_KEYS = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time",

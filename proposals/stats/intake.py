@@ -16,7 +16,7 @@ def received_proposals(w):
     return received_select(w).subquery("received")
 
 
-def received_select(w, *, key_only=False):
+def received_select(w):
     """The SELECT of :func:`received_proposals` (annual_figures makes it a CTE).
 
     The shape of bench/sql/annual.sql: each proposal's bucket from ONE index lookup of its
@@ -51,12 +51,8 @@ def received_select(w, *, key_only=False):
                     Proposal.supervisor_id, Proposal.closed_at, Proposal.session_id,
                     Proposal.not_filed_disposition, status.label("status"))
              .where(Proposal.submitted_at.is_not(None), Proposal.submitted_at < w.end))
-    if key_only:  # (the partial indexes ix_proposals_key_*)
-        facts = facts.where(Proposal.is_key)
     if w.kind == "session":
         facts = facts.where(Proposal.session_id == w.session_id)
-    elif w.kind == "proposals":  # stats/kept.py: given proposals, whatever their period
-        facts = facts.where(Proposal.id.in_(w.ids))
     else:
         facts = facts.where(Proposal.submitted_at >= w.year_start,
                             Proposal.submitted_at < w.year_end)

@@ -3,12 +3,12 @@ query arguments that choose it."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import Date, Integer, bindparam, select
+from sqlalchemy import select
 
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..committee.models import CommitteeSession
 from ..errors import ValidationError
-from ..extensions import UTCDateTime, db
+from ..extensions import db
 from ..i18n import _
 
 MIN_YEAR, MAX_YEAR = 1900, 9998
@@ -38,38 +38,6 @@ class Window:
             after = date(self.year + (m == 12), m % 12 + 1, 1)
             out.append((first.strftime("%Y-%m"), local_midnight(first), local_midnight(after)))
         return out
-
-    def parameters(self):
-        """The values of BoundWindow's parameters for this window."""
-        values = {"w_end": self.end, "w_year_end": self.year_end, "w_as_of": self.as_of}
-        if self.kind == "session":
-            values["w_session"] = self.session_id
-        else:
-            values["w_year_start"] = self.year_start
-        for n, (_label, start, end) in enumerate(self.months(), 1):
-            values[f"w_month{n}_start"], values[f"w_month{n}_end"] = start, end
-        return values
-
-
-class BoundWindow:
-    """A Window of one kind whose moments are bound parameters (their values:
-    Window.parameters()): the statistics' statement is built once per kind with it and run
-    for any period and date (stats/figures.py; building it took longer than running it for a
-    county's few hundred proposals)."""
-
-    def __init__(self, kind):
-        moment = UTCDateTime()
-        self.kind = kind
-        self.end = bindparam("w_end", type_=moment)
-        self.year_end = bindparam("w_year_end", type_=moment)
-        self.year_start = bindparam("w_year_start", type_=moment)
-        self.as_of = bindparam("w_as_of", type_=Date())
-        self.session_id = bindparam("w_session", type_=Integer())
-        self._months = [(None, bindparam(f"w_month{n}_start", type_=moment),
-                         bindparam(f"w_month{n}_end", type_=moment)) for n in range(1, 13)]
-
-    def months(self):
-        return self._months
 
 
 def local_midnight(day):

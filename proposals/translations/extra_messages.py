@@ -9,13 +9,6 @@ inserts it must not import application code, and the pages translate the names t
 """
 from proposals.i18n import N_
 
-# proposals/web/__init__.py ROLE_LABELS
-N_("委员")
-N_("提案委员会办公室")
-N_("承办单位经办人")
-N_("承办单位负责人")
-N_("系统管理员")
-
 # proposals/web/nav.py NAV
 N_("首页")
 N_("写提案")

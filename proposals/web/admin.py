@@ -13,14 +13,13 @@ from wtforms import (BooleanField, DateField, IntegerField, PasswordField, Selec
                      StringField, SubmitField)
 
 from ..accounts import service as accounts
-from ..accounts.models import ORG_TYPE_LABELS, ORG_TYPES, ROLES, Department, User
+from ..accounts.models import ORG_TYPE_LABELS, ORG_TYPES, ROLE_LABELS, ROLES, Department, User
 from ..committee import service as committee
 from ..committee import settings as committee_settings
 from ..committee.calendar import coverage_note, local_date, official_years, utcnow
 from ..committee.models import Category, CommitteeSession, Holiday, NotFiledReason
 from ..errors import ValidationError
 from ..extensions import db
-from . import ROLE_LABELS
 from .actions import perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

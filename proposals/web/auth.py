@@ -18,6 +18,14 @@ from ..security.sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
+LANGUAGES = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale():
+    """The page's language: the one the person chose (session), else Chinese."""
+    lang = session.get("lang")
+    return lang if lang in LANGUAGES else "zh_CN"
+
 
 class LoginForm(FlaskForm):
     username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
@@ -80,7 +88,6 @@ def logout():
 
 @bp.post("/lang/<code>")
 def set_language(code):
-    from . import LANGUAGES
     if code in LANGUAGES:
         session["lang"] = code
     return redirect(safe_next(request.form.get("next")) or url_for("home.index"))

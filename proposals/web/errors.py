@@ -3,7 +3,9 @@ shape."""
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..api.common import http_error
 from ..errors import DomainError
+from ..extensions import db
 from ..i18n import N_, _
 
 TITLES = {
@@ -28,9 +30,6 @@ def render_error(status, message=None):
 
 
 def register(app):
-    from ..api import http_error
-    from ..extensions import db
-
     @app.errorhandler(Exception)
     def _errors(exc):
         if request.path.startswith("/api/"):

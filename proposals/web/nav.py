@@ -1,8 +1,8 @@
 """The navigation of each role; entries whose page does not exist are left out."""
+from flask import url_for
 from werkzeug.routing import BuildError
 
 from ..i18n import _
-from .urls import fixed_url
 
 NAV = {
     "member": [("home.index", "首页"), ("member.new_proposal", "写提案"),
@@ -31,13 +31,12 @@ def nav_entries(user):
     return tuple(entries)
 
 
-def nav_items(user, entries=None):
-    """(link, label, endpoint) of each entry whose page exists (``entries``: nav_entries(user),
-    when already known)."""
+def nav_items(user):
+    """(link, label, endpoint) of each entry of ``user``'s navigation whose page exists."""
     items = []
-    for endpoint, label in (nav_entries(user) if entries is None else entries):
+    for endpoint, label in nav_entries(user):
         try:
-            items.append((fixed_url(endpoint), _(label), endpoint))
+            items.append((url_for(endpoint), _(label), endpoint))
         except BuildError:
             continue
     return items

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint, text)
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Department, User, utcnow
@@ -39,17 +39,12 @@ class Proposal(db.Model):
         UniqueConstraint("session_id", "number"),
         UniqueConstraint("session_id", "receipt_serial"),
         Index("ix_proposals_state_session", "state", "session_id"),
-        # issue 7, migration e5b4a7c9d1f3: the lists' order (submitted_at, id) page by page
+        # the lists' order (submitted_at, id) page by page (migration e5b4a7c9d1f3)
         Index("ix_proposals_submitted_at_id", "submitted_at", "id"),
         # …and a member's view: the proposals their own were merged into
         Index("ix_proposals_merged_into_proposer", "merged_into_id", "proposer_id"),
         # …and the secretariat's list total: a covering index scan, not the table
         Index("ix_proposals_state_receipt", "state", "receipt_serial"),
-        # migration a8e7d0f2b4c6: the key proposals of a period, computed with the kept counts
-        Index("ix_proposals_key_submitted", "submitted_at", sqlite_where=text("is_key = 1"),
-              postgresql_where=text("is_key")),
-        Index("ix_proposals_key_session", "session_id", sqlite_where=text("is_key = 1"),
-              postgresql_where=text("is_key")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(default=1)

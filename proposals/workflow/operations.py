@@ -15,7 +15,8 @@ from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counte
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
-from .core import clock, loaded, log, move, raise_if, text_field
+from ..handling.operations import create_assignment
+from .core import clock, date_field, loaded, log, move, raise_if, text_field
 from .models import Cosigner, Proposal, ReviewDecision
 from .states import CosignerState, ProposalState as P, Role
 
@@ -351,13 +352,11 @@ def _merge_target(proposal, target_id, errors):
 
 def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
     """交办 to units: one lead (sole), one lead plus co-units (主办+会办), or several leads (分办)."""
-    from ..handling.operations import create_assignment
     target = move("proposal", "assign", proposal, actor)
     now, today = clock(now)
     errors = {}
     plan = _read_assignment_plan(departments, errors)
     if due_date is not None:
-        from .core import date_field
         due_date = date_field(errors, {"due_date": due_date}, "due_date", N_("答复期限"))
         limit = add_months(today, committee_settings.get("extension_max_months"))
         if due_date is not None and not today < due_date <= limit:
@@ -445,25 +444,3 @@ def record_consultation(actor, proposal, note, *, now=None):
         now=now)
     db.session.flush()
     return proposal
-
-
-def maybe_close(proposal, *, now=None):
-    """A proposal is closed (办结) when every reply it needs is closed (rated or unrated)."""
-    from ..handling.models import Assignment  # noqa: F401  (relationship target)
-    from .states import AssignmentState as A
-    if proposal.state != P.ASSIGNED:
-        return False
-    live = [a for a in loaded(proposal, "assignments").assignments if a.state != A.REASSIGNED]
-    needed = [a for a in live if a.role != "co"]
-    if not needed or any(a.state != A.CLOSED for a in needed):
-        return False
-    now, _today = clock(now)
-    for a in live:
-        if a.state != A.CLOSED:
-            move("assignment", "close", a, None)
-            log(proposal, None, "close", a.state, A.CLOSED, assignment=a, now=now)
-            a.state, a.closed_at = A.CLOSED, now
-    move("proposal", "close", proposal, None)
-    proposal.state, proposal.closed_at = P.CLOSED, now
-    log(proposal, None, "close", P.ASSIGNED, P.CLOSED, now=now)
-    return True

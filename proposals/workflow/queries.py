@@ -1,18 +1,18 @@
 """Read-only queries shared by the API and the pages: the lists a person may see, filtered."""
-import functools
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BigInteger, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Department, User
 from ..committee.calendar import local_date, utcnow
-from ..committee.models import Category, CommitteeSession
+from ..committee.models import Category, CommitteeSession, session_label
 from ..errors import ValidationError
+from ..extensions import db
 from ..handling.models import Assignment, Reply
 from ..i18n import _, join
 from .access import visible_assignments_filter, visible_filter
-from .models import Proposal
+from .models import Proposal, number_label
 from .states import AssignmentState as A, ProposalState
 
 TRUE_WORDS, BOOL_WORDS = ("true", "1"), ("true", "false", "1", "0")
@@ -62,7 +62,6 @@ def load_one(model, ident, options):
     (and those of its selectin options), unlike session.get(), which returns a copy already in
     the session as it is, without the options; the relationships that copy has not loaded
     yet are filled in, those it has are left as they are."""
-    from ..extensions import db
     return db.session.scalars(select(model).where(model.id == ident).options(*options)) \
         .unique().one_or_none()
 
@@ -113,37 +112,28 @@ def reply_detail_options():
             proposal, *proposal_parts_options(proposal))
 
 
-@functools.cache
-def _summaries_statement():
-    # built once: the ids are a parameter (building the statement and its cache key on every
-    # request cost as much as running it)
-    return (select(Proposal.id, Proposal.version, Proposal.state, Proposal.number,
-                   Proposal.receipt_serial, Proposal.title, Proposal.kind, Proposal.session_id,
-                   Proposal.submitted_at, Proposal.is_key, Proposal.is_plenary,
-                   Category.code.label("category_code"), Category.name.label("category_name"),
-                   CommitteeSession.term, CommitteeSession.meeting,
-                   User.username, User.name.label("proposer_name"))
-            .join(Category, Category.id == Proposal.category_id)
-            .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
-            .join(User, User.id == Proposal.proposer_id)
-            .where(Proposal.id.in_(bindparam("ids", expanding=True))))
-
-
 def proposal_summaries(ids):
     """What a list of proposals shows (api.serializers.proposal_summary reads it) for ``ids``,
     in that order, as plain columns in one statement: the proposal's short columns, its
     category's code and name, its session's term and meeting, its proposer's user name and
-    name. Loading whole ORM rows with the long texts and the proposer's unit was half of the
-    list API's time (issue 7)."""
-    from ..extensions import read_rows
-    from .models import number_label
-    from ..committee.models import session_label
-    found = {r.id: r for r in read_rows(_summaries_statement(), {"ids": list(ids)})}
-    rows = []
+    name (not whole rows with the long texts and the proposer's unit)."""
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.version, Proposal.state, Proposal.number,
+               Proposal.receipt_serial, Proposal.title, Proposal.kind, Proposal.session_id,
+               Proposal.submitted_at, Proposal.is_key, Proposal.is_plenary,
+               Category.code.label("category_code"), Category.name.label("category_name"),
+               CommitteeSession.term, CommitteeSession.meeting,
+               User.username, User.name.label("proposer_name"))
+        .join(Category, Category.id == Proposal.category_id)
+        .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
+        .join(User, User.id == Proposal.proposer_id)
+        .where(Proposal.id.in_(ids)))
+    found = {r.id: r for r in rows}
+    out = []
     for pid in ids:
         r = found.get(pid)
         if r is not None:
-            rows.append(SimpleNamespace(
+            out.append(SimpleNamespace(
                 id=r.id, version=r.version, state=r.state, number=r.number,
                 number_label=number_label(r.number), receipt_serial=r.receipt_serial,
                 title=r.title, kind=r.kind, session_id=r.session_id,
@@ -151,7 +141,7 @@ def proposal_summaries(ids):
                 category=SimpleNamespace(code=r.category_code, name=r.category_name),
                 proposer=SimpleNamespace(username=r.username, name=r.proposer_name),
                 submitted_at=r.submitted_at, is_key=r.is_key, is_plenary=r.is_plenary))
-    return rows
+    return out
 
 
 def overdue_condition(today):
@@ -242,12 +232,8 @@ def assignment_query(user, args, *, today=None, options=None):
 
 def page_of(query, limit, offset):
     """One page of ``query`` (a select of one entity) and the number of all its rows, in two
-    narrow statements (issue 7): the page's ids, sorted and cut with the filters but without
-    the columns and joins that eager loading adds (a large visible set is sorted as bare ids,
-    not as joined rows), with the total as an uncorrelated scalar subquery of the same
-    statement (computed once, over the ids only); then those rows with everything they load,
-    back in the ids' order. Returns (rows, total). A page past the end costs one more count."""
-    from ..extensions import db
+    narrow statements: the page's ids with the total (page_ids), then those rows with
+    everything they load, back in the ids' order. Returns (rows, total)."""
     ids, total = page_ids(query, limit, offset)
     if not ids:
         return [], total
@@ -258,31 +244,19 @@ def page_of(query, limit, offset):
 
 
 def page_ids(query, limit, offset):
-    """The first statement of page_of(): the ids of one page of ``query`` (a select of one
-    entity, or the PageStatements of one: list_totals.page_statements) in its order and the
-    number of all its rows, counted only when the data changed since this worker last counted
-    the same rows (list_totals). Returns (ids, total)."""
-    from ..extensions import db
-    from ..list_totals import PageStatements
-    statements = query if isinstance(query, PageStatements) else PageStatements(query)
-    rows = statements.rows(limit, offset)
+    """The ids of one page of ``query`` (a select of one entity) in its order, and the number
+    of all its rows, in one statement: the filters sort bare ids, not the joined rows eager
+    loading adds, and the total is an uncorrelated scalar subquery over the ids (computed
+    once). A page past the end costs one more count. Returns (ids, total)."""
+    entity = query.column_descriptions[0]["entity"]
+    counted = select(func.count()).select_from(
+        query.with_only_columns(entity.id).order_by(None).subquery())
+    # BigInteger: a plain Integer parameter is an int4 on PostgreSQL, and a page far past the
+    # end (any page number is allowed) would overflow it
+    rows = db.session.execute(
+        query.with_only_columns(entity.id, counted.scalar_subquery())
+        .limit(bindparam("page_limit", limit, type_=BigInteger))
+        .offset(bindparam("page_offset", offset, type_=BigInteger))).all()
     if not rows:
-        return [], (db.session.scalar(statements.counted) if offset else 0)
-    return [pid for pid, _token, _total in rows], rows[0][2]
-
-
-PAGING_ARGS = ("page", "per_page")  # not part of a list's statements
-
-
-def proposal_list(user, args):
-    """The PageStatements of proposal_query(user, args), kept per worker for the same person,
-    arguments (paging aside) and date (list_totals.page_statements). A search (``q``) is built
-    every time: it reads the search index while it is built. Raises ValidationError like
-    proposal_query."""
-    from ..list_totals import page_statements
-    today = local_date(utcnow())
-    key = None
-    if not (args.get("q") or "").strip():
-        key = ("proposals", user.id, user.role, user.department_id, today,
-               tuple(sorted((k, v) for k, v in args.items() if k not in PAGING_ARGS)))
-    return page_statements(key, lambda: proposal_query(user, args, today=today))
+        return [], (db.session.scalar(counted) if offset else 0)
+    return [pid for pid, _total in rows], rows[0][1]
