@@ -1,4 +1,4 @@
-"""Configuration from the environment (API.md, "Configuration")."""
+"""Configuration from the environment (docs/api.md, "Configuration")."""
 import os
 
 
@@ -42,7 +42,7 @@ def load_config(app, overrides=None):
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "300")),
         "DELIVERY_LEASE_SECONDS": int(os.environ.get("DELIVERY_LEASE_SECONDS", "600")),
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
-        # --- security (issue 6; proposals/security/) ---
+        # --- security (proposals/security/) ---
         # passwords: minimum length (ASVS 5.0: at least 8) and a common-password list
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "8")),
         # login sessions: idle and absolute timeouts (seconds); API tokens' lifetime
@@ -74,7 +74,7 @@ def load_config(app, overrides=None):
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") \
             and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
         # PostgreSQL's JIT compiles the app's short multi-join statements for longer than they
-        # run (0.3-0.8 s per eager-loading statement at 100,000 proposals): off for our sessions
+        # run (docs/performance.md): off for our sessions
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {**cfg["SQLALCHEMY_ENGINE_OPTIONS"],
                                             "connect_args": {"options": "-c jit=off"}}
     if not cfg["RATELIMIT_STORAGE_URI"]:

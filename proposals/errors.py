@@ -1,4 +1,4 @@
-"""Domain errors raised by operations; the API maps each to its status and code (API.md).
+"""Domain errors raised by operations; the API maps each to its status and code (docs/api.md).
 Messages are translated where they are raised (proposals.i18n: Chinese outside a request)."""
 from .i18n import _
 

@@ -19,7 +19,7 @@ if [ "$(.venv/bin/flask demo-status)" = "empty" ]; then
   .venv/bin/flask demo >/dev/null
 fi
 
-.venv/bin/flask reminders loop --interval "${SWEEP_INTERVAL:-300}" >instance/sweep.log 2>&1 &
+.venv/bin/flask reminders loop >instance/sweep.log 2>&1 &  # every SWEEP_INTERVAL_SECONDS
 SWEEP_PID=$!
 trap 'kill "$SWEEP_PID" 2>/dev/null || true' EXIT INT TERM
 

@@ -28,7 +28,7 @@ def main(argv=None):
 
     from proposals import create_app
     from proposals.extensions import db
-    from proposals.search.evaluation import evaluate
+    from tests.search.similar_evaluation import evaluate
     tmp = tempfile.mkdtemp(prefix="similar-eval-")
     url = args.database_url or "sqlite:///" + os.path.join(tmp, "eval.db")
     app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "similar-eval",

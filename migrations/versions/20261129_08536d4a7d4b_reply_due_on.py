@@ -1,6 +1,6 @@
 """reply due_on: the reply deadline in force when a reply was delivered
 
-The on-time rate (DOMAIN.md §5) compares each delivered reply with the deadline it had then;
+The on-time rate (docs/domain.md) compares each delivered reply with the deadline it had then;
 re-handling later moves the assignment's deadline, so the deadline is kept on the reply.
 Existing delivered replies are backfilled from their assignment: the extension of the reply's
 round approved before delivery, else the assignment's deadline when the reply belongs to the

@@ -1,4 +1,4 @@
-"""security: server-side login sessions, audit log (issue 6)
+"""security: server-side login sessions, audit log
 
 Revision ID: a1f0c3d5e7b9
 Revises: 08536d4a7d4b

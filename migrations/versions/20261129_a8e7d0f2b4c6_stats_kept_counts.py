@@ -1,4 +1,4 @@
-"""kept statistics counts: marks, contributions, counts and the triggers that mark (issue 7)
+"""kept statistics counts: marks, contributions, counts and the triggers that mark
 
 The annual figures at 1,000,000 proposals took 3.6 s on PostgreSQL (a year's 100,000
 proposals and 105,000 unit-items read on every request). proposals/stats/kept.py keeps them

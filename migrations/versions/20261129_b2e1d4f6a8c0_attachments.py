@@ -1,4 +1,4 @@
-"""attachments on proposals and replies (issue 6)
+"""attachments on proposals and replies
 
 Revision ID: b2e1d4f6a8c0
 Revises: a1f0c3d5e7b9

@@ -378,7 +378,7 @@ def upgrade():
 
     # ### end Alembic commands ###
 
-    # The defaults of DOMAIN.md §2–§3: the five national categories and the national grounds
+    # The defaults of docs/domain.md: the five national categories and the national grounds
     # for not filing. Both are managed lists afterwards. (Copied here on purpose: a migration
     # must not change when the application code does.)
     categories = sa.table("categories", sa.column("code", sa.String), sa.column("name", sa.String),

@@ -1,4 +1,4 @@
-"""Chinese search index (issue 8)
+"""Chinese search index
 
 Revision ID: c3f2e5a7b9d1
 Revises: b2e1d4f6a8c0

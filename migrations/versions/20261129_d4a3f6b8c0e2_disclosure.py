@@ -1,4 +1,4 @@
-"""public disclosure portal (issue 8)
+"""public disclosure portal
 
 Revision ID: d4a3f6b8c0e2
 Revises: c3f2e5a7b9d1

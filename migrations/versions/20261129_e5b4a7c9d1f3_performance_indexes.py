@@ -1,4 +1,4 @@
-"""indexes for national scale, each justified by EXPLAIN (issue 7)
+"""indexes for national scale, each justified by EXPLAIN
 
 Each index below answers queries of the benchmark (bench/run.sh); EXPLAIN QUERY PLAN output
 from SQLite on the benchmark's 100,000-proposal data (see /work/notes/README_performance.md,

@@ -1,4 +1,4 @@
-"""data_version: the token behind the kept list totals (issue 7, proposals/list_totals.py)
+"""data_version: the token behind the kept list totals
 
 A list page counted every visible row on every request (the secretariat's list at 100,000
 proposals: 5–7 ms on SQLite, 15–30 ms on PostgreSQL, the largest part of the page's SQL).

@@ -1,4 +1,4 @@
-"""Attachments in the JSON API (issue 6): multipart uploads (field ``file``), lists, downloads
+"""Attachments in the JSON API: multipart uploads (field ``file``), lists, downloads
 and deletions of the files on a proposal or on a reply. The rules are in
 proposals/attachments/service.py, shared with the pages."""
 from flask import jsonify, request

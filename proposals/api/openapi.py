@@ -1,7 +1,7 @@
-"""GET /api/v1/openapi.json: an OpenAPI 3.0 description of the JSON API (API.md), as Python data.
+"""GET /api/v1/openapi.json: an OpenAPI 3.0 description of the JSON API (docs/api.md), as Python data.
 
 The description is precise enough for schemathesis to validate every response against it
-(tests/test_openapi.py); tests also check that every /api/v1 route of the app is described.
+(tests/api/test_openapi.py); tests also check that every /api/v1 route of the app is described.
 Routes of optional modules (attachments, similar proposals) are described when they exist.
 """
 import copy
@@ -26,7 +26,7 @@ def nullable(schema):
 
 def obj(required=(), optional=None, **props):
     """An object with these properties; ``required`` names the ones always present.
-    Extra properties are allowed (API.md: extra fields in responses are fine)."""
+    Extra properties are allowed (clients ignore fields they do not know)."""
     properties = dict(props)
     properties.update(optional or {})
     out = {"type": "object", "properties": properties}
@@ -473,7 +473,7 @@ def build_spec(app=None):
     return {
         "openapi": "3.0.3",
         "info": {"title": "提案工作系统 JSON API", "version": "1",
-                 "description": "See API.md. Errors always have the shape "
+                 "description": "See docs/api.md. Errors always have the shape "
                                 "{\"error\": {\"code\", \"message\", \"fields\"}}."},
         "servers": [{"url": bp.url_prefix}],
         "security": [{"bearerAuth": []}],

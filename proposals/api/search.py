@@ -1,4 +1,4 @@
-"""Similar proposals (API.md): GET /proposals/similar (a member drafting) and
+"""Similar proposals (docs/api.md): GET /proposals/similar (a member drafting) and
 GET /proposals/{id}/similar (the secretariat; the proposal's own proposers). The search itself
 (GET /proposals?q=) is in workflow/queries.py through proposals.search."""
 from flask import jsonify, request

@@ -34,7 +34,7 @@ def person(user, viewer=None):
 
 def preload(rows):
     """Before serializing a page of rows: the attachments of every reply shown (reply_json)
-    in one statement for the page instead of one per proposal (issue 7). files_of() then
+    in one statement for the page instead of one per proposal. files_of() then
     reads them from the request's cache."""
     from ..handling.models import Assignment, Reply
     if not has_request_context():
@@ -87,7 +87,7 @@ def proposal_detail(p, viewer):
         history=[history_json(h, viewer, internal) for h in p.history],
     )
     out["replies"] = [r for a in out["assignments"] for r in a["replies"]]
-    out["attachments"] = [attachment_json(f) for f in files_of(p)]  # issue 6: attachments
+    out["attachments"] = [attachment_json(f) for f in files_of(p)]
     out["ratings"] = [rt for r in out["replies"] for rt in r["ratings"]]
     return out
 
@@ -133,7 +133,7 @@ def reply_json(r, viewer):
            "ratings": [{"reply_id": r.id, "rater": rt.rater.username, "rating": rt.rating,
                         "comment": rt.comment, "primary": rt.is_primary,
                         "created_at": ts(rt.created_at)} for rt in r.ratings]}
-    out["attachments"] = [attachment_json(f) for f in files_of(r)]  # issue 6: attachments
+    out["attachments"] = [attachment_json(f) for f in files_of(r)]
     if viewer.role == "secretariat" or viewer.is_unit_staff:
         out["return_comment"] = r.return_comment
     return out

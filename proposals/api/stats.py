@@ -1,4 +1,4 @@
-"""GET /stats/annual: the figures of DOMAIN.md §5, for the secretariat only."""
+"""GET /stats/annual: the figures of docs/domain.md, for the secretariat only."""
 from flask import jsonify, request
 
 from ..errors import NotPermitted

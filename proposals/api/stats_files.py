@@ -1,4 +1,4 @@
-"""GET /stats/annual.xlsx and /stats/annual.docx (API.md, statistics): the annual report as
+"""GET /stats/annual.xlsx and /stats/annual.docx (docs/api.md, statistics): the annual report as
 files, for the secretariat; the same query parameters as /stats/annual (year, session, as_of).
 The web dashboard serves the same files to a logged-in browser through :func:`report_file`."""
 import tempfile

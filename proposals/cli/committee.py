@@ -17,7 +17,7 @@ from ..i18n import _
 
 @click.group()
 def settings():
-    """The committee's settings (DOMAIN.md defaults, editable)."""
+    """The committee's settings (defaults in docs/domain.md, editable)."""
 
 
 @settings.command("show")

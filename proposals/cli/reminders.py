@@ -3,8 +3,10 @@ import time
 from datetime import datetime, timezone
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
+from ..extensions import db
 from ..reminders.sweep import run_sweep
 
 
@@ -31,11 +33,12 @@ def scan(now_text):
 
 
 @reminders.command("loop")
-@click.option("--interval", default=300, show_default=True, help="seconds between sweeps")
+@click.option("--interval", type=int, default=None,
+              help="seconds between sweeps (default: SWEEP_INTERVAL_SECONDS, 300)")
 @with_appcontext
 def loop(interval):
     """The embedded scheduler for a single machine without Redis: sweep, sleep, repeat."""
-    from ..extensions import db
+    interval = interval or current_app.config["SWEEP_INTERVAL_SECONDS"]
     while True:
         try:
             counts = run_sweep()

@@ -88,7 +88,7 @@ def stats():
 @click.option("--output", default=None, help="a file to write (default: standard output)")
 @with_appcontext
 def annual(year, session_id, as_of, fmt, output):
-    """The figures of DOMAIN.md §5 for a year or a session, as of a date."""
+    """The figures of docs/domain.md for a year or a session, as of a date."""
     if fmt not in FORMATS:
         raise click.BadParameter(f"应为 {', '.join(FORMATS)} 之一", param_hint="--format")
     day = None

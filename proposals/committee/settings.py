@@ -1,4 +1,4 @@
-"""The committee's settings (DOMAIN.md): every default named there, editable, typed and checked."""
+"""The committee's settings (docs/domain.md): every default, editable, typed and checked."""
 import re
 from dataclasses import dataclass
 
@@ -40,7 +40,7 @@ SPECS = {
     "rehandling_due_months": Spec(3, "int", N_("重新办理答复期限（月）"), 1, 12),
     # disclosure
     "disclosure_delay_working_days": Spec(20, "int", N_("办复后公开延迟（工作日）"), 0, 365),
-    # reminders (DOMAIN.md §4), each offset a setting
+    # reminders (docs/domain.md), each offset a setting
     "reminder_cosign_before_working_days": Spec([1], "int_list",
                                                 N_("联名邀请到期前提醒（工作日）")),
     "reminder_review_wait_working_days": Spec(5, "int", N_("待审查超过几个工作日发每日汇总"),

@@ -1,4 +1,4 @@
-"""Disclosure (办理结果公开, DOMAIN.md §8): which proposals and replies the public portal shows,
+"""Disclosure (办理结果公开, docs/domain.md): which proposals and replies the public portal shows,
 and when.
 
 rules.py decides publication (a delivered reply is public ``disclosure_delay_working_days``

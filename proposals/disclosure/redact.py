@@ -1,4 +1,4 @@
-"""Contact details out of free text (DOMAIN.md §7, §8): the public portal shows proposal and
+"""Contact details out of free text (docs/domain.md): the public portal shows proposal and
 reply texts with phone numbers, e-mail addresses and labelled contact lines ("联系人：…",
 "联系电话：…", "邮箱：…") replaced by a placeholder."""
 import re

@@ -13,6 +13,7 @@ from ..workflow.states import AssignmentState, ReplyState
 
 ASSIGNMENT_ROLES = ("lead", "co", "split")
 # Labels are msgids (N_ marks them for the extractor); translate them where shown: _(label).
+ROLE_LABELS = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
 CONTACT_MODES = {"meeting": N_("面谈"), "forum": N_("座谈会"), "phone": N_("电话"),
                  "email": N_("邮件"), "letter": N_("书信"), "other": N_("其他")}
 RATINGS = {"satisfied": N_("满意"), "basically_satisfied": N_("基本满意"),
@@ -30,7 +31,7 @@ class Assignment(db.Model):
         CheckConstraint("(role = 'co') = (opinion_due IS NOT NULL)", name="opinion_due_for_co"),
         CheckConstraint("round IN (1, 2)", name="round"),
         Index("ix_assignments_department_state", "department_id", "state"),
-        # issue 7, migration e5b4a7c9d1f3: the live assignments (sweep, overdue), a unit's view
+        # the live assignments (sweep, overdue), a unit's view
         Index("ix_assignments_state_reply_due", "state", "reply_due"),
         Index("ix_assignments_department_proposal", "department_id", "proposal_id"),
     )
@@ -56,7 +57,7 @@ class Assignment(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    # relationships that are not joined raise instead of loading lazily (issue 7): see
+    # relationships that are not joined raise instead of loading lazily: see
     # proposals.workflow.queries.assignment_children() and its callers
     proposal: Mapped[Proposal] = relationship(back_populates="assignments", lazy="raise_on_sql")
     department: Mapped[Department] = relationship(lazy="joined")

@@ -1,4 +1,4 @@
-"""The reminders and chasing of DOMAIN.md §4, computed from the deadlines stored on the records.
+"""The reminders and chasing of docs/domain.md, computed from the deadlines stored on the records.
 
 Each rule returns the reminders due on ``today``: (recipient, kind, record, deadline, text).
 A reminder stays due from its trigger date until its deadline passes, so a sweep that was
@@ -91,7 +91,7 @@ def assignments(today, conf, cal, staff):
     a = Assignment
     due = func.coalesce(a.extended_to, a.reply_due)
     # plain columns and three EXISTS, not ORM objects with their contacts, replies and opinion
-    # loaded: the sweep's time grows with the live assignments (thousands nationally; issue 7)
+    # loaded: the sweep's time grows with the live assignments (thousands nationally)
     has_contacts = exists().where(Contact.assignment_id == a.id)
     has_opinion = exists().where(Opinion.assignment_id == a.id)
     reply_written = exists().where(
@@ -106,9 +106,8 @@ def assignments(today, conf, cal, staff):
         .join(Proposal, Proposal.id == a.proposal_id)
         .join(Department, Department.id == a.department_id)
         .where(a.state.in_(LIVE))
-        # SQLite, without statistics, scanned every assignment of every year for the OR of
-        # deadlines below (55 ms at 100,000 proposals); the live ones are a few hundred
-        # (0.5 ms through the index; issue 7)
+        # without table statistics SQLite scans every assignment of every year for the OR of
+        # deadlines below; the live ones are a few hundred, found through this index
         .with_hint(a, "INDEXED BY ix_assignments_state_reply_due", "sqlite")
         .where((due <= horizon) | (a.accept_due <= horizon) | (a.contact_due <= horizon)
                | (a.opinion_due <= horizon))).all()

@@ -39,8 +39,7 @@ def create_notifications(now):
             for d in due_reminders(today, conf, load_calendar())]
     created = []
     # one statement with parameters, sent in batches (SQLAlchemy's insertmanyvalues), rather
-    # than the rows written into the statement: that was compiled afresh on every sweep
-    # (0.15 s for the few hundred reminders that already exist; issue 7)
+    # than the rows written into the statement, which would be compiled afresh on every sweep
     stmt = _insert(Notification.__table__).on_conflict_do_nothing(
         index_elements=["recipient_id", "kind", "record_type", "record_id", "deadline"]
     ).returning(Notification.id, Notification.recipient_id)

@@ -1,4 +1,4 @@
-"""Chinese full-text search and similar proposals (issue 8).
+"""Chinese full-text search and similar proposals.
 
 Design: one portable inverted index in two ordinary tables, the same on SQLite and PostgreSQL.
 

@@ -1,4 +1,4 @@
-"""Statistics for the secretariat's annual report (DOMAIN.md §5): figures.py computes them in
+"""Statistics for the secretariat's annual report (docs/domain.md): figures.py computes them in
 the database, headline.py words the report's opening sentence."""
 from .figures import annual_figures, read_period_args  # noqa: F401
 

@@ -1,7 +1,7 @@
 """The annual report as files: an Excel workbook (openpyxl) and the statistics section of the
 work report as a Word document (python-docx).
 
-Both take the figures of :func:`proposals.stats.figures.annual_figures` (DOMAIN.md §5) and
+Both take the figures of :func:`proposals.stats.figures.annual_figures` (docs/domain.md) and
 only lay them out; nothing here counts anything again. The one exception is the workbook's
 full list of the period's proposals (提案清单), which streams rows straight from SQL
 (:func:`period_proposal_rows`: one query per batch of proposals, units, replies and ratings
@@ -18,10 +18,10 @@ from ..accounts.models import ORG_TYPE_LABELS, Department, User
 from ..committee.calendar import LOCAL_TZ
 from ..committee.models import DISPOSITION_LABELS, Category
 from ..extensions import db
-from ..handling.models import RATINGS, RESULT_LABELS, Assignment, Rating, Reply
+from ..handling.models import RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Rating, Reply
 from ..i18n import N_, _, join
 from ..workflow.core import STATE_LABELS
-from ..workflow.models import Proposal, number_label
+from ..workflow.models import KIND_LABELS, Proposal, number_label
 from ..workflow.states import AssignmentState, ProposalState as P
 from .headline import percent as headline_percent
 from .intake import received_proposals
@@ -30,8 +30,6 @@ from .period import make_window
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
-KIND_LABELS = {"individual": N_("个人提案"), "joint": N_("联名提案"), "collective": N_("集体提案")}
-ROLE_LABELS = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
 # the figures' review outcomes as proposal states (for their labels)
 OUTCOME_STATES = {"pending": P.SUBMITTED}
 BATCH = 500

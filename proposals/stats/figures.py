@@ -1,4 +1,4 @@
-"""The secretariat's annual figures (DOMAIN.md §5), computed by the database.
+"""The secretariat's annual figures (docs/domain.md), computed by the database.
 
 Every figure is an SQL aggregate (conditional sums, GROUP BY, subqueries) over the proposals of
 a period, as they stood at the end of a day: ONE statement computes them all whether the
@@ -7,8 +7,7 @@ their unit-items as materialised CTEs, computed once, and every aggregate over t
 branch of a UNION ALL; the reference tables are joined in). Each figure is defined once, here
 and in intake.py and handling.py, for any period and any as-of date alike.
 
-Definitions where DOMAIN.md leaves a choice (the dict's keys are those of API.md's
-/stats/annual example plus the extras agreed with the dashboard and the exports):
+Definitions (the dict's keys are those of GET /api/v1/stats/annual, docs/api.md):
 
 - **Period**: a year counts the proposals whose (last) submission falls in that calendar year
   in Asia/Shanghai; a session counts the proposals of that session. A proposal returned for
@@ -76,7 +75,7 @@ def figures_statement(window, codes):
 
 
 def annual_figures(*, year=None, session_id=None, as_of=None):
-    """The figures of DOMAIN.md §5 for a year (default: this year) or a session, as of the end
+    """The figures of docs/domain.md for a year (default: this year) or a session, as of the end
     of ``as_of`` (default today; a later date is taken as today: what has not happened yet
     cannot be counted). Raises ValidationError for an unknown session or a bad year.
 

@@ -1,4 +1,4 @@
-"""The report's headline sentence (DOMAIN.md §5), built from the figures.
+"""The report's headline sentence (docs/domain.md), built from the figures.
 
 For a year it opens "一年来"; for a session "本次会议以来" (since the session's plenary: a
 session's proposals run from its plenary into the following months). Then:

@@ -133,7 +133,7 @@ def by_sector(rows):
     return sorted(out, key=lambda r: (-r["received"], r["sector"] is None, r["sector"] or ""))
 
 
-# who takes part (DOMAIN.md §5 participation): an active individual member
+# who takes part (docs/domain.md participation): an active individual member
 ACTIVE_MEMBER = and_(User.role == "member", User.org_type.is_(None), User.active)
 
 

@@ -32,7 +32,7 @@ N_("重点提案督办")  # SUPERVISOR_ITEM
 # _("第%(n)s号", n=f"{self.number:04d}")
 N_("第%(n)s号")
 
-# the categories and not-filed reasons seeded by the initial migration (DOMAIN.md §2–§3)
+# the categories and not-filed reasons seeded by the initial migration (docs/domain.md)
 N_("经济建设")
 N_("政治建设")
 N_("文化建设")

@@ -6,18 +6,18 @@ from flask_bootstrap import Bootstrap5
 
 from ..accounts.models import ROLE_LABELS
 from ..workflow.core import ACTION_LABELS
-from . import (account, admin, attachments, auth, errors, home, keyboard, lists, member,
-               notifications, portal, proposal, search, secretariat, stats, unit)
+from . import (account, admin, attachments, auth, errors, exports, home, key_proposals, lists,
+               member, notifications, portal, proposal, search, secretariat, stats, unit)
 from .auth import LANGUAGES, select_locale
 from .filters import register_filters
 from .nav import nav_items
 
 # The areas, one module (and blueprint) each: auth (login, language), home (each role's home
 # page), proposal (the proposal page), member (drafting, co-signing, rating), secretariat
-# (review, assignment, decisions), unit (the units' work), lists (lists, filters, exports),
+# (review, assignment, decisions), unit (the units' work), lists and exports,
 # admin (users, units, reference data, settings), and the smaller ones.
-AREAS = (auth, home, proposal, member, secretariat, unit, lists, admin, notifications, stats,
-         account, attachments, search, keyboard, portal)
+AREAS = (auth, home, proposal, member, secretariat, unit, lists, exports, admin, notifications,
+         stats, account, attachments, search, key_proposals, portal)
 
 babel = Babel()
 bootstrap = Bootstrap5()

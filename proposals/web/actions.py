@@ -42,7 +42,7 @@ def perform(operation, *args, form=None, success=None, **kwargs):
 def read_again(records):
     """The form is shown again after a rollback, which expired the records the operation was
     given: read each proposal, assignment or reply again with what its pages show (their
-    relationships raise instead of loading lazily: issue 7)."""
+    relationships raise instead of loading lazily)."""
     from ..handling.models import Assignment, Reply
     from ..workflow.models import Proposal
     from ..workflow.queries import (assignment_detail_options, load_one,

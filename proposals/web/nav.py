@@ -9,7 +9,7 @@ NAV = {
                ("lists.proposals", "我的提案")],
     "secretariat": [("home.index", "首页"), ("lists.proposals", "提案"),
                     ("lists.assignments", "交办"), ("secretariat.queues", "待办"),
-                    ("keyboard.index", "重点提案"), ("stats.dashboard", "统计")],
+                    ("key_proposals.index", "重点提案"), ("stats.dashboard", "统计")],
     "clerk": [("home.index", "首页"), ("lists.assignments", "本单位承办")],
     "department_head": [("home.index", "首页"), ("lists.assignments", "本单位承办")],
     "admin": [("home.index", "首页"), ("admin.users", "用户"), ("admin.departments", "承办单位"),
@@ -18,14 +18,14 @@ NAV = {
               ("account.audit_log", "审计日志")],
 }
 # A supervising leader (督办领导) who is not the secretariat gets the board once named.
-SUPERVISOR_ITEM = ("keyboard.index", "重点提案督办")
+SUPERVISOR_ITEM = ("key_proposals.index", "重点提案督办")
 
 
 def nav_entries(user):
     """The (endpoint, label) entries of ``user``'s navigation."""
     entries = list(NAV.get(getattr(user, "role", None), []))
     if getattr(user, "role", None) in ("member", "department_head", "clerk", "admin"):
-        from .keyboard import supervises_any  # one small query, only for these roles
+        from .key_proposals import supervises_any  # one small query, only for these roles
         if supervises_any(user):
             entries.append(SUPERVISOR_ITEM)
     return tuple(entries)

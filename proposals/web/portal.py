@@ -1,4 +1,4 @@
-"""The public disclosure portal (办理结果公开, DOMAIN.md §8): no login. Filed proposals and
+"""The public disclosure portal (办理结果公开, docs/domain.md): no login. Filed proposals and
 their delivered replies, once the publication delay has passed (proposals/disclosure/rules.py),
 with contact details removed from every text. Nothing else of a proposal is shown: no contact
 record, no unit staff, no signing leader, no rating, no e-mail or phone.
@@ -20,10 +20,9 @@ from ..disclosure.operations import set_disclosure
 from ..disclosure.redact import redact
 from ..disclosure.rules import current_cutoff
 from ..errors import NotFound, ValidationError
-from ..handling.models import RESULT_LABELS
+from ..handling.models import RESULT_LABELS, ROLE_LABELS
 from ..workflow.states import Role
 from .actions import perform
-from .lists import ROLE_LABELS
 
 bp = Blueprint("portal", __name__)
 

@@ -1,4 +1,4 @@
-"""The secretariat's statistics dashboard (统计): the figures of DOMAIN.md §5 for a year or a
+"""The secretariat's statistics dashboard (统计): the figures of docs/domain.md for a year or a
 session as of a date, with the headline, charts drawn on the server (no script, no internet),
 the per-unit table sorted on the server, the comparison with the previous year, and the
 Excel and Word files.

@@ -1,4 +1,4 @@
-"""Who may see what (DOMAIN.md §7): members their own, co-signed and merged-into proposals; a
+"""Who may see what (docs/domain.md): members their own, co-signed and merged-into proposals; a
 unit only its assignments; the secretariat everything that has been submitted."""
 from sqlalchemy import and_, false, or_, select
 
@@ -19,7 +19,7 @@ def visible_filter(user):
         return or_(Proposal.state != P.DRAFT, Proposal.receipt_serial.is_not(None))
     if user.role == Role.MEMBER:
         # id sets (uncorrelated IN subqueries, each an index search) rather than EXISTS per
-        # row: the count of a member's list no longer visits every proposal (issue 7)
+        # row: counting a member's list does not visit every proposal
         child = Proposal.__table__.alias("child")
         return or_(
             Proposal.proposer_id == user.id,

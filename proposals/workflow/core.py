@@ -77,7 +77,7 @@ def log(proposal, actor, action, from_state, to_state, *, comment=None, assignme
 
 def loaded(record, *names):
     """Load explicitly the named relationships of ``record`` that are not loaded yet and
-    return ``record``. Relationships raise instead of loading lazily (issue 7): the lists and
+    return ``record``. Relationships raise instead of loading lazily: the lists and
     pages load what they show with the statement that fetches their rows; an operation on one
     record (called from a page, the API, a command, a sweep or a test) loads here what it
     needs. A many-to-one comes from the identity map when its target is there (no statement),

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import Department, User, utcnow
 from ..committee.models import Category, CommitteeSession, NotFiledReason
 from ..extensions import db
-from ..i18n import _
+from ..i18n import N_, _
 from .states import CosignerState, ProposalState
 
 PROPOSAL_STATES = tuple(s.value for s in ProposalState)
 KINDS = ("individual", "joint", "collective")
+KIND_LABELS = {"individual": N_("个人提案"), "joint": N_("联名提案"), "collective": N_("集体提案")}
 
 suggested_departments = Table(
     "proposal_suggested_departments", db.metadata,
@@ -81,7 +82,7 @@ class Proposal(db.Model):
     session: Mapped[CommitteeSession] = relationship(lazy="joined")
     proposer: Mapped[User] = relationship(foreign_keys=[proposer_id], lazy="joined")
     category: Mapped[Category] = relationship(lazy="joined")
-    # every other relationship raises instead of loading lazily (issue 7: no hidden N+1): load
+    # every other relationship raises instead of loading lazily (no hidden N+1): load
     # what a page or an operation needs with the statement that fetches the proposals
     supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id],
                                                    lazy="raise_on_sql")

@@ -15,6 +15,7 @@ from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counte
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
+from ..handling.models import ROLE_LABELS
 from ..handling.operations import create_assignment
 from .core import clock, date_field, loaded, log, move, raise_if, text_field
 from .models import Cosigner, Proposal, ReviewDecision
@@ -367,16 +368,13 @@ def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
     split = len(leads) > 1
     proposal.state = target
     log(proposal, actor, "assign", P.FILED, target,
-        comment="、".join(f"{d.name}（{_ROLE_LABEL['split' if split and r == 'lead' else r]}）"
+        comment="、".join(f"{d.name}（{ROLE_LABELS['split' if split and r == 'lead' else r]}）"
                          for d, r in plan), now=now)
     for department, role in plan:
         create_assignment(actor, proposal, department, "split" if split and role == "lead"
                           else role, due_date=due_date, now=now)
     db.session.flush()
     return proposal
-
-
-_ROLE_LABEL = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
 
 
 def _read_assignment_plan(departments, errors):

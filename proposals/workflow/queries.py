@@ -40,7 +40,7 @@ def assignment_children(path=None):
 def proposal_detail_options():
     """Eager loading for the proposal page and GET /proposals/{id}: a fixed number of
     statements whatever the number of co-signers, units, replies or history rows; nothing is
-    left to lazy loading (issue 7)."""
+    left to lazy loading."""
     assignments = selectinload(Proposal.assignments)
     return (joinedload(Proposal.cosigners), joinedload(Proposal.suggested_departments),
             joinedload(Proposal.supervisor), joinedload(Proposal.not_filed_reason),

@@ -4,7 +4,7 @@ A home page shows up to seven queues. Each queue is a filtered, ordered id query
 LIMIT rows; all the queues of a page run as ONE statement (UNION ALL of the per-queue id
 queries, each numbering its rows), then each kind of record is loaded once by id with what the
 templates show joined to it: a fixed number of statements whatever the number of rows
-(issue 7)."""
+"""
 from datetime import timedelta
 
 from sqlalchemy import func, literal, select, union_all

@@ -15,12 +15,11 @@ from ..accounts.models import User
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import CommitteeSession
 from ..extensions import db
-from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS, Assignment, Reply
+from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Reply
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A, CosignerState, ProposalState as P, Role
-from .lists import ROLE_LABELS
 
-bp = Blueprint("keyboard", __name__)
+bp = Blueprint("key_proposals", __name__)
 
 BOARD_STATES = (P.SUBMITTED, P.FILED, P.ASSIGNED, P.CLOSED)  # where mark_key is allowed
 LIVE = (A.PENDING, A.HANDLING, A.REHANDLING)
@@ -155,10 +154,10 @@ def _board(template):
 @bp.get("/key-proposals")
 @login_required
 def index():
-    return _board("keyboard/index.html")
+    return _board("key_proposals/index.html")
 
 
 @bp.get("/key-proposals/print")
 @login_required
 def print_view():
-    return _board("keyboard/print.html")
+    return _board("key_proposals/print.html")

@@ -1,0 +1,191 @@
+"""The lists as files: CSV (proposals, assignments) and the proposal list as a streamed XLSX,
+with the same filters and visibility as the pages (list_filters.py, workflow/queries.py)."""
+import csv
+import io
+import os
+import tempfile
+from datetime import datetime
+
+from flask import Blueprint, Response
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Department, User
+from ..committee.calendar import LOCAL_TZ, local_date, utcnow
+from ..committee.models import Category, CommitteeSession
+from ..errors import ValidationError
+from ..extensions import db
+from ..handling.models import ROLE_LABELS, Assignment
+from ..i18n import _, join
+from ..workflow.core import STATE_LABELS
+from ..workflow.models import KIND_LABELS, Proposal, number_label
+from ..workflow.queries import assignment_query, proposal_query
+from ..workflow.states import AssignmentState
+from .filters import days_left
+from .list_filters import (ASSIGNMENT_FILTERS, PROPOSAL_FILTERS, AssignmentFilterForm,
+                           ProposalFilterForm, filters, refuse_bad_filters)
+
+bp = Blueprint("exports", __name__)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_response(header, rows, name):
+    out = io.StringIO()
+    out.write("\ufeff")  # the BOM: Excel then reads the file as UTF-8 (Chinese text)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([cell(h) for h in header])
+    for row in rows:
+        writer.writerow([cell(v) for v in row])
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"',
+                             "Content-Type": "text/csv; charset=utf-8"})
+
+
+def localtime(value):
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@bp.get("/proposals.csv")
+@login_required
+def proposals_csv():
+    errors = {}
+    try:
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS)).options(
+            selectinload(Proposal.assignments))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, ProposalFilterForm)
+    header = [_("编号"), _("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"),
+              _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")]
+    rows = []
+    for p in db.session.scalars(query).unique():
+        units = join(_("%(unit)s（%(role)s）", unit=a.department.name,
+                       role=_(ROLE_LABELS[a.role]))
+                     for a in p.assignments if a.state != AssignmentState.REASSIGNED)
+        rows.append([p.id, p.number_label, p.receipt_serial, p.title, p.proposer.name,
+                     _(KIND_LABELS.get(p.kind, p.kind)), _(p.category.name), p.session.label,
+                     _(STATE_LABELS.get(p.state, p.state)), _("是") if p.is_key else _("否"),
+                     localtime(p.submitted_at), units])
+    return csv_response(header, rows, "proposals")
+
+
+@bp.get("/assignments.csv")
+@login_required
+def assignments_csv():
+    errors = {}
+    try:
+        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, AssignmentFilterForm)
+    today = local_date(utcnow())
+    header = [_("交办编号"), _("提案号"), _("案由"), _("承办单位"), _("承办方式"), _("状态"),
+              _("交办时间"), _("签收期限"), _("会办意见期限"), _("答复期限"), _("延期至"),
+              _("剩余或逾期")]
+    rows = []
+    query = query.options(selectinload(Assignment.proposal))
+    for a in db.session.scalars(query).unique():
+        live = a.state in (AssignmentState.PENDING, AssignmentState.HANDLING,
+                           AssignmentState.REHANDLING)
+        due = a.opinion_due if a.role == "co" else a.effective_due
+        rows.append([a.id, a.proposal.number_label, a.proposal.title, a.department.name,
+                     _(ROLE_LABELS[a.role]), _(STATE_LABELS.get(a.state, a.state)),
+                     localtime(a.assigned_at), a.accept_due, a.opinion_due, a.reply_due,
+                     a.extended_to, days_left(due, today) if live and due else ""])
+    return csv_response(header, rows, "assignments")
+
+
+# ---------------------------------------------------------------- XLSX export (streamed)
+
+XLSX_BATCH = 1000
+
+
+def _xlsx_rows(query):
+    """The export's rows, read in batches of XLSX_BATCH (a server-side cursor on PostgreSQL)
+    as plain columns (no ORM objects kept in the session), with each batch's units fetched in
+    one more query: memory stays constant whatever the number of rows."""
+    sessions = {s.id: s.label for s in db.session.scalars(select(CommitteeSession))}
+    categories = {c.id: _(c.name) for c in db.session.scalars(select(Category))}
+    columns = (query.with_only_columns(
+        Proposal.id, Proposal.number, Proposal.receipt_serial, Proposal.title,
+        User.name.label("proposer_name"), Proposal.kind, Proposal.category_id,
+        Proposal.session_id, Proposal.state, Proposal.is_key, Proposal.submitted_at)
+        .join(User, User.id == Proposal.proposer_id))
+    result = db.session.execute(columns.execution_options(yield_per=XLSX_BATCH))
+    for batch in result.partitions():
+        units = {}
+        for pid, name, role in db.session.execute(
+                select(Assignment.proposal_id, Department.name, Assignment.role)
+                .join(Department, Department.id == Assignment.department_id)
+                .where(Assignment.proposal_id.in_([r.id for r in batch]),
+                       Assignment.state != AssignmentState.REASSIGNED)
+                .order_by(Assignment.proposal_id, Assignment.id)):
+            units.setdefault(pid, []).append(_("%(unit)s（%(role)s）", unit=name,
+                                               role=_(ROLE_LABELS[role])))
+        for r in batch:
+            yield [r.id, number_label(r.number),
+                   r.receipt_serial, cell(r.title), cell(r.proposer_name),
+                   _(KIND_LABELS.get(r.kind, r.kind)), categories.get(r.category_id),
+                   sessions.get(r.session_id), _(STATE_LABELS.get(r.state, r.state)),
+                   _("是") if r.is_key else _("否"), localtime(r.submitted_at),
+                   join(units.get(r.id, []))]
+
+
+def _stream_file(path, chunk=64 * 1024):
+    try:
+        with open(path, "rb") as f:
+            while True:
+                data = f.read(chunk)
+                if not data:
+                    break
+                yield data
+    finally:
+        os.unlink(path)
+
+
+@bp.get("/proposals.xlsx")
+@login_required
+def proposals_xlsx():
+    """The filtered proposal list as an XLSX file in constant memory: openpyxl's write-only
+    workbook spools its rows to disk, the rows come from the database in batches, and the
+    finished file is streamed back in chunks and deleted."""
+    errors = {}
+    try:
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, ProposalFilterForm)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("提案"))
+    sheet.append([_("编号"), _("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"),
+                  _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")])
+    rows = 0
+    for row in _xlsx_rows(query):
+        sheet.append(row)
+        rows += 1
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="proposals-export-")
+    os.close(handle)
+    try:
+        book.save(path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
+    return Response(
+        _stream_file(path), direct_passthrough=True,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="proposals-{stamp}.xlsx"',
+                 "Content-Length": str(os.path.getsize(path)), "X-Rows": str(rows)})
