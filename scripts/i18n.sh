@@ -4,7 +4,7 @@
 # proposals/translations/en/LC_MESSAGES/messages.po (created on first run) and compile
 # messages.mo. Both the .po and the .mo are committed, so installing needs no compile step.
 # Then translate every new (empty) msgstr in the .po and run this script again;
-# tests/test_i18n.py lists the msgids still missing an English translation.
+# tests/web/test_i18n.py lists the msgids still missing an English translation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

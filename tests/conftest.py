@@ -9,7 +9,7 @@ from itertools import count
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import MetaData, event, insert, text
+from sqlalchemy import MetaData, create_engine, event, insert, make_url, text
 
 from proposals import create_app
 from proposals.accounts.models import ApiToken, Department, User
@@ -22,11 +22,24 @@ FAST_HASH = "pbkdf2:sha256:1000"  # tests only; production uses 600,000 iteratio
 
 
 def database_url(tmp_dir):
+    """The SQLite file of this test process, or TEST_DATABASE_URL; under pytest-xdist each
+    worker gets a PostgreSQL database of its own (the name with the worker's id), made here."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1) \
-            if url.startswith("postgresql://") else url
-    return "sqlite:///" + os.path.join(tmp_dir, "test.db")
+    if not url:
+        return "sqlite:///" + os.path.join(tmp_dir, "test.db")
+    if url.startswith("postgresql://"):
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and url.startswith("postgresql"):
+        url = make_url(url)
+        name = f"{url.database}_{worker}"
+        server = create_engine(url, isolation_level="AUTOCOMMIT")
+        with server.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        server.dispose()
+        url = url.set(database=name).render_as_string(hide_password=False)
+    return url
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +48,7 @@ def app():
     app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp),
                       "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
-                      # the login rate limits are tested in tests/test_security_auth.py
+                      # the login rate limits are tested in tests/security/test_authentication.py
                       "LOGIN_RATE_LIMIT_ENABLED": False})
     with app.app_context():
         from flask_migrate import downgrade, upgrade
@@ -263,8 +276,20 @@ def log_in(client, user):
     return client
 
 
+# The slow kinds of test, left out of the fast lane (scripts/test.sh --fast): each starts a
+# browser or another process, or waits for one.
+MARKERS = {
+    "browser": "drives headless Chromium against a live server",
+    "services": "starts real services (Redis, Celery worker and beat, an SMTP server, gunicorn)",
+    "crash": "kills a server process in the middle of an action",
+    "benchmark": "runs the benchmark harness",
+    "slow": "sweeps the whole application (every route for every person, the demo year, the "
+            "API against its description, random action sequences)",
+}
+
+
 def pytest_terminal_summary(terminalreporter):
-    from .browser import screenshots_taken
+    from .chromium import screenshots_taken
     folder = screenshots_taken()
     if folder:
         count = len([f for f in os.listdir(folder) if f.endswith(".png")])
@@ -272,6 +297,8 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_configure(config):
+    for name, what in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {what}")
     config.addinivalue_line(
         "markers", "one_database(pass='sqlite'): what the test checks does not depend on the "
         "database (a harness, an evaluation, a page crawl, a browser): it runs in one pass of "

@@ -1,4 +1,4 @@
-"""Real services for tests/test_reminders_infra.py, each a subprocess on a free loopback port in
+"""Real services for tests/reminders/test_redis_celery_smtp.py, each a subprocess on a free loopback port in
 its own process group, stopped (SIGTERM, then SIGKILL to the whole group) even when a test fails:
 
 - ``redis-server`` without persistence (a restart starts empty, as after a crash),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from proposals.extensions import db
 
 TRACKED = ("proposals", "assignments", "replies")
-# bookkeeping that a refusal is meant to write (issue 6): the audit record of the refusal and
+# bookkeeping that a refusal is meant to write: the audit record of the refusal and
 # the login session's "last seen" time
 BOOKKEEPING = ("audit_events", "login_sessions")
 

@@ -1,4 +1,4 @@
-"""Every endpoint of API.md that exists, on its success path: status, the record's `state` and
+"""Every endpoint of docs/api.md that exists, on its success path: status, the record's `state` and
 the fields the contract names. Refusals are in test_api_refusals.py."""
 from datetime import date, timedelta
 
@@ -12,7 +12,7 @@ from proposals.handling.models import Assignment
 from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry
 
-from . import flows
+from .. import flows
 
 
 def ok(resp, status=200):

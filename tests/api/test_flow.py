@@ -2,7 +2,7 @@
 from proposals.extensions import db
 from proposals.workflow.models import HistoryEntry, Proposal
 
-from .flows import _today
+from ..flows import _today
 
 
 def test_joint_proposal_from_draft_to_second_rating(world, api):

@@ -19,7 +19,7 @@ from proposals.extensions import db
 from proposals.notifications.models import Notification
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 MAX_EXAMPLES = 5  # per operation, per mode (positive and negative), per principal
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
@@ -102,6 +102,7 @@ def strategy_for(operation, ids):
 PRINCIPALS = {"member": "member", "secretariat": "secretariat", "clerk": "clerk_a"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("principal", sorted(PRINCIPALS))
 def test_api_conforms_to_its_description(app, world, principal):
     ids = populate(world)

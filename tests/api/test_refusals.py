@@ -1,10 +1,10 @@
 """What the API refuses, and that a refusal changes nothing.
 
 Every refusal below is checked against a snapshot of the whole database taken just before the
-call (tests/helpers_snapshot.py): row counts of every table, the state and version of every
+call (tests/api/snapshot.py): row counts of every table, the state and version of every
 proposal, assignment and reply, the history, the counters and every row's content.
 
-Codes (API.md): 401 unauthenticated; 403 forbidden (the role or unit may not do this to a record
+Codes (docs/api.md): 401 unauthenticated; 403 forbidden (the role or unit may not do this to a record
 it can see); 404 not_found (no such record, or one the caller may not even see); 409
 invalid_state; 409 conflict (stale If-Match); 400 validation_error naming the field.
 """
@@ -22,8 +22,8 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from . import flows
-from .helpers_snapshot import assert_refused, assert_unchanged, differences, snapshot
+from .. import flows
+from .snapshot import assert_refused, assert_unchanged, differences, snapshot
 
 
 def today():

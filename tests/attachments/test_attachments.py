@@ -1,4 +1,4 @@
-"""Attachments (issue 6, part 4): who may add, remove and read the files of a proposal or a
+"""Attachments: who may add, remove and read the files of a proposal or a
 reply, the size and count limits (413), the type judged by content and name together, storage
 outside the static folder under random names, downloads that never render, and a disk that
 follows the database."""
@@ -18,7 +18,7 @@ from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 # --- sample files ---------------------------------------------------------------------------
 
@@ -512,11 +512,12 @@ def test_proposal_and_reply_json_list_their_attachments(world, api):
 SCROLL_TO = "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})"
 
 
+@pytest.mark.browser
 def test_a_phone_uploads_through_the_proposal_page(world, app, tmp_path, files_dir):
     """Headless Chromium at 375 px: the form works in a browser and the page fits the width."""
     from selenium.webdriver.common.by import By
 
-    from .browser import PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
+    from ..chromium import PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
     require_browser()
     proposal_id = flows.draft(world).id
     world.member.set_password("correct-horse-9")

@@ -25,11 +25,11 @@ from proposals.extensions import db
 from proposals.workflow.core import ACTION_LABELS, loaded
 from proposals.workflow.models import Proposal
 
-from .browser import DESKTOP, PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
+from ..chromium import DESKTOP, PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
 
 # the browser journey; the same operations run on SQLite in test_api_flow: the PostgreSQL
 # pass only (conftest.py), which balances the two passes
-pytestmark = pytest.mark.one_database("postgresql")
+pytestmark = [pytest.mark.browser, pytest.mark.one_database("postgresql")]
 
 PASSWORD = "journey-pass-9"
 WAIT = 10

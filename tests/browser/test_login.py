@@ -4,7 +4,9 @@ from selenium.webdriver.common.by import By
 
 from proposals.extensions import db
 
-from .browser import DESKTOP, PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
+from ..chromium import DESKTOP, PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
+
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("size,label", [(DESKTOP, "desktop"), (PHONE, "phone")])

@@ -1,4 +1,4 @@
-"""`backup create` / `backup restore` (issue 6, "no data lost").
+"""`backup create` / `backup restore`.
 
 SQLite: a backup taken while another thread keeps writing holds every row committed before it
 started, nothing that was not in the source, passes integrity and foreign-key checks, restores
@@ -26,8 +26,8 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from . import flows
-from .conftest import FAST_HASH, LONG
+from .. import flows
+from ..conftest import FAST_HASH, LONG
 from .test_cli import ok, refused
 
 sqlite_only = pytest.mark.skipif(

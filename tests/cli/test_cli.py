@@ -1,4 +1,4 @@
-"""The command line (API.md "Command line"): users, departments, settings, sessions, holidays.
+"""The command line (docs/api.md "Command line"): users, departments, settings, sessions, holidays.
 A command that refuses its input exits non-zero with a message and changes nothing."""
 import csv
 from datetime import date, datetime, timedelta, timezone
@@ -15,7 +15,7 @@ from proposals.extensions import db
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from .conftest import FAST_HASH
+from ..conftest import FAST_HASH
 
 
 def count(model):

@@ -1,6 +1,7 @@
 """The `demo` command: a believable committee year in an empty database, or a refusal."""
 from collections import defaultdict
 
+import pytest
 from sqlalchemy import func, or_, select
 
 from proposals.accounts.models import Department, User
@@ -22,6 +23,7 @@ def table_counts():
             for t in db.metadata.sorted_tables}
 
 
+@pytest.mark.slow
 def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output

@@ -12,7 +12,7 @@ from sqlalchemy import CheckConstraint, create_engine, inspect, text
 from proposals import MIGRATIONS, create_app
 from proposals.extensions import db
 
-from .conftest import FAST_HASH
+from ..conftest import FAST_HASH
 
 SEED_CATEGORIES = {"economy", "politics", "culture", "society", "ecology"}
 

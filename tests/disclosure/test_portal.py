@@ -1,4 +1,4 @@
-"""The public disclosure portal (办理结果公开, DOMAIN.md §8): publication N working days after
+"""The public disclosure portal (办理结果公开, docs/domain.md): publication N working days after
 delivery on the official calendar, not-for-disclosure and unpublished proposals hidden (404),
 search and pagination, contact details removed — checked on every public page of the demo."""
 import re
@@ -21,7 +21,7 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry, Proposal
 
-from . import flows
+from .. import flows
 
 SHANGHAI = timezone(timedelta(hours=8))
 HIDDEN = "〔已隐去〕"
@@ -305,7 +305,7 @@ def demo(app):
     unit would write them, and the clock two months ahead so that every reply is public."""
     from proposals.demo import generate
 
-    from .conftest import wipe
+    from ..conftest import wipe
     with app.app_context():
         wipe()
         generate()
@@ -330,9 +330,10 @@ def demo(app):
         wipe()
 
 
+@pytest.mark.slow
 @pytest.mark.one_database  # a crawl of rendered pages; the queries run on PostgreSQL above
 def test_every_public_page_of_the_demo_is_free_of_contact_details(app, demo, monkeypatch):
-    from .conftest import WebClient
+    from ..conftest import WebClient
     monkeypatch.setattr("proposals.web.portal.utcnow", lambda: demo)
     with app.app_context():
         # withhold one published proposal: it must disappear everywhere

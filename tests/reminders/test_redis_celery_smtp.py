@@ -1,4 +1,4 @@
-"""Nothing lost, nothing doubled (issue 4, point 4), proved with real parts on loopback: a
+"""Nothing lost, nothing doubled, proved with real parts on loopback: a
 redis-server, an SMTP server (aiosmtpd), a Celery worker and beat as separate processes, all
 started here on free ports and stopped afterwards (tests/infra.py).
 
@@ -31,9 +31,10 @@ from proposals.handling.models import Assignment
 from proposals.notifications.models import Delivery, Notification
 from proposals.workflow.models import Proposal
 
-from . import infra
-from .infra import wait_until
+from .. import infra
+from ..infra import wait_until
 
+pytestmark = pytest.mark.services
 needs_redis = pytest.mark.skipif(
     shutil.which("redis-server") is None,
     reason="redis-server is not installed (scripts/test.sh installs it)")

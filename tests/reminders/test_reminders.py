@@ -1,4 +1,4 @@
-"""Reminders of DOMAIN.md §4: due from the stored deadlines, created once, calendar-true."""
+"""Reminders of docs/domain.md: due from the stored deadlines, created once, calendar-true."""
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -12,7 +12,7 @@ from proposals.reminders.sweep import run_sweep
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 
 def at(day, hour=9):

@@ -5,7 +5,7 @@ from proposals.extensions import db
 from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry
 
-from . import flows
+from .. import flows
 
 
 def later(days):

@@ -1,6 +1,6 @@
-"""Test-only: the web app on a loopback port, for tests/test_crash.py.
+"""Test-only: the web app on a loopback port, for tests/robustness/test_crash.py.
 
-    python tests/crash_server.py PORT [--hang-path PATH --hang-at commit|flush:N --marker FILE]
+    python tests/robustness/crash_server.py PORT [--hang-path PATH --hang-at commit|flush:N --marker FILE]
 
 The database is CRASH_DATABASE_URL (a SQLite file or PostgreSQL). With --hang-path, a SQLAlchemy
 session listener installed HERE (never by the application) stops the POST request to that path in
@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, ROOT)
 
 from flask import g, has_request_context, request  # noqa: E402

@@ -14,7 +14,7 @@ from proposals.extensions import db
 from proposals.handling.models import Assignment
 from proposals.workflow.models import Proposal
 
-from . import flows
+from .. import flows
 
 COMMITTED = "tests.request_committed"
 

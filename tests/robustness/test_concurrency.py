@@ -8,7 +8,7 @@ from proposals.extensions import db
 from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry, Proposal
 
-from . import flows
+from .. import flows
 
 
 def run_together(app, calls):

@@ -1,7 +1,7 @@
 """The web process is killed (SIGKILL) in the middle of a multi-step action: the record is then
 either fully changed or not at all, never half, and the action succeeds when retried.
 
-The app runs in its own process (tests/crash_server.py) on the test database (the SQLite file,
+The app runs in its own process (tests/robustness/crash_server.py) on the test database (the SQLite file,
 or PostgreSQL with TEST_DATABASE_URL); a listener installed by that test-only script stops the
 chosen request inside its transaction, after part or all of its writes reached the database,
 writes a marker, and waits for the kill."""
@@ -22,10 +22,10 @@ from proposals.extensions import db
 from proposals.handling.models import Assignment
 from proposals.workflow.models import HistoryEntry, Proposal
 
-from . import flows
-from .infra import ROOT, Service, child_env, free_port, wait_until
+from .. import flows
+from ..infra import ROOT, Service, child_env, free_port, wait_until
 
-SERVER = os.path.join(ROOT, "tests", "crash_server.py")
+SERVER = os.path.join(ROOT, "tests", "robustness", "crash_server.py")
 
 
 class CrashServer(Service):
@@ -98,6 +98,7 @@ def file_action(world):
     ("assign", "commit"),    # state, three assignments and history written, not committed
     ("file", "commit"),      # state, number taken from the counter, history: not committed
 ])
+@pytest.mark.crash
 def test_killed_mid_action_leaves_all_or_nothing_and_the_retry_succeeds(
         world, app, tmp_path, action, hang_at):
     units = {d.code: d.id for d in (world.unit_a, world.unit_b, world.unit_c)}

@@ -24,11 +24,11 @@ from proposals.handling.models import Reply
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from . import flows
-from .conftest import FAST_HASH, Factory, World
-from .infra import ROOT, Service, child_env, free_port, wait_until
+from .. import flows
+from ..conftest import FAST_HASH, Factory, World
+from ..infra import ROOT, Service, child_env, free_port, wait_until
 
-pytestmark = [pytest.mark.one_database("sqlite")]
+pytestmark = [pytest.mark.services, pytest.mark.one_database("sqlite")]
 
 PASSWORD = "load-test-password"
 MEMBERS, PROPOSALS_EACH, REPLIES, READS_EACH = 6, 8, 6, 30

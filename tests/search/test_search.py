@@ -1,4 +1,4 @@
-"""Chinese search (issue 8): ranking, filters, highlighting, the index following edits and
+"""Chinese search: ranking, filters, highlighting, the index following edits and
 replies, visibility, the reindex command. Runs on SQLite and, with TEST_DATABASE_URL, on
 PostgreSQL (the index is plain tables: the same SQL and ranking on both)."""
 import re
@@ -11,7 +11,7 @@ from proposals.search.segment import query_terms
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 PLAIN = "情况分析：群众反映强烈，需要统筹推进。"
 

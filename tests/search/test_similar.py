@@ -1,11 +1,11 @@
-"""Similar proposals (issue 8): the labelled evaluation (top-3 ≥ 90 %), the API and the pages,
+"""Similar proposals: the labelled evaluation (top-3 ≥ 90 %), the API and the pages,
 and who sees what of them."""
 import pytest
 
 from proposals.extensions import db
-from proposals.search.evaluation import evaluate
+from .similar_evaluation import evaluate
 
-from . import flows
+from .. import flows
 
 WATER = dict(title="关于保障农村饮用水安全的建议",
              analysis="情况分析：部分农村饮用水水质监测不到位，供水设施老化，安全饮水存在隐患。",

@@ -24,7 +24,7 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from . import flows
+from .. import flows
 
 # Tables whose rows may legitimately change on a read or a refusal: the security bookkeeping
 # written by another area (login-session "last seen" times, audit records of logins and of

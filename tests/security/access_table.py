@@ -1,4 +1,4 @@
-"""The access-control expectation table (issue 6, part 1): for every (rule, method) of the app,
+"""The access-control expectation table: for every (rule, method) of the app,
 who may do it to which record in which state.
 
 Each entry is a ``Route``: the kind of record its URL names (which decides the scenarios it is
@@ -6,12 +6,12 @@ tried on), a function ``expect(f) -> ALLOW | REFUSE | INVALID`` over the facts `
 principal and one scenario (see ``Facts``), and a VALID body for state-changing requests (so
 that a 400 never hides whether access was granted).
 
-The rule that every entry follows (DOMAIN.md §1, §3, §7; API.md):
+The rule that every entry follows (docs/domain.md; docs/api.md):
   REFUSE  — the principal may not see the record, or its role/unit/person may not take the
             action (401/403/404; a redirect to the login page for an anonymous browser);
   INVALID — the principal is entitled but the record's state forbids the action (409);
   ALLOW   — 2xx/3xx that is not a redirect to login.
-A route missing from ROUTES makes tests/test_access_matrix.py fail.
+A route missing from ROUTES makes tests/security/test_access_matrix.py fail.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -70,7 +70,7 @@ class Facts:
     def head(self):
         return self.role == "department_head"
 
-    # what the principal may see (DOMAIN.md §7)
+    # what the principal may see (docs/domain.md)
     @property
     def sees(self):
         s, p = self.s, self.p
@@ -508,7 +508,7 @@ ROUTES.update({
     ("/api/v1/proposals/<int:proposal_id>/similar", "GET"): Route(
         P_, viewing(lambda f: f.sec or f.p in ("owner", "cosigner")),
         note="the secretariat, the first proposer, co-signers who accepted"),
-    # the public portal: nothing is published yet (replies delivered today, DOMAIN.md §8
+    # the public portal: nothing is published yet (replies delivered today, docs/domain.md
     # publishes 20 working days after delivery), so every record page is a 404 for everyone
     ("/public", "GET"): Route(G, anyone),
     ("/public/proposals/<int:proposal_id>", "GET"): Route(P_, lambda f: REFUSE),
@@ -518,7 +518,7 @@ ROUTES.update({
         {"reason": "涉及个人隐私", "withhold": "设为不公开"}),
 })
 
-# ------------------------------------------------------------------ attachments (issue 6.4)
+# ------------------------------------------------------------------ attachments 
 # Proposal files: seen by whoever sees the proposal, added and removed by the first proposer
 # while it is a draft. Reply files: seen by whoever sees the reply, added and removed by the
 # clerk or head of the reply's unit until the reply is delivered. An ``attachment`` target is

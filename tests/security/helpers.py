@@ -1,4 +1,4 @@
-"""Helpers for the security tests (issue 6): passwords, form logins, rate limits."""
+"""Helpers for the security tests: passwords, form logins, rate limits."""
 import pytest
 
 from proposals.extensions import db

@@ -1,6 +1,6 @@
 """Issue 6 part 1: the access-control matrix. Every route of the app (HTML and API, every
 method) is requested by every kind of principal over records in every state, and each answer is
-compared with tests/access_table.py: 0 unexpected allows, 0 unexpected refusals, and the
+compared with tests/security/access_table.py: 0 unexpected allows, 0 unexpected refusals, and the
 database unchanged after every refusal. A route missing from the table fails the test."""
 import os
 import re
@@ -18,7 +18,7 @@ from .access_table import KNOWN_DEVIATIONS, ROUTES, SKIPPED_ENDPOINTS, Facts
 
 # the access decisions are the same code on both databases; the PostgreSQL SQL of the visibility
 # filters is covered by test_visibility and test_api_refusals: the SQLite pass only (conftest.py)
-pytestmark = pytest.mark.one_database
+pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 LIMIT = int(os.environ.get("ACCESS_MATRIX_SHOW", "60"))  # mismatches shown per kind
@@ -40,9 +40,9 @@ def test_every_route_has_an_expectation(app):
     routes = app_routes(app)
     missing = sorted(routes - ROUTES.keys())
     stale = sorted(ROUTES.keys() - routes)
-    assert not missing, "routes without an entry in tests/access_table.py:\n" + "\n".join(
+    assert not missing, "routes without an entry in tests/security/access_table.py:\n" + "\n".join(
         f"  {m} {r}" for r, m in missing)
-    assert not stale, "entries of tests/access_table.py for routes that no longer exist:\n" + \
+    assert not stale, "entries of tests/security/access_table.py for routes that no longer exist:\n" + \
         "\n".join(f"  {m} {r}" for r, m in stale)
 
 

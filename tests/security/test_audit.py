@@ -11,9 +11,9 @@ from proposals.extensions import db
 from proposals.security.models import AuditEvent
 from proposals.workflow.models import Proposal
 
-from . import flows
-from .conftest import FAST_HASH, WebClient
-from .security_helpers import PASSWORD, form_login, token_login, with_password
+from .. import flows
+from ..conftest import FAST_HASH, WebClient
+from .helpers import PASSWORD, form_login, token_login, with_password
 
 
 def events(**where):

@@ -14,8 +14,8 @@ from proposals.extensions import db
 from proposals.security.models import AuditEvent, LoginSession
 from proposals.security.passwords import common_passwords, password_problem
 
-from .conftest import FAST_HASH, WebClient
-from .security_helpers import (PASSWORD, cookie_header, form_login, limits_on,  # noqa: F401
+from ..conftest import FAST_HASH, WebClient
+from .helpers import (PASSWORD, cookie_header, form_login, limits_on,  # noqa: F401
                                token_login, with_password)
 
 
@@ -298,12 +298,13 @@ def test_the_limits_are_off_in_the_shared_test_app(world, app):
         assert token_login(client, "m1", "nope-nope").status_code == 401
 
 
+@pytest.mark.services
 def test_redis_storage_shares_the_counts_between_workers(world, app, tmp_path):
     """Two app instances (two gunicorn workers) on one Redis: failures counted by one are
     refused by the other."""
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (scripts/test.sh installs it)")
-    from .infra import Redis
+    from ..infra import Redis
     redis = Redis(str(tmp_path)).start()
     try:
         with_password(world.member)
@@ -329,7 +330,7 @@ def test_redis_storage_shares_the_counts_between_workers(world, app, tmp_path):
 
 
 def test_logins_still_work_and_are_limited_when_redis_is_down(world, app, tmp_path):
-    from .infra import free_port
+    from ..infra import free_port
     with_password(world.member)
     db.session.close()
     worker = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",

@@ -11,7 +11,7 @@ from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
 import pytest
 
 # the same code on both databases: the SQLite pass only (conftest.py)
-pytestmark = pytest.mark.one_database
+pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 
 
 def test_no_get_changes_anything(app, world, web, api):
@@ -28,7 +28,7 @@ def test_no_get_changes_anything(app, world, web, api):
         for rule in gets:
             route = ROUTES.get((rule, "GET"))
             if route is None:
-                continue  # tests/test_access_matrix.py fails on it; nothing to request it with
+                continue  # tests/security/test_access_matrix.py fails on it; nothing to request it with
             for name in route.scenarios or SCENARIOS_OF[route.kind]:
                 scenario = scenarios[name] if name else None
                 if scenario is not None and not has_target(route.kind, scenario):

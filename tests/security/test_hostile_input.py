@@ -18,7 +18,7 @@ from proposals.notifications.models import Delivery
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 # escaping happens in the templates and exports: the SQLite pass only (conftest.py)
 pytestmark = pytest.mark.one_database
@@ -188,7 +188,7 @@ def test_exports_keep_hostile_text_as_text(app, world, hostile, web):
         assert "'" + FORMULA in cells, path                 # the text kept, neutralised
         assert any(SCRIPT in c and TEMPLATE in c for c in cells), path
     workbooks = [client.get("/proposals.xlsx"), client.get("/stats/annual.xlsx")]
-    from .conftest import ApiClient
+    from ..conftest import ApiClient
     workbooks.append(ApiClient(app.test_client(), world.secretariat).get("/stats/annual.xlsx"))
     for resp in workbooks:
         assert resp.status_code == 200

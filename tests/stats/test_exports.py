@@ -1,4 +1,4 @@
-"""The annual report as files and as the secretariat's dashboard (issue 5, points 3 and 4):
+"""The annual report as files and as the secretariat's dashboard:
 the workbook's five sheets and its streamed list of the period's proposals, the Word section,
 the API files and who may get them, the dashboard with its server-drawn charts, and the CLI."""
 import io
@@ -20,7 +20,7 @@ from proposals.stats.exports import (annual_docx, annual_xlsx, list_header, perc
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 SHEETS = ["汇总", "分类", "承办单位", "重点提案", "提案清单"]
 INJECTION = "=HYPERLINK(\"http://evil.example\",\"点我\")关于加强网络安全的建议"

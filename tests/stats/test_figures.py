@@ -1,4 +1,4 @@
-"""The annual figures of DOMAIN.md §5 (proposals/stats): exact numbers over a constructed
+"""The annual figures of docs/domain.md (proposals/stats): exact numbers over a constructed
 committee year driven through the operations with backdated ``now=``, the headline's variants,
 the API and the command line, and a fixed number of SQL statements whatever the data size.
 
@@ -47,7 +47,7 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from .conftest import LONG, ApiClient, database_at, recorded, wipe
+from ..conftest import LONG, ApiClient, database_at, recorded, wipe
 
 ZJJ, CZJ, JYJ = "ZJJ", "CZJ", "JYJ"
 UNIT_NAMES = {ZJJ: "市住房和城乡建设局", CZJ: "市财政局", JYJ: "市教育局"}

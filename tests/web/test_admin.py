@@ -15,7 +15,7 @@ from proposals.committee.models import (Category, CommitteeSession, Holiday, Not
                                         Setting)
 from proposals.extensions import db
 
-from .conftest import FAST_HASH
+from ..conftest import FAST_HASH
 
 
 @pytest.fixture(autouse=True)

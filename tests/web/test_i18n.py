@@ -24,9 +24,9 @@ from proposals.extensions import db
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CATALOG_DIR = os.path.join(ROOT, "proposals", "translations", "en", "LC_MESSAGES")
 PO = os.path.join(CATALOG_DIR, "messages.po")
 MO = os.path.join(CATALOG_DIR, "messages.mo")

@@ -9,8 +9,8 @@ from proposals.handling import operations as hops
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
-from .conftest import recorded
+from .. import flows
+from ..conftest import recorded
 
 
 def key_case(world, supervisor, title="关于加快老旧小区改造的建议", rated=True):

@@ -11,7 +11,7 @@ from proposals.extensions import db
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 
 def text(resp):

@@ -9,8 +9,8 @@ from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from . import flows
-from .conftest import LONG
+from .. import flows
+from ..conftest import LONG
 
 ANALYSIS = "情况分析：" + "我市老旧小区数量多、设施老化。" * 3
 

@@ -1,4 +1,4 @@
-"""Every list and detail page issues a fixed, small number of SQL statements (issue 7): at
+"""Every list and detail page issues a fixed, small number of SQL statements: at
 most 10, and the same for a page of 1 row as for 50 (no lazy load per row). Counted with a
 before_cursor_execute listener around one request."""
 from datetime import date, timedelta
@@ -13,8 +13,8 @@ from proposals.handling.models import Assignment
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from .conftest import recorded
-from .test_stats import bulk_proposals
+from ..conftest import recorded
+from ..stats.test_figures import bulk_proposals
 
 LIMIT = 10
 
@@ -200,7 +200,7 @@ def test_the_proposal_page_and_answer_do_not_grow_with_its_parts(busy, web, api)
 
 def test_page_links_show_a_window_not_every_page(busy, web):
     """60 pages of 1 row: the links are the first, the last and the current ± 2 (with an
-    ellipsis at ± 3), not one per page (issue 7: the loop over every page was most of the
+    ellipsis at ± 3), not one per page (the loop over every page would be most of the
     page's time at 100,000 proposals)."""
     import re
     client = web(busy["secretariat"])

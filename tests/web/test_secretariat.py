@@ -12,7 +12,7 @@ from proposals.handling.models import Assignment
 from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry
 
-from . import flows
+from .. import flows
 
 
 def text(resp):

@@ -11,7 +11,7 @@ from proposals.handling import operations as hops
 from proposals.handling.models import Contact, ExtensionRequest, FollowUp, Opinion, Reply
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 
 def today():
@@ -476,13 +476,14 @@ def test_unit_forms_carry_the_csrf_token_and_a_post_without_it_is_refused(world,
     assert snapshot(p) == before
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("size,label", [((1366, 900), "desktop"), ((375, 812), "phone")])
 def test_in_chromium_the_promised_date_is_asked_only_for_a_b_reply(world, app, size, label):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from .browser import LiveServer, make_driver, quit_driver, require_browser, shot
+    from ..chromium import LiveServer, make_driver, quit_driver, require_browser, shot
     require_browser()
     p = flows.handling(world)
     a = contacted(world, p)

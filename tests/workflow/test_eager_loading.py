@@ -1,4 +1,4 @@
-"""No hidden lazy loading (issue 7): every relationship is either eager (loaded with its row in
+"""No hidden lazy loading: every relationship is either eager (loaded with its row in
 a fixed number of statements) or raises when touched unloaded, so that a page, an answer or an
 operation that forgot to load something fails in the tests instead of issuing one query per
 row in production. Code loads what it needs with loader options at the query that fetches the
@@ -13,8 +13,8 @@ from proposals.handling.models import Assignment, Contact
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
 
-from . import flows
-from .conftest import recorded
+from .. import flows
+from ..conftest import recorded
 
 # joined/selectin/subquery: eager, a fixed number of statements for any number of rows;
 # raise/raise_on_sql: never loads implicitly (raise_on_sql still answers a many-to-one from

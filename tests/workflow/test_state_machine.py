@@ -27,12 +27,12 @@ from proposals.workflow.core import loaded
 from proposals.workflow.models import HistoryEntry, Proposal
 from proposals.workflow.states import TERMINAL
 
-from .conftest import ApiClient, Factory, World, wipe
+from ..conftest import ApiClient, Factory, World, wipe
 import pytest
 
 # random action sequences over the operations; test_api_flow and test_api_refusals run them on
 # PostgreSQL: the SQLite pass only (conftest.py)
-pytestmark = pytest.mark.one_database
+pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 
 PEOPLE = ["member", "member2", "member3", "org", "secretariat", "clerk_a", "head_a", "clerk_b",
           "head_b", "clerk_c"]

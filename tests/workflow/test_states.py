@@ -1,6 +1,6 @@
 """The transition table on its own: no app, no database.
 
-The expected workflow below is written out again from DOMAIN.md §3 (not read from the table), so
+The expected workflow below is written out again from docs/domain.md (not read from the table), so
 that a transition added to, or dropped from, proposals/workflow/states.py makes a test fail.
 """
 import pytest

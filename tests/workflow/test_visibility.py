@@ -3,7 +3,7 @@ from proposals.workflow import operations as ops
 from proposals.extensions import db
 from proposals.workflow.core import loaded
 
-from . import flows
+from .. import flows
 
 
 def test_a_cosigner_who_declined_no_longer_sees_the_proposal(world, api):

@@ -1,4 +1,4 @@
-"""Working days on the official Chinese calendar (DOMAIN.md §4) and the deadlines computed from
+"""Working days on the official Chinese calendar (docs/domain.md) and the deadlines computed from
 it (§3). The dates below were checked against the State Council's announcements (国务院办公厅关于
 2024/2025/2026 年部分节假日安排的通知)."""
 from datetime import date, datetime, timedelta, timezone
