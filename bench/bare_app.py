@@ -1,52 +1,118 @@
 """The baseline of the load test: a bare Flask app that runs the same SQL as the proposal list
-page and the list API for the secretariat, statement for statement and column for column (see page_of() in
-proposals/workflow/queries.py: the page's ids and the exact total in one statement (the total
-kept per worker while the data version stands, proposals/list_totals.py), then those
-rows with what they show of other tables; for the page also the rows' units), and renders the
-same rows: the page with the list's own row template (templates/lists/_proposal_rows.html), the
-API with the same JSON fields as proposal_summary(). Who asks is read with the app's own
-statement too (the page: the login session with its user and unread count, from a raw session
-id in the cookie ``bare_sid``; the API: the token with its user, from the same Bearer token),
-so the bare app runs every statement the app's list runs. None of the application around it:
-no session cookie, no ORM, no forms, no page chrome.
+page and the list API for the secretariat, statement for statement and column for column, and
+shows the same rows. None of the application around it: no ORM, no forms, no login manager,
+no page layout; plain SQL text, a small template and a JSON list. The ratio app/bare tells how
+much the application adds around its SQL (for information: there is no target on it).
 
-    gunicorn --workers 2 --bind 127.0.0.1:PORT bench.bare_app:app   # DATABASE_URL as the app
+The statements are those the app runs for ``GET /proposals`` and ``GET /api/v1/proposals``,
+in the same order:
+
+- the page: the login session with its user and unit (security/sessions.py load_user), the
+  filter form's choices (sessions, categories, units: proposal_filter_form), the page's ids
+  with the total (workflow/queries.py page_ids), the rows and their units (web/lists.py
+  proposal_rows), the unread notifications (web/__init__.py unread_notifications);
+- the API: the token with its user and unit (api/common.py current_user_or_401), the ids with
+  the total, the rows (workflow/queries.py proposal_summaries).
+
+bench/run.py records both apps' statements and checks they are the same (``bare_same_sql``).
+Who asks is read from a raw login-session id in the cookie ``bare_sid`` (the app's signed
+session cookie holds it) or from the same Bearer token as the app's.
+
+    gunicorn --workers 2 --bind 127.0.0.1:PORT 'bench.bare_app:make_app()'  # DATABASE_URL
 """
 import hashlib
 import os
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, abort, jsonify, render_template, request
-from sqlalchemy import DateTime, Integer, String, bindparam, create_engine, text
+from flask import Flask, abort, jsonify, request
+from jinja2 import Environment
+from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, create_engine, text
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+# the app's engine-wide SQLite settings (its PRAGMAs, and BEGIN before a read): the same
+# connections as the app's
+import proposals.extensions  # noqa: F401
+from proposals.config import load_config
+from proposals.workflow.core import STATE_LABELS  # msgids: the Chinese text shown
+
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-url = os.environ["DATABASE_URL"]
-if url.startswith("postgresql://"):
-    url = "postgresql+psycopg://" + url[len("postgresql://"):]
-engine = create_engine(url, pool_pre_ping=True)
-app = Flask(__name__, template_folder=os.path.join(HERE, "..", "proposals", "templates"))
+TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME's default
 
-# -- the application's statements (as SQLAlchemy compiles them for the secretariat's list)
-VISIBLE = "proposals.state != 'draft' OR proposals.receipt_serial IS NOT NULL"
-# the ids, the data version and the total, counted only when the version is no longer the
-# one this worker counted under (proposals/list_totals.py)
-VERSION = "(SELECT data_version.token FROM data_version WHERE data_version.id = 1)"
+
+def ids(name):
+    """A list of ids bound as the app's IN (…) is: one typed parameter per id."""
+    return bindparam(name, expanding=True, type_=Integer)
+
+
+# -- who asks
+USER = """users.id AS id_1, users.username, users.name, users.role, users.department_id,
+    users.email, users.phone, users.org_type, users.sector, users.password_hash, users.active,
+    users.created_at AS created_at_1, departments_1.id AS id_2, departments_1.code,
+    departments_1.name AS name_1, departments_1.active AS active_1"""
+LOGIN_SESSION = text(f"""
+    SELECT login_sessions.id, login_sessions.token_hash, login_sessions.user_id,
+        login_sessions.created_at, login_sessions.last_seen_at, login_sessions.revoked_at,
+        login_sessions.address, {USER}
+    FROM login_sessions JOIN users ON users.id = login_sessions.user_id
+        LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users.department_id
+    WHERE login_sessions.token_hash = :token_hash""").bindparams(
+    bindparam("token_hash", type_=String))
+API_TOKEN = text("""
+    SELECT api_tokens.id, api_tokens.user_id, api_tokens.token_hash, api_tokens.created_at,
+        api_tokens.revoked_at, departments_1.id AS id_1, departments_1.code, departments_1.name,
+        departments_1.active, users_1.id AS id_2, users_1.username, users_1.name AS name_1,
+        users_1.role, users_1.department_id, users_1.email, users_1.phone, users_1.org_type,
+        users_1.sector, users_1.password_hash, users_1.active AS active_1,
+        users_1.created_at AS created_at_1
+    FROM api_tokens LEFT OUTER JOIN users AS users_1 ON users_1.id = api_tokens.user_id
+        LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users_1.department_id
+    WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL
+        AND api_tokens.created_at > :valid_since""").bindparams(
+    bindparam("token_hash", type_=String),
+    bindparam("valid_since", type_=DateTime()))  # naive UTC, as the app stores times
+
+# -- the filter form's choices
+SESSIONS = text("""
+    SELECT committee_sessions.id, committee_sessions.term, committee_sessions.meeting,
+        committee_sessions.year
+    FROM committee_sessions ORDER BY committee_sessions.year DESC,
+        committee_sessions.term DESC, committee_sessions.meeting DESC""")
+CATEGORIES = text("SELECT categories.code, categories.name FROM categories "
+                  "ORDER BY categories.id")
+UNITS = text("SELECT departments.code, departments.name FROM departments "
+             "ORDER BY departments.active DESC, departments.name")
+
+# -- one page: the ids with the total, then the rows
+VISIBLE = "proposals.state != :draft OR proposals.receipt_serial IS NOT NULL"
+COUNT = f"""SELECT count(*) AS count_1 FROM (SELECT proposals.id AS id FROM proposals
+    WHERE {VISIBLE}) AS anon_2"""
 IDS_AND_TOTAL = text(f"""
-    SELECT proposals.id, {VERSION} AS anon_1,
-        CASE WHEN ({VERSION} = :kept_token) THEN :kept_total
-             ELSE (SELECT count(*) AS count_1 FROM (SELECT proposals.id AS id
-                   FROM proposals WHERE {VISIBLE}) AS anon_3) END AS anon_2
-    FROM proposals WHERE {VISIBLE}
+    SELECT proposals.id, ({COUNT}) AS anon_1 FROM proposals WHERE {VISIBLE}
     ORDER BY proposals.submitted_at DESC NULLS FIRST, proposals.id DESC
-    LIMIT :limit OFFSET :offset""").bindparams(bindparam("kept_token", type_=String),
-                                               bindparam("kept_total", type_=Integer))
-TOTAL = text(f"SELECT count(*) FROM (SELECT proposals.id AS id FROM proposals WHERE {VISIBLE})"
-             " AS anon_1")
-# the list API reads its rows as plain columns (workflow/queries.py proposal_summaries)
-ROWS = text("""
+    LIMIT :page_limit OFFSET :page_offset""").bindparams(
+    bindparam("draft", type_=String), bindparam("page_limit", type_=BigInteger),
+    bindparam("page_offset", type_=BigInteger))
+TOTAL = text(COUNT.replace("AS anon_2", "AS anon_1")).bindparams(
+    bindparam("draft", type_=String))  # a page past the end
+PAGE_ROWS = text("""
+    SELECT proposals.id, proposals.number, proposals.receipt_serial, proposals.title,
+        proposals.is_key, proposals.kind, proposals.state, proposals.submitted_at,
+        users.name AS proposer_name, categories.name AS category_name,
+        committee_sessions.term, committee_sessions.meeting
+    FROM proposals JOIN users ON users.id = proposals.proposer_id
+        JOIN categories ON categories.id = proposals.category_id
+        JOIN committee_sessions ON committee_sessions.id = proposals.session_id
+    WHERE proposals.id IN :ids""").bindparams(ids("ids"))
+PAGE_UNITS = text("""
+    SELECT assignments.proposal_id, departments.name
+    FROM assignments JOIN departments ON departments.id = assignments.department_id
+    WHERE assignments.proposal_id IN :ids AND assignments.state != :reassigned
+    ORDER BY assignments.id""").bindparams(ids("ids"), bindparam("reassigned", type_=String))
+UNREAD = text("""
+    SELECT count(*) AS count_1 FROM notifications
+    WHERE notifications.recipient_id = :user_id AND notifications.read_at IS NULL""").bindparams(
+    bindparam("user_id", type_=Integer))
+API_ROWS = text("""
     SELECT proposals.id, proposals.version, proposals.state, proposals.number,
         proposals.receipt_serial, proposals.title, proposals.kind, proposals.session_id,
         proposals.submitted_at, proposals.is_key, proposals.is_plenary,
@@ -56,190 +122,156 @@ ROWS = text("""
     FROM proposals JOIN categories ON categories.id = proposals.category_id
         JOIN committee_sessions ON committee_sessions.id = proposals.session_id
         JOIN users ON users.id = proposals.proposer_id
-    WHERE proposals.id IN :ids""").bindparams(bindparam("ids", expanding=True))
-# the page reads its rows as plain columns (proposals/web/lists.py proposal_rows): the
-# proposals with their proposer's and category's names, their units; the session labels come
-# from the sessions the page keeps per worker for its filter form
-PAGE_ROWS = text("""
-    SELECT proposals.id, proposals.number, proposals.receipt_serial, proposals.title,
-        proposals.is_key, proposals.kind, proposals.state, proposals.submitted_at,
-        proposals.session_id, users.name AS proposer_name, categories.name AS category_name
-    FROM proposals LEFT OUTER JOIN users ON users.id = proposals.proposer_id
-        LEFT OUTER JOIN categories ON categories.id = proposals.category_id
-    WHERE proposals.id IN :ids""").bindparams(bindparam("ids", expanding=True))
-PAGE_UNITS = text("""
-    SELECT assignments.proposal_id, assignments.state, departments.name
-    FROM assignments JOIN departments ON departments.id = assignments.department_id
-    WHERE assignments.proposal_id IN :ids ORDER BY assignments.id"""
-                  ).bindparams(bindparam("ids", expanding=True))
-SESSIONS = text("SELECT id, term, meeting FROM committee_sessions")
-# who asks, as the app reads it: a page's login session with its user, their unit and
-# unread notifications (security/sessions.py _session_statement), an API call's token with
-# its user and their unit (api/__init__.py _token_statement)
-WHO = """users.id AS u_id, users.username AS u_username, users.name AS u_name,
-    users.role AS u_role, users.department_id AS u_department_id, users.email AS u_email,
-    users.phone AS u_phone, users.org_type AS u_org_type, users.sector AS u_sector,
-    users.password_hash AS u_password_hash, users.active AS u_active,
-    users.created_at AS u_created_at, departments.id AS d_id, departments.code AS d_code,
-    departments.name AS d_name, departments.active AS d_active"""
-UNIT = "LEFT OUTER JOIN departments ON departments.id = users.department_id"
-LOGIN_SESSION = text(f"""
-    SELECT login_sessions.id, login_sessions.user_id, login_sessions.revoked_at,
-        login_sessions.last_seen_at, login_sessions.created_at,
-        (SELECT count(*) AS count_1 FROM notifications
-         WHERE notifications.recipient_id = login_sessions.user_id
-           AND notifications.read_at IS NULL) AS unread, {WHO}
-    FROM login_sessions JOIN users ON users.id = login_sessions.user_id {UNIT}
-    WHERE login_sessions.token_hash = :token_hash""")
-API_TOKEN = text(f"""
-    SELECT api_tokens.id AS token_id, {WHO}
-    FROM users JOIN api_tokens ON api_tokens.user_id = users.id {UNIT}
-    WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL
-        AND api_tokens.created_at > :valid_since""").bindparams(
-    bindparam("valid_since", type_=DateTime()))  # naive UTC, as the app stores times
-TOKEN_LIFETIME = timedelta(days=30)  # API_TOKEN_LIFETIME's default
+    WHERE proposals.id IN :ids""").bindparams(ids("ids"))
 
-DIGITS = "零一二三四五六七八九十"
-# the label tables are plain constants (msgid = the Chinese text shown)
-from proposals.workflow.core import STATE_LABELS  # noqa: E402
+# -- what the rows show (in Chinese, the app's default language)
 KIND_LABELS = {"individual": "个人提案", "joint": "联名提案", "collective": "集体提案"}
+DIGITS = "零一二三四五六七八九十"
+PAGE = Environment(autoescape=True).from_string("""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><title>提案</title></head><body>
+<p>提醒 {{ unread }}</p>
+<form method="get" action="/bare/proposals">
+{% for name, choices in filters %}<select name="{{ name }}"><option value="">全部</option>
+{% for value, label in choices %}<option value="{{ value }}">{{ label }}</option>{% endfor %}
+</select>{% endfor %}</form>
+<p>共 {{ total }} 件，第 {{ page }}/{{ pages }} 页</p>
+<table class="table table-hover align-middle"><tbody>
+{% for p in rows %}
+  <tr>
+    <td class="text-nowrap">{{ p.number_label or (("收件号 %s" % p.receipt_serial)
+                                                   if p.receipt_serial else "—") }}</td>
+    <td><a href="/proposals/{{ p.id }}">{{ p.title }}</a>
+      {% if p.is_key %}<span class="badge bg-danger">重点</span>{% endif %}
+      <div class="small text-muted">{{ p.session_label }} · {{ p.kind_label }}</div></td>
+    <td>{{ p.proposer_name }}</td>
+    <td class="text-nowrap">{{ p.category_name or "" }}</td>
+    <td><span class="badge state state-{{ p.state }}">{{ p.state_label }}</span></td>
+    <td class="text-nowrap small">{{ p.submitted }}</td>
+    <td class="small">{{ p.units | join("、") }}</td>
+  </tr>
+{% endfor %}
+</tbody></table></body></html>""")
 
 
-def number(n):
+def chinese(n):
     return DIGITS[n] if n <= 10 else (DIGITS[n // 10] if n >= 20 else "") + "十" + (
         DIGITS[n % 10] if n % 10 else "")
 
 
-def as_utc(value):
+def session_label(term, meeting):
+    return f"第{chinese(term)}届第{chinese(meeting)}次会议"
+
+
+def number_label(number):
+    return f"第{number:04d}号" if number else None
+
+
+def local_time(value):
+    """A stored moment (naive UTC; text on SQLite, read without the app's column types) in
+    Asia/Shanghai."""
     if value is None:
         return None
-    if isinstance(value, str):  # SQLite through text(): no type information
+    if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
-class Obj:
-    def __init__(self, **kw):
-        self.__dict__.update(kw)
-
-
-def row_object(r, sessions, units=()):
-    """What the row template reads of a proposal."""
-    return Obj(id=r.id, title=r.title, state=r.state, kind=r.kind, is_key=bool(r.is_key),
-               receipt_serial=r.receipt_serial,
-               number_label=f"第{r.number:04d}号" if r.number else None,
-               submitted_at=as_utc(r.submitted_at), session=Obj(label=sessions[r.session_id]),
-               state_label=STATE_LABELS.get(r.state, r.state), category_label=r.category_name or "",
-               proposer=Obj(name=r.proposer_name), category=Obj(name=r.category_name),
-               unit_names=units)
-
-
-# -- the template's helpers, without translation machinery (the text is the Chinese msgid)
-def gettext(msgid, **kw):
-    return msgid % kw if kw else msgid
-
-
-# (highlight and search_snippet only for a search, which the bare list never is)
-app.jinja_env.globals.update(_=gettext, search_snippet=lambda p, q: None)
-app.jinja_env.filters.update(
-    highlight=lambda value, q: value,
-    localtime=lambda value: value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
-    if value else "")
-proposal = Blueprint("proposal", __name__)
-
-
-@proposal.get("/proposals/<int:proposal_id>", endpoint="show")
-def show(proposal_id):  # only for url_for in the row template
-    return ""
-
-
-app.register_blueprint(proposal)
+def digest(raw):
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def page_args():
-    per_page = min(int(request.args.get("per_page", 20)), 100)
     page_no = max(int(request.args.get("page", 1)), 1)
+    per_page = min(max(int(request.args.get("per_page", 20)), 1), 100)
     return page_no, per_page
 
 
-_kept = {"token": None, "total": None, "at": -1e9}
+def page_ids(conn, per_page, offset):
+    """The page's ids and the total in one statement; past the end, one more count."""
+    found = conn.execute(IDS_AND_TOTAL, {"draft": "draft", "page_limit": per_page,
+                                         "page_offset": offset}).all()
+    if not found:
+        return [], (conn.execute(TOTAL, {"draft": "draft"}).scalar() if offset else 0)
+    return [pid for pid, _total in found], found[0][1]
 
 
-def page_of(conn, page_no, per_page, rows_statement=ROWS):
-    fresh = time.monotonic() - _kept["at"] < 60  # list_totals.KEPT_SECONDS
-    rows = conn.execute(IDS_AND_TOTAL, {
-        "limit": per_page, "offset": (page_no - 1) * per_page,
-        "kept_token": _kept["token"] if fresh else None,
-        "kept_total": _kept["total"] if fresh else None}).all()
-    if not rows:
-        return [], [], (conn.execute(TOTAL).scalar() if page_no > 1 else 0)
-    if rows[0][1] != _kept["token"] or not fresh:
-        _kept.update(token=rows[0][1], total=rows[0][2], at=time.monotonic())
-    ids = [pid for pid, _token, _total in rows]
-    found = {r.id: r for r in conn.execute(rows_statement, {"ids": ids})}
-    return ids, [found[i] for i in ids if i in found], rows[0][2]
+def in_order(rows, wanted):
+    found = {r.id: r for r in rows}
+    return [found[i] for i in wanted if i in found]
 
 
-_sessions = {"at": -1e9, "labels": {}}
+def make_app(url=None):
+    app = Flask(__name__)
+    load_config(app, {"SQLALCHEMY_DATABASE_URI": url or os.environ["DATABASE_URL"]})
+    # the app's engine options too (pool_pre_ping; PostgreSQL's JIT off)
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"],
+                           **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
 
+    @app.get("/bare/proposals")
+    def proposals_page():
+        page_no, per_page = page_args()
+        raw = request.cookies.get("bare_sid")
+        with engine.connect() as conn:
+            who = conn.execute(LOGIN_SESSION, {"token_hash": digest(raw)}).first() \
+                if raw else None
+            if who is None:
+                abort(401)
+            sessions = conn.execute(SESSIONS).all()
+            filters = [
+                ("session", [(s.id, session_label(s.term, s.meeting)) for s in sessions]),
+                ("year", [(y, y) for y in sorted({s.year for s in sessions}, reverse=True)]),
+                ("category", conn.execute(CATEGORIES).all()),
+                ("department", conn.execute(UNITS).all())]
+            # past the last page: the last (as the app's paginate)
+            wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
+            pages = max(1, -(-total // per_page))
+            if page_no > pages:
+                page_no = pages
+                wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
+            rows, units = [], {}
+            if wanted:
+                rows = in_order(conn.execute(PAGE_ROWS, {"ids": wanted}), wanted)
+                for pid, name in conn.execute(PAGE_UNITS, {"ids": wanted,
+                                                           "reassigned": "reassigned"}):
+                    units.setdefault(pid, []).append(name)
+            unread = conn.execute(UNREAD, {"user_id": who.user_id}).scalar()
+        items = [{"id": r.id, "title": r.title, "is_key": r.is_key, "state": r.state,
+                  "state_label": STATE_LABELS.get(r.state, r.state),
+                  "number_label": number_label(r.number), "receipt_serial": r.receipt_serial,
+                  "session_label": session_label(r.term, r.meeting),
+                  "kind_label": KIND_LABELS[r.kind], "proposer_name": r.proposer_name,
+                  "category_name": r.category_name, "units": units.get(r.id, []),
+                  "submitted": (local_time(r.submitted_at).strftime("%Y-%m-%d %H:%M")
+                                if r.submitted_at else "")} for r in rows]
+        return PAGE.render(rows=items, total=total, page=page_no, pages=pages,
+                           filters=filters, unread=unread)
 
-def session_labels(conn):
-    """The session labels, read again every 30 s as the app's filter choices are
-    (proposals/web/lists.py REFERENCE_TTL)."""
-    if time.monotonic() - _sessions["at"] >= 30:
-        _sessions["labels"] = {sid: f"第{number(term)}届第{number(meeting)}次会议"
-                               for sid, term, meeting in conn.execute(SESSIONS)}
-        _sessions["at"] = time.monotonic()
-    return _sessions["labels"]
+    @app.get("/bare/api/proposals")
+    def proposals_api():
+        page_no, per_page = page_args()
+        scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+        valid_since = datetime.now(UTC).replace(tzinfo=None) - TOKEN_LIFETIME
+        with engine.connect() as conn:
+            if scheme.lower() != "bearer" or not token.strip() or conn.execute(API_TOKEN, {
+                    "token_hash": digest(token.strip()),
+                    "valid_since": valid_since}).first() is None:
+                abort(401)
+            wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
+            # (the app reads the rows even for no ids: an empty IN)
+            rows = in_order(conn.execute(API_ROWS, {"ids": wanted}), wanted)
+        items = [{"id": r.id, "version": r.version, "state": r.state,
+                  "state_label": STATE_LABELS.get(r.state, r.state), "number": r.number,
+                  "number_label": number_label(r.number), "receipt_serial": r.receipt_serial,
+                  "title": r.title, "category": r.category_code,
+                  "category_name": r.category_name, "kind": r.kind, "session": r.session_id,
+                  "session_label": session_label(r.term, r.meeting),
+                  "proposer": r.username, "proposer_name": r.proposer_name,
+                  "submitted_at": (local_time(r.submitted_at).isoformat()
+                                   if r.submitted_at else None),
+                  "is_key": bool(r.is_key),
+                  "is_plenary": None if r.is_plenary is None else bool(r.is_plenary)}
+                 for r in rows]
+        return jsonify({"items": items, "total": total, "page": page_no,
+                        "per_page": per_page})
 
-
-def who_asks(conn, statement, raw, **params):
-    """The app's statement for who asks (401 without a known session or token; the app checks
-    its times and flags in Python)."""
-    if not raw or conn.execute(statement, dict(
-            params, token_hash=hashlib.sha256(raw.encode()).hexdigest())).first() is None:
-        abort(401)
-
-
-@app.get("/bare/proposals")
-def proposals_page():
-    page_no, per_page = page_args()
-    with engine.connect() as conn:
-        who_asks(conn, LOGIN_SESSION, request.cookies.get("bare_sid"))
-        sessions = session_labels(conn)
-        ids, rows, total = page_of(conn, page_no, per_page, PAGE_ROWS)
-        units = {}
-        if ids:
-            for pid, state, name in conn.execute(PAGE_UNITS, {"ids": ids}):
-                names = units.setdefault(pid, [])
-                if state != "reassigned":
-                    names.append(name)
-    items = [row_object(r, sessions, units.get(r.id, [])) for r in rows]
-    body = render_template("lists/_proposal_rows.html", rows=items, search_q="",
-                           kind_labels=KIND_LABELS)
-    return (f'<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>提案</title>'
-            f'</head><body><p>共 {total} 件</p><table><tbody>{body}</tbody></table>'
-            f'</body></html>')
-
-
-@app.get("/bare/api/proposals")
-def proposals_api():
-    page_no, per_page = page_args()
-    scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
-    with engine.connect() as conn:
-        who_asks(conn, API_TOKEN, token.strip() if scheme.lower() == "bearer" else None,
-                 valid_since=datetime.now(timezone.utc).replace(tzinfo=None) - TOKEN_LIFETIME)
-        _ids, rows, total = page_of(conn, page_no, per_page)
-    items = [{"id": r.id, "version": r.version, "state": r.state,
-              "state_label": STATE_LABELS.get(r.state, r.state), "number": r.number,
-              "number_label": f"第{r.number:04d}号" if r.number else None,
-              "receipt_serial": r.receipt_serial, "title": r.title,
-              "category": r.category_code, "category_name": r.category_name, "kind": r.kind,
-              "session": r.session_id,
-              "session_label": f"第{number(r.term)}届第{number(r.meeting)}次会议",
-              "proposer": r.username, "proposer_name": r.proposer_name,
-              "submitted_at": (as_utc(r.submitted_at).astimezone(LOCAL_TZ).isoformat()
-                               if r.submitted_at else None),
-              "is_key": bool(r.is_key),
-              "is_plenary": None if r.is_plenary is None else bool(r.is_plenary)} for r in rows]
-    return jsonify({"items": items, "total": total, "page": page_no, "per_page": per_page})
+    return app

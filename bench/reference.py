@@ -8,11 +8,11 @@ out; a key proposal's number is compared through its label).
     ref = reference_figures(connection, year=2025, as_of=date(2025, 12, 31))
     differences(annual_figures(year=2025, as_of=date(2025, 12, 31)), ref)   # [] when equal
 
-Used by bench/run.py, bench/stats_only.py and tests/test_bench_reference.py.
+Used by bench/run.py, bench/stats_only.py and tests/bench/test_reference.py.
 """
 import os
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 from sqlalchemy import text
 
@@ -32,7 +32,7 @@ UNIT_COUNTS = ("assigned", "co", "required", "accepted", "replied", "replies", "
 
 def local_midnight(day):
     """The start of a local date as a naive UTC datetime (how the columns store moments)."""
-    return datetime.combine(day, time(), tzinfo=LOCAL).astimezone(timezone.utc).replace(
+    return datetime.combine(day, time(), tzinfo=LOCAL).astimezone(UTC).replace(
         tzinfo=None)
 
 
@@ -130,7 +130,7 @@ def to_figures(rows, codes, year):
                                        "results": dict.fromkeys(codes, 0)})
             values = [int(v or 0) for v in (r.n1, r.n2, r.n3, r.n4, r.n5, r.n6, r.n7, r.n8,
                                             r.n9, r.n10, r.n11, r.n12, r.n13, r.n14)]
-            for name, v in zip(UNIT_COUNTS, values):
+            for name, v in zip(UNIT_COUNTS, values, strict=True):
                 u["counts"][name] += v
             if r.t3 in u["results"]:  # a replied item's latest result
                 u["results"][r.t3] += values[UNIT_COUNTS.index("replied")]
@@ -239,7 +239,7 @@ def differences(api, ref, limit=None):
                 out.append((path + "[]", a if not isinstance(a, list) else f"{len(a)} rows",
                             f"{len(b)} rows"))
             else:
-                for n, (x, y) in enumerate(zip(a, b)):
+                for n, (x, y) in enumerate(zip(a, b, strict=True)):
                     walk(f"{path}[{n}]", x, y)
         elif a != b:
             out.append((path, a, b))

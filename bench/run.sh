@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The benchmark of issue 7, in one command:
-#   bash bench/run.sh [--size 10000|100000|1000000] [--db sqlite|postgresql|both] [--quick]
+# The benchmark in one command (docs/performance.md):
+#   bash bench/run.sh [--size county|national|stress|N] [--db sqlite|postgresql|both] [--quick]
 #                     [--only stats,load,sweep,celery,xlsx] [--keep DIR]
+# --size: a county (3,000 proposals over ten years), the national committee (60,000, the
+# default) or ten times its decade (stress, 600,000); or a number of proposals.
 # --keep DIR keeps the generated databases (SQLite file, PostgreSQL cluster) in DIR and reuses
 # them on the next run with the same DIR and size, e.g. to rerun only the load figures:
-#   bash bench/run.sh --size 100000 --keep /tmp/bench100k --only load
+#   bash bench/run.sh --size national --keep /tmp/bench-national --only load
 # Installs wrk (Debian) when missing, starts a throwaway PostgreSQL 15 on loopback in a
 # temporary folder (as scripts/test.sh does) when PostgreSQL is wanted, generates the data in
 # bulk, measures, prints a table and, as the last line, one JSON object with every figure.
@@ -14,7 +16,7 @@ ROOT=$(pwd)
 PY=.venv/bin/python
 [ -x "$PY" ] || { python3 -m venv .venv && .venv/bin/python -m pip install -q -e ".[test]"; }
 
-SIZE=10000; DB=both; QUICK=(); EXTRA=(); KEEP=""
+SIZE=national; DB=both; QUICK=(); EXTRA=(); KEEP=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) SIZE=$2; shift 2;;
@@ -22,7 +24,8 @@ while [ $# -gt 0 ]; do
     --quick) QUICK=(--quick); shift;;
     --only) EXTRA+=(--only "$2"); shift 2;;
     --keep) KEEP=$(mkdir -p "$2" && cd "$2" && pwd); EXTRA+=(--workdir "$KEEP" --reuse); shift 2;;
-    *) echo "usage: bash bench/run.sh [--size N] [--db sqlite|postgresql|both] [--quick]" \
+    *) echo "usage: bash bench/run.sh [--size county|national|stress|N]" \
+            "[--db sqlite|postgresql|both] [--quick]" \
             "[--only PARTS] [--keep DIR]"; exit 2;;
   esac
 done

@@ -1,12 +1,12 @@
-"""The annual statistics alone: generate N proposals (bench/generate.py) into a database, then
+"""The annual statistics alone: generate a committee (bench/generate.py) into a database, then
 time proposals.stats.annual_figures (and GET /api/v1/stats/annual) for last year against the
 hand-written statement bench/sql/annual.sql (every figure; bench/reference.py) and, for
 information, bench/sql/annual_core.sql (17 core figures), alternated run by run; check that
 every figure agrees, and print the times and ratios.
 
-    python bench/stats_only.py --size 100000                         # a temporary SQLite file
-    python bench/stats_only.py --size 100000 --keep /tmp/stats.db    # reuse it when it exists
-    python bench/stats_only.py --size 100000 --database-url postgresql+psycopg://…/db --keep
+    python bench/stats_only.py --size national                       # a temporary SQLite file
+    python bench/stats_only.py --size national --keep /tmp/stats.db  # reuse it when it exists
+    python bench/stats_only.py --size stress --database-url postgresql+psycopg://…/db --keep
 """
 import argparse
 import os
@@ -17,10 +17,13 @@ from datetime import datetime
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))
 
+from bench.generate import SIZES, proposal_count  # noqa: E402
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--size", type=proposal_count, default="national",
+                        help=f"a number of proposals or one of {', '.join(SIZES)}")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--keep", nargs="?", const=True, default=None,
                         help="SQLite file to reuse (generated when missing); with "

@@ -23,9 +23,9 @@ from proposals.stats import annual_figures
 from proposals.workflow import operations as ops
 from proposals.workflow.models import Proposal
 
-from . import test_stats
-from .conftest import wipe
-from .test_stats import CZJ, JYJ, ZJJ, at
+from ..conftest import wipe
+from ..stats import test_figures as test_stats
+from ..stats.test_figures import CZJ, JYJ, ZJJ, at
 
 
 class Timeline(test_stats.Year):
