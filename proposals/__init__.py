@@ -1,4 +1,5 @@
 """提案办理系统: CPPCC proposal handling."""
+import logging
 import os
 
 from flask import Flask, abort, jsonify
@@ -15,6 +16,11 @@ def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
+
+    # the app's own INFO lines (the audit, the sweep, deliveries) reach the server's log
+    # (Flask's handler writes to the WSGI error stream: gunicorn's error log)
+    if app.logger.level == logging.NOTSET:
+        app.logger.setLevel(logging.INFO)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)

@@ -1,4 +1,4 @@
-"""Configuration from the environment (docs/api.md, "Configuration")."""
+"""Configuration from the environment (every variable: docs/operations.md)."""
 import os
 
 
@@ -42,6 +42,12 @@ def load_config(app, overrides=None):
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "300")),
         "DELIVERY_LEASE_SECONDS": int(os.environ.get("DELIVERY_LEASE_SECONDS", "600")),
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
+        # where attachments and backups are written (default: folders in instance/), and the
+        # largest attachment (default: attachments/storage.py)
+        "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR") or None,
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR") or None,
+        **({"ATTACHMENT_MAX_BYTES": int(os.environ["ATTACHMENT_MAX_BYTES"])}
+           if os.environ.get("ATTACHMENT_MAX_BYTES") else {}),
         # --- security (proposals/security/) ---
         # passwords: minimum length (ASVS 5.0: at least 8) and a common-password list
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "8")),

@@ -48,6 +48,9 @@ def app():
     app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp),
                       "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
+                      # files a test writes stay out of the checkout's instance/ folder
+                      "ATTACHMENTS_DIR": os.path.join(tmp, "attachments"),
+                      "BACKUP_DIR": os.path.join(tmp, "backups"),
                       # the login rate limits are tested in tests/security/test_authentication.py
                       "LOGIN_RATE_LIMIT_ENABLED": False})
     with app.app_context():

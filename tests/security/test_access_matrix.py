@@ -1,4 +1,4 @@
-"""Issue 6 part 1: the access-control matrix. Every route of the app (HTML and API, every
+"""The access-control matrix. Every route of the app (HTML and API, every
 method) is requested by every kind of principal over records in every state, and each answer is
 compared with tests/security/access_table.py: 0 unexpected allows, 0 unexpected refusals, and the
 database unchanged after every refusal. A route missing from the table fails the test."""

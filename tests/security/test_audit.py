@@ -1,4 +1,4 @@
-"""Issue 6, part 6: the audit log records logins (ok and failed, web and API), logouts,
+"""The audit log records logins (ok and failed, web and API), logouts,
 password changes, every state-changing request with its outcome and every refusal, with actor,
 time and address, in its own transaction (a rolled-back action keeps its row); no password or
 token ever reaches the audit table or the logs."""

@@ -1,4 +1,4 @@
-"""Issue 6, part 2: passwords (length and common-password list wherever one is set), login rate
+"""Passwords (length and common-password list wherever one is set), login rate
 limits (per account and per address, web and API, memory and Redis storage), server-side
 sessions (logout, password change and disabling revoke sessions and tokens; idle and absolute
 timeouts; token lifetime) and cookie flags."""

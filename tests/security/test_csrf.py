@@ -1,4 +1,4 @@
-"""Issue 6 part 3: every state-changing HTML route refuses a request without a CSRF token (400)
+"""Every state-changing HTML route refuses a request without a CSRF token (400)
 and changes nothing. A second app instance with CSRF protection on (the shared ``app`` has it
 off) runs on the same database; each POST/PUT/PATCH/DELETE route outside /api/v1 (token
 authenticated, no cookies, exempt) is sent by a logged-in principal whom the access table

@@ -1,4 +1,4 @@
-"""Issue 6 part 3: no GET changes anything. Every GET route of the app is requested by every
+"""No GET changes anything. Every GET route of the app is requested by every
 principal the access table lets see it, over a world with records in every state, and the whole
 database (every row of every table, but the security bookkeeping tables: see
 access_helpers.BOOKKEEPING_TABLES) is the same after as before."""

@@ -1,4 +1,4 @@
-"""Issue 6, part 3 (headers): every response (pages, JSON, redirects, errors 401/403/404/429/500,
+"""Every response (pages, JSON, redirects, errors 401/403/404/429/500,
 file downloads, static files) carries the security headers; the CSP allows no inline script or
 style, and no template or page needs them; HSTS only in production."""
 import os
