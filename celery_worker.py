@@ -1,4 +1,5 @@
 """celery -A celery_worker worker (and exactly one celery -A celery_worker beat)."""
+
 from proposals import create_app
 from proposals.tasks import make_celery
 

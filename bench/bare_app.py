@@ -20,6 +20,7 @@ session cookie holds it) or from the same Bearer token as the app's.
 
     gunicorn --workers 2 --bind 127.0.0.1:PORT 'bench.bare_app:make_app()'  # DATABASE_URL
 """
+
 import hashlib
 import os
 from datetime import UTC, datetime, timedelta
@@ -56,7 +57,8 @@ LOGIN_SESSION = text(f"""
     FROM login_sessions JOIN users ON users.id = login_sessions.user_id
         LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users.department_id
     WHERE login_sessions.token_hash = :token_hash""").bindparams(
-    bindparam("token_hash", type_=String))
+    bindparam("token_hash", type_=String)
+)
 API_TOKEN = text("""
     SELECT api_tokens.id, api_tokens.user_id, api_tokens.token_hash, api_tokens.created_at,
         api_tokens.revoked_at, departments_1.id AS id_1, departments_1.code, departments_1.name,
@@ -68,8 +70,8 @@ API_TOKEN = text("""
         LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users_1.department_id
     WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL
         AND api_tokens.created_at > :valid_since""").bindparams(
-    bindparam("token_hash", type_=String),
-    bindparam("valid_since", type_=DateTime()))  # naive UTC, as the app stores times
+    bindparam("token_hash", type_=String), bindparam("valid_since", type_=DateTime())
+)  # naive UTC, as the app stores times
 
 # -- the filter form's choices
 SESSIONS = text("""
@@ -77,10 +79,11 @@ SESSIONS = text("""
         committee_sessions.year
     FROM committee_sessions ORDER BY committee_sessions.year DESC,
         committee_sessions.term DESC, committee_sessions.meeting DESC""")
-CATEGORIES = text("SELECT categories.code, categories.name FROM categories "
-                  "ORDER BY categories.id")
-UNITS = text("SELECT departments.code, departments.name FROM departments "
-             "ORDER BY departments.active DESC, departments.name")
+CATEGORIES = text("SELECT categories.code, categories.name FROM categories ORDER BY categories.id")
+UNITS = text(
+    "SELECT departments.code, departments.name FROM departments "
+    "ORDER BY departments.active DESC, departments.name"
+)
 
 # -- one page: the ids with the total, then the rows
 VISIBLE = "proposals.state != :draft OR proposals.receipt_serial IS NOT NULL"
@@ -90,10 +93,13 @@ IDS_AND_TOTAL = text(f"""
     SELECT proposals.id, ({COUNT}) AS anon_1 FROM proposals WHERE {VISIBLE}
     ORDER BY proposals.submitted_at DESC NULLS FIRST, proposals.id DESC
     LIMIT :page_limit OFFSET :page_offset""").bindparams(
-    bindparam("draft", type_=String), bindparam("page_limit", type_=BigInteger),
-    bindparam("page_offset", type_=BigInteger))
+    bindparam("draft", type_=String),
+    bindparam("page_limit", type_=BigInteger),
+    bindparam("page_offset", type_=BigInteger),
+)
 TOTAL = text(COUNT.replace("AS anon_2", "AS anon_1")).bindparams(
-    bindparam("draft", type_=String))  # a page past the end
+    bindparam("draft", type_=String)
+)  # a page past the end
 PAGE_ROWS = text("""
     SELECT proposals.id, proposals.number, proposals.receipt_serial, proposals.title,
         proposals.is_key, proposals.kind, proposals.state, proposals.submitted_at,
@@ -111,7 +117,8 @@ PAGE_UNITS = text("""
 UNREAD = text("""
     SELECT count(*) AS count_1 FROM notifications
     WHERE notifications.recipient_id = :user_id AND notifications.read_at IS NULL""").bindparams(
-    bindparam("user_id", type_=Integer))
+    bindparam("user_id", type_=Integer)
+)
 API_ROWS = text("""
     SELECT proposals.id, proposals.version, proposals.state, proposals.number,
         proposals.receipt_serial, proposals.title, proposals.kind, proposals.session_id,
@@ -154,8 +161,11 @@ PAGE = Environment(autoescape=True).from_string("""<!doctype html>
 
 
 def chinese(n):
-    return DIGITS[n] if n <= 10 else (DIGITS[n // 10] if n >= 20 else "") + "十" + (
-        DIGITS[n % 10] if n % 10 else "")
+    return (
+        DIGITS[n]
+        if n <= 10
+        else (DIGITS[n // 10] if n >= 20 else "") + "十" + (DIGITS[n % 10] if n % 10 else "")
+    )
 
 
 def session_label(term, meeting):
@@ -188,8 +198,9 @@ def page_args():
 
 def page_ids(conn, per_page, offset):
     """The page's ids and the total in one statement; past the end, one more count."""
-    found = conn.execute(IDS_AND_TOTAL, {"draft": "draft", "page_limit": per_page,
-                                         "page_offset": offset}).all()
+    found = conn.execute(
+        IDS_AND_TOTAL, {"draft": "draft", "page_limit": per_page, "page_offset": offset}
+    ).all()
     if not found:
         return [], (conn.execute(TOTAL, {"draft": "draft"}).scalar() if offset else 0)
     return [pid for pid, _total in found], found[0][1]
@@ -204,16 +215,16 @@ def make_app(url=None):
     app = Flask(__name__)
     load_config(app, {"SQLALCHEMY_DATABASE_URI": url or os.environ["DATABASE_URL"]})
     # the app's engine options too (pool_pre_ping; PostgreSQL's JIT off)
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"],
-                           **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+    engine = create_engine(
+        app.config["SQLALCHEMY_DATABASE_URI"], **app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    )
 
     @app.get("/bare/proposals")
     def proposals_page():
         page_no, per_page = page_args()
         raw = request.cookies.get("bare_sid")
         with engine.connect() as conn:
-            who = conn.execute(LOGIN_SESSION, {"token_hash": digest(raw)}).first() \
-                if raw else None
+            who = conn.execute(LOGIN_SESSION, {"token_hash": digest(raw)}).first() if raw else None
             if who is None:
                 abort(401)
             sessions = conn.execute(SESSIONS).all()
@@ -221,7 +232,8 @@ def make_app(url=None):
                 ("session", [(s.id, session_label(s.term, s.meeting)) for s in sessions]),
                 ("year", [(y, y) for y in sorted({s.year for s in sessions}, reverse=True)]),
                 ("category", conn.execute(CATEGORIES).all()),
-                ("department", conn.execute(UNITS).all())]
+                ("department", conn.execute(UNITS).all()),
+            ]
             # past the last page: the last (as the app's paginate)
             wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
             pages = max(1, -(-total // per_page))
@@ -231,20 +243,34 @@ def make_app(url=None):
             rows, units = [], {}
             if wanted:
                 rows = in_order(conn.execute(PAGE_ROWS, {"ids": wanted}), wanted)
-                for pid, name in conn.execute(PAGE_UNITS, {"ids": wanted,
-                                                           "reassigned": "reassigned"}):
+                for pid, name in conn.execute(
+                    PAGE_UNITS, {"ids": wanted, "reassigned": "reassigned"}
+                ):
                     units.setdefault(pid, []).append(name)
             unread = conn.execute(UNREAD, {"user_id": who.user_id}).scalar()
-        items = [{"id": r.id, "title": r.title, "is_key": r.is_key, "state": r.state,
-                  "state_label": STATE_LABELS.get(r.state, r.state),
-                  "number_label": number_label(r.number), "receipt_serial": r.receipt_serial,
-                  "session_label": session_label(r.term, r.meeting),
-                  "kind_label": KIND_LABELS[r.kind], "proposer_name": r.proposer_name,
-                  "category_name": r.category_name, "units": units.get(r.id, []),
-                  "submitted": (local_time(r.submitted_at).strftime("%Y-%m-%d %H:%M")
-                                if r.submitted_at else "")} for r in rows]
-        return PAGE.render(rows=items, total=total, page=page_no, pages=pages,
-                           filters=filters, unread=unread)
+        items = [
+            {
+                "id": r.id,
+                "title": r.title,
+                "is_key": r.is_key,
+                "state": r.state,
+                "state_label": STATE_LABELS.get(r.state, r.state),
+                "number_label": number_label(r.number),
+                "receipt_serial": r.receipt_serial,
+                "session_label": session_label(r.term, r.meeting),
+                "kind_label": KIND_LABELS[r.kind],
+                "proposer_name": r.proposer_name,
+                "category_name": r.category_name,
+                "units": units.get(r.id, []),
+                "submitted": (
+                    local_time(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else ""
+                ),
+            }
+            for r in rows
+        ]
+        return PAGE.render(
+            rows=items, total=total, page=page_no, pages=pages, filters=filters, unread=unread
+        )
 
     @app.get("/bare/api/proposals")
     def proposals_api():
@@ -252,26 +278,43 @@ def make_app(url=None):
         scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
         valid_since = datetime.now(UTC).replace(tzinfo=None) - TOKEN_LIFETIME
         with engine.connect() as conn:
-            if scheme.lower() != "bearer" or not token.strip() or conn.execute(API_TOKEN, {
-                    "token_hash": digest(token.strip()),
-                    "valid_since": valid_since}).first() is None:
+            if (
+                scheme.lower() != "bearer"
+                or not token.strip()
+                or conn.execute(
+                    API_TOKEN, {"token_hash": digest(token.strip()), "valid_since": valid_since}
+                ).first()
+                is None
+            ):
                 abort(401)
             wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
             # (the app reads the rows even for no ids: an empty IN)
             rows = in_order(conn.execute(API_ROWS, {"ids": wanted}), wanted)
-        items = [{"id": r.id, "version": r.version, "state": r.state,
-                  "state_label": STATE_LABELS.get(r.state, r.state), "number": r.number,
-                  "number_label": number_label(r.number), "receipt_serial": r.receipt_serial,
-                  "title": r.title, "category": r.category_code,
-                  "category_name": r.category_name, "kind": r.kind, "session": r.session_id,
-                  "session_label": session_label(r.term, r.meeting),
-                  "proposer": r.username, "proposer_name": r.proposer_name,
-                  "submitted_at": (local_time(r.submitted_at).isoformat()
-                                   if r.submitted_at else None),
-                  "is_key": bool(r.is_key),
-                  "is_plenary": None if r.is_plenary is None else bool(r.is_plenary)}
-                 for r in rows]
-        return jsonify({"items": items, "total": total, "page": page_no,
-                        "per_page": per_page})
+        items = [
+            {
+                "id": r.id,
+                "version": r.version,
+                "state": r.state,
+                "state_label": STATE_LABELS.get(r.state, r.state),
+                "number": r.number,
+                "number_label": number_label(r.number),
+                "receipt_serial": r.receipt_serial,
+                "title": r.title,
+                "category": r.category_code,
+                "category_name": r.category_name,
+                "kind": r.kind,
+                "session": r.session_id,
+                "session_label": session_label(r.term, r.meeting),
+                "proposer": r.username,
+                "proposer_name": r.proposer_name,
+                "submitted_at": (
+                    local_time(r.submitted_at).isoformat() if r.submitted_at else None
+                ),
+                "is_key": bool(r.is_key),
+                "is_plenary": None if r.is_plenary is None else bool(r.is_plenary),
+            }
+            for r in rows
+        ]
+        return jsonify({"items": items, "total": total, "page": page_no, "per_page": per_page})
 
     return app

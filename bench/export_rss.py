@@ -1,6 +1,7 @@
 """One XLSX export of the proposal list in a fresh process; prints the rows, the bytes and the
 process's peak RSS (VmHWM) as JSON. Used by bench/run.py to show the export streams in
 constant memory (the peak does not grow with the rows)."""
+
 import json
 import os
 import sys
@@ -20,6 +21,7 @@ def peak_rss_mb(pid="self"):
 def main(url, query):
     os.environ["DATABASE_URL"] = url
     from proposals import create_app
+
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
     client.post("/login", data={"username": "bench_sec", "password": "bench-password"})
@@ -32,9 +34,18 @@ def main(url, query):
     response.close()
     seconds = time.perf_counter() - started
     rows = int(response.headers.get("X-Rows", "-1"))
-    print(json.dumps({"status": response.status_code, "rows": rows, "bytes": size,
-                      "seconds": round(seconds, 2), "rss_before_mb": round(before, 1),
-                      "peak_rss_mb": round(peak_rss_mb(), 1)}))
+    print(
+        json.dumps(
+            {
+                "status": response.status_code,
+                "rows": rows,
+                "bytes": size,
+                "seconds": round(seconds, 2),
+                "rss_before_mb": round(before, 1),
+                "peak_rss_mb": round(peak_rss_mb(), 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ out; a key proposal's number is compared through its label).
 
 Used by bench/run.py, bench/stats_only.py and tests/bench/test_reference.py.
 """
+
 import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -26,14 +27,25 @@ KINDS = ("individual", "joint", "collective")
 ORG_TYPES = ("party", "organization", "sector", "special_committee")
 RATINGS = ("satisfied", "basically_satisfied", "unsatisfied")
 WORST_FIRST = ("unsatisfied", "basically_satisfied", "satisfied")
-UNIT_COUNTS = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time",
-               "overdue", "extended", "unrated", "awaiting_rating", *RATINGS)
+UNIT_COUNTS = (
+    "assigned",
+    "co",
+    "required",
+    "accepted",
+    "replied",
+    "replies",
+    "on_time",
+    "overdue",
+    "extended",
+    "unrated",
+    "awaiting_rating",
+    *RATINGS,
+)
 
 
 def local_midnight(day):
     """The start of a local date as a naive UTC datetime (how the columns store moments)."""
-    return datetime.combine(day, time(), tzinfo=LOCAL).astimezone(UTC).replace(
-        tzinfo=None)
+    return datetime.combine(day, time(), tzinfo=LOCAL).astimezone(UTC).replace(tzinfo=None)
 
 
 def sql_text(dialect, kind="year", path=None):
@@ -42,8 +54,11 @@ def sql_text(dialect, kind="year", path=None):
     with open(path or os.path.join(HERE, "sql", "annual.sql")) as f:
         # without its comments (they name the parameters and placeholders)
         sql = re.sub(r"--[^\n]*", "", f.read()).strip()
-    period = ("p.submitted_at >= :year_start AND p.submitted_at < :year_end" if kind == "year"
-              else "p.session_id = :session_id")
+    period = (
+        "p.submitted_at >= :year_start AND p.submitted_at < :year_end"
+        if kind == "year"
+        else "p.session_id = :session_id"
+    )
     sql = sql.replace("{period}", period)
     sql = sql.replace("{fence}", "LIMIT -1 OFFSET 0" if dialect == "sqlite" else "OFFSET 0")
     if dialect == "sqlite":
@@ -59,22 +74,32 @@ def statement(dialect, *, year, as_of, session_id=None, path=None):
     """The statement and its parameters for a year (or the session ``session_id`` of that
     year), as of the end of ``as_of`` (a later date than today counts as today)."""
     as_of = min(as_of, datetime.now(LOCAL).date())
-    params = {"as_of_end": local_midnight(as_of + timedelta(days=1)), "as_of": as_of,
-              "year_end": local_midnight(date(year + 1, 1, 1))}
+    params = {
+        "as_of_end": local_midnight(as_of + timedelta(days=1)),
+        "as_of": as_of,
+        "year_end": local_midnight(date(year + 1, 1, 1)),
+    }
     if session_id is None:
         params["year_start"] = local_midnight(date(year, 1, 1))
     else:
         params["session_id"] = session_id
     if dialect == "sqlite":  # the text SQLAlchemy stores, so that comparisons are textual
-        params = {k: v.strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(v, datetime)
-                  else v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+        params = {
+            k: v.strftime("%Y-%m-%d %H:%M:%S.%f")
+            if isinstance(v, datetime)
+            else v.isoformat()
+            if isinstance(v, date)
+            else v
+            for k, v in params.items()
+        }
     return text(sql_text(dialect, "year" if session_id is None else "session", path)), params
 
 
 def result_codes(connection):
     """A, B, C and the codes the committee configured (the keys of ``results``)."""
-    value = connection.execute(text("SELECT value FROM settings WHERE key = 'result_codes'")
-                               ).scalar()  # stored as "A,B,C,D" (committee/settings.py)
+    value = connection.execute(
+        text("SELECT value FROM settings WHERE key = 'result_codes'")
+    ).scalar()  # stored as "A,B,C,D" (committee/settings.py)
     codes = [c.strip() for c in (value or "").replace("，", ",").split(",") if c.strip()]
     return list(dict.fromkeys(["A", "B", "C"] + codes))
 
@@ -82,13 +107,13 @@ def result_codes(connection):
 def reference_figures(connection, *, year=None, session_id=None, as_of=None, codes=None):
     """Run the statement on ``connection`` and return the figures, keyed as the API's."""
     if session_id is not None:
-        year = connection.execute(text("SELECT year FROM committee_sessions WHERE id = :id"),
-                                  {"id": session_id}).scalar_one()
+        year = connection.execute(
+            text("SELECT year FROM committee_sessions WHERE id = :id"), {"id": session_id}
+        ).scalar_one()
     today = datetime.now(LOCAL).date()
     year = today.year if year is None else year
     as_of = min(as_of or today, today)
-    stmt, params = statement(connection.dialect.name, year=year, as_of=as_of,
-                             session_id=session_id)
+    stmt, params = statement(connection.dialect.name, year=year, as_of=as_of, session_id=session_id)
     rows = connection.execute(stmt, params).all()
     return to_figures(rows, codes if codes is not None else result_codes(connection), year)
 
@@ -125,11 +150,34 @@ def to_figures(rows, codes, year):
         elif tag == "participation":
             participation = {"members": int(r.n1), "active_members": int(r.n2)}
         elif tag == "unit":
-            u = units.setdefault(r.k, {"code": r.t1, "name": r.t2,
-                                       "counts": dict.fromkeys(UNIT_COUNTS, 0),
-                                       "results": dict.fromkeys(codes, 0)})
-            values = [int(v or 0) for v in (r.n1, r.n2, r.n3, r.n4, r.n5, r.n6, r.n7, r.n8,
-                                            r.n9, r.n10, r.n11, r.n12, r.n13, r.n14)]
+            u = units.setdefault(
+                r.k,
+                {
+                    "code": r.t1,
+                    "name": r.t2,
+                    "counts": dict.fromkeys(UNIT_COUNTS, 0),
+                    "results": dict.fromkeys(codes, 0),
+                },
+            )
+            values = [
+                int(v or 0)
+                for v in (
+                    r.n1,
+                    r.n2,
+                    r.n3,
+                    r.n4,
+                    r.n5,
+                    r.n6,
+                    r.n7,
+                    r.n8,
+                    r.n9,
+                    r.n10,
+                    r.n11,
+                    r.n12,
+                    r.n13,
+                    r.n14,
+                )
+            ]
             for name, v in zip(UNIT_COUNTS, values, strict=True):
                 u["counts"][name] += v
             if r.t3 in u["results"]:  # a replied item's latest result
@@ -142,16 +190,26 @@ def to_figures(rows, codes, year):
             key_items.append(r)
 
     received = sum(buckets.values())
-    out = {"received": received, "filed": buckets["filed"], "merged": buckets["merged"],
-           "not_filed": buckets["not_filed"], "withdrawn": buckets["withdrawn"],
-           "pending_review": buckets["pending"], "not_filed_by_disposition": disposition,
-           "by_kind": kinds, "collective_by_org_type": org_types}
-    out["by_category"] = [{"code": code, "name": name, "received": rec, "filed": filed}
-                          for _id, code, name, active, rec, filed in sorted(categories)
-                          if active or rec]
-    out["by_sector"] = sorted(({"sector": s, "received": n} for s, n in sectors.items()),
-                              key=lambda x: (-x["received"], x["sector"] is None,
-                                             x["sector"] or ""))
+    out = {
+        "received": received,
+        "filed": buckets["filed"],
+        "merged": buckets["merged"],
+        "not_filed": buckets["not_filed"],
+        "withdrawn": buckets["withdrawn"],
+        "pending_review": buckets["pending"],
+        "not_filed_by_disposition": disposition,
+        "by_kind": kinds,
+        "collective_by_org_type": org_types,
+    }
+    out["by_category"] = [
+        {"code": code, "name": name, "received": rec, "filed": filed}
+        for _id, code, name, active, rec, filed in sorted(categories)
+        if active or rec
+    ]
+    out["by_sector"] = sorted(
+        ({"sector": s, "received": n} for s, n in sectors.items()),
+        key=lambda x: (-x["received"], x["sector"] is None, x["sector"] or ""),
+    )
     out["participation"] = participation
 
     total = dict.fromkeys(UNIT_COUNTS, 0)
@@ -163,30 +221,59 @@ def to_figures(rows, codes, year):
             total[name] += c[name]
         for code in codes:
             results[code] += u["results"][code]
-        by_department.append({
-            "code": u["code"], "name": u["name"], "assigned": c["assigned"],
-            "co_handled": c["co"], "accepted": c["accepted"], "replied": c["replied"],
-            "replies_delivered": c["replies"], "on_time": c["on_time"], "overdue": c["overdue"],
-            "extended": c["extended"], "results": u["results"],
-            "rated": sum(c[x] for x in RATINGS), "satisfied": c["satisfied"],
-            "basically_satisfied": c["basically_satisfied"], "unsatisfied": c["unsatisfied"],
-            "unrated": c["unrated"]})
+        by_department.append(
+            {
+                "code": u["code"],
+                "name": u["name"],
+                "assigned": c["assigned"],
+                "co_handled": c["co"],
+                "accepted": c["accepted"],
+                "replied": c["replied"],
+                "replies_delivered": c["replies"],
+                "on_time": c["on_time"],
+                "overdue": c["overdue"],
+                "extended": c["extended"],
+                "results": u["results"],
+                "rated": sum(c[x] for x in RATINGS),
+                "satisfied": c["satisfied"],
+                "basically_satisfied": c["basically_satisfied"],
+                "unsatisfied": c["unsatisfied"],
+                "unrated": c["unrated"],
+            }
+        )
     by_department.sort(key=lambda x: x["code"])
-    out.update({
-        "units_involved": len(by_department), "assignment_items": total["assigned"],
-        "co_handling_items": total["co"], "reply_items": total["required"],
-        "accepted_items": total["accepted"], "replied_items": total["replied"],
-        "overdue_items": total["overdue"], "extended_items": total["extended"],
-        "replies_delivered": total["replies"], "replies_on_time": total["on_time"],
-        "results": results,
-        "satisfaction": {"satisfied": total["satisfied"],
-                         "basically_satisfied": total["basically_satisfied"],
-                         "unsatisfied": total["unsatisfied"], "unrated": total["unrated"],
-                         "awaiting_rating": total["awaiting_rating"],
-                         "rated": sum(total[x] for x in RATINGS)},
-        "by_department": by_department})
-    out["monthly"] = [{"month": m, "received": received_by_month.get(m, 0),
-                       "replies_delivered": replies_by_month.get(m, 0)} for m in months]
+    out.update(
+        {
+            "units_involved": len(by_department),
+            "assignment_items": total["assigned"],
+            "co_handling_items": total["co"],
+            "reply_items": total["required"],
+            "accepted_items": total["accepted"],
+            "replied_items": total["replied"],
+            "overdue_items": total["overdue"],
+            "extended_items": total["extended"],
+            "replies_delivered": total["replies"],
+            "replies_on_time": total["on_time"],
+            "results": results,
+            "satisfaction": {
+                "satisfied": total["satisfied"],
+                "basically_satisfied": total["basically_satisfied"],
+                "unsatisfied": total["unsatisfied"],
+                "unrated": total["unrated"],
+                "awaiting_rating": total["awaiting_rating"],
+                "rated": sum(total[x] for x in RATINGS),
+            },
+            "by_department": by_department,
+        }
+    )
+    out["monthly"] = [
+        {
+            "month": m,
+            "received": received_by_month.get(m, 0),
+            "replies_delivered": replies_by_month.get(m, 0),
+        }
+        for m in months
+    ]
     out["replied_proposals"], out["replied_proposals_by_year_end"] = replied
     out["key_proposals"] = key_proposals(keys, key_items)
     return out
@@ -195,9 +282,17 @@ def to_figures(rows, codes, year):
 def key_proposals(keys, item_rows):
     items = {}
     for r in sorted(item_rows, key=lambda r: r.n1):
-        items.setdefault(r.k, []).append({
-            "code": r.t4, "name": r.t5, "role": r.t1, "replied": bool(r.n3),
-            "overdue": bool(r.n4), "result": r.t3, "rating": r.t2})
+        items.setdefault(r.k, []).append(
+            {
+                "code": r.t4,
+                "name": r.t5,
+                "role": r.t1,
+                "replied": bool(r.n3),
+                "overdue": bool(r.n4),
+                "result": r.t3,
+                "rating": r.t2,
+            }
+        )
     out = []
     for pid, r in keys.items():
         mine = items.get(pid, [])
@@ -206,11 +301,20 @@ def key_proposals(keys, item_rows):
         if state == "filed":
             state = "closed" if r.n2 else "assigned" if mine else "filed"
         ratings = [x["rating"] for x in owed if x["rating"]]
-        out.append({"id": pid, "number": None if r.n1 is None else int(r.n1), "title": r.t1,
-                    "supervisor": r.t3, "units": [x["name"] for x in mine], "items": mine,
-                    "state": state, "replied": bool(owed) and all(x["replied"] for x in owed),
-                    "overdue": any(x["overdue"] for x in owed),
-                    "rating": min(ratings, key=WORST_FIRST.index) if ratings else None})
+        out.append(
+            {
+                "id": pid,
+                "number": None if r.n1 is None else int(r.n1),
+                "title": r.t1,
+                "supervisor": r.t3,
+                "units": [x["name"] for x in mine],
+                "items": mine,
+                "state": state,
+                "replied": bool(owed) and all(x["replied"] for x in owed),
+                "overdue": any(x["overdue"] for x in owed),
+                "rating": min(ratings, key=WORST_FIRST.index) if ratings else None,
+            }
+        )
     out.sort(key=lambda k: (k["number"] is None, k["number"] or 0, k["id"]))
     return out
 
@@ -236,8 +340,13 @@ def differences(api, ref, limit=None):
                     walk(f"{path}.{key}" if path else key, a[key], value)
         elif isinstance(b, list):
             if not isinstance(a, list) or len(a) != len(b):
-                out.append((path + "[]", a if not isinstance(a, list) else f"{len(a)} rows",
-                            f"{len(b)} rows"))
+                out.append(
+                    (
+                        path + "[]",
+                        a if not isinstance(a, list) else f"{len(a)} rows",
+                        f"{len(b)} rows",
+                    )
+                )
             else:
                 for n, (x, y) in enumerate(zip(a, b, strict=True)):
                     walk(f"{path}[{n}]", x, y)

@@ -1,4 +1,5 @@
 """提案办理系统: CPPCC proposal handling."""
+
 import logging
 import os
 
@@ -8,8 +9,7 @@ from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
-MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                          "migrations")
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
 def create_app(config=None):
@@ -31,13 +31,16 @@ def create_app(config=None):
 
     # login sessions (the user loader), login rate limits, security headers, the audit log
     from . import security
+
     security.init_app(app)
 
     from .api import bp as api_bp
+
     csrf.exempt(api_bp)  # token-authenticated, no cookies
     app.register_blueprint(api_bp)
 
     from .web import init_web
+
     init_web(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -55,5 +58,6 @@ def create_app(config=None):
         return jsonify({"status": "ok"})
 
     from .cli import register
+
     register(app)
     return app

@@ -1,4 +1,5 @@
 """Configuration from the environment (every variable: docs/operations.md)."""
+
 import os
 
 
@@ -9,7 +10,7 @@ def _database_url(instance_path):
     # psycopg 3 is the driver we ship; accept the usual spellings.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -46,15 +47,17 @@ def load_config(app, overrides=None):
         # largest attachment (default: attachments/storage.py)
         "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR") or None,
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or None,
-        **({"ATTACHMENT_MAX_BYTES": int(os.environ["ATTACHMENT_MAX_BYTES"])}
-           if os.environ.get("ATTACHMENT_MAX_BYTES") else {}),
+        **(
+            {"ATTACHMENT_MAX_BYTES": int(os.environ["ATTACHMENT_MAX_BYTES"])}
+            if os.environ.get("ATTACHMENT_MAX_BYTES")
+            else {}
+        ),
         # --- security (proposals/security/) ---
         # passwords: minimum length (ASVS 5.0: at least 8) and a common-password list
         "PASSWORD_MIN_LENGTH": int(os.environ.get("PASSWORD_MIN_LENGTH", "8")),
         # login sessions: idle and absolute timeouts (seconds); API tokens' lifetime
         "SESSION_IDLE_TIMEOUT": int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60))),
-        "SESSION_ABSOLUTE_TIMEOUT": int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT",
-                                                       str(12 * 3600))),
+        "SESSION_ABSOLUTE_TIMEOUT": int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 3600))),
         "API_TOKEN_LIFETIME": int(os.environ.get("API_TOKEN_LIFETIME", str(30 * 86400))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -65,10 +68,8 @@ def load_config(app, overrides=None):
         # failed logins per account and per client address (Flask-Limiter rate strings);
         # counts in Redis when REDIS_URL is set, so that every worker shares them
         "LOGIN_RATE_LIMIT_ENABLED": _bool("LOGIN_RATE_LIMIT_ENABLED", True),
-        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT",
-                                                   "10 per 15 minutes"),
-        "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS",
-                                                   "30 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "30 per 15 minutes"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI"),  # default: REDIS_URL
         "RATELIMIT_KEY_PREFIX": "proposals",
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
@@ -77,12 +78,16 @@ def load_config(app, overrides=None):
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
     }
     cfg.update(overrides)
-    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") \
-            and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+    if (
+        cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+        and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides
+    ):
         # PostgreSQL's JIT compiles the app's short multi-join statements for longer than they
         # run (docs/performance.md): off for our sessions
-        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {**cfg["SQLALCHEMY_ENGINE_OPTIONS"],
-                                            "connect_args": {"options": "-c jit=off"}}
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **cfg["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"options": "-c jit=off"},
+        }
     if not cfg["RATELIMIT_STORAGE_URI"]:
         cfg["RATELIMIT_STORAGE_URI"] = cfg["REDIS_URL"] or "memory://"
     if not cfg["SECRET_KEY"]:

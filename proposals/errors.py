@@ -1,5 +1,6 @@
 """Domain errors raised by operations; the API maps each to its status and code (docs/api.md).
 Messages are translated where they are raised (proposals.i18n: Chinese outside a request)."""
+
 from .i18n import _
 
 
@@ -15,6 +16,7 @@ class DomainError(Exception):
 
 class ValidationError(DomainError):
     """Bad or missing input; nothing changed."""
+
     status = 400
     code = "validation_error"
 
@@ -32,23 +34,27 @@ class Unauthenticated(DomainError):
 
 class NotPermitted(DomainError):
     """The role, unit or person may not do this to this record."""
+
     status = 403
     code = "forbidden"
 
 
 class NotFound(DomainError):
     """No such record, or one the caller may not even see."""
+
     status = 404
     code = "not_found"
 
 
 class InvalidState(DomainError):
     """The action is not allowed in the record's current state."""
+
     status = 409
     code = "invalid_state"
 
 
 class Conflict(DomainError):
     """Someone else changed the record first."""
+
     status = 409
     code = "conflict"

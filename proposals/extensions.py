@@ -1,4 +1,5 @@
 """Extensions, created here and bound to the app in create_app()."""
+
 import sqlite3
 from datetime import datetime, timezone
 
@@ -23,6 +24,7 @@ NAMING = {
 
 class UTCDateTime(TypeDecorator):
     """Times are stored as naive UTC on every database and come back aware (UTC)."""
+
     impl = DateTime
     cache_ok = True
 
@@ -38,8 +40,9 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    registry = registry(metadata=MetaData(naming_convention=NAMING),
-                        type_annotation_map={datetime: UTCDateTime})
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING), type_annotation_map={datetime: UTCDateTime}
+    )
 
 
 # Objects are not expired at commit: what a request shows after its action's commit (the

@@ -14,6 +14,7 @@ flask_babel.gettext alone is not enough: inside an app context without a request
 locale selector, which reads the session and fails. Templates use Flask-Babel's own ``_()``
 (installed by Babel.init_app), which only ever runs inside a request.
 """
+
 from flask import has_request_context
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString

@@ -1,4 +1,5 @@
 """Celery bound to the app factory: every task runs inside an app context."""
+
 from celery import Celery, Task
 
 
@@ -9,17 +10,25 @@ def make_celery(app):
                 return self.run(*args, **kwargs)
 
     broker = app.config.get("REDIS_URL") or "memory://"
-    celery = Celery(app.import_name, task_cls=FlaskTask, broker=broker, backend=None,
-                    include=["proposals.reminders.tasks", "proposals.notifications.tasks"])
+    celery = Celery(
+        app.import_name,
+        task_cls=FlaskTask,
+        broker=broker,
+        backend=None,
+        include=["proposals.reminders.tasks", "proposals.notifications.tasks"],
+    )
     interval = app.config.get("SWEEP_INTERVAL_SECONDS", 300)
     celery.conf.update(
-        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
-        timezone="Asia/Shanghai", broker_connection_retry_on_startup=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        timezone="Asia/Shanghai",
+        broker_connection_retry_on_startup=True,
         # a task that Redis holds for a dead worker comes back after this (seconds)
-        broker_transport_options={"visibility_timeout": app.config.get(
-            "DELIVERY_LEASE_SECONDS", 600)},
-        beat_schedule={"sweep": {"task": "proposals.reminders.sweep",
-                                 "schedule": float(interval)}},
+        broker_transport_options={
+            "visibility_timeout": app.config.get("DELIVERY_LEASE_SECONDS", 600)
+        },
+        beat_schedule={"sweep": {"task": "proposals.reminders.sweep", "schedule": float(interval)}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -6,6 +6,7 @@ top-3 rate is under 90 %.
 
     .venv/bin/python scripts/similar_eval.py [--data FILE] [--database-url URL] [--misses]
 """
+
 import argparse
 import os
 import sys
@@ -20,8 +21,11 @@ THRESHOLD = 0.90
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None)
-    parser.add_argument("--database-url", default=None,
-                        help="an EMPTY database to use (default: a temporary SQLite file)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="an EMPTY database to use (default: a temporary SQLite file)",
+    )
     parser.add_argument("--misses", action="store_true", help="list the pairs not in the top 3")
     args = parser.parse_args(argv)
     from flask_migrate import upgrade
@@ -29,18 +33,27 @@ def main(argv=None):
     from proposals import create_app
     from proposals.extensions import db
     from tests.search.similar_evaluation import evaluate
+
     tmp = tempfile.mkdtemp(prefix="similar-eval-")
     url = args.database_url or "sqlite:///" + os.path.join(tmp, "eval.db")
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "similar-eval",
-                      "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "similar-eval",
+            "SQLALCHEMY_DATABASE_URI": url,
+        }
+    )
     with app.app_context():
         upgrade()
         started = time.monotonic()
         result = evaluate(args.data)
         elapsed = time.monotonic() - started
         db.session.rollback()
-    print(f"pairs: {result['pairs']}, non-pairs: {result['non_pairs']}, "
-          f"queries: {result['queries']} (each pair both ways), {elapsed:.1f} s")
+    print(
+        f"pairs: {result['pairs']}, non-pairs: {result['non_pairs']}, "
+        f"queries: {result['queries']} (each pair both ways), {elapsed:.1f} s"
+    )
     print(f"top-1: {result['top1']:.1%}")
     print(f"top-3: {result['top3']:.1%}")
     if args.misses:

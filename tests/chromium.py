@@ -1,5 +1,6 @@
 """Headless Chromium (Debian's chromium and chromium-driver) against the app served on
 loopback, for the end-to-end tests. Screenshots go to a folder named at the end of the run."""
+
 import os
 import shutil
 import tempfile
@@ -22,8 +23,9 @@ def browser_available():
 def require_browser():
     if not browser_available():
         if os.environ.get("CI"):
-            pytest.fail("chromium and chromium-driver are required in CI (scripts/test.sh "
-                        "installs them)")
+            pytest.fail(
+                "chromium and chromium-driver are required in CI (scripts/test.sh installs them)"
+            )
         pytest.skip("chromium / chromedriver not installed")
 
 
@@ -45,13 +47,24 @@ class LiveServer:
 def make_driver(size):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     profile = tempfile.mkdtemp(prefix="proposals-chromium-")
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--lang=zh-CN",
-                 f"--user-data-dir={profile}", f"--window-size={size[0]},{size[1]}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--lang=zh-CN",
+        f"--user-data-dir={profile}",
+        f"--window-size={size[0]},{size[1]}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_window_size(*size)
@@ -74,7 +87,8 @@ def screenshot_dir():
     """One folder per test run, named in the terminal summary (see tests/conftest.py)."""
     if "dir" not in _SHOTS:
         base = os.environ.get("SCREENSHOT_DIR") or os.path.join(
-            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts")
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "test-artifacts"
+        )
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         db = "postgresql" if os.environ.get("TEST_DATABASE_URL") else "sqlite"
         path = os.path.join(base, f"screenshots-{stamp}-{db}")

@@ -1,5 +1,6 @@
 """Fixtures: an app on a migrated database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is
 set), a clean database per test, factories that go through the operations, and an API client."""
+
 import os
 import tempfile
 from contextlib import contextmanager
@@ -35,7 +36,10 @@ def database_url(tmp_dir):
         name = f"{url.database}_{worker}"
         server = create_engine(url, isolation_level="AUTOCOMMIT")
         with server.connect() as conn:
-            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            if (
+                conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+                is None
+            ):
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         server.dispose()
         url = url.set(database=name).render_as_string(hide_password=False)
@@ -45,16 +49,24 @@ def database_url(tmp_dir):
 @pytest.fixture(scope="session")
 def app():
     tmp = tempfile.mkdtemp(prefix="proposals-test-")
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": database_url(tmp),
-                      "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
-                      # files a test writes stay out of the checkout's instance/ folder
-                      "ATTACHMENTS_DIR": os.path.join(tmp, "attachments"),
-                      "BACKUP_DIR": os.path.join(tmp, "backups"),
-                      # the login rate limits are tested in tests/security/test_authentication.py
-                      "LOGIN_RATE_LIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp),
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "WTF_CSRF_ENABLED": False,
+            # files a test writes stay out of the checkout's instance/ folder
+            "ATTACHMENTS_DIR": os.path.join(tmp, "attachments"),
+            "BACKUP_DIR": os.path.join(tmp, "backups"),
+            # the login rate limits are tested in tests/security/test_authentication.py
+            "LOGIN_RATE_LIMIT_ENABLED": False,
+        }
+    )
     with app.app_context():
         from flask_migrate import downgrade, upgrade
+
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             downgrade(revision="base")  # a reused test database starts from nothing
         upgrade()
@@ -68,12 +80,19 @@ def wipe():
     for table in tables:
         db.session.execute(table.delete())
     # reference rows a test added go; the migration's seeds stay, active
-    db.session.execute(text("DELETE FROM categories WHERE code NOT IN ('economy', 'politics', "
-                            "'culture', 'society', 'ecology')"))
-    db.session.execute(text(
-        "DELETE FROM not_filed_reasons WHERE code NOT IN ('state_secret', 'prohibited', "
-        "'party_internal', 'democratic_party_internal', 'litigation', 'academic', 'personal', "
-        "'promotion', 'accusation', 'no_suggestion', 'out_of_remit', 'other')"))
+    db.session.execute(
+        text(
+            "DELETE FROM categories WHERE code NOT IN ('economy', 'politics', "
+            "'culture', 'society', 'ecology')"
+        )
+    )
+    db.session.execute(
+        text(
+            "DELETE FROM not_filed_reasons WHERE code NOT IN ('state_secret', 'prohibited', "
+            "'party_internal', 'democratic_party_internal', 'litigation', 'academic', 'personal', "
+            "'promotion', 'accusation', 'no_suggestion', 'out_of_remit', 'other')"
+        )
+    )
     db.session.execute(text("UPDATE categories SET active = TRUE"))
     db.session.execute(text("UPDATE not_filed_reasons SET active = TRUE"))
     db.session.commit()
@@ -85,21 +104,47 @@ def database_at(tmp_path, revision, **config):
     member (id 1) and the 2025 session (id 1): the connection and the tables as they were
     then, for a migration test to fill before it upgrades."""
     from flask_migrate import upgrade
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
-                      "PASSWORD_HASH_METHOD": FAST_HASH, **config})
+
+    app = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            **config,
+        }
+    )
     with app.app_context():
         upgrade(revision=revision)
         conn = db.session.connection()
         then = MetaData()
         then.reflect(bind=conn)
         tables = then.tables
-        conn.execute(insert(tables["users"]), {
-            "id": 1, "username": "u", "name": "u", "role": "member", "password_hash": "!",
-            "active": True, "created_at": datetime(2025, 1, 2, 2)})
-        conn.execute(insert(tables["committee_sessions"]), {
-            "id": 1, "term": 1, "meeting": 1, "year": 2025, "plenary_start": date(2025, 1, 10),
-            "plenary_end": date(2025, 1, 14), "is_current": True})
+        conn.execute(
+            insert(tables["users"]),
+            {
+                "id": 1,
+                "username": "u",
+                "name": "u",
+                "role": "member",
+                "password_hash": "!",
+                "active": True,
+                "created_at": datetime(2025, 1, 2, 2),
+            },
+        )
+        conn.execute(
+            insert(tables["committee_sessions"]),
+            {
+                "id": 1,
+                "term": 1,
+                "meeting": 1,
+                "year": 2025,
+                "plenary_start": date(2025, 1, 10),
+                "plenary_end": date(2025, 1, 14),
+                "is_current": True,
+            },
+        )
         try:
             yield conn, tables
         finally:
@@ -130,6 +175,7 @@ def recorded(call):
         # transaction control (SQLite's BEGIN IMMEDIATE) is not a query
         if statement.split(None, 1)[0].upper() not in {"BEGIN", "COMMIT", "ROLLBACK"}:
             seen.append(statement)
+
     event.listen(db.engine, "before_cursor_execute", before)
     try:
         return call(), seen
@@ -150,8 +196,13 @@ class Factory:
 
     def user(self, role="member", department=None, username=None, **kw):
         n = next(self.seq)
-        u = User(username=username or f"{role}{n}", name=kw.pop("name", f"用户{n}"), role=role,
-                 department=department, **kw)
+        u = User(
+            username=username or f"{role}{n}",
+            name=kw.pop("name", f"用户{n}"),
+            role=role,
+            department=department,
+            **kw,
+        )
         u.password_hash = "!"  # no password: tests authenticate with tokens
         db.session.add(u)
         db.session.flush()
@@ -159,8 +210,9 @@ class Factory:
 
     def session(self, year=None, current=True, term=10, meeting=None):
         year = year or datetime.now(timezone.utc).year
-        return create_session(term, meeting or next(self.seq), year, date(year, 1, 10),
-                              date(year, 1, 14), current)
+        return create_session(
+            term, meeting or next(self.seq), year, date(year, 1, 10), date(year, 1, 14), current
+        )
 
 
 @pytest.fixture()
@@ -203,6 +255,7 @@ class ApiClient:
 def api(app, ctx):
     def as_(user=None):
         return ApiClient(app.test_client(), user)
+
     return as_
 
 
@@ -220,8 +273,9 @@ class World:
         self.unit_c = make.department("市教育局", "JYJ")
         self.secretariat = make.user("secretariat", username="sec")
         self.admin = make.user("admin", username="admin")
-        self.member = make.user("member", username="m1", name="张委员", phone="13800000001",
-                                email="m1@example.org")
+        self.member = make.user(
+            "member", username="m1", name="张委员", phone="13800000001", email="m1@example.org"
+        )
         self.member2 = make.user("member", username="m2", name="李委员")
         self.member3 = make.user("member", username="m3", name="王委员")
         self.org = make.user("member", username="org1", name="民盟市委", org_type="party")
@@ -233,9 +287,12 @@ class World:
         db.session.commit()
 
     def content(self, **kw):
-        data = {"title": "关于加快老旧小区改造的建议", "category": "society",
-                "analysis": "情况分析：" + "我市老旧小区数量多、设施老化。" * 3,
-                "suggestions": LONG}
+        data = {
+            "title": "关于加快老旧小区改造的建议",
+            "category": "society",
+            "analysis": "情况分析：" + "我市老旧小区数量多、设施老化。" * 3,
+            "suggestions": LONG,
+        }
         data.update(kw)
         return data
 
@@ -262,9 +319,11 @@ class WebClient(FlaskClient):
 @pytest.fixture()
 def web(app, ctx):
     """A logged-in browser-like test client: web(user) (CSRF is off in these tests)."""
+
     def as_(user=None):
         client = WebClient(app, app.response_class, use_cookies=True)
         return log_in(client, user) if user is not None else client
+
     return as_
 
 
@@ -287,12 +346,13 @@ MARKERS = {
     "crash": "kills a server process in the middle of an action",
     "benchmark": "runs the benchmark harness",
     "slow": "sweeps the whole application (every route for every person, the demo year, the "
-            "API against its description, random action sequences)",
+    "API against its description, random action sequences)",
 }
 
 
 def pytest_terminal_summary(terminalreporter):
     from .chromium import screenshots_taken
+
     folder = screenshots_taken()
     if folder:
         count = len([f for f in os.listdir(folder) if f.endswith(".png")])
@@ -303,10 +363,12 @@ def pytest_configure(config):
     for name, what in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {what}")
     config.addinivalue_line(
-        "markers", "one_database(pass='sqlite'): what the test checks does not depend on the "
+        "markers",
+        "one_database(pass='sqlite'): what the test checks does not depend on the "
         "database (a harness, an evaluation, a page crawl, a browser): it runs in one pass of "
         "scripts/test.sh only, the SQLite one unless 'postgresql' is given, which keeps the two "
-        "passes balanced and well inside the time budget")
+        "passes balanced and well inside the time budget",
+    )
 
 
 def pytest_collection_modifyitems(config, items):
@@ -317,5 +379,6 @@ def pytest_collection_modifyitems(config, items):
             continue
         wanted = marker.args[0] if marker.args else "sqlite"
         if wanted != current:
-            item.add_marker(pytest.mark.skip(
-                reason=f"database-independent: runs in the {wanted} pass"))
+            item.add_marker(
+                pytest.mark.skip(reason=f"database-independent: runs in the {wanted} pass")
+            )

@@ -1,4 +1,5 @@
 """Drive proposals to a given point through the operations (the same ones the API calls)."""
+
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.workflow import operations as ops
@@ -39,9 +40,11 @@ def assigned(world, plan=None, **kw):
 
 
 def staff(world, assignment):
-    return {world.unit_a.id: (world.clerk_a, world.head_a),
-            world.unit_b.id: (world.clerk_b, world.head_b),
-            world.unit_c.id: (world.clerk_c, None)}[assignment.department_id]
+    return {
+        world.unit_a.id: (world.clerk_a, world.head_a),
+        world.unit_b.id: (world.clerk_b, world.head_b),
+        world.unit_c.id: (world.clerk_c, None),
+    }[assignment.department_id]
 
 
 def handling(world, **kw):
@@ -57,10 +60,15 @@ def delivered_reply(world, assignment, result="A"):
     if assignment.role == "co":
         raise ValueError("co-units do not reply")
     if not loaded(assignment, "contacts").contacts:
-        hops.record_contact(clerk, assignment, {"mode": "phone", "date": _today(),
-                                                "summary": "电话沟通"})
-    data = {"result": result, "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
-            "contact": "赵某 0571-88888888"}
+        hops.record_contact(
+            clerk, assignment, {"mode": "phone", "date": _today(), "summary": "电话沟通"}
+        )
+    data = {
+        "result": result,
+        "text": "答复正文：逐条答复如下。",
+        "signer": "局长 王某",
+        "contact": "赵某 0571-88888888",
+    }
     if result == "B":
         data["promised_date"] = "2099-12-31"
     reply = hops.draft_reply(clerk, assignment, data)
@@ -72,6 +80,7 @@ def delivered_reply(world, assignment, result="A"):
 
 def _today():
     from proposals.committee.calendar import local_date, utcnow
+
     return local_date(utcnow()).isoformat()
 
 

@@ -9,6 +9,7 @@ its own process group, stopped (SIGTERM, then SIGKILL to the whole group) even w
 
 Run as a script, this module is the SMTP sink: ``python tests/infra.py smtp PORT FILE [DELAY]``.
 """
+
 import atexit
 import ctypes
 import json
@@ -21,10 +22,22 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # what the children must not inherit from the shell that runs the tests
-CONFIG_VARS = ("DATABASE_URL", "TEST_DATABASE_URL", "REDIS_URL", "MAIL_SERVER", "MAIL_PORT",
-               "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS", "SWEEP_INTERVAL_SECONDS",
-               "DELIVERY_LEASE_SECONDS", "PROPOSALS_ENV", "FLASK_APP", "APP_BASE_URL",
-               "MAIL_DEFAULT_SENDER")
+CONFIG_VARS = (
+    "DATABASE_URL",
+    "TEST_DATABASE_URL",
+    "REDIS_URL",
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_USE_TLS",
+    "SWEEP_INTERVAL_SECONDS",
+    "DELIVERY_LEASE_SECONDS",
+    "PROPOSALS_ENV",
+    "FLASK_APP",
+    "APP_BASE_URL",
+    "MAIL_DEFAULT_SENDER",
+)
 
 
 def free_port():
@@ -66,7 +79,7 @@ def _group_members(pgid):
                 stat = f.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         if fields[0] != "Z" and int(fields[2]) == pgid:
             members.append(int(entry))
     return members
@@ -75,6 +88,7 @@ def _group_members(pgid):
 class Service:
     """A subprocess in its own session (so its children can be killed with it), logging to a
     file."""
+
     _all = []
 
     def __init__(self, name, argv, log_dir, env=None, cwd=ROOT):
@@ -86,10 +100,16 @@ class Service:
         assert self.proc is None or self.proc.poll() is not None, f"{self.name} is running"
         log = open(self.log_path, "ab")
         try:
-            self.proc = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdout=log,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                         start_new_session=True,
-                                         preexec_fn=_die_with_parent)
+            self.proc = subprocess.Popen(
+                self.argv,
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
         finally:
             log.close()
         Service._all.append(self)
@@ -116,8 +136,8 @@ class Service:
             if self.proc.poll() is not None:
                 raise AssertionError(f"{self.name} exited\n{self.diagnostics()}")
             return text in self.log(tail=0)
-        return wait_until(seen, timeout, 0.1, f"{text!r} in the {self.name} log",
-                          self.diagnostics)
+
+        return wait_until(seen, timeout, 0.1, f"{text!r} in the {self.name} log", self.diagnostics)
 
     def signal_group(self, sig):
         try:
@@ -181,14 +201,30 @@ def child_env(**settings):
 
 # --- Redis --------------------------------------------------------------------------------
 
+
 class Redis(Service):
     def __init__(self, log_dir, port=None):
         self.port = port or free_port()
         self.data_dir = os.path.join(log_dir, "redis-data")
         os.makedirs(self.data_dir, exist_ok=True)
-        super().__init__("redis", ["redis-server", "--port", str(self.port),
-                                   "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                   "--dir", self.data_dir], log_dir, env=child_env())
+        super().__init__(
+            "redis",
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.data_dir,
+            ],
+            log_dir,
+            env=child_env(),
+        )
 
     @property
     def url(self):
@@ -196,8 +232,13 @@ class Redis(Service):
 
     def start(self, timeout=10):
         super().start()
-        wait_until(lambda: self.ping() or (self.proc.poll() is not None and self._died()),
-                   timeout, 0.05, "redis-server to answer PING", self.diagnostics)
+        wait_until(
+            lambda: self.ping() or (self.proc.poll() is not None and self._died()),
+            timeout,
+            0.05,
+            "redis-server to answer PING",
+            self.diagnostics,
+        )
         return self
 
     def _died(self):
@@ -221,20 +262,36 @@ class Redis(Service):
 
 # --- SMTP sink ----------------------------------------------------------------------------
 
+
 class SmtpSink(Service):
     """aiosmtpd in its own process; ``received()`` lists what arrived, in order."""
 
     def __init__(self, log_dir, delay=0.0):
         self.port = free_port()
         self.path = os.path.join(log_dir, "smtp-received.jsonl")
-        super().__init__("smtp", [sys.executable, os.path.abspath(__file__), "smtp",
-                                  str(self.port), self.path, str(delay)],
-                         log_dir, env=child_env())
+        super().__init__(
+            "smtp",
+            [
+                sys.executable,
+                os.path.abspath(__file__),
+                "smtp",
+                str(self.port),
+                self.path,
+                str(delay),
+            ],
+            log_dir,
+            env=child_env(),
+        )
 
     def start(self, timeout=15):
         super().start()
-        wait_until(lambda: self.running and os.path.exists(self.path + ".ready"), timeout,
-                   0.05, "the SMTP sink to listen", self.diagnostics)
+        wait_until(
+            lambda: self.running and os.path.exists(self.path + ".ready"),
+            timeout,
+            0.05,
+            "the SMTP sink to listen",
+            self.diagnostics,
+        )
         return self
 
     def received(self):
@@ -273,11 +330,18 @@ def run_smtp_sink(port, path, delay):
         async def handle_DATA(self, server, session, envelope):
             msg = message_from_bytes(envelope.content, policy=policy)
             body = msg.get_body(("plain",))
-            out.write(json.dumps({
-                "delivery": msg["X-Proposals-Delivery"], "to": envelope.rcpt_tos,
-                "subject": str(msg["Subject"]),
-                "body": body.get_content() if body is not None else "",
-            }, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "delivery": msg["X-Proposals-Delivery"],
+                        "to": envelope.rcpt_tos,
+                        "subject": str(msg["Subject"]),
+                        "body": body.get_content() if body is not None else "",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
             out.flush()
             if delay:
                 await asyncio.sleep(delay)
@@ -298,28 +362,63 @@ def run_smtp_sink(port, path, delay):
 
 # --- the application's processes ----------------------------------------------------------
 
+
 def celery_worker(log_dir, env, name="worker", concurrency=2):
-    return Service(name, [sys.executable, "-m", "celery", "-A", "celery_worker", "worker",
-                          "--concurrency", str(concurrency), "--pool", "prefork", "-l", "info",
-                          "-n", f"{name}-{os.getpid()}@127.0.0.1",
-                          "--without-mingle", "--without-gossip"], log_dir, env=env)
+    return Service(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "celery_worker",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "-l",
+            "info",
+            "-n",
+            f"{name}-{os.getpid()}@127.0.0.1",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        log_dir,
+        env=env,
+    )
 
 
 def celery_beat(log_dir, env, name="beat"):
-    return Service(name, [sys.executable, "-m", "celery", "-A", "celery_worker", "beat",
-                          "-l", "info", "-s", os.path.join(log_dir, f"{name}-schedule"),
-                          "--pidfile", os.path.join(log_dir, f"{name}.pid")],
-                   log_dir, env=env)
+    return Service(
+        name,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "celery_worker",
+            "beat",
+            "-l",
+            "info",
+            "-s",
+            os.path.join(log_dir, f"{name}-schedule"),
+            "--pidfile",
+            os.path.join(log_dir, f"{name}.pid"),
+        ],
+        log_dir,
+        env=env,
+    )
 
 
 def flask_command(log_dir, env, name, *args):
-    return Service(name, [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-                   log_dir, env=env)
+    return Service(name, [sys.executable, "-m", "flask", "--app", "wsgi", *args], log_dir, env=env)
 
 
 if __name__ == "__main__":
     if len(sys.argv) >= 4 and sys.argv[1] == "smtp":
-        run_smtp_sink(int(sys.argv[2]), sys.argv[3],
-                      float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
+        run_smtp_sink(
+            int(sys.argv[2]), sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+        )
     else:
         sys.exit("usage: python tests/infra.py smtp PORT FILE [DELAY_SECONDS]")

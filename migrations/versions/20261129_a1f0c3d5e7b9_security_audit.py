@@ -5,13 +5,14 @@ Revises: 08536d4a7d4b
 Create Date: 2026-11-29 12:00:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = 'a1f0c3d5e7b9'
-down_revision = '08536d4a7d4b'
+revision = "a1f0c3d5e7b9"
+down_revision = "08536d4a7d4b"
 branch_labels = None
 depends_on = None
 
@@ -26,8 +27,12 @@ def upgrade():
         sa.Column("last_seen_at", sa.DateTime(), nullable=False),
         sa.Column("revoked_at", sa.DateTime(), nullable=True),
         sa.Column("address", sa.String(length=64), nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE",
-                                name=op.f("fk_login_sessions_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            ondelete="CASCADE",
+            name=op.f("fk_login_sessions_user_id_users"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_sessions")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_login_sessions_token_hash")),
     )
@@ -50,8 +55,9 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events") as batch:
-        batch.create_index("ix_audit_events_actor_created", ["actor_id", "created_at"],
-                           unique=False)
+        batch.create_index(
+            "ix_audit_events_actor_created", ["actor_id", "created_at"], unique=False
+        )
         batch.create_index(batch.f("ix_audit_events_created_at"), ["created_at"], unique=False)
         batch.create_index(batch.f("ix_audit_events_kind"), ["kind"], unique=False)
 

@@ -41,35 +41,39 @@ A member's and a unit's lists (workflow/access.visible_filter as uncorrelated IN
   ix_assignments_department_proposal (department_id=?), 10 ms, was 106 ms.
 Create Date: 2026-11-29 12:00:00
 """
+
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'e5b4a7c9d1f3'
-down_revision = 'd4a3f6b8c0e2'
+revision = "e5b4a7c9d1f3"
+down_revision = "d4a3f6b8c0e2"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('assignments', schema=None) as batch_op:
-        batch_op.create_index('ix_assignments_state_reply_due', ['state', 'reply_due'],
-                              unique=False)
-        batch_op.create_index('ix_assignments_department_proposal',
-                              ['department_id', 'proposal_id'], unique=False)
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.create_index('ix_proposals_submitted_at_id', ['submitted_at', 'id'],
-                              unique=False)
-        batch_op.create_index('ix_proposals_merged_into_proposer',
-                              ['merged_into_id', 'proposer_id'], unique=False)
-        batch_op.create_index('ix_proposals_state_receipt', ['state', 'receipt_serial'],
-                              unique=False)
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_assignments_state_reply_due", ["state", "reply_due"], unique=False
+        )
+        batch_op.create_index(
+            "ix_assignments_department_proposal", ["department_id", "proposal_id"], unique=False
+        )
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.create_index("ix_proposals_submitted_at_id", ["submitted_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_proposals_merged_into_proposer", ["merged_into_id", "proposer_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_proposals_state_receipt", ["state", "receipt_serial"], unique=False
+        )
 
 
 def downgrade():
-    with op.batch_alter_table('proposals', schema=None) as batch_op:
-        batch_op.drop_index('ix_proposals_state_receipt')
-        batch_op.drop_index('ix_proposals_merged_into_proposer')
-        batch_op.drop_index('ix_proposals_submitted_at_id')
-    with op.batch_alter_table('assignments', schema=None) as batch_op:
-        batch_op.drop_index('ix_assignments_department_proposal')
-        batch_op.drop_index('ix_assignments_state_reply_due')
+    with op.batch_alter_table("proposals", schema=None) as batch_op:
+        batch_op.drop_index("ix_proposals_state_receipt")
+        batch_op.drop_index("ix_proposals_merged_into_proposer")
+        batch_op.drop_index("ix_proposals_submitted_at_id")
+    with op.batch_alter_table("assignments", schema=None) as batch_op:
+        batch_op.drop_index("ix_assignments_department_proposal")
+        batch_op.drop_index("ix_assignments_state_reply_due")

@@ -9,26 +9,28 @@ Revision ID: f6c5b8d0e2a4
 Revises: e5b4a7c9d1f3
 Create Date: 2026-11-29 15:30:00
 """
+
 import secrets
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = 'f6c5b8d0e2a4'
-down_revision = 'e5b4a7c9d1f3'
+revision = "f6c5b8d0e2a4"
+down_revision = "e5b4a7c9d1f3"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     table = op.create_table(
-        'data_version',
-        sa.Column('id', sa.Integer(), nullable=False),
-        sa.Column('token', sa.String(length=32), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_data_version')))
-    op.bulk_insert(table, [{'id': 1, 'token': secrets.token_hex(16)}])
+        "data_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_version")),
+    )
+    op.bulk_insert(table, [{"id": 1, "token": secrets.token_hex(16)}])
 
 
 def downgrade():
-    op.drop_table('data_version')
+    op.drop_table("data_version")

@@ -10,12 +10,13 @@ Revision ID: b7c6d5e4f3a2
 Revises: a8e7d0f2b4c6
 Create Date: 2026-12-06 16:00:00
 """
+
 import importlib.util
 import os
 
 # revision identifiers, used by Alembic.
-revision = 'b7c6d5e4f3a2'
-down_revision = 'a8e7d0f2b4c6'
+revision = "b7c6d5e4f3a2"
+down_revision = "a8e7d0f2b4c6"
 branch_labels = None
 depends_on = None
 

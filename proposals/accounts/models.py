@@ -1,4 +1,5 @@
 """People, handling units and API tokens."""
+
 import hashlib
 import secrets
 from datetime import datetime, timezone
@@ -16,11 +17,19 @@ from ..workflow.states import Role, UNIT_ROLES
 ROLES = tuple(r.value for r in Role if r is not Role.SYSTEM)
 # Organisation accounts (集体提案者) are members of one of these types.
 ORG_TYPES = ("party", "organization", "sector", "special_committee")
-ROLE_LABELS = {"member": N_("委员"), "secretariat": N_("提案委员会办公室"),
-               "clerk": N_("承办单位经办人"), "department_head": N_("承办单位负责人"),
-               "admin": N_("系统管理员")}  # msgids: _(label) where shown
-ORG_TYPE_LABELS = {"party": N_("党派"), "organization": N_("人民团体"), "sector": N_("界别"),
-                   "special_committee": N_("专门委员会")}  # msgids: _(label) where shown
+ROLE_LABELS = {
+    "member": N_("委员"),
+    "secretariat": N_("提案委员会办公室"),
+    "clerk": N_("承办单位经办人"),
+    "department_head": N_("承办单位负责人"),
+    "admin": N_("系统管理员"),
+}  # msgids: _(label) where shown
+ORG_TYPE_LABELS = {
+    "party": N_("党派"),
+    "organization": N_("人民团体"),
+    "sector": N_("界别"),
+    "special_committee": N_("专门委员会"),
+}  # msgids: _(label) where shown
 
 
 def utcnow():
@@ -29,6 +38,7 @@ def utcnow():
 
 class Department(db.Model):
     """A handling unit (承办单位)."""
+
     __tablename__ = "departments"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -43,10 +53,13 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint(f"role IN {ROLES!r}", name="role"),
-        CheckConstraint(f"org_type IS NULL OR (role = 'member' AND org_type IN {ORG_TYPES!r})",
-                        name="org_type"),
-        CheckConstraint("(role IN ('clerk', 'department_head')) = (department_id IS NOT NULL)",
-                        name="unit_staff_have_unit"),
+        CheckConstraint(
+            f"org_type IS NULL OR (role = 'member' AND org_type IN {ORG_TYPES!r})", name="org_type"
+        ),
+        CheckConstraint(
+            "(role IN ('clerk', 'department_head')) = (department_id IS NOT NULL)",
+            name="unit_staff_have_unit",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -94,6 +107,7 @@ class User(UserMixin, db.Model):
 
 class ApiToken(db.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
+
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

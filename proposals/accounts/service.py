@@ -4,6 +4,7 @@ One implementation of each rule for both the command line (cli/people.py) and th
 (web/admin.py). Functions only flush; the caller commits. Bad input raises ValidationError whose
 ``fields`` name the input field (``username``, ``department``, ``file`` …) and nothing changes.
 """
+
 import csv
 import io
 import os
@@ -19,16 +20,40 @@ from ..security.sessions import revoke_user_credentials
 from .models import ORG_TYPE_LABELS, ORG_TYPES, ROLES, Department, User
 
 HEADERS = {
-    "username": "username", "用户名": "username", "name": "name", "姓名": "name",
-    "role": "role", "角色": "role", "password": "password", "密码": "password",
-    "department": "department", "单位": "department", "email": "email", "邮箱": "email",
-    "phone": "phone", "电话": "phone", "org_type": "org_type", "类型": "org_type",
-    "sector": "sector", "界别": "sector", "code": "code", "代码": "code", "单位代码": "code",
-    "名称": "name", "单位名称": "name",
+    "username": "username",
+    "用户名": "username",
+    "name": "name",
+    "姓名": "name",
+    "role": "role",
+    "角色": "role",
+    "password": "password",
+    "密码": "password",
+    "department": "department",
+    "单位": "department",
+    "email": "email",
+    "邮箱": "email",
+    "phone": "phone",
+    "电话": "phone",
+    "org_type": "org_type",
+    "类型": "org_type",
+    "sector": "sector",
+    "界别": "sector",
+    "code": "code",
+    "代码": "code",
+    "单位代码": "code",
+    "名称": "name",
+    "单位名称": "name",
 }
-ROLE_WORDS = {"委员": "member", "提案委员会办公室": "secretariat", "秘书处": "secretariat",
-              "经办人": "clerk", "承办单位经办人": "clerk", "负责人": "department_head",
-              "承办单位负责人": "department_head", "管理员": "admin"}
+ROLE_WORDS = {
+    "委员": "member",
+    "提案委员会办公室": "secretariat",
+    "秘书处": "secretariat",
+    "经办人": "clerk",
+    "承办单位经办人": "clerk",
+    "负责人": "department_head",
+    "承办单位负责人": "department_head",
+    "管理员": "admin",
+}
 ORG_WORDS = {label: key for key, label in ORG_TYPE_LABELS.items()}
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -36,8 +61,12 @@ DEPARTMENT_CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 MIN_PASSWORD = 8  # the default of PASSWORD_MIN_LENGTH (security/passwords.py has the rules)
 UNIT_ROLES = ("clerk", "department_head")
 # Column lengths of the users table (accounts/models.py).
-MAX_LENGTHS = {"name": (80, N_("姓名")), "email": (254, N_("邮箱")), "phone": (32, N_("电话")),
-               "sector": (60, N_("界别"))}
+MAX_LENGTHS = {
+    "name": (80, N_("姓名")),
+    "email": (254, N_("邮箱")),
+    "phone": (32, N_("电话")),
+    "sector": (60, N_("界别")),
+}
 USER_COLUMNS = ("username", "name", "role", "password")
 DEPARTMENT_COLUMNS = ("code", "name")
 
@@ -62,6 +91,7 @@ def _refuse(problems):
 
 # --- reading an uploaded or local table --------------------------------------------------------
 
+
 def _file_error(message):
     return ValidationError(message, fields={"file": message})
 
@@ -72,10 +102,13 @@ def read_table(filename, content):
     ext = os.path.splitext(filename or "")[1].lower()
     if ext == ".xlsx":
         from openpyxl import load_workbook
+
         try:
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-            raw = [["" if v is None else str(v).strip() for v in row]
-                   for row in sheet.iter_rows(values_only=True)]
+            raw = [
+                ["" if v is None else str(v).strip() for v in row]
+                for row in sheet.iter_rows(values_only=True)
+            ]
         except Exception as exc:  # a broken or non-XLSX file
             raise _file_error(_("无法读取 XLSX 文件：%(error)s", error=exc)) from None
     elif ext == ".csv":
@@ -96,8 +129,9 @@ def read_table(filename, content):
     for number, values in enumerate(raw[1:], start=2):
         if not any(values):
             continue
-        rows.append((number, {h: (values[i] if i < len(values) else "")
-                              for i, h in enumerate(header) if h}))
+        rows.append(
+            (number, {h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
+        )
     return header, rows
 
 
@@ -109,6 +143,7 @@ def _check_table(header, rows, required):
 
 # --- users -------------------------------------------------------------------------------------
 
+
 def departments_by_code():
     return {d.code: d for d in db.session.scalars(select(Department))}
 
@@ -118,23 +153,34 @@ def user_problems(data, departments, taken=None, *, password=True):
     (role and organisation type words, empty texts). ``taken`` is the set of usernames in use;
     None skips the username (an existing user keeps theirs), ``password=False`` the password."""
     problems = {}
-    for key in ("username", "name", "role", "password", "department", "email", "phone",
-                "org_type", "sector"):
+    for key in (
+        "username",
+        "name",
+        "role",
+        "password",
+        "department",
+        "email",
+        "phone",
+        "org_type",
+        "sector",
+    ):
         value = "" if data.get(key) is None else str(data.get(key))
         data[key] = value if key == "password" else value.strip()
     if taken is not None:
         username = data["username"]
         if not USERNAME_RE.match(username):
-            problems["username"] = _("用户名“%(username)s”无效（2–64 位字母、数字或 _ . @ -）",
-                                     username=username)
+            problems["username"] = _(
+                "用户名“%(username)s”无效（2–64 位字母、数字或 _ . @ -）", username=username
+            )
         elif username in taken:
             problems["username"] = _("用户名“%(username)s”已存在", username=username)
     if not data["name"]:
         problems["name"] = _("缺少姓名")
     role = ROLE_WORDS.get(data["role"], data["role"])
     if role not in ROLES:
-        problems["role"] = _("角色“%(role)s”无效，应为 %(roles)s", role=data["role"],
-                              roles=join(ROLES))
+        problems["role"] = _(
+            "角色“%(role)s”无效，应为 %(roles)s", role=data["role"], roles=join(ROLES)
+        )
     data["role"] = role
     if password:
         problem = password_problem(data["password"], data["username"])
@@ -153,8 +199,9 @@ def user_problems(data, departments, taken=None, *, password=True):
         problems["email"] = _("邮箱“%(email)s”格式不正确", email=email)
     org = ORG_WORDS.get(data["org_type"], data["org_type"])
     if org and org not in ORG_TYPES:
-        problems["org_type"] = _("类型“%(type)s”无效，应为 %(types)s", type=org,
-                                  types=join(ORG_TYPES))
+        problems["org_type"] = _(
+            "类型“%(type)s”无效，应为 %(types)s", type=org, types=join(ORG_TYPES)
+        )
     elif org and role != "member":
         problems["org_type"] = _("组织账号的角色应为 member")
     data["org_type"] = org or None
@@ -170,10 +217,16 @@ def validate_user(data, departments, taken):
 
 
 def _new_user(data, departments):
-    user = User(username=data["username"], name=data["name"], role=data["role"],
-                department=departments.get(data.get("department") or ""),
-                email=data.get("email") or None, phone=data.get("phone") or None,
-                org_type=data.get("org_type"), sector=data.get("sector") or None)
+    user = User(
+        username=data["username"],
+        name=data["name"],
+        role=data["role"],
+        department=departments.get(data.get("department") or ""),
+        email=data.get("email") or None,
+        phone=data.get("phone") or None,
+        org_type=data.get("org_type"),
+        sector=data.get("sector") or None,
+    )
     user.set_password(data["password"])
     db.session.add(user)
     return user
@@ -271,6 +324,7 @@ def authenticate(username, password):
     if user is None:
         from flask import current_app
         from werkzeug.security import check_password_hash, generate_password_hash
+
         method = current_app.config.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000")
         if method not in _DUMMY_HASH:
             _DUMMY_HASH[method] = generate_password_hash("not a password", method=method)
@@ -303,6 +357,7 @@ def import_users(header, rows):
 
 
 # --- handling units ----------------------------------------------------------------------------
+
 
 def _name_problem(name, names):
     if not name or len(name) > 120:
@@ -343,8 +398,9 @@ def create_department(code, name):
 
 def rename_department(department, name):
     name = (name or "").strip()
-    others = {d.name for d in db.session.scalars(select(Department).where(
-        Department.id != department.id))}
+    others = {
+        d.name for d in db.session.scalars(select(Department).where(Department.id != department.id))
+    }
     problem = _name_problem(name, others)
     if problem:
         _refuse({"name": problem})

@@ -1,6 +1,7 @@
 """Attachments in the JSON API: multipart uploads (field ``file``), lists, downloads
 and deletions of the files on a proposal or on a reply. The rules are in
 proposals/attachments/service.py, shared with the pages."""
+
 from flask import jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 

@@ -1,5 +1,6 @@
 """What every view of the JSON API v1 uses: the blueprint, token authentication, the error
 shape, JSON bodies, pagination and optimistic concurrency."""
+
 from functools import wraps
 
 from flask import Blueprint, jsonify, request
@@ -30,8 +31,9 @@ def error_response(status, code, message, fields=None):
 @bp.errorhandler(DomainError)
 def _domain_error(exc):
     db.session.rollback()
-    return error_response(exc.status, exc.code, exc.message,
-                          exc.fields if isinstance(exc, ValidationError) else None)
+    return error_response(
+        exc.status, exc.code, exc.message, exc.fields if isinstance(exc, ValidationError) else None
+    )
 
 
 @bp.errorhandler(StaleDataError)
@@ -46,9 +48,17 @@ def _integrity(exc):
     return _domain_error(Conflict(_("与他人的操作冲突，请刷新后重试")))
 
 
-HTTP_CODES = {400: "validation_error", 401: "unauthenticated", 403: "forbidden",
-              404: "not_found", 405: "method_not_allowed", 409: "conflict",
-              413: "too_large", 415: "validation_error", 429: "rate_limited"}
+HTTP_CODES = {
+    400: "validation_error",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "validation_error",
+    429: "rate_limited",
+}
 
 
 def http_error(exc):
@@ -70,9 +80,13 @@ def current_user_or_401():
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(_("请先登录（Authorization: Bearer <token>）"))
-    found = db.session.scalar(select(ApiToken).where(  # with its user and unit (joined)
-        ApiToken.token_hash == ApiToken.digest(token.strip()), ApiToken.revoked_at.is_(None),
-        ApiToken.created_at > token_valid_since()))
+    found = db.session.scalar(
+        select(ApiToken).where(  # with its user and unit (joined)
+            ApiToken.token_hash == ApiToken.digest(token.strip()),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.created_at > token_valid_since(),
+        )
+    )
     if found is None or not found.user.active:
         raise Unauthenticated(_("登录凭证无效或已失效"))
     request.environ["proposals.api_token"] = found
@@ -88,6 +102,7 @@ def authenticated(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         return view(current_user_or_401(), *args, **kwargs)
+
     return wrapper
 
 
@@ -147,8 +162,12 @@ def paginate(query, serialize):
     page, per_page = page_args()
     rows, total = page_of(query, per_page, (page - 1) * per_page)
     preload(rows)  # what the rows show of other tables, in one statement for the page
-    return {"items": [serialize(r) for r in rows], "total": total, "page": page,
-            "per_page": per_page}
+    return {
+        "items": [serialize(r) for r in rows],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 def if_match():

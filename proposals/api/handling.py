@@ -6,8 +6,12 @@ from ..handling.models import Assignment, Reply
 from ..i18n import _
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
-from ..workflow.queries import (assignment_detail_options, assignment_query, load_one,
-                                reply_detail_options)
+from ..workflow.queries import (
+    assignment_detail_options,
+    assignment_query,
+    load_one,
+    reply_detail_options,
+)
 from .common import answer, authenticated, read_again, bp, if_match, json_body, paginate
 from .serializers import assignment_json, reply_json
 
@@ -23,8 +27,11 @@ def load_assignment(user, assignment_id):
 
 def load_reply(user, reply_id):
     reply = load_one(Reply, reply_id, reply_detail_options())
-    if (reply is None or not can_view(user, reply.assignment.proposal)
-            or not can_view_reply(user, reply)):
+    if (
+        reply is None
+        or not can_view(user, reply.assignment.proposal)
+        or not can_view_reply(user, reply)
+    ):
         raise NotFound(_("答复不存在"))
     if request.method != "GET":
         expect_version(reply, if_match())

@@ -6,9 +6,16 @@ from .serializers import ts
 
 
 def notification_json(n):
-    return {"id": n.id, "kind": n.kind, "text": n.text, "link": n.link,
-            "deadline": n.deadline.isoformat(), "proposal_id": n.proposal_id,
-            "created_at": ts(n.created_at), "read": n.read_at is not None}
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "text": n.text,
+        "link": n.link,
+        "deadline": n.deadline.isoformat(),
+        "proposal_id": n.proposal_id,
+        "created_at": ts(n.created_at),
+        "read": n.read_at is not None,
+    }
 
 
 @bp.get("/notifications")

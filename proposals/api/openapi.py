@@ -4,6 +4,7 @@ The description is precise enough for schemathesis to validate every response ag
 (tests/api/test_openapi.py); tests also check that every /api/v1 route of the app is described.
 Routes of optional modules (attachments, similar proposals) are described when they exist.
 """
+
 import copy
 
 from flask import current_app, jsonify
@@ -64,95 +65,268 @@ def enum(values):
 
 # ---------------------------------------------------------------------------------- schemas
 
-PERSON = obj(["username", "name"], username=STR, name=STR,
-             phone=N_STR, email=N_STR)
+PERSON = obj(["username", "name"], username=STR, name=STR, phone=N_STR, email=N_STR)
 
 SCHEMAS = {
-    "Error": obj(["error"], error=obj(
-        ["code", "message"], code=STR, message=STR,
-        fields={"type": "object", "additionalProperties": STR})),
-    "User": obj(["username", "name", "role", "department", "kind"],
-                username=STR, name=STR, role=enum(ROLES), department=N_STR,
-                kind=STR,
-                org_type=N_STR, sector=N_STR),
+    "Error": obj(
+        ["error"],
+        error=obj(
+            ["code", "message"],
+            code=STR,
+            message=STR,
+            fields={"type": "object", "additionalProperties": STR},
+        ),
+    ),
+    "User": obj(
+        ["username", "name", "role", "department", "kind"],
+        username=STR,
+        name=STR,
+        role=enum(ROLES),
+        department=N_STR,
+        kind=STR,
+        org_type=N_STR,
+        sector=N_STR,
+    ),
     "Token": obj(["token", "user"], token=STR, user=ref("User")),
     "CodeName": obj(["code", "name"], code=STR, name=STR),
-    "Session": obj(["id", "label", "year", "current"], id=ID, label=STR, year=INT,
-                   current=BOOL, plenary_start=DATE, plenary_end=DATE),
+    "Session": obj(
+        ["id", "label", "year", "current"],
+        id=ID,
+        label=STR,
+        year=INT,
+        current=BOOL,
+        plenary_start=DATE,
+        plenary_end=DATE,
+    ),
     "Person": PERSON,
     "ProposalSummary": obj(
-        ["id", "version", "state", "number", "title", "category", "kind", "session",
-         "proposer", "submitted_at", "is_key"],
-        id=ID, version=INT, state=enum(PROPOSAL_STATES), state_label=STR, number=N_INT,
-        number_label=N_STR, receipt_serial=N_INT, title=STR, category=STR, category_name=STR,
-        kind=enum(["individual", "joint", "collective"]), session=ID, session_label=STR,
-        proposer=STR, proposer_name=STR, submitted_at=N_DATETIME, is_key=BOOL,
-        is_plenary=nullable(BOOL)),
-    "Rating": obj(["reply_id", "rater", "rating", "primary", "created_at"],
-                  reply_id=ID, rater=STR, rating=enum(RATINGS), comment=N_STR, primary=BOOL,
-                  created_at=DATETIME),
+        [
+            "id",
+            "version",
+            "state",
+            "number",
+            "title",
+            "category",
+            "kind",
+            "session",
+            "proposer",
+            "submitted_at",
+            "is_key",
+        ],
+        id=ID,
+        version=INT,
+        state=enum(PROPOSAL_STATES),
+        state_label=STR,
+        number=N_INT,
+        number_label=N_STR,
+        receipt_serial=N_INT,
+        title=STR,
+        category=STR,
+        category_name=STR,
+        kind=enum(["individual", "joint", "collective"]),
+        session=ID,
+        session_label=STR,
+        proposer=STR,
+        proposer_name=STR,
+        submitted_at=N_DATETIME,
+        is_key=BOOL,
+        is_plenary=nullable(BOOL),
+    ),
+    "Rating": obj(
+        ["reply_id", "rater", "rating", "primary", "created_at"],
+        reply_id=ID,
+        rater=STR,
+        rating=enum(RATINGS),
+        comment=N_STR,
+        primary=BOOL,
+        created_at=DATETIME,
+    ),
     "Reply": obj(
-        ["id", "version", "assignment_id", "proposal_id", "department", "round", "state",
-         "result", "text", "signer", "contact", "ratings"],
-        id=ID, version=INT, assignment_id=ID, proposal_id=ID, department=STR, round=INT,
-        state=enum(REPLY_STATES), state_label=STR, result=STR, result_label=N_STR, text=STR,
-        signer=STR, contact=STR, promised_date=N_DATE, created_at=DATETIME,
-        delivered_at=N_DATETIME, rating_due=N_DATE,
-        ratings={"type": "array", "items": ref("Rating")}, return_comment=N_STR),
+        [
+            "id",
+            "version",
+            "assignment_id",
+            "proposal_id",
+            "department",
+            "round",
+            "state",
+            "result",
+            "text",
+            "signer",
+            "contact",
+            "ratings",
+        ],
+        id=ID,
+        version=INT,
+        assignment_id=ID,
+        proposal_id=ID,
+        department=STR,
+        round=INT,
+        state=enum(REPLY_STATES),
+        state_label=STR,
+        result=STR,
+        result_label=N_STR,
+        text=STR,
+        signer=STR,
+        contact=STR,
+        promised_date=N_DATE,
+        created_at=DATETIME,
+        delivered_at=N_DATETIME,
+        rating_due=N_DATE,
+        ratings={"type": "array", "items": ref("Rating")},
+        return_comment=N_STR,
+    ),
     "Assignment": obj(
-        ["id", "version", "proposal_id", "department", "role", "state", "round",
-         "accept_due", "contact_due", "opinion_due", "reply_due", "extended_to", "replies"],
-        id=ID, version=INT, proposal_id=ID, department=STR, department_name=STR,
-        role=enum(["lead", "co", "split"]), state=enum(ASSIGNMENT_STATES), state_label=STR,
-        round=INT, assigned_at=DATETIME, accepted_at=N_DATETIME, accept_due=DATE,
-        contact_due=DATE, opinion_due=N_DATE, reply_due=DATE, extended_to=N_DATE, due=DATE,
-        overdue=BOOL, days_left=INT, follow_up_open=BOOL,
-        contacts={"type": "array", "items": obj(["mode", "date", "summary"], mode=STR,
-                                                date=DATE, summary=STR)},
-        follow_ups={"type": "array", "items": obj(["text", "done"], text=STR, done=BOOL,
-                                                  created_at=DATETIME)},
+        [
+            "id",
+            "version",
+            "proposal_id",
+            "department",
+            "role",
+            "state",
+            "round",
+            "accept_due",
+            "contact_due",
+            "opinion_due",
+            "reply_due",
+            "extended_to",
+            "replies",
+        ],
+        id=ID,
+        version=INT,
+        proposal_id=ID,
+        department=STR,
+        department_name=STR,
+        role=enum(["lead", "co", "split"]),
+        state=enum(ASSIGNMENT_STATES),
+        state_label=STR,
+        round=INT,
+        assigned_at=DATETIME,
+        accepted_at=N_DATETIME,
+        accept_due=DATE,
+        contact_due=DATE,
+        opinion_due=N_DATE,
+        reply_due=DATE,
+        extended_to=N_DATE,
+        due=DATE,
+        overdue=BOOL,
+        days_left=INT,
+        follow_up_open=BOOL,
+        contacts={
+            "type": "array",
+            "items": obj(["mode", "date", "summary"], mode=STR, date=DATE, summary=STR),
+        },
+        follow_ups={
+            "type": "array",
+            "items": obj(["text", "done"], text=STR, done=BOOL, created_at=DATETIME),
+        },
         replies={"type": "array", "items": ref("Reply")},
         opinion=nullable(obj(["text"], text=STR, created_at=DATETIME)),
         reassignment_reason=N_STR,
-        extension_requests={"type": "array", "items": obj(
-            ["id", "round", "until", "reason", "state"], id=ID, round=INT, until=DATE,
-            reason=STR, state=enum(["pending", "approved", "refused"]), comment=N_STR)}),
-    "History": obj(["action", "actor", "from_state", "to_state", "created_at"],
-                   action=STR, actor=N_STR, actor_name=STR, from_state=N_STR,
-                   to_state=N_STR, comment=N_STR, assignment_id=nullable(ID),
-                   reply_id=nullable(ID), created_at=DATETIME),
-    "Notification": obj(["id", "kind", "text", "created_at", "read"],
-                        id=ID, kind=STR, text=STR, link=N_STR, deadline=N_DATE,
-                        proposal_id=nullable(ID), created_at=DATETIME, read=BOOL),
+        extension_requests={
+            "type": "array",
+            "items": obj(
+                ["id", "round", "until", "reason", "state"],
+                id=ID,
+                round=INT,
+                until=DATE,
+                reason=STR,
+                state=enum(["pending", "approved", "refused"]),
+                comment=N_STR,
+            ),
+        },
+    ),
+    "History": obj(
+        ["action", "actor", "from_state", "to_state", "created_at"],
+        action=STR,
+        actor=N_STR,
+        actor_name=STR,
+        from_state=N_STR,
+        to_state=N_STR,
+        comment=N_STR,
+        assignment_id=nullable(ID),
+        reply_id=nullable(ID),
+        created_at=DATETIME,
+    ),
+    "Notification": obj(
+        ["id", "kind", "text", "created_at", "read"],
+        id=ID,
+        kind=STR,
+        text=STR,
+        link=N_STR,
+        deadline=N_DATE,
+        proposal_id=nullable(ID),
+        created_at=DATETIME,
+        read=BOOL,
+    ),
 }
 
-SCHEMAS["Proposal"] = {"allOf": [ref("ProposalSummary"), obj(
-    ["analysis", "suggestions", "proposers", "assignments", "replies", "ratings", "history"],
-    analysis=STR, suggestions=STR,
-    proposers=obj(["first", "cosigners"], first=ref("Person"), cosigners={
-        "type": "array", "items": {"allOf": [ref("Person"), obj(
-            ["state"], state=enum(["invited", "accepted", "declined", "expired"]),
-            expires_on=N_DATE)]}}),
-    suggested_departments={"type": "array", "items": STR},
-    filed_at=N_DATETIME, closed_at=N_DATETIME, created_at=DATETIME, review_comment=N_STR,
-    not_filed_reason=N_STR, not_filed_reason_name=N_STR,
-    disposition=nullable(enum(["opinion", "letter", "social_info", "none"])),
-    merged_into=nullable(ID),
-    merged={"type": "array", "items": obj(["id", "title", "proposer"], id=ID, title=STR,
-                                          proposer=STR)},
-    withdraw_reason=N_STR, supervisor=nullable(ref("Person")), consultation_due=BOOL,
-    consultation_note=N_STR,
-    assignments={"type": "array", "items": ref("Assignment")},
-    replies={"type": "array", "items": ref("Reply")},
-    ratings={"type": "array", "items": ref("Rating")},
-    history={"type": "array", "items": ref("History")})]}
+SCHEMAS["Proposal"] = {
+    "allOf": [
+        ref("ProposalSummary"),
+        obj(
+            [
+                "analysis",
+                "suggestions",
+                "proposers",
+                "assignments",
+                "replies",
+                "ratings",
+                "history",
+            ],
+            analysis=STR,
+            suggestions=STR,
+            proposers=obj(
+                ["first", "cosigners"],
+                first=ref("Person"),
+                cosigners={
+                    "type": "array",
+                    "items": {
+                        "allOf": [
+                            ref("Person"),
+                            obj(
+                                ["state"],
+                                state=enum(["invited", "accepted", "declined", "expired"]),
+                                expires_on=N_DATE,
+                            ),
+                        ]
+                    },
+                },
+            ),
+            suggested_departments={"type": "array", "items": STR},
+            filed_at=N_DATETIME,
+            closed_at=N_DATETIME,
+            created_at=DATETIME,
+            review_comment=N_STR,
+            not_filed_reason=N_STR,
+            not_filed_reason_name=N_STR,
+            disposition=nullable(enum(["opinion", "letter", "social_info", "none"])),
+            merged_into=nullable(ID),
+            merged={
+                "type": "array",
+                "items": obj(["id", "title", "proposer"], id=ID, title=STR, proposer=STR),
+            },
+            withdraw_reason=N_STR,
+            supervisor=nullable(ref("Person")),
+            consultation_due=BOOL,
+            consultation_note=N_STR,
+            assignments={"type": "array", "items": ref("Assignment")},
+            replies={"type": "array", "items": ref("Reply")},
+            ratings={"type": "array", "items": ref("Rating")},
+            history={"type": "array", "items": ref("History")},
+        ),
+    ]
+}
 
 
 def page_of(item):
-    return obj(["items", "total", "page", "per_page"],
-               items={"type": "array", "items": item}, total={"type": "integer", "minimum": 0},
-               page={"type": "integer", "minimum": 1},
-               per_page={"type": "integer", "minimum": 1, "maximum": 100})
+    return obj(
+        ["items", "total", "page", "per_page"],
+        items={"type": "array", "items": item},
+        total={"type": "integer", "minimum": 0},
+        page={"type": "integer", "minimum": 1},
+        per_page={"type": "integer", "minimum": 1, "maximum": 100},
+    )
 
 
 SCHEMAS["ProposalPage"] = page_of(ref("ProposalSummary"))
@@ -162,43 +336,126 @@ SCHEMAS["NotificationPage"] = page_of(ref("Notification"))
 RESULTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
 COUNT = {"type": "integer", "minimum": 0}
 SCHEMAS["AnnualStats"] = obj(
-    ["year", "as_of", "received", "filed", "merged", "not_filed", "withdrawn",
-     "pending_review", "filing_rate", "not_filed_by_disposition", "by_category", "by_kind",
-     "participation", "assignment_items", "replied_proposals", "reply_rate", "on_time_rate",
-     "results", "satisfaction", "by_department", "headline"],
-    year=INT, as_of=DATE, received=COUNT, filed=COUNT, merged=COUNT, not_filed=COUNT,
-    withdrawn=COUNT, pending_review=COUNT, filing_rate=RATE,
-    not_filed_by_disposition=obj(["opinion", "letter", "social_info", "none"],
-                                 opinion=COUNT, letter=COUNT, social_info=COUNT, none=COUNT),
-    by_category={"type": "array", "items": obj(["code", "name", "received", "filed"],
-                                               code=STR, name=STR, received=COUNT,
-                                               filed=COUNT)},
-    by_kind=obj(["individual", "joint", "collective"], individual=COUNT, joint=COUNT,
-                collective=COUNT),
-    participation=obj(["members", "active_members", "rate"], members=COUNT,
-                      active_members=COUNT, rate=RATE),
-    assignment_items=COUNT, replied_proposals=COUNT, reply_rate=RATE, on_time_rate=RATE,
+    [
+        "year",
+        "as_of",
+        "received",
+        "filed",
+        "merged",
+        "not_filed",
+        "withdrawn",
+        "pending_review",
+        "filing_rate",
+        "not_filed_by_disposition",
+        "by_category",
+        "by_kind",
+        "participation",
+        "assignment_items",
+        "replied_proposals",
+        "reply_rate",
+        "on_time_rate",
+        "results",
+        "satisfaction",
+        "by_department",
+        "headline",
+    ],
+    year=INT,
+    as_of=DATE,
+    received=COUNT,
+    filed=COUNT,
+    merged=COUNT,
+    not_filed=COUNT,
+    withdrawn=COUNT,
+    pending_review=COUNT,
+    filing_rate=RATE,
+    not_filed_by_disposition=obj(
+        ["opinion", "letter", "social_info", "none"],
+        opinion=COUNT,
+        letter=COUNT,
+        social_info=COUNT,
+        none=COUNT,
+    ),
+    by_category={
+        "type": "array",
+        "items": obj(
+            ["code", "name", "received", "filed"], code=STR, name=STR, received=COUNT, filed=COUNT
+        ),
+    },
+    by_kind=obj(
+        ["individual", "joint", "collective"], individual=COUNT, joint=COUNT, collective=COUNT
+    ),
+    participation=obj(
+        ["members", "active_members", "rate"], members=COUNT, active_members=COUNT, rate=RATE
+    ),
+    assignment_items=COUNT,
+    replied_proposals=COUNT,
+    reply_rate=RATE,
+    on_time_rate=RATE,
     results=RESULTS,
-    satisfaction=obj(["satisfied", "basically_satisfied", "unsatisfied", "unrated", "rated",
-                      "rate", "strict_rate"], satisfied=COUNT, basically_satisfied=COUNT,
-                     unsatisfied=COUNT, unrated=COUNT, rated=COUNT, rate=RATE,
-                     strict_rate=RATE),
-    by_department={"type": "array", "items": obj(
-        ["code", "name", "assigned", "replied", "on_time", "overdue", "results",
-         "satisfaction_rate"], code=STR, name=STR, assigned=COUNT, replied=COUNT,
-        on_time=COUNT, overdue=COUNT, results=RESULTS, satisfaction_rate=RATE)},
-    headline=STR)
+    satisfaction=obj(
+        [
+            "satisfied",
+            "basically_satisfied",
+            "unsatisfied",
+            "unrated",
+            "rated",
+            "rate",
+            "strict_rate",
+        ],
+        satisfied=COUNT,
+        basically_satisfied=COUNT,
+        unsatisfied=COUNT,
+        unrated=COUNT,
+        rated=COUNT,
+        rate=RATE,
+        strict_rate=RATE,
+    ),
+    by_department={
+        "type": "array",
+        "items": obj(
+            [
+                "code",
+                "name",
+                "assigned",
+                "replied",
+                "on_time",
+                "overdue",
+                "results",
+                "satisfaction_rate",
+            ],
+            code=STR,
+            name=STR,
+            assigned=COUNT,
+            replied=COUNT,
+            on_time=COUNT,
+            overdue=COUNT,
+            results=RESULTS,
+            satisfaction_rate=RATE,
+        ),
+    },
+    headline=STR,
+)
 
 # ---------------------------------------------------------------------------------- bodies
 
 REVIEW_BODY = body_obj(
-    decision=enum(["file", "not_file", "merge", "return"]), reason_code=STR,
-    disposition=enum(["opinion", "letter", "social_info", "none"]), merge_into=ID,
-    category=STR, comment=TEXT, version=INT)
+    decision=enum(["file", "not_file", "merge", "return"]),
+    reason_code=STR,
+    disposition=enum(["opinion", "letter", "social_info", "none"]),
+    merge_into=ID,
+    category=STR,
+    comment=TEXT,
+    version=INT,
+)
 CONTENT_BODY = body_obj(
-    title={"type": "string", "maxLength": 200}, category=STR, analysis=TEXT, suggestions=TEXT,
-    cosigners={"type": "array", "items": STR}, suggested_departments={
-        "type": "array", "items": STR}, version=INT)
+    title={"type": "string", "maxLength": 200},
+    category=STR,
+    analysis=TEXT,
+    suggestions=TEXT,
+    cosigners={"type": "array", "items": STR},
+    suggested_departments={"type": "array", "items": STR},
+    version=INT,
+)
 
 # ---------------------------------------------------------------------------------- operations
 
@@ -208,7 +465,7 @@ ERROR_CODES = {
     "403": "The role, unit or person may not do this to this record (`forbidden`)",
     "404": "No such record, or one the caller may not see (`not_found`)",
     "409": "Not allowed in the record's state (`invalid_state`) or changed by someone else "
-           "first (`conflict`); nothing changed",
+    "first (`conflict`); nothing changed",
     "413": "Request too large",
     "429": "Rate limited",
 }
@@ -228,28 +485,50 @@ def query(name, schema=STR, description=None):
     return out
 
 
-PAGE = [query("page", {"type": "integer", "minimum": 1}),
-        query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]
+PAGE = [
+    query("page", {"type": "integer", "minimum": 1}),
+    query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
+]
 BOOL_WORD = enum(["true", "false", "1", "0"])
-IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
-            "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"},
-            "description": "The version the client read (optimistic concurrency)"}
-PERIOD = [query("year", {"type": "integer", "minimum": 1900, "maximum": 9998}),
-          query("session", ID), query("as_of", DATE)]
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string", "pattern": "^[0-9]{1,9}$"},
+    "description": "The version the client read (optimistic concurrency)",
+}
+PERIOD = [
+    query("year", {"type": "integer", "minimum": 1900, "maximum": 9998}),
+    query("session", ID),
+    query("as_of", DATE),
+]
 
 
-def op(summary, tag, answer, *, status="200", params=(), body=None, public=False,
-       media=JSON, body_required=False):
+def op(
+    summary,
+    tag,
+    answer,
+    *,
+    status="200",
+    params=(),
+    body=None,
+    public=False,
+    media=JSON,
+    body_required=False,
+):
     responses = {}
     if status == "204":
         responses["204"] = {"description": "Done"}
     elif media == JSON:
-        responses[status] = {"description": "OK" if status == "200" else "Created",
-                             "content": {JSON: {"schema": answer}}}
+        responses[status] = {
+            "description": "OK" if status == "200" else "Created",
+            "content": {JSON: {"schema": answer}},
+        }
     else:
-        responses[status] = {"description": "The file",
-                             "content": {media: {"schema": {"type": "string",
-                                                            "format": "binary"}}}}
+        responses[status] = {
+            "description": "The file",
+            "content": {media: {"schema": {"type": "string", "format": "binary"}}},
+        }
     for code in ERROR_CODES:
         if public and code in ("401", "403", "404", "409"):
             continue
@@ -258,26 +537,31 @@ def op(summary, tag, answer, *, status="200", params=(), body=None, public=False
     if params:
         out["parameters"] = list(params)
     if body is not None:
-        out["requestBody"] = {"required": body_required,
-                              "content": {JSON: {"schema": body}}}
+        out["requestBody"] = {"required": body_required, "content": {JSON: {"schema": body}}}
     if public:
         out["security"] = []
     return out
 
 
 def proposal_action(summary, body=None):
-    return op(summary, "proposals", ref("Proposal"), params=[id_param("proposal_id"), IF_MATCH],
-              body=body)
+    return op(
+        summary, "proposals", ref("Proposal"), params=[id_param("proposal_id"), IF_MATCH], body=body
+    )
 
 
 def assignment_action(summary, body=None, status="200", answer=None):
-    return op(summary, "assignments", answer or ref("Assignment"), status=status,
-              params=[id_param("assignment_id"), IF_MATCH], body=body)
+    return op(
+        summary,
+        "assignments",
+        answer or ref("Assignment"),
+        status=status,
+        params=[id_param("assignment_id"), IF_MATCH],
+        body=body,
+    )
 
 
 def reply_action(summary, body):
-    return op(summary, "replies", ref("Reply"), params=[id_param("reply_id"), IF_MATCH],
-              body=body)
+    return op(summary, "replies", ref("Reply"), params=[id_param("reply_id"), IF_MATCH], body=body)
 
 
 P, A, R = "/proposals/{proposal_id}", "/assignments/{assignment_id}", "/replies/{reply_id}"
@@ -285,150 +569,298 @@ P, A, R = "/proposals/{proposal_id}", "/assignments/{assignment_id}", "/replies/
 PATHS = {
     "/openapi.json": {"get": op("This description", "meta", {"type": "object"}, public=True)},
     "/auth/token": {
-        "post": op("Log in: a bearer token", "auth", ref("Token"), public=True,
-                   body=body_obj(username=STR, password=STR), body_required=True),
+        "post": op(
+            "Log in: a bearer token",
+            "auth",
+            ref("Token"),
+            public=True,
+            body=body_obj(username=STR, password=STR),
+            body_required=True,
+        ),
         "delete": op("Revoke the token used", "auth", None, status="204"),
     },
     "/me": {"get": op("The caller", "reference", ref("User"))},
-    "/departments": {"get": op("Units", "reference",
-                               {"type": "array", "items": ref("CodeName")})},
-    "/categories": {"get": op("Categories", "reference",
-                              {"type": "array", "items": ref("CodeName")})},
-    "/sessions": {"get": op("Committee sessions", "reference",
-                            {"type": "array", "items": ref("Session")})},
-    "/not-filed-reasons": {"get": op("Reasons for not filing", "reference",
-                                     {"type": "array", "items": ref("CodeName")})},
+    "/departments": {"get": op("Units", "reference", {"type": "array", "items": ref("CodeName")})},
+    "/categories": {
+        "get": op("Categories", "reference", {"type": "array", "items": ref("CodeName")})
+    },
+    "/sessions": {
+        "get": op("Committee sessions", "reference", {"type": "array", "items": ref("Session")})
+    },
+    "/not-filed-reasons": {
+        "get": op(
+            "Reasons for not filing", "reference", {"type": "array", "items": ref("CodeName")}
+        )
+    },
     "/proposals": {
-        "get": op("The proposals the caller may see", "proposals", ref("ProposalPage"),
-                  params=[query("state", enum(PROPOSAL_STATES)),
-                          query("year", {"type": "integer", "minimum": 1900,
-                                         "maximum": 9998}),
-                          query("session", ID), query("category"), query("department"),
-                          query("q"), query("key", BOOL_WORD), query("overdue", BOOL_WORD),
-                          query("sort", enum(["submitted", "submitted_asc", "number",
-                                              "title", "state"])), *PAGE]),
-        "post": op("A member starts a draft", "proposals", ref("Proposal"), status="201",
-                   body=CONTENT_BODY, body_required=True),
+        "get": op(
+            "The proposals the caller may see",
+            "proposals",
+            ref("ProposalPage"),
+            params=[
+                query("state", enum(PROPOSAL_STATES)),
+                query("year", {"type": "integer", "minimum": 1900, "maximum": 9998}),
+                query("session", ID),
+                query("category"),
+                query("department"),
+                query("q"),
+                query("key", BOOL_WORD),
+                query("overdue", BOOL_WORD),
+                query("sort", enum(["submitted", "submitted_asc", "number", "title", "state"])),
+                *PAGE,
+            ],
+        ),
+        "post": op(
+            "A member starts a draft",
+            "proposals",
+            ref("Proposal"),
+            status="201",
+            body=CONTENT_BODY,
+            body_required=True,
+        ),
     },
     P: {
-        "get": op("One proposal with its history", "proposals", ref("Proposal"),
-                  params=[id_param("proposal_id")]),
-        "patch": op("Edit a draft (first proposer)", "proposals", ref("Proposal"),
-                    params=[id_param("proposal_id"), IF_MATCH], body=CONTENT_BODY),
+        "get": op(
+            "One proposal with its history",
+            "proposals",
+            ref("Proposal"),
+            params=[id_param("proposal_id")],
+        ),
+        "patch": op(
+            "Edit a draft (first proposer)",
+            "proposals",
+            ref("Proposal"),
+            params=[id_param("proposal_id"), IF_MATCH],
+            body=CONTENT_BODY,
+        ),
     },
     P + "/submit": {"post": proposal_action("Submit a draft", body_obj(version=INT))},
-    P + "/cosign": {"post": proposal_action("Confirm or decline co-signing",
-                                            body_obj(accept=BOOL, version=INT))},
-    P + "/withdraw": {"post": proposal_action("Withdraw before filing",
-                                              body_obj(reason=TEXT, version=INT))},
+    P + "/cosign": {
+        "post": proposal_action("Confirm or decline co-signing", body_obj(accept=BOOL, version=INT))
+    },
+    P + "/withdraw": {
+        "post": proposal_action("Withdraw before filing", body_obj(reason=TEXT, version=INT))
+    },
     P + "/review": {"post": proposal_action("Filing review (secretariat)", REVIEW_BODY)},
-    P + "/assign": {"post": proposal_action("Assign to units (secretariat)", body_obj(
-        departments={"type": "array", "items": body_obj(code=STR, role=enum(["lead", "co"]))},
-        due_date=DATE, version=INT))},
-    P + "/key": {"post": proposal_action("Mark or unmark a key proposal",
-                                         body_obj(key=BOOL, supervisor=STR, version=INT))},
-    P + "/consultation": {"post": proposal_action(
-        "Record the face-to-face consultation after a second 'unsatisfied'",
-        body_obj(note=TEXT, version=INT))},
-    "/assignments": {"get": op(
-        "Assignments: a unit's own; the secretariat's all", "assignments",
-        ref("AssignmentPage"), params=[query("state", enum(ASSIGNMENT_STATES)),
-                                       query("overdue", BOOL_WORD), query("department"),
-                                       *PAGE])},
-    A: {"get": op("One assignment", "assignments", ref("Assignment"),
-                  params=[id_param("assignment_id")])},
+    P + "/assign": {
+        "post": proposal_action(
+            "Assign to units (secretariat)",
+            body_obj(
+                departments={
+                    "type": "array",
+                    "items": body_obj(code=STR, role=enum(["lead", "co"])),
+                },
+                due_date=DATE,
+                version=INT,
+            ),
+        )
+    },
+    P + "/key": {
+        "post": proposal_action(
+            "Mark or unmark a key proposal", body_obj(key=BOOL, supervisor=STR, version=INT)
+        )
+    },
+    P + "/consultation": {
+        "post": proposal_action(
+            "Record the face-to-face consultation after a second 'unsatisfied'",
+            body_obj(note=TEXT, version=INT),
+        )
+    },
+    "/assignments": {
+        "get": op(
+            "Assignments: a unit's own; the secretariat's all",
+            "assignments",
+            ref("AssignmentPage"),
+            params=[
+                query("state", enum(ASSIGNMENT_STATES)),
+                query("overdue", BOOL_WORD),
+                query("department"),
+                *PAGE,
+            ],
+        )
+    },
+    A: {
+        "get": op(
+            "One assignment", "assignments", ref("Assignment"), params=[id_param("assignment_id")]
+        )
+    },
     A + "/accept": {"post": assignment_action("Accept (签收)", body_obj(version=INT))},
-    A + "/reassignment-request": {"post": assignment_action(
-        "Ask for reassignment", body_obj(reason=TEXT, version=INT))},
-    A + "/reassignment-decision": {"post": assignment_action(
-        "Decide a reassignment request (secretariat)",
-        body_obj(approve=BOOL, department=STR, comment=TEXT, version=INT))},
-    A + "/contacts": {"post": assignment_action(
-        "Record a contact with the proposer", body_obj(
-            mode=STR, date=DATE, summary=TEXT, version=INT), status="201")},
-    A + "/opinion": {"post": assignment_action(
-        "A co-unit's opinion", body_obj(text=TEXT, version=INT), status="201")},
-    A + "/extension-request": {"post": assignment_action(
-        "Ask for an extension", body_obj(until=DATE, reason=TEXT, version=INT),
-        status="201")},
-    A + "/extension-decision": {"post": assignment_action(
-        "Decide an extension (secretariat)", body_obj(approve=BOOL, comment=TEXT,
-                                                      version=INT))},
-    A + "/reply": {"post": assignment_action(
-        "Draft the reply", body_obj(result=STR, text=TEXT, signer=STR, contact=STR,
-                                    promised_date=DATE, version=INT),
-        status="201", answer=ref("Reply"))},
-    A + "/follow-up": {"post": assignment_action(
-        "Follow-up of a B-class reply", body_obj(text=TEXT, done=BOOL, version=INT),
-        status="201")},
+    A + "/reassignment-request": {
+        "post": assignment_action("Ask for reassignment", body_obj(reason=TEXT, version=INT))
+    },
+    A + "/reassignment-decision": {
+        "post": assignment_action(
+            "Decide a reassignment request (secretariat)",
+            body_obj(approve=BOOL, department=STR, comment=TEXT, version=INT),
+        )
+    },
+    A + "/contacts": {
+        "post": assignment_action(
+            "Record a contact with the proposer",
+            body_obj(mode=STR, date=DATE, summary=TEXT, version=INT),
+            status="201",
+        )
+    },
+    A + "/opinion": {
+        "post": assignment_action(
+            "A co-unit's opinion", body_obj(text=TEXT, version=INT), status="201"
+        )
+    },
+    A + "/extension-request": {
+        "post": assignment_action(
+            "Ask for an extension", body_obj(until=DATE, reason=TEXT, version=INT), status="201"
+        )
+    },
+    A + "/extension-decision": {
+        "post": assignment_action(
+            "Decide an extension (secretariat)", body_obj(approve=BOOL, comment=TEXT, version=INT)
+        )
+    },
+    A + "/reply": {
+        "post": assignment_action(
+            "Draft the reply",
+            body_obj(
+                result=STR, text=TEXT, signer=STR, contact=STR, promised_date=DATE, version=INT
+            ),
+            status="201",
+            answer=ref("Reply"),
+        )
+    },
+    A + "/follow-up": {
+        "post": assignment_action(
+            "Follow-up of a B-class reply",
+            body_obj(text=TEXT, done=BOOL, version=INT),
+            status="201",
+        )
+    },
     R: {"get": op("One reply", "replies", ref("Reply"), params=[id_param("reply_id")])},
-    R + "/signoff": {"post": reply_action(
-        "Sign-off by the unit's head", body_obj(approve=BOOL, comment=TEXT, version=INT))},
-    R + "/review": {"post": reply_action(
-        "Review by the secretariat", body_obj(approve=BOOL, comment=TEXT, result=STR,
-                                              version=INT))},
-    R + "/rating": {"post": reply_action(
-        "Rating by the first proposer", body_obj(rating=enum(RATINGS), comment=TEXT,
-                                                 version=INT))},
-    "/notifications": {"get": op("Own notifications, newest first", "notifications",
-                                 ref("NotificationPage"), params=PAGE)},
-    "/notifications/{notification_id}/read": {"post": op(
-        "Mark a notification read", "notifications", ref("Notification"),
-        params=[id_param("notification_id")])},
-    "/stats/annual": {"get": op("Annual figures (secretariat)", "stats", ref("AnnualStats"),
-                                params=PERIOD)},
-    "/stats/annual.xlsx": {"get": op("Annual report, Excel", "stats", None, params=PERIOD,
-                                     media=XLSX)},
-    "/stats/annual.docx": {"get": op("Annual report, Word", "stats", None, params=PERIOD,
-                                     media=DOCX)},
+    R + "/signoff": {
+        "post": reply_action(
+            "Sign-off by the unit's head", body_obj(approve=BOOL, comment=TEXT, version=INT)
+        )
+    },
+    R + "/review": {
+        "post": reply_action(
+            "Review by the secretariat",
+            body_obj(approve=BOOL, comment=TEXT, result=STR, version=INT),
+        )
+    },
+    R + "/rating": {
+        "post": reply_action(
+            "Rating by the first proposer",
+            body_obj(rating=enum(RATINGS), comment=TEXT, version=INT),
+        )
+    },
+    "/notifications": {
+        "get": op(
+            "Own notifications, newest first", "notifications", ref("NotificationPage"), params=PAGE
+        )
+    },
+    "/notifications/{notification_id}/read": {
+        "post": op(
+            "Mark a notification read",
+            "notifications",
+            ref("Notification"),
+            params=[id_param("notification_id")],
+        )
+    },
+    "/stats/annual": {
+        "get": op("Annual figures (secretariat)", "stats", ref("AnnualStats"), params=PERIOD)
+    },
+    "/stats/annual.xlsx": {
+        "get": op("Annual report, Excel", "stats", None, params=PERIOD, media=XLSX)
+    },
+    "/stats/annual.docx": {
+        "get": op("Annual report, Word", "stats", None, params=PERIOD, media=DOCX)
+    },
 }
 
 # Optional modules: described only when their routes exist (see described_paths()).
-SIMILAR_ITEM = obj(["id", "title", "score"], id=ID, title=STR, score=NUM, state=STR,
-                   year=N_INT, number=N_INT)
+SIMILAR_ITEM = obj(
+    ["id", "title", "score"], id=ID, title=STR, score=NUM, state=STR, year=N_INT, number=N_INT
+)
 SIMILAR = {"type": "array", "items": SIMILAR_ITEM}
 OPTIONAL_PATHS = {
-    "/proposals/similar": {"get": op(
-        "Similar proposals for a draft being written", "proposals",
-        {"oneOf": [SIMILAR, obj(["items"], items=SIMILAR)]},
-        params=[query("title"), query("text")])},
-    P + "/similar": {"get": op(
-        "Proposals on the same matter, best first", "proposals",
-        {"oneOf": [SIMILAR, obj(["items"], items=SIMILAR)]},
-        params=[id_param("proposal_id")])},
+    "/proposals/similar": {
+        "get": op(
+            "Similar proposals for a draft being written",
+            "proposals",
+            {"oneOf": [SIMILAR, obj(["items"], items=SIMILAR)]},
+            params=[query("title"), query("text")],
+        )
+    },
+    P + "/similar": {
+        "get": op(
+            "Proposals on the same matter, best first",
+            "proposals",
+            {"oneOf": [SIMILAR, obj(["items"], items=SIMILAR)]},
+            params=[id_param("proposal_id")],
+        )
+    },
 }
 
-ATTACHMENT = obj(["id", "filename", "size", "content_type", "kind", "created_at"],
-                 id=ID, filename=STR, size={"type": "integer", "minimum": 0},
-                 content_type=STR, kind=STR, sha256=STR, proposal_id=nullable(ID),
-                 reply_id=nullable(ID), uploaded_by=STR, created_at=DATETIME,
-                 download_url=STR)
+ATTACHMENT = obj(
+    ["id", "filename", "size", "content_type", "kind", "created_at"],
+    id=ID,
+    filename=STR,
+    size={"type": "integer", "minimum": 0},
+    content_type=STR,
+    kind=STR,
+    sha256=STR,
+    proposal_id=nullable(ID),
+    reply_id=nullable(ID),
+    uploaded_by=STR,
+    created_at=DATETIME,
+    download_url=STR,
+)
 SCHEMAS["Attachment"] = ATTACHMENT
 SCHEMAS["AttachmentPage"] = page_of(ref("Attachment"))
-UPLOAD = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {"file": {"type": "string", "format": "binary"}}}}},
-    "description": "One file (PDF, Word, Excel or an image); its type is checked by content"}
+UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+    "description": "One file (PDF, Word, Excel or an image); its type is checked by content",
+}
 
 
 def attachments_of(param, tag):
     upload = op("Attach a file", tag, ref("Attachment"), status="201", params=[id_param(param)])
     upload["requestBody"] = UPLOAD
-    return {"get": op("Its attachments", tag, ref("AttachmentPage"),
-                      params=[id_param(param), *PAGE]),
-            "post": upload}
+    return {
+        "get": op("Its attachments", tag, ref("AttachmentPage"), params=[id_param(param), *PAGE]),
+        "post": upload,
+    }
 
 
-OPTIONAL_PATHS.update({
-    P + "/attachments": attachments_of("proposal_id", "attachments"),
-    R + "/attachments": attachments_of("reply_id", "attachments"),
-    "/attachments/{attachment_id}": {
-        "get": op("Download (as an attachment, nosniff)", "attachments", None,
-                  params=[id_param("attachment_id")], media="*/*"),
-        "delete": op("Remove an attachment", "attachments", None, status="204",
-                     params=[id_param("attachment_id")]),
-    },
-})
+OPTIONAL_PATHS.update(
+    {
+        P + "/attachments": attachments_of("proposal_id", "attachments"),
+        R + "/attachments": attachments_of("reply_id", "attachments"),
+        "/attachments/{attachment_id}": {
+            "get": op(
+                "Download (as an attachment, nosniff)",
+                "attachments",
+                None,
+                params=[id_param("attachment_id")],
+                media="*/*",
+            ),
+            "delete": op(
+                "Remove an attachment",
+                "attachments",
+                None,
+                status="204",
+                params=[id_param("attachment_id")],
+            ),
+        },
+    }
+)
 
 # ---------------------------------------------------------------------------------- assembly
 
@@ -436,7 +868,8 @@ OPTIONAL_PATHS.update({
 def to_openapi_path(rule):
     """/api/v1/proposals/<int:proposal_id> → /proposals/{proposal_id}"""
     import re
-    path = rule[len(bp.url_prefix):] if rule.startswith(bp.url_prefix) else rule
+
+    path = rule[len(bp.url_prefix) :] if rule.startswith(bp.url_prefix) else rule
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", path)
 
 
@@ -461,20 +894,25 @@ def described_paths(app=None):
         paths.setdefault(path, {}).update(copy.deepcopy(item))
     for path, item in paths.items():
         for method, operation in item.items():
-            operation["operationId"] = (method + path.replace("/", "_").replace("{", "")
-                                        .replace("}", "").replace(".", "_")
-                                        .replace("-", "_"))
+            operation["operationId"] = method + path.replace("/", "_").replace("{", "").replace(
+                "}", ""
+            ).replace(".", "_").replace("-", "_")
     return paths
 
 
 def build_spec(app=None):
-    responses = {f"E{code}": {"description": text, "content": {
-        JSON: {"schema": ref("Error")}}} for code, text in ERROR_CODES.items()}
+    responses = {
+        f"E{code}": {"description": text, "content": {JSON: {"schema": ref("Error")}}}
+        for code, text in ERROR_CODES.items()
+    }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "提案工作系统 JSON API", "version": "1",
-                 "description": "See docs/api.md. Errors always have the shape "
-                                "{\"error\": {\"code\", \"message\", \"fields\"}}."},
+        "info": {
+            "title": "提案工作系统 JSON API",
+            "version": "1",
+            "description": "See docs/api.md. Errors always have the shape "
+            '{"error": {"code", "message", "fields"}}.',
+        },
         "servers": [{"url": bp.url_prefix}],
         "security": [{"bearerAuth": []}],
         "paths": described_paths(app),

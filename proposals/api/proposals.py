@@ -6,8 +6,13 @@ from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
-from ..workflow.queries import (load_one, page_ids, proposal_detail_options, proposal_query,
-                                proposal_summaries)
+from ..workflow.queries import (
+    load_one,
+    page_ids,
+    proposal_detail_options,
+    proposal_query,
+    proposal_summaries,
+)
 from .common import answer, authenticated, read_again, bp, if_match, json_body, page_args
 from .serializers import proposal_detail, proposal_summary
 
@@ -38,8 +43,14 @@ def create(user):
 def index(user):
     page, per_page = page_args()
     ids, total = page_ids(proposal_query(user, request.args), per_page, (page - 1) * per_page)
-    return jsonify({"items": [proposal_summary(p) for p in proposal_summaries(ids)],
-                    "total": total, "page": page, "per_page": per_page})
+    return jsonify(
+        {
+            "items": [proposal_summary(p) for p in proposal_summaries(ids)],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
 
 
 @bp.get("/proposals/<int:proposal_id>")
@@ -94,8 +105,9 @@ def assign(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
     data = json_body()
-    return done(user, ops.assign_proposal(user, proposal, data.get("departments"),
-                                          data.get("due_date")))
+    return done(
+        user, ops.assign_proposal(user, proposal, data.get("departments"), data.get("due_date"))
+    )
 
 
 @bp.post("/proposals/<int:proposal_id>/key")

@@ -10,8 +10,7 @@ from .common import authenticated, bp
 @bp.get("/departments")
 @authenticated
 def departments(user):
-    rows = db.session.scalars(select(Department).where(Department.active)
-                              .order_by(Department.code))
+    rows = db.session.scalars(select(Department).where(Department.active).order_by(Department.code))
     return jsonify([{"code": d.code, "name": d.name} for d in rows])
 
 
@@ -25,16 +24,28 @@ def categories(user):
 @bp.get("/sessions")
 @authenticated
 def sessions(user):
-    rows = db.session.scalars(select(CommitteeSession).order_by(CommitteeSession.year.desc(),
-                                                                CommitteeSession.id.desc()))
-    return jsonify([{"id": s.id, "label": s.label, "year": s.year, "current": s.is_current,
-                     "plenary_start": s.plenary_start.isoformat(),
-                     "plenary_end": s.plenary_end.isoformat()} for s in rows])
+    rows = db.session.scalars(
+        select(CommitteeSession).order_by(CommitteeSession.year.desc(), CommitteeSession.id.desc())
+    )
+    return jsonify(
+        [
+            {
+                "id": s.id,
+                "label": s.label,
+                "year": s.year,
+                "current": s.is_current,
+                "plenary_start": s.plenary_start.isoformat(),
+                "plenary_end": s.plenary_end.isoformat(),
+            }
+            for s in rows
+        ]
+    )
 
 
 @bp.get("/not-filed-reasons")
 @authenticated
 def not_filed_reasons(user):
-    rows = db.session.scalars(select(NotFiledReason).where(NotFiledReason.active)
-                              .order_by(NotFiledReason.id))
+    rows = db.session.scalars(
+        select(NotFiledReason).where(NotFiledReason.active).order_by(NotFiledReason.id)
+    )
     return jsonify([{"code": r.code, "name": r.name} for r in rows])

@@ -1,6 +1,7 @@
 """Similar proposals (docs/api.md): GET /proposals/similar (a member drafting) and
 GET /proposals/{id}/similar (the secretariat; the proposal's own proposers). The search itself
 (GET /proposals?q=) is in workflow/queries.py through proposals.search."""
+
 from flask import jsonify, request
 
 from ..errors import NotPermitted, ValidationError

@@ -1,4 +1,5 @@
 """Records as the API shows them, trimmed to what the viewer is entitled to."""
+
 from flask import has_request_context, request
 
 from ..attachments.responses import CACHE as FILES_CACHE, attachment_json, files_of
@@ -6,8 +7,12 @@ from ..attachments.service import grouped_for_many
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..handling.models import RESULT_LABELS
 from ..i18n import _
-from ..workflow.access import (can_view_contact_details, can_view_internal, can_view_reply,
-                               history_comment)
+from ..workflow.access import (
+    can_view_contact_details,
+    can_view_internal,
+    can_view_reply,
+    history_comment,
+)
 from ..workflow.core import STATE_LABELS
 
 
@@ -20,9 +25,15 @@ def ds(value):
 
 
 def user_json(user):
-    return {"username": user.username, "name": user.name, "role": user.role,
-            "department": user.department.code if user.department else None,
-            "kind": user.kind, "org_type": user.org_type, "sector": user.sector}
+    return {
+        "username": user.username,
+        "name": user.name,
+        "role": user.role,
+        "department": user.department.code if user.department else None,
+        "kind": user.kind,
+        "org_type": user.org_type,
+        "sector": user.sector,
+    }
 
 
 def person(user, viewer=None):
@@ -37,6 +48,7 @@ def preload(rows):
     in one statement for the page instead of one per proposal. files_of() then
     reads them from the request's cache."""
     from ..handling.models import Assignment, Reply
+
     if not has_request_context():
         return
     ids = set()
@@ -52,14 +64,26 @@ def preload(rows):
 
 
 def proposal_summary(p):
-    return {"id": p.id, "version": p.version, "state": p.state,
-            "state_label": _(STATE_LABELS[p.state]), "number": p.number,
-            "number_label": p.number_label, "receipt_serial": p.receipt_serial,
-            "title": p.title, "category": p.category.code, "category_name": p.category.name,
-            "kind": p.kind, "session": p.session_id, "session_label": p.session.label,
-            "proposer": p.proposer.username, "proposer_name": p.proposer.name,
-            "submitted_at": ts(p.submitted_at), "is_key": p.is_key,
-            "is_plenary": p.is_plenary}
+    return {
+        "id": p.id,
+        "version": p.version,
+        "state": p.state,
+        "state_label": _(STATE_LABELS[p.state]),
+        "number": p.number,
+        "number_label": p.number_label,
+        "receipt_serial": p.receipt_serial,
+        "title": p.title,
+        "category": p.category.code,
+        "category_name": p.category.name,
+        "kind": p.kind,
+        "session": p.session_id,
+        "session_label": p.session.label,
+        "proposer": p.proposer.username,
+        "proposer_name": p.proposer.name,
+        "submitted_at": ts(p.submitted_at),
+        "is_key": p.is_key,
+        "is_plenary": p.is_plenary,
+    }
 
 
 def proposal_detail(p, viewer):
@@ -67,22 +91,29 @@ def proposal_detail(p, viewer):
     internal = can_view_internal(viewer, p)
     out = proposal_summary(p)
     out.update(
-        analysis=p.analysis, suggestions=p.suggestions,
-        proposers={"first": person(p.proposer, viewer),
-                   "cosigners": [dict(person(c.user, viewer), state=c.state,
-                                      expires_on=ds(c.expires_on)) for c in p.cosigners]},
+        analysis=p.analysis,
+        suggestions=p.suggestions,
+        proposers={
+            "first": person(p.proposer, viewer),
+            "cosigners": [
+                dict(person(c.user, viewer), state=c.state, expires_on=ds(c.expires_on))
+                for c in p.cosigners
+            ],
+        },
         suggested_departments=[d.code for d in p.suggested_departments],
-        filed_at=ts(p.filed_at), closed_at=ts(p.closed_at), created_at=ts(p.created_at),
+        filed_at=ts(p.filed_at),
+        closed_at=ts(p.closed_at),
+        created_at=ts(p.created_at),
         review_comment=p.review_comment,
         not_filed_reason=p.not_filed_reason.code if p.not_filed_reason else None,
         not_filed_reason_name=p.not_filed_reason.name if p.not_filed_reason else None,
         disposition=p.not_filed_disposition,
         merged_into=p.merged_into_id,
-        merged=[{"id": m.id, "title": m.title, "proposer": m.proposer.username}
-                for m in p.merged],
+        merged=[{"id": m.id, "title": m.title, "proposer": m.proposer.username} for m in p.merged],
         withdraw_reason=p.withdraw_reason,
         supervisor=person(p.supervisor) if p.supervisor else None,
-        consultation_due=p.consultation_due, consultation_note=p.consultation_note,
+        consultation_due=p.consultation_due,
+        consultation_note=p.consultation_note,
         assignments=[assignment_json(a, viewer, today) for a in p.assignments],
         history=[history_json(h, viewer, internal) for h in p.history],
     )
@@ -95,44 +126,83 @@ def proposal_detail(p, viewer):
 def assignment_json(a, viewer, today=None):
     today = today or local_date(utcnow())
     internal = can_view_internal(viewer, a.proposal)
-    out = {"id": a.id, "version": a.version, "proposal_id": a.proposal_id,
-           "department": a.department.code, "department_name": a.department.name,
-           "role": a.role, "state": a.state, "state_label": _(STATE_LABELS[a.state]),
-           "round": a.round, "assigned_at": ts(a.assigned_at), "accepted_at": ts(a.accepted_at),
-           "accept_due": ds(a.accept_due), "contact_due": ds(a.contact_due),
-           "opinion_due": ds(a.opinion_due), "reply_due": ds(a.reply_due),
-           "extended_to": ds(a.extended_to), "due": ds(a.effective_due),
-           "overdue": a.is_overdue(today),
-           "days_left": (a.effective_due - today).days,
-           "follow_up_open": a.follow_up_open,
-           "contacts": [{"mode": c.mode, "date": ds(c.day), "summary": c.summary}
-                        for c in a.contacts],
-           "follow_ups": [{"text": f.text, "done": f.done, "created_at": ts(f.created_at)}
-                          for f in a.follow_ups],
-           "replies": [reply_json(r, viewer) for r in a.replies if can_view_reply(viewer, r)]}
+    out = {
+        "id": a.id,
+        "version": a.version,
+        "proposal_id": a.proposal_id,
+        "department": a.department.code,
+        "department_name": a.department.name,
+        "role": a.role,
+        "state": a.state,
+        "state_label": _(STATE_LABELS[a.state]),
+        "round": a.round,
+        "assigned_at": ts(a.assigned_at),
+        "accepted_at": ts(a.accepted_at),
+        "accept_due": ds(a.accept_due),
+        "contact_due": ds(a.contact_due),
+        "opinion_due": ds(a.opinion_due),
+        "reply_due": ds(a.reply_due),
+        "extended_to": ds(a.extended_to),
+        "due": ds(a.effective_due),
+        "overdue": a.is_overdue(today),
+        "days_left": (a.effective_due - today).days,
+        "follow_up_open": a.follow_up_open,
+        "contacts": [{"mode": c.mode, "date": ds(c.day), "summary": c.summary} for c in a.contacts],
+        "follow_ups": [
+            {"text": f.text, "done": f.done, "created_at": ts(f.created_at)} for f in a.follow_ups
+        ],
+        "replies": [reply_json(r, viewer) for r in a.replies if can_view_reply(viewer, r)],
+    }
     if internal:
-        out["opinion"] = ({"text": a.opinion.text, "created_at": ts(a.opinion.created_at)}
-                          if a.opinion else None)
+        out["opinion"] = (
+            {"text": a.opinion.text, "created_at": ts(a.opinion.created_at)} if a.opinion else None
+        )
         out["reassignment_reason"] = a.reassignment_reason
         out["extension_requests"] = [
-            {"id": e.id, "round": e.round, "until": ds(e.until), "reason": e.reason,
-             "state": e.state, "comment": e.comment} for e in a.extension_requests]
+            {
+                "id": e.id,
+                "round": e.round,
+                "until": ds(e.until),
+                "reason": e.reason,
+                "state": e.state,
+                "comment": e.comment,
+            }
+            for e in a.extension_requests
+        ]
     return out
 
 
 def reply_json(r, viewer):
-    out = {"id": r.id, "version": r.version, "assignment_id": r.assignment_id,
-           "proposal_id": r.assignment.proposal_id, "department": r.assignment.department.code,
-           "round": r.round, "state": r.state, "state_label": _(STATE_LABELS[r.state]),
-           "result": r.result,
-           "result_label": _(RESULT_LABELS[r.result]) if r.result in RESULT_LABELS else None,
-           "text": r.text,
-           "signer": r.signer, "contact": r.contact, "promised_date": ds(r.promised_date),
-           "created_at": ts(r.created_at), "delivered_at": ts(r.delivered_at),
-           "rating_due": ds(r.rating_due),
-           "ratings": [{"reply_id": r.id, "rater": rt.rater.username, "rating": rt.rating,
-                        "comment": rt.comment, "primary": rt.is_primary,
-                        "created_at": ts(rt.created_at)} for rt in r.ratings]}
+    out = {
+        "id": r.id,
+        "version": r.version,
+        "assignment_id": r.assignment_id,
+        "proposal_id": r.assignment.proposal_id,
+        "department": r.assignment.department.code,
+        "round": r.round,
+        "state": r.state,
+        "state_label": _(STATE_LABELS[r.state]),
+        "result": r.result,
+        "result_label": _(RESULT_LABELS[r.result]) if r.result in RESULT_LABELS else None,
+        "text": r.text,
+        "signer": r.signer,
+        "contact": r.contact,
+        "promised_date": ds(r.promised_date),
+        "created_at": ts(r.created_at),
+        "delivered_at": ts(r.delivered_at),
+        "rating_due": ds(r.rating_due),
+        "ratings": [
+            {
+                "reply_id": r.id,
+                "rater": rt.rater.username,
+                "rating": rt.rating,
+                "comment": rt.comment,
+                "primary": rt.is_primary,
+                "created_at": ts(rt.created_at),
+            }
+            for rt in r.ratings
+        ],
+    }
     out["attachments"] = [attachment_json(f) for f in files_of(r)]
     if viewer.role == "secretariat" or viewer.is_unit_staff:
         out["return_comment"] = r.return_comment
@@ -140,9 +210,14 @@ def reply_json(r, viewer):
 
 
 def history_json(h, viewer, internal=None):
-    return {"action": h.action, "actor": h.actor.username if h.actor else None,
-            "actor_name": h.actor.name if h.actor else _("系统"),
-            "from_state": h.from_state, "to_state": h.to_state,
-            "comment": history_comment(viewer, h.proposal, h, internal),
-            "assignment_id": h.assignment_id, "reply_id": h.reply_id,
-            "created_at": ts(h.created_at)}
+    return {
+        "action": h.action,
+        "actor": h.actor.username if h.actor else None,
+        "actor_name": h.actor.name if h.actor else _("系统"),
+        "from_state": h.from_state,
+        "to_state": h.to_state,
+        "comment": history_comment(viewer, h.proposal, h, internal),
+        "assignment_id": h.assignment_id,
+        "reply_id": h.reply_id,
+        "created_at": ts(h.created_at),
+    }

@@ -1,4 +1,5 @@
 """GET /stats/annual: the figures of docs/domain.md, for the secretariat only."""
+
 from flask import jsonify, request
 
 from ..errors import NotPermitted

@@ -1,6 +1,7 @@
 """GET /stats/annual.xlsx and /stats/annual.docx (docs/api.md, statistics): the annual report as
 files, for the secretariat; the same query parameters as /stats/annual (year, session, as_of).
 The web dashboard serves the same files to a logged-in browser through :func:`report_file`."""
+
 import tempfile
 from datetime import date
 from urllib.parse import quote
@@ -9,8 +10,13 @@ from flask import request, send_file
 
 from ..i18n import _
 from ..stats import annual_figures, read_period_args
-from ..stats.exports import (DOCX_MIMETYPE, XLSX_MIMETYPE, annual_docx, annual_xlsx,
-                             period_proposal_rows)
+from ..stats.exports import (
+    DOCX_MIMETYPE,
+    XLSX_MIMETYPE,
+    annual_docx,
+    annual_xlsx,
+    period_proposal_rows,
+)
 from .common import authenticated, bp
 from .stats import require_secretariat  # one check for the figures and their files
 
@@ -28,8 +34,10 @@ def period_of(figures, period):
         session_id = described.get("session")
     if session_id is not None:
         return {"session_id": session_id, "as_of": as_of}
-    return {"year": figures.get("year") or described.get("year") or period.get("year"),
-            "as_of": as_of}
+    return {
+        "year": figures.get("year") or described.get("year") or period.get("year"),
+        "as_of": as_of,
+    }
 
 
 def write_report(fmt, figures, period, output):
@@ -41,18 +49,22 @@ def write_report(fmt, figures, period, output):
 
 def cli_writer(fmt):
     """A writer for the CLI's ``stats annual --format xlsx|docx --output FILE``."""
+
     def write(figures, output):
         import click
+
         if not output:
             raise click.UsageError(_("--format %(fmt)s 需要 --output 文件", fmt=fmt))
         with open(output, "wb") as fh:
             write_report(fmt, figures, {}, fh)
+
     return write
 
 
 def register_cli_formats():
     """Plug the report files into the CLI's FORMATS hook (proposals/cli/stats.py)."""
     from ..cli.stats import FORMATS as CLI_FORMATS
+
     for fmt in FORMATS:
         CLI_FORMATS.setdefault(fmt, cli_writer(fmt))
 
@@ -64,8 +76,10 @@ def filename(fmt, figures):
     period = figures.get("period") or {}
     label = period.get("label") or str(figures.get("year") or "")
     stem = _("提案工作统计")
-    return (f"{stem}-{label}.{fmt}".replace(" ", ""),
-            f"proposal-stats-{period.get('session') or figures.get('year') or ''}.{fmt}")
+    return (
+        f"{stem}-{label}.{fmt}".replace(" ", ""),
+        f"proposal-stats-{period.get('session') or figures.get('year') or ''}.{fmt}",
+    )
 
 
 def report_file(fmt, period):
@@ -79,7 +93,8 @@ def report_file(fmt, period):
     name, ascii_name = filename(fmt, figures)
     # RFC 6266 / RFC 5987: an ASCII fallback and the Chinese name in UTF-8
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}")
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,5 +1,6 @@
 """What a file is, judged by its content (magic numbers via ``filetype``, then the container's
 own structure) and by its name; the two must agree. Pure: no Flask, no database."""
+
 import os
 import struct
 import unicodedata
@@ -8,8 +9,16 @@ import zipfile
 import filetype
 
 # name extension -> kind; kind -> the content type we serve (never the client's)
-EXTENSIONS = {".pdf": "pdf", ".doc": "doc", ".docx": "docx", ".xls": "xls", ".xlsx": "xlsx",
-              ".jpg": "jpg", ".jpeg": "jpg", ".png": "png"}
+EXTENSIONS = {
+    ".pdf": "pdf",
+    ".doc": "doc",
+    ".docx": "docx",
+    ".xls": "xls",
+    ".xlsx": "xlsx",
+    ".jpg": "jpg",
+    ".jpeg": "jpg",
+    ".png": "png",
+}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
@@ -21,12 +30,19 @@ CONTENT_TYPES = {
 }
 # what filetype may call each kind: OOXML written by some tools is only recognised as "zip",
 # and some legacy Office files are not recognised at all (the container check decides then)
-GUESSES = {"pdf": {"pdf"}, "jpg": {"jpg"}, "png": {"png"}, "docx": {"docx", "zip"},
-           "xlsx": {"xlsx", "zip"}, "doc": {"doc", None}, "xls": {"xls", None}}
+GUESSES = {
+    "pdf": {"pdf"},
+    "jpg": {"jpg"},
+    "png": {"png"},
+    "docx": {"docx", "zip"},
+    "xlsx": {"xlsx", "zip"},
+    "doc": {"doc", None},
+    "xls": {"xls", None},
+}
 ACCEPT = ",".join(list(EXTENSIONS) + sorted(set(CONTENT_TYPES.values())))
 FORMATS_LABEL = "PDF、Word（doc/docx）、Excel（xls/xlsx）、JPEG、PNG"
 
-CFB_MAGIC = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEAD_BYTES = 8192
 
 
@@ -39,7 +55,7 @@ def clean_filename(name):
     name = " ".join(name.split()).strip(" .")
     if len(name) > 200:
         stem, ext = os.path.splitext(name)
-        name = stem[:200 - len(ext)] + ext
+        name = stem[: 200 - len(ext)] + ext
     return name
 
 
@@ -113,14 +129,18 @@ def _cfb_stream_names(path, max_sectors=256):
                 return struct.unpack_from("<I", fat, offset)[0]
 
             sector, seen = first_dir, set()
-            while sector is not None and sector < 0xFFFFFFFA and sector not in seen \
-                    and len(seen) < max_sectors:
+            while (
+                sector is not None
+                and sector < 0xFFFFFFFA
+                and sector not in seen
+                and len(seen) < max_sectors
+            ):
                 seen.add(sector)
                 data = read_sector(sector)
                 for off in range(0, len(data) - 127, 128):
                     length = struct.unpack_from("<H", data, off + 64)[0]
                     if 2 <= length <= 64 and data[off + 66] in (1, 2):  # storage or stream
-                        names.add(data[off:off + length - 2].decode("utf-16-le", "replace"))
+                        names.add(data[off : off + length - 2].decode("utf-16-le", "replace"))
                 sector = next_sector(sector)
     except (OSError, struct.error):
         return names

@@ -1,5 +1,6 @@
 """One uploaded file. The original name lives only here (sanitised); on disk the file is named
 by ``storage_key`` (random hex) under the attachments folder (see storage.py)."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
@@ -16,6 +17,7 @@ KINDS = ("pdf", "doc", "docx", "xls", "xlsx", "jpg", "png")
 class Attachment(db.Model):
     """A file on a proposal (``reply_id`` null) or on one of its replies; ``proposal_id`` is
     always set so that the proposal's visibility decides first."""
+
     __tablename__ = "attachments"
     __table_args__ = (
         CheckConstraint(f"kind IN {KINDS!r}", name="kind"),
@@ -24,11 +26,12 @@ class Attachment(db.Model):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
-    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id", ondelete="CASCADE"),
-                                                 index=True)
-    filename: Mapped[str] = mapped_column(String(255))       # for display only
+    reply_id: Mapped[int | None] = mapped_column(
+        ForeignKey("replies.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))  # for display only
     kind: Mapped[str] = mapped_column(String(8))
-    content_type: Mapped[str] = mapped_column(String(100))   # ours, never the client's
+    content_type: Mapped[str] = mapped_column(String(100))  # ours, never the client's
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,4 +1,5 @@
 """Answers shared by the API and the pages: the JSON of an attachment and the download."""
+
 import unicodedata
 from urllib.parse import quote
 
@@ -15,11 +16,19 @@ DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def attachment_json(a):
-    return {"id": a.id, "filename": a.filename, "size": a.size, "content_type": a.content_type,
-            "kind": a.kind, "sha256": a.sha256, "proposal_id": a.proposal_id,
-            "reply_id": a.reply_id, "uploaded_by": a.uploaded_by.username,
-            "created_at": a.created_at.astimezone(LOCAL_TZ).isoformat(),
-            "download_url": f"/api/v1/attachments/{a.id}"}
+    return {
+        "id": a.id,
+        "filename": a.filename,
+        "size": a.size,
+        "content_type": a.content_type,
+        "kind": a.kind,
+        "sha256": a.sha256,
+        "proposal_id": a.proposal_id,
+        "reply_id": a.reply_id,
+        "uploaded_by": a.uploaded_by.username,
+        "created_at": a.created_at.astimezone(LOCAL_TZ).isoformat(),
+        "download_url": f"/api/v1/attachments/{a.id}",
+    }
 
 
 def files_of(record):
@@ -51,8 +60,14 @@ def content_disposition(filename):
 
 
 def download(attachment):
-    response = send_file(file_path(attachment), mimetype=attachment.content_type,
-                         as_attachment=False, conditional=False, etag=False, max_age=None)
+    response = send_file(
+        file_path(attachment),
+        mimetype=attachment.content_type,
+        as_attachment=False,
+        conditional=False,
+        etag=False,
+        max_age=None,
+    )
     response.headers["Content-Disposition"] = content_disposition(attachment.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

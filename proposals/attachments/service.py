@@ -8,6 +8,7 @@ flush, the caller commits (storage.py keeps the disk in step with that commit).
   delivered (awaiting sign-off or review).
 - Reading: whoever may see the proposal (workflow.access.can_view), and for a reply's files
   whoever may also see that reply (can_view_reply), exactly as on the proposal page."""
+
 import os
 
 from sqlalchemy import func, select
@@ -30,13 +31,17 @@ from .models import Attachment
 
 # --- reading ----------------------------------------------------------------------------------
 
+
 def may_see_proposal(user, proposal):
     return user is not None and can_view(user, proposal)
 
 
 def may_see_reply(user, reply):
-    return (user is not None and can_view(user, reply.assignment.proposal)
-            and can_view_reply(user, reply))
+    return (
+        user is not None
+        and can_view(user, reply.assignment.proposal)
+        and can_view_reply(user, reply)
+    )
 
 
 def may_see(user, attachment):
@@ -61,9 +66,15 @@ def visible_reply(user, reply_id):
 
 def visible_attachment(user, attachment_id):
     proposal = joinedload(Attachment.proposal)
-    attachment = load_one(Attachment, attachment_id, (
-        proposal, *visibility_options(proposal),
-        joinedload(Attachment.reply).joinedload(Reply.assignment)))
+    attachment = load_one(
+        Attachment,
+        attachment_id,
+        (
+            proposal,
+            *visibility_options(proposal),
+            joinedload(Attachment.reply).joinedload(Reply.assignment),
+        ),
+    )
     if attachment is None or not may_see(user, attachment):
         raise NotFound(_("附件不存在"))
     return attachment
@@ -96,14 +107,14 @@ def grouped_for_many(proposal_ids):
     out = {pid: {} for pid in proposal_ids}
     if not out:
         return out
-    query = select(Attachment).where(Attachment.proposal_id.in_(list(out))) \
-        .order_by(Attachment.id)
+    query = select(Attachment).where(Attachment.proposal_id.in_(list(out))).order_by(Attachment.id)
     for attachment in db.session.scalars(query):
         out[attachment.proposal_id].setdefault(attachment.reply_id, []).append(attachment)
     return out
 
 
 # --- who may change ---------------------------------------------------------------------------
+
 
 def check_may_change(actor, record):
     """Raise NotPermitted or InvalidState unless ``actor`` may add or remove files on
@@ -132,39 +143,59 @@ def may_change(actor, record):
 
 # --- operations ---------------------------------------------------------------------------------
 
+
 def add_attachment(actor, record, upload):
     """Store ``upload`` (a werkzeug FileStorage) on ``record``: checks rights and state, the
     count, the name, the size and the content; returns the flushed Attachment."""
     check_may_change(actor, record)
     if upload is None or not getattr(upload, "filename", None):
         raise ValidationError(fields={"file": _("请选择要上传的文件")})
-    count = db.session.scalar(select(func.count()).select_from(
-        attachments_of(record).order_by(None).subquery()))
+    count = db.session.scalar(
+        select(func.count()).select_from(attachments_of(record).order_by(None).subquery())
+    )
     if count >= storage.per_record():
-        raise ValidationError(fields={"file": _("每项最多 %(n)d 个附件，请先删除不需要的附件",
-                                                n=storage.per_record())})
+        raise ValidationError(
+            fields={
+                "file": _("每项最多 %(n)d 个附件，请先删除不需要的附件", n=storage.per_record())
+            }
+        )
     filename = clean_filename(upload.filename)
     kind = kind_from_name(filename)
     if not filename or kind is None:
-        raise ValidationError(fields={"file": _("只能上传 %(formats)s 文件",
-                                                formats=_(FORMATS_LABEL))})
+        raise ValidationError(
+            fields={"file": _("只能上传 %(formats)s 文件", formats=_(FORMATS_LABEL))}
+        )
     received = storage.receive(upload.stream, storage.max_bytes())
     try:
         if received.size == 0:
             raise ValidationError(fields={"file": _("文件是空的")})
         if not content_matches(kind, received.temp_path, received.head):
-            raise ValidationError(fields={"file": _(
-                "文件内容与扩展名不符，或不是允许的格式（%(formats)s）", formats=_(FORMATS_LABEL))})
+            raise ValidationError(
+                fields={
+                    "file": _(
+                        "文件内容与扩展名不符，或不是允许的格式（%(formats)s）",
+                        formats=_(FORMATS_LABEL),
+                    )
+                }
+            )
         key = storage.keep(db.session, received)
     except BaseException:
         storage.discard(received.temp_path)
         raise
-    proposal = (loaded(record.assignment, "proposal").proposal if isinstance(record, Reply)
-                else record)
+    proposal = (
+        loaded(record.assignment, "proposal").proposal if isinstance(record, Reply) else record
+    )
     attachment = Attachment(
-        proposal=proposal, reply=record if isinstance(record, Reply) else None,
-        filename=filename, kind=kind, content_type=CONTENT_TYPES[kind], size=received.size,
-        sha256=received.sha256, storage_key=key, uploaded_by_id=actor.id)
+        proposal=proposal,
+        reply=record if isinstance(record, Reply) else None,
+        filename=filename,
+        kind=kind,
+        content_type=CONTENT_TYPES[kind],
+        size=received.size,
+        sha256=received.sha256,
+        storage_key=key,
+        uploaded_by_id=actor.id,
+    )
     db.session.add(attachment)
     db.session.flush()
     return attachment

@@ -5,6 +5,7 @@ An upload is streamed to a temporary file in that folder (hashing and counting a
 stopping past the limit), then renamed to its random name before the row is flushed. The rename
 is undone if the transaction does not commit, and a deleted attachment's file is removed only
 once the deletion has committed: the disk follows the database (session hooks below)."""
+
 import hashlib
 import os
 import re
@@ -30,6 +31,7 @@ WRITTEN, DOOMED = "attachments.written", "attachments.doomed"
 
 class TooLarge(DomainError):
     """The upload is over the size limit (413 too_large); nothing was stored."""
+
     status = 413
     code = "too_large"
 
@@ -61,13 +63,13 @@ def size_label(limit=None):
 
 
 def too_large_message(limit=None):
-    return _("文件超过 %(limit)s 的上限，未保存。请压缩或拆分后重新上传。",
-             limit=size_label(limit))
+    return _("文件超过 %(limit)s 的上限，未保存。请压缩或拆分后重新上传。", limit=size_label(limit))
 
 
 def folder():
-    path = current_app.config.get("ATTACHMENTS_DIR") or os.path.join(current_app.instance_path,
-                                                                     "attachments")
+    path = current_app.config.get("ATTACHMENTS_DIR") or os.path.join(
+        current_app.instance_path, "attachments"
+    )
     os.makedirs(path, mode=0o700, exist_ok=True)
     return path
 
@@ -102,7 +104,7 @@ def receive(stream, limit):
                     raise TooLarge(too_large_message(limit))
                 digest.update(chunk)
                 if len(head) < HEAD_BYTES:
-                    head += chunk[:HEAD_BYTES - len(head)]
+                    head += chunk[: HEAD_BYTES - len(head)]
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())

@@ -11,6 +11,7 @@ over a database in use).
 PostgreSQL: the commands print the documented ``pg_dump`` / ``pg_restore`` commands for the
 configured database (the password is never printed); with ``--run`` they run them.
 """
+
 import os
 import shlex
 import shutil
@@ -34,13 +35,15 @@ def backup():
 
 # --- helpers ------------------------------------------------------------------------------
 
+
 def _url():
     return make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def _backup_dir():
-    folder = (current_app.config.get("BACKUP_DIR")
-              or os.path.join(current_app.instance_path, "backups"))
+    folder = current_app.config.get("BACKUP_DIR") or os.path.join(
+        current_app.instance_path, "backups"
+    )
     os.makedirs(folder, mode=0o700, exist_ok=True)
     return folder
 
@@ -70,16 +73,22 @@ def _quote(name):
 
 
 def _tables(conn):
-    return [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name"
+        )
+    ]
 
 
 def row_counts(conn):
     """{table: rows} for every table of a SQLite connection."""
     # table names come from sqlite_master and are quoted as identifiers
-    return {t: conn.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0]  # nosec B608  # quoted name from sqlite_master
-            for t in _tables(conn)}
+    return {
+        t: conn.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0]  # nosec B608  # quoted name from sqlite_master
+        for t in _tables(conn)
+    }
 
 
 def _human(size):
@@ -111,6 +120,7 @@ def _connect(path, readonly=False):
 
 def _uri_path(path):
     from urllib.parse import quote
+
     return quote(os.path.abspath(path))
 
 
@@ -160,9 +170,11 @@ def sqlite_copy(src_path, dst_path):
 
 # --- schema revisions ---------------------------------------------------------------------
 
+
 def _revisions():
     """The migration scripts, their head and every known revision."""
     from alembic.script import ScriptDirectory
+
     config = current_app.extensions["migrate"].migrate.get_config()
     script = ScriptDirectory.from_config(config)
     head = script.get_current_head()
@@ -179,7 +191,8 @@ def check_revision(version):
         return "older"
     raise click.ClickException(
         f"备份的数据库版本 {version} 不属于本程序的迁移链（当前版本 {head}），"
-        "可能来自更新的程序版本：请用相应版本的程序恢复")
+        "可能来自更新的程序版本：请用相应版本的程序恢复"
+    )
 
 
 def inspect_backup(path):
@@ -221,6 +234,7 @@ def _live_has_tables(path):
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
+
 def _pg_args(url):
     """Connection options for pg_dump/pg_restore, without the password."""
     args = []
@@ -239,8 +253,15 @@ def pg_dump_argv(url, output):
 
 
 def pg_restore_argv(url, path):
-    return ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-            *_pg_args(url), path]
+    return [
+        "pg_restore",
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--single-transaction",
+        *_pg_args(url),
+        path,
+    ]
 
 
 def _pg_env(url):
@@ -262,30 +283,49 @@ def _pg_instructions(url, output, restoring=False):
     click.echo("")
     click.echo(f"  {restore}")
     click.echo("")
-    click.echo("密码请通过 ~/.pgpass 或环境变量 PGPASSWORD 提供（此处不显示密码）；"
-               "恢复后运行 flask --app wsgi db upgrade。")
-    click.echo("加 --run 可由本命令直接调用 pg_restore（须同时加 --yes）。" if restoring
-               else "加 --run 可由本命令直接调用 pg_dump。")
+    click.echo(
+        "密码请通过 ~/.pgpass 或环境变量 PGPASSWORD 提供（此处不显示密码）；"
+        "恢复后运行 flask --app wsgi db upgrade。"
+    )
+    click.echo(
+        "加 --run 可由本命令直接调用 pg_restore（须同时加 --yes）。"
+        if restoring
+        else "加 --run 可由本命令直接调用 pg_dump。"
+    )
 
 
 def _run(argv, url):
     exe = shutil.which(argv[0])
     if exe is None:
-        raise click.ClickException(f"找不到 {argv[0]}：请安装 PostgreSQL 客户端（postgresql-client）")
-    result = subprocess.run([exe, *argv[1:]], env=_pg_env(url), capture_output=True,
-                            text=True, check=False)
+        raise click.ClickException(
+            f"找不到 {argv[0]}：请安装 PostgreSQL 客户端（postgresql-client）"
+        )
+    result = subprocess.run(
+        [exe, *argv[1:]], env=_pg_env(url), capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
-        raise click.ClickException(f"{argv[0]} 失败（退出码 {result.returncode}）：\n"
-                                   f"{result.stderr.strip()}")
+        raise click.ClickException(
+            f"{argv[0]} 失败（退出码 {result.returncode}）：\n{result.stderr.strip()}"
+        )
 
 
 # --- commands -----------------------------------------------------------------------------
 
+
 @backup.command("create")
-@click.option("--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="backup file (default: instance/backups/proposals-YYYYmmdd-HHMMSS.db)")
-@click.option("--run", "run", is_flag=True,
-              help="PostgreSQL: run pg_dump (must be on PATH) instead of printing the command")
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="backup file (default: instance/backups/proposals-YYYYmmdd-HHMMSS.db)",
+)
+@click.option(
+    "--run",
+    "run",
+    is_flag=True,
+    help="PostgreSQL: run pg_dump (must be on PATH) instead of printing the command",
+)
 @with_appcontext
 def create(output, run):
     """Make a consistent copy of the live database."""
@@ -318,8 +358,12 @@ def create(output, run):
 @backup.command("restore")
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="replace the data of the live database")
-@click.option("--run", "run", is_flag=True,
-              help="PostgreSQL: run pg_restore (with --yes) instead of printing the command")
+@click.option(
+    "--run",
+    "run",
+    is_flag=True,
+    help="PostgreSQL: run pg_restore (with --yes) instead of printing the command",
+)
 @with_appcontext
 def restore(path, yes, run):
     """Replace the live database with a backup."""
@@ -331,8 +375,10 @@ def restore(path, yes, run):
             raise click.ClickException(f"不支持恢复 {url.get_backend_name()} 数据库")
         if not (run and yes):
             _pg_instructions(url, path, restoring=True)
-            raise click.ClickException("PostgreSQL 请用上面的 pg_restore 命令恢复"
-                                       "（或加 --run --yes 由本命令调用），未作任何改动")
+            raise click.ClickException(
+                "PostgreSQL 请用上面的 pg_restore 命令恢复"
+                "（或加 --run --yes 由本命令调用），未作任何改动"
+            )
         _run(pg_restore_argv(url, path), url)
         click.echo(f"已从 {path} 恢复。请运行 flask --app wsgi db upgrade。")
         return
@@ -341,8 +387,7 @@ def restore(path, yes, run):
     version, counts = inspect_backup(path)
     status = check_revision(version)
     if _live_has_tables(live) and not yes:
-        raise click.ClickException(
-            f"数据库 {live} 已有数据，恢复会覆盖其全部内容；确认请加 --yes")
+        raise click.ClickException(f"数据库 {live} 已有数据，恢复会覆盖其全部内容；确认请加 --yes")
     safety = None
     if os.path.exists(live) and _live_has_tables(live):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -370,6 +415,7 @@ def restore(path, yes, run):
         raise click.ClickException("恢复后的数据库校验失败：" + "; ".join(rows[:5]))
     # the app's own connections in this process may hold the old schema cache
     from ..extensions import db
+
     db.engine.dispose()
     click.echo(f"已从 {path} 恢复到 {live}。")
     if safety:

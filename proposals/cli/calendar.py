@@ -1,5 +1,6 @@
 """holidays list/add/remove: the admin's calendar for years the official data does not cover
 (the rules live in committee/service.py)."""
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select

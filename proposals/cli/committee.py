@@ -1,5 +1,6 @@
 """settings show/set and sessions (届次/会次); the rules live in committee/settings.py and
 committee/service.py."""
+
 from datetime import date
 
 import click
@@ -26,8 +27,11 @@ def show():
     values = committee_settings.all_settings()
     for key, spec in committee_settings.SPECS.items():
         value = committee_settings.format_value(values[key])
-        marker = ("" if values[key] == spec.default
-                  else f"  （已修改，默认 {committee_settings.format_value(spec.default)}）")
+        marker = (
+            ""
+            if values[key] == spec.default
+            else f"  （已修改，默认 {committee_settings.format_value(spec.default)}）"
+        )
         click.echo(f"{key} = {value}    # {spec.label}{marker}")
     click.echo(f"# 工作日日历：{coverage_note()}")
 

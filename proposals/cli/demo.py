@@ -1,4 +1,5 @@
 """demo: fill an empty database with a believable committee year and print the logins."""
+
 import time
 import unicodedata
 
@@ -8,28 +9,50 @@ from flask.cli import with_appcontext
 from ..demo import PASSWORD, SEED, existing_records, generate, logins
 from ..workflow.core import STATE_LABELS
 
-PROPOSAL_STATES = ("draft", "awaiting_cosigners", "submitted", "filed", "not_filed", "merged",
-                   "withdrawn", "assigned", "closed")
-ASSIGNMENT_STATES = ("pending", "reassignment_requested", "handling", "replied", "rehandling",
-                     "closed", "reassigned")
-REPLY_STATES = ("awaiting_signoff", "awaiting_review", "returned", "delivered", "rated",
-                "unrated")
+PROPOSAL_STATES = (
+    "draft",
+    "awaiting_cosigners",
+    "submitted",
+    "filed",
+    "not_filed",
+    "merged",
+    "withdrawn",
+    "assigned",
+    "closed",
+)
+ASSIGNMENT_STATES = (
+    "pending",
+    "reassignment_requested",
+    "handling",
+    "replied",
+    "rehandling",
+    "closed",
+    "reassigned",
+)
+REPLY_STATES = ("awaiting_signoff", "awaiting_review", "returned", "delivered", "rated", "unrated")
 
 
 @click.command("demo")
-@click.option("--seed", default=SEED, show_default=True, type=int,
-              help="随机数种子：同一天用同一种子生成的数据相同")
+@click.option(
+    "--seed",
+    default=SEED,
+    show_default=True,
+    type=int,
+    help="随机数种子：同一天用同一种子生成的数据相同",
+)
 @with_appcontext
 def demo(seed):
     """Fill an EMPTY database with a demo committee year (units, members, ~300 proposals in
     every state) and print the logins."""
     found = {k: v for k, v in existing_records().items() if v}
     if found:
-        what = "、".join(f"{n} {'件' if label == '提案' else '个'}{label}"
-                        for label, n in found.items())
+        what = "、".join(
+            f"{n} {'件' if label == '提案' else '个'}{label}" for label, n in found.items()
+        )
         raise click.ClickException(
             f"数据库不是空的（已有 {what}），演示数据只能装入空数据库；未做任何修改。"
-            "请换一个空数据库（先运行 db upgrade）后再运行 demo。")
+            "请换一个空数据库（先运行 db upgrade）后再运行 demo。"
+        )
     click.echo("正在生成演示数据（一个委员会年度的提案办理全过程）……")
     started = time.monotonic()
     try:
@@ -48,8 +71,10 @@ def demo(seed):
     click.echo(_table(summary.assignments, ASSIGNMENT_STATES))
     click.echo(f"答复 {sum(summary.replies.values())} 份，按状态：")
     click.echo(_table(summary.replies, REPLY_STATES))
-    click.echo(f"逾期未答复 {summary.overdue} 项，重新办理 {summary.rehandled} 项，"
-               f"重点提案 {summary.key} 件。")
+    click.echo(
+        f"逾期未答复 {summary.overdue} 项，重新办理 {summary.rehandled} 项，"
+        f"重点提案 {summary.key} 件。"
+    )
     click.echo("")
     _echo_logins(summary.logins)
 
@@ -63,16 +88,19 @@ def _pad(text, width):
 
 
 def _table(counts, order):
-    return "\n".join(_pad(f"  {STATE_LABELS[s]}（{s}）", 44) + f"{counts.get(s, 0):>5}"
-                     for s in order)
+    return "\n".join(
+        _pad(f"  {STATE_LABELS[s]}（{s}）", 44) + f"{counts.get(s, 0):>5}" for s in order
+    )
 
 
 def _echo_logins(rows):
     click.echo(f"演示账号（密码均为 {PASSWORD}，仅供演示，正式使用前请删除或改密）：")
     for username, name, role, use in rows:
         click.echo(f"  {username:<8}{_pad(name, 12)}{role}：{use}")
-    click.echo("  其他账号：委员 m002–m150，集体提案单位 org_*，"
-               "各承办单位 <单位代码小写>_clerk / _head（如 jyj_clerk），sec2，督办领导 leader1–3。")
+    click.echo(
+        "  其他账号：委员 m002–m150，集体提案单位 org_*，"
+        "各承办单位 <单位代码小写>_clerk / _head（如 jyj_clerk），sec2，督办领导 leader1–3。"
+    )
 
 
 @click.command("demo-status")

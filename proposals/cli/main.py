@@ -1,4 +1,5 @@
 """The installed `proposals` command: the app's command line without ``flask --app wsgi``."""
+
 import click
 from flask.cli import FlaskGroup
 

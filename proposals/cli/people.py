@@ -1,4 +1,5 @@
 """users create/import and departments create/import (the rules live in accounts/service.py)."""
+
 import os
 
 import click

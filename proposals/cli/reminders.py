@@ -1,4 +1,5 @@
 """reminders scan [--now ISO_TIME]: one sweep, the same work as the periodic job."""
+
 import time
 from datetime import datetime, timezone
 
@@ -24,8 +25,9 @@ def scan(now_text):
         try:
             now = datetime.fromisoformat(now_text)
         except ValueError:
-            raise click.ClickException("--now 应为 ISO 8601 时间，如 2026-03-01T09:00:00+08:00") \
-                from None
+            raise click.ClickException(
+                "--now 应为 ISO 8601 时间，如 2026-03-01T09:00:00+08:00"
+            ) from None
         if now.tzinfo is None:
             now = now.replace(tzinfo=timezone.utc)
     for key, value in run_sweep(now).items():
@@ -33,8 +35,12 @@ def scan(now_text):
 
 
 @reminders.command("loop")
-@click.option("--interval", type=int, default=None,
-              help="seconds between sweeps (default: SWEEP_INTERVAL_SECONDS, 300)")
+@click.option(
+    "--interval",
+    type=int,
+    default=None,
+    help="seconds between sweeps (default: SWEEP_INTERVAL_SECONDS, 300)",
+)
 @with_appcontext
 def loop(interval):
     """The embedded scheduler for a single machine without Redis: sweep, sleep, repeat."""

@@ -1,4 +1,5 @@
 """search reindex: rebuild the Chinese search index from every proposal and reply."""
+
 import time
 
 import click
@@ -16,10 +17,12 @@ def search():
 @with_appcontext
 def reindex():
     from ..search.indexer import reindex_all
+
     started = time.monotonic()
 
     def progress(done, total):
         click.echo(f"{done}/{total}", err=True)
+
     count = reindex_all(db.session.connection(), progress=progress)
     db.session.commit()
     click.echo(f"indexed: {count} proposals in {time.monotonic() - started:.1f} s")

@@ -4,6 +4,7 @@ The ``chinese-calendar`` package knows the public holidays and make-up working d
 years the State Council has announced. For a later year we fall back to weekends plus the
 admin's own list (the ``holidays`` table) and say so (see :func:`coverage_note`).
 """
+
 import functools
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -30,7 +31,9 @@ def local_date(moment):
 @functools.cache
 def official_years():
     """The years the calendar package knows."""
-    years = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    years = {d.year for d in chinese_calendar.holidays} | {
+        d.year for d in chinese_calendar.workdays
+    }
     return min(years), max(years)
 
 
@@ -98,6 +101,7 @@ def load_calendar():
     """The calendar with the admin's holiday list (one small query)."""
     from ..extensions import db
     from .models import Holiday
+
     rows = db.session.execute(db.select(Holiday.day, Holiday.is_workday)).all()
     return WorkCalendar({d: w for d, w in rows})
 
@@ -111,7 +115,15 @@ def coverage_note(today=None, *, page=False):
     if today.year + 1 <= last:
         return _("官方节假日数据覆盖 %(first)d–%(last)d 年。", first=first, last=last)
     if page:
-        return _("官方节假日数据仅覆盖至 %(last)d 年；%(next)d 年起按周末加下方节假日表计算工作日，"
-                 "请在国务院公布 %(next)d 年的放假安排后补充。", last=last, next=last + 1)
-    return _("官方节假日数据仅覆盖至 %(last)d 年；%(next)d 年起按周末加管理员维护的节假日表计算工作日，"
-             "请在国务院公布安排后用 `holidays add` 补充。", last=last, next=last + 1)
+        return _(
+            "官方节假日数据仅覆盖至 %(last)d 年；%(next)d 年起按周末加下方节假日表计算工作日，"
+            "请在国务院公布 %(next)d 年的放假安排后补充。",
+            last=last,
+            next=last + 1,
+        )
+    return _(
+        "官方节假日数据仅覆盖至 %(last)d 年；%(next)d 年起按周末加管理员维护的节假日表计算工作日，"
+        "请在国务院公布安排后用 `holidays add` 补充。",
+        last=last,
+        next=last + 1,
+    )

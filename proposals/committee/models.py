@@ -1,4 +1,5 @@
 """The committee's reference data: sessions, categories, not-filed reasons, settings, holidays."""
+
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -9,9 +10,12 @@ from ..extensions import db
 from ..i18n import N_, _, current_language
 
 DISPOSITIONS = ("opinion", "letter", "social_info", "none")
-DISPOSITION_LABELS = {"opinion": N_("转为意见建议"), "letter": N_("转为委员来信"),
-                      "social_info": N_("转为社情民意信息"),
-                      "none": N_("不作转交")}  # msgids: _(label) where shown
+DISPOSITION_LABELS = {
+    "opinion": N_("转为意见建议"),
+    "letter": N_("转为委员来信"),
+    "social_info": N_("转为社情民意信息"),
+    "none": N_("不作转交"),
+}  # msgids: _(label) where shown
 
 CHINESE_DIGITS = "零一二三四五六七八九"
 
@@ -21,7 +25,9 @@ def chinese_number(n):
     if n < 10:
         return CHINESE_DIGITS[n]
     tens, ones = divmod(n, 10)
-    return (CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (CHINESE_DIGITS[ones] if ones else "")
+    return (
+        (CHINESE_DIGITS[tens] if tens > 1 else "") + "十" + (CHINESE_DIGITS[ones] if ones else "")
+    )
 
 
 def session_label(term, meeting):
@@ -33,14 +39,15 @@ def session_label(term, meeting):
 
 class CommitteeSession(db.Model):
     """A session of the committee (届次 and 会次), e.g. 第十届第三次会议, with its plenary window."""
+
     __tablename__ = "committee_sessions"
     __table_args__ = (
         UniqueConstraint("term", "meeting"),
         CheckConstraint("plenary_end >= plenary_start", name="plenary_window"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    term: Mapped[int]      # 届
-    meeting: Mapped[int]   # 次
+    term: Mapped[int]  # 届
+    meeting: Mapped[int]  # 次
     year: Mapped[int] = mapped_column(index=True)
     plenary_start: Mapped[date]
     plenary_end: Mapped[date]
@@ -69,6 +76,7 @@ class NotFiledReason(db.Model):
 
 class Setting(db.Model):
     """A committee setting changed from its default (defaults live in committee/settings.py)."""
+
     __tablename__ = "settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
@@ -78,6 +86,7 @@ class Setting(db.Model):
 class Holiday(db.Model):
     """An admin-kept calendar day for years the official calendar package does not know yet:
     a holiday on a weekday (is_workday false) or a make-up working day on a weekend (true)."""
+
     __tablename__ = "holidays"
     day: Mapped[date] = mapped_column(primary_key=True)
     is_workday: Mapped[bool] = mapped_column(default=False)
@@ -90,6 +99,7 @@ class Counter(db.Model):
     Taken with a single UPDATE … RETURNING, which row-locks on PostgreSQL and runs under the
     write lock on SQLite, so concurrent filings get distinct consecutive numbers; a rolled-back
     filing gives its number back, so numbers stay consecutive and are never reused."""
+
     __tablename__ = "counters"
     session_id: Mapped[int] = mapped_column(ForeignKey("committee_sessions.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)

@@ -5,6 +5,7 @@ One implementation of each rule for both the command line (cli/committee.py, cli
 and the admin's pages (web/admin.py). Functions only flush; the caller commits. Bad input raises
 ValidationError whose ``fields`` name the input field, and nothing changes.
 """
+
 import re
 from datetime import date
 
@@ -38,6 +39,7 @@ def parse_day(text, field="day"):
 
 # --- sessions ----------------------------------------------------------------------------------
 
+
 def create_session(term, meeting, year, plenary_start, plenary_end, current=False):
     """A session with its plenary window and its two counters (numbers, receipts); ``current``
     makes it the one current session."""
@@ -48,27 +50,40 @@ def create_session(term, meeting, year, plenary_start, plenary_end, current=Fals
         problems["year"] = _("年份无效")
     if plenary_end < plenary_start:
         problems["plenary_end"] = _("大会结束日期不能早于开始日期")
-    if "meeting" not in problems and db.session.scalar(select(CommitteeSession).where(
-            CommitteeSession.term == term, CommitteeSession.meeting == meeting)):
+    if "meeting" not in problems and db.session.scalar(
+        select(CommitteeSession).where(
+            CommitteeSession.term == term, CommitteeSession.meeting == meeting
+        )
+    ):
         problems["meeting"] = _("该会次已存在")
     _refuse(problems)
     if current:
         db.session.execute(update(CommitteeSession).values(is_current=False))
-    session = CommitteeSession(term=term, meeting=meeting, year=year,
-                               plenary_start=plenary_start, plenary_end=plenary_end,
-                               is_current=current)
+    session = CommitteeSession(
+        term=term,
+        meeting=meeting,
+        year=year,
+        plenary_start=plenary_start,
+        plenary_end=plenary_end,
+        is_current=current,
+    )
     db.session.add(session)
     db.session.flush()
-    db.session.add_all([Counter(session_id=session.id, kind="number"),
-                        Counter(session_id=session.id, kind="receipt")])
+    db.session.add_all(
+        [
+            Counter(session_id=session.id, kind="number"),
+            Counter(session_id=session.id, kind="receipt"),
+        ]
+    )
     db.session.flush()
     return session
 
 
 def set_current_session(session):
     """Make ``session`` the one current session (new proposals go to it)."""
-    db.session.execute(update(CommitteeSession).where(CommitteeSession.id != session.id)
-                       .values(is_current=False))
+    db.session.execute(
+        update(CommitteeSession).where(CommitteeSession.id != session.id).values(is_current=False)
+    )
     session.is_current = True
     db.session.flush()
     return session
@@ -102,8 +117,9 @@ def create_reference(kind, code, name):
     code, name = (code or "").strip(), (name or "").strip()
     problems = {}
     if not re.fullmatch(rf"[A-Za-z0-9_-]{{1,{max_code}}}", code):
-        problems["code"] = _("代码“%(code)s”无效（1–%(n)d 位字母、数字、_ 或 -）", code=code,
-                             n=max_code)
+        problems["code"] = _(
+            "代码“%(code)s”无效（1–%(n)d 位字母、数字、_ 或 -）", code=code, n=max_code
+        )
     elif db.session.scalar(select(model.id).where(model.code == code)):
         problems["code"] = _("代码“%(code)s”已存在", code=code)
     problem = _name_problem(kind, name)
@@ -131,8 +147,9 @@ def set_reference_active(kind, row, active):
     since a proposal needs a category and a not-filed decision a reason."""
     model, _max_code, _max_name, _unique, last_one = REFERENCE_LISTS[kind]
     if not active and row.active:
-        others = db.session.scalar(select(func.count()).select_from(model).where(
-            model.active, model.id != row.id))
+        others = db.session.scalar(
+            select(func.count()).select_from(model).where(model.active, model.id != row.id)
+        )
         if not others:
             _refuse({"active": _(last_one)})
     row.active = bool(active)
@@ -141,6 +158,7 @@ def set_reference_active(kind, row, active):
 
 
 # --- settings ----------------------------------------------------------------------------------
+
 
 def update_settings(changes):
     """Set several settings at once, each through committee_settings.set_value (its parsing and
@@ -170,6 +188,7 @@ def update_settings(changes):
 
 
 # --- holidays beyond the official calendar -----------------------------------------------------
+
 
 def add_holiday(day, is_workday=False, name=""):
     """Add (or replace) a holiday or a make-up working day (调休上班) in a year the official

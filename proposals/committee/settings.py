@@ -1,4 +1,5 @@
 """The committee's settings (docs/domain.md): every default, editable, typed and checked."""
+
 import re
 from dataclasses import dataclass
 
@@ -41,13 +42,16 @@ SPECS = {
     # disclosure
     "disclosure_delay_working_days": Spec(20, "int", N_("办复后公开延迟（工作日）"), 0, 365),
     # reminders (docs/domain.md), each offset a setting
-    "reminder_cosign_before_working_days": Spec([1], "int_list",
-                                                N_("联名邀请到期前提醒（工作日）")),
-    "reminder_review_wait_working_days": Spec(5, "int", N_("待审查超过几个工作日发每日汇总"),
-                                              1, 60),
+    "reminder_cosign_before_working_days": Spec(
+        [1], "int_list", N_("联名邀请到期前提醒（工作日）")
+    ),
+    "reminder_review_wait_working_days": Spec(
+        5, "int", N_("待审查超过几个工作日发每日汇总"), 1, 60
+    ),
     "reminder_accept_before_working_days": Spec([1], "int_list", N_("签收期限前提醒（工作日）")),
-    "reminder_contact_at_working_days": Spec([10], "int_list",
-                                             N_("交办后第几个工作日提醒办前沟通")),
+    "reminder_contact_at_working_days": Spec(
+        [10], "int_list", N_("交办后第几个工作日提醒办前沟通")
+    ),
     "reminder_opinion_before_days": Spec([7, 1], "int_list", N_("会办意见到期前提醒（天）")),
     "reminder_reply_before_days": Spec([30, 7, 1], "int_list", N_("答复到期前提醒（天）")),
     "reminder_overdue_repeat_days": Spec(7, "int", N_("逾期催办间隔（天）"), 1, 60),
@@ -85,14 +89,16 @@ def parse(key, raw):
                 return False
             raise _BadValue(_("应为 true 或 false"))
         if spec.kind == "int":
-            expected = _("应为整数，且应在 %(min)d 到 %(max)d 之间", min=spec.minimum,
-                         max=spec.maximum)
+            expected = _(
+                "应为整数，且应在 %(min)d 到 %(max)d 之间", min=spec.minimum, max=spec.maximum
+            )
             if not re.fullmatch(r"-?\d+", text):
                 raise _BadValue(expected)
             value = int(text)
             if not spec.minimum <= value <= spec.maximum:
-                raise _BadValue(_("应在 %(min)d 到 %(max)d 之间", min=spec.minimum,
-                                   max=spec.maximum))
+                raise _BadValue(
+                    _("应在 %(min)d 到 %(max)d 之间", min=spec.minimum, max=spec.maximum)
+                )
             return value
         if spec.kind == "int_list":
             expected = _("应为逗号分隔的 0–365 的整数")
@@ -144,8 +150,13 @@ def set_value(key, raw):
     current[key] = value
     for low, high, message in ORDERED:
         if current[low] > current[high]:
-            raise ValidationError(fields={key: _("%(message)s（%(low)s ≤ %(high)s）",
-                                                 message=_(message), low=low, high=high)})
+            raise ValidationError(
+                fields={
+                    key: _(
+                        "%(message)s（%(low)s ≤ %(high)s）", message=_(message), low=low, high=high
+                    )
+                }
+            )
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=format_value(value)))

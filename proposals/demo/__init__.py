@@ -4,6 +4,7 @@ people.py creates the units, members, organisation accounts and staff and the se
 scenarios.py decides every proposal's story and plans.py turns it into dated actions that fit
 the committee's deadlines; engine.py runs them all, in time order, through the same
 operations the API calls, backdated with ``now=``."""
+
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,8 +29,10 @@ SEED = 2024
 
 def existing_records():
     """What makes a database non-empty for the demo: users, units, proposals."""
-    return {label: db.session.scalar(select(func.count()).select_from(model))
-            for label, model in (("用户", User), ("承办单位", Department), ("提案", Proposal))}
+    return {
+        label: db.session.scalar(select(func.count()).select_from(model))
+        for label, model in (("用户", User), ("承办单位", Department), ("提案", Proposal))
+    }
 
 
 def main_year(today):
@@ -42,23 +45,26 @@ def main_year(today):
 
 @dataclass
 class Summary:
-    sessions: list = field(default_factory=list)       # (label, year, current, proposals)
-    proposals: dict = field(default_factory=dict)      # state -> count
+    sessions: list = field(default_factory=list)  # (label, year, current, proposals)
+    proposals: dict = field(default_factory=dict)  # state -> count
     assignments: dict = field(default_factory=dict)
     replies: dict = field(default_factory=dict)
     people: dict = field(default_factory=dict)
     overdue: int = 0
     rehandled: int = 0
     key: int = 0
-    logins: list = field(default_factory=list)         # (username, name, role label, use)
+    logins: list = field(default_factory=list)  # (username, name, role label, use)
 
 
 def generate(now=None, seed=SEED):
     """Fill the (empty) database; commits in batches. On any failure everything the demo
     wrote is removed again and the error re-raised."""
     now = now or utcnow()
-    empty = [t for t in db.metadata.sorted_tables
-             if not db.session.scalar(select(func.count()).select_from(t))]
+    empty = [
+        t
+        for t in db.metadata.sorted_tables
+        if not db.session.scalar(select(func.count()).select_from(t))
+    ]
     created_sessions = []
     try:
         return _generate(now, seed, created_sessions)
@@ -82,8 +88,9 @@ def _generate(now, seed, created_sessions):
     days = []
     for year in years:
         s = sessions[year]
-        meeting = planner.staff_day(s.plenary_end + timedelta(days=35),
-                                    s.plenary_end + timedelta(days=42))
+        meeting = planner.staff_day(
+            s.plenary_end + timedelta(days=35), s.plenary_end + timedelta(days=42)
+        )
         days.append(SessionDays(year, s.plenary_start, s.plenary_end, meeting))
     db.session.commit()  # batch 1: people and sessions
 
@@ -117,8 +124,9 @@ def erase(empty, created_sessions):
         db.session.execute(table.delete())
     if created_sessions:
         db.session.execute(delete(Counter).where(Counter.session_id.in_(created_sessions)))
-        db.session.execute(delete(CommitteeSession).where(
-            CommitteeSession.id.in_(created_sessions)))
+        db.session.execute(
+            delete(CommitteeSession).where(CommitteeSession.id.in_(created_sessions))
+        )
     db.session.commit()
 
 
@@ -134,16 +142,23 @@ def summarise(today):
     summary.proposals = _counts(Proposal.state)
     summary.assignments = _counts(Assignment.state)
     summary.replies = _counts(Reply.state)
-    summary.overdue = db.session.scalar(select(func.count()).where(
-        Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING]), Assignment.role != "co",
-        or_(Assignment.extended_to < today,
-            Assignment.extended_to.is_(None) & (Assignment.reply_due < today))))
+    summary.overdue = db.session.scalar(
+        select(func.count()).where(
+            Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING]),
+            Assignment.role != "co",
+            or_(
+                Assignment.extended_to < today,
+                Assignment.extended_to.is_(None) & (Assignment.reply_due < today),
+            ),
+        )
+    )
     summary.rehandled = db.session.scalar(select(func.count()).where(Assignment.round == 2))
     summary.key = db.session.scalar(select(func.count()).where(Proposal.is_key))
     summary.people = {
         "承办单位": db.session.scalar(select(func.count()).select_from(Department)),
-        "委员": db.session.scalar(select(func.count()).where(
-            User.role == "member", User.org_type.is_(None))),
+        "委员": db.session.scalar(
+            select(func.count()).where(User.role == "member", User.org_type.is_(None))
+        ),
         "集体提案单位": db.session.scalar(select(func.count()).where(User.org_type.is_not(None))),
     }
     summary.logins = logins()
@@ -151,10 +166,16 @@ def summarise(today):
 
 
 def logins():
-    users = {u.username: u for u in db.session.scalars(
-        select(User).where(User.username.in_([u for u, _, _ in LOGINS])))}
-    return [(username, users[username].name if username in users else "", role, use)
-            for username, role, use in LOGINS]
+    users = {
+        u.username: u
+        for u in db.session.scalars(
+            select(User).where(User.username.in_([u for u, _, _ in LOGINS]))
+        )
+    }
+    return [
+        (username, users[username].name if username in users else "", role, use)
+        for username, role, use in LOGINS
+    ]
 
 
 __all__ = ["generate", "existing_records", "logins", "PASSWORD", "SEED", "Summary"]

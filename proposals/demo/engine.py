@@ -4,6 +4,7 @@ Each plan is a generator that yields the moment of its next action; a heap inter
 of them, the daily deadline sweep and the turn of the year (when the new session becomes
 current), so that receipt serials, proposal numbers and history follow the clock. Nothing is
 run after ``limit`` (now)."""
+
 import heapq
 from datetime import datetime, time, timedelta, timezone
 from itertools import count
@@ -86,9 +87,11 @@ class Runner:
             try:
                 self.execute(plan, step, moment, assignments, replies)
             except DomainError as exc:
-                raise DemoError(f"演示场景“{plan.scenario}”（{plan.content['title']}）第 {number} "
-                                f"步 {step.action}（{step.day}）失败：{exc.message} "
-                                f"{exc.fields or ''}") from exc
+                raise DemoError(
+                    f"演示场景“{plan.scenario}”（{plan.content['title']}）第 {number} "
+                    f"步 {step.action}（{step.day}）失败：{exc.message} "
+                    f"{exc.fields or ''}"
+                ) from exc
 
     def secretariat(self):
         return self.people.secretariat[0 if self.rng.random() < 0.8 else 1]
@@ -111,10 +114,12 @@ class Runner:
                 data["merge_into"] = plan.merged_into.proposal.id
             ops.review_proposal(self.secretariat(), proposal, data, now=now)
         elif action == "assign":
-            ops.assign_proposal(self.secretariat(), proposal, data["departments"],
-                                data.get("due_date"), now=now)
-            assignments.update({a.department.code: a
-                                for a in loaded(proposal, "assignments").assignments})
+            ops.assign_proposal(
+                self.secretariat(), proposal, data["departments"], data.get("due_date"), now=now
+            )
+            assignments.update(
+                {a.department.code: a for a in loaded(proposal, "assignments").assignments}
+            )
         elif action == "mark_key":
             ops.mark_key(self.secretariat(), proposal, True, data["supervisor"], now=now)
         elif action == "consultation":
@@ -135,7 +140,8 @@ class Runner:
             hops.decide_reassignment(self.secretariat(), assignment, data, now=now)
             if data["approve"]:
                 assignments[data["department"]] = db.session.get(
-                    Assignment, assignment.reassigned_to_id)
+                    Assignment, assignment.reassigned_to_id
+                )
         elif action == "contact":
             hops.record_contact(unit.clerk, assignment, data, now=now)
         elif action == "opinion":
@@ -145,8 +151,7 @@ class Runner:
         elif action == "decide_extension":
             hops.decide_extension(self.secretariat(), assignment, data, now=now)
         elif action == "draft":
-            replies[(code, step.round)] = hops.draft_reply(unit.clerk, assignment, data,
-                                                            now=now)
+            replies[(code, step.round)] = hops.draft_reply(unit.clerk, assignment, data, now=now)
         elif action == "signoff":
             hops.signoff_reply(unit.head, reply, data, now=now)
         elif action == "review_reply":

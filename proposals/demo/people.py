@@ -1,4 +1,5 @@
 """The demo's units, people and sessions."""
+
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -43,13 +44,13 @@ class Unit:
 
 @dataclass
 class People:
-    units: dict = field(default_factory=dict)        # code -> Unit
-    members: list = field(default_factory=list)      # individuals (委员)
-    orgs: list = field(default_factory=list)         # organisation accounts
-    leaders: list = field(default_factory=list)      # 督办领导
+    units: dict = field(default_factory=dict)  # code -> Unit
+    members: list = field(default_factory=list)  # individuals (委员)
+    orgs: list = field(default_factory=list)  # organisation accounts
+    leaders: list = field(default_factory=list)  # 督办领导
     secretariat: list = field(default_factory=list)
     admin: User = None
-    showcase: User = None                            # the `member` login
+    showcase: User = None  # the `member` login
 
 
 class Names:
@@ -62,8 +63,9 @@ class Names:
         while True:
             given = GIVEN_MALE if self.rng.random() < 0.6 else GIVEN_FEMALE
             length = 2 if self.rng.random() < 0.75 else 1
-            name = self.rng.choice(SURNAMES) + "".join(self.rng.choice(given)
-                                                       for _ in range(length))
+            name = self.rng.choice(SURNAMES) + "".join(
+                self.rng.choice(given) for _ in range(length)
+            )
             if name not in self.taken:
                 self.taken.add(name)
                 return name
@@ -83,8 +85,14 @@ def create_people(rng, since):
     people = People()
 
     def user(username, name, role, **kw):
-        u = User(username=username, name=name, role=role, password_hash=password_hash,
-                 created_at=since, **kw)
+        u = User(
+            username=username,
+            name=name,
+            role=role,
+            password_hash=password_hash,
+            created_at=since,
+            **kw,
+        )
         db.session.add(u)
         return u
 
@@ -93,10 +101,21 @@ def create_people(rng, since):
         db.session.add(dept)
         low = code.lower()
         showcase = code == SHOWCASE_UNIT
-        clerk = user("clerk" if showcase else f"{low}_clerk", names(), "clerk", department=dept,
-                     phone=_phone(rng), email=f"{low}.clerk@example.gov.cn")
-        head = user("head" if showcase else f"{low}_head", names(), "department_head",
-                    department=dept, phone=_phone(rng))
+        clerk = user(
+            "clerk" if showcase else f"{low}_clerk",
+            names(),
+            "clerk",
+            department=dept,
+            phone=_phone(rng),
+            email=f"{low}.clerk@example.gov.cn",
+        )
+        head = user(
+            "head" if showcase else f"{low}_head",
+            names(),
+            "department_head",
+            department=dept,
+            phone=_phone(rng),
+        )
         people.units[code] = Unit(dept, clerk, head, title)
 
     sectors = [s for s, n in SECTORS for _ in range(n)]
@@ -111,12 +130,22 @@ def create_people(rng, since):
         people.members.append(user(username, names(), "member", **kw))
     people.showcase = people.members[0]
     for username, name, org_type, sector in ORGS:
-        people.orgs.append(user(username, name, "member", org_type=org_type, sector=sector,
-                                email=f"{username}@example.org.cn"))
+        people.orgs.append(
+            user(
+                username,
+                name,
+                "member",
+                org_type=org_type,
+                sector=sector,
+                email=f"{username}@example.org.cn",
+            )
+        )
     for username, name, sector in LEADERS:
         people.leaders.append(user(username, name, "member", sector=sector))
-    people.secretariat = [user("sec", names(), "secretariat", phone=_phone(rng)),
-                          user("sec2", names(), "secretariat", phone=_phone(rng))]
+    people.secretariat = [
+        user("sec", names(), "secretariat", phone=_phone(rng)),
+        user("sec2", names(), "secretariat", phone=_phone(rng)),
+    ]
     people.admin = user("admin", "系统管理员", "admin")
     db.session.flush()
     return people
@@ -140,8 +169,11 @@ def ensure_sessions(cal, years):
     """One session per year (an existing session of that year is kept), none current yet."""
     sessions = {}
     for year in years:
-        found = db.session.scalar(select(CommitteeSession).where(CommitteeSession.year == year)
-                                  .order_by(CommitteeSession.id))
+        found = db.session.scalar(
+            select(CommitteeSession)
+            .where(CommitteeSession.year == year)
+            .order_by(CommitteeSession.id)
+        )
         if found is None:
             term, meeting = session_numbers(year)
             found = create_session(term, meeting, year, *plenary_window(cal, year))
@@ -150,5 +182,6 @@ def ensure_sessions(cal, years):
 
 
 def make_current(session):
-    db.session.execute(update(CommitteeSession).values(
-        is_current=CommitteeSession.id == session.id))
+    db.session.execute(
+        update(CommitteeSession).values(is_current=CommitteeSession.id == session.id)
+    )

@@ -1,4 +1,5 @@
 """The portal's index: published replies are found by their delivery time."""
+
 from sqlalchemy import Index
 
 from ..handling.models import Reply

@@ -2,6 +2,7 @@
 
 A flag, not a state change: the transition table is not involved, but the rule has the same
 shape as every operation (role and state checked first, one history row, flush only)."""
+
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _
@@ -24,15 +25,21 @@ def set_disclosure(actor, proposal, disclose, reason=None, *, now=None):
         raise ValidationError(fields={"disclose": _("disclose 应为 true 或 false")})
     errors = {}
     if not disclose:
-        reason = text_field(errors, {"reason": reason}, "reason", N_("不公开理由"),
-                            max_len=500)
+        reason = text_field(errors, {"reason": reason}, "reason", N_("不公开理由"), max_len=500)
         if errors:
             raise ValidationError(fields=errors)
     if proposal.not_for_disclosure == (not disclose):
         raise InvalidState(_("此提案已是该公开状态"))
     proposal.not_for_disclosure = not disclose
     proposal.not_for_disclosure_reason = None if disclose else reason
-    log(proposal, actor, "allow_disclosure" if disclose else "withhold_disclosure",
-        proposal.state, proposal.state, comment=None if disclose else reason, now=now)
+    log(
+        proposal,
+        actor,
+        "allow_disclosure" if disclose else "withhold_disclosure",
+        proposal.state,
+        proposal.state,
+        comment=None if disclose else reason,
+        now=now,
+    )
     db.session.flush()
     return proposal

@@ -1,6 +1,7 @@
 """Read-only queries of the public portal: the published proposals, filtered and searched, and
 one published proposal with its published replies. Everything here is public: no contact
 record, no unit staff, no e-mail or phone is ever loaded for display."""
+
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
@@ -44,15 +45,23 @@ def _filtered(last_day, args):
         except ValueError:
             errors["year"] = _("应为整数")
         else:
-            query = query.where(Proposal.session_id.in_(
-                select(CommitteeSession.id).where(CommitteeSession.year == year)))
+            query = query.where(
+                Proposal.session_id.in_(
+                    select(CommitteeSession.id).where(CommitteeSession.year == year)
+                )
+            )
     if args.get("category"):
-        query = query.where(Proposal.category_id.in_(
-            select(Category.id).where(Category.code == args["category"])))
+        query = query.where(
+            Proposal.category_id.in_(select(Category.id).where(Category.code == args["category"]))
+        )
     if args.get("unit"):
-        query = query.where(Proposal.id.in_(
-            select(Assignment.proposal_id).join(Department)
-            .where(Department.code == args["unit"], Assignment.state != A.REASSIGNED)))
+        query = query.where(
+            Proposal.id.in_(
+                select(Assignment.proposal_id)
+                .join(Department)
+                .where(Department.code == args["unit"], Assignment.state != A.REASSIGNED)
+            )
+        )
     if len(args.get("q") or "") > MAX_QUERY:
         errors["q"] = _("关键词不能超过 %(n)d 个字", n=MAX_QUERY)
     if errors:
@@ -61,9 +70,12 @@ def _filtered(last_day, args):
 
 
 def _order(query):
-    return (query.join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
-            .order_by(CommitteeSession.year.desc(), CommitteeSession.id.desc(),
-                      Proposal.number.asc(), Proposal.id.asc()))
+    return query.join(CommitteeSession, CommitteeSession.id == Proposal.session_id).order_by(
+        CommitteeSession.year.desc(),
+        CommitteeSession.id.desc(),
+        Proposal.number.asc(),
+        Proposal.id.asc(),
+    )
 
 
 def _search(ids_query, last_day, q):
@@ -75,30 +87,46 @@ def _search(ids_query, last_day, q):
     candidates = ids_query
     for word in words:
         like = _like(word)
-        reply_match = (select(Assignment.proposal_id)
-                       .join(Reply, Reply.assignment_id == Assignment.id)
-                       .where(Assignment.state != A.REASSIGNED, published_reply(last_day),
-                              Reply.text.like(like, escape="\\")))
-        candidates = candidates.where(or_(Proposal.title.like(like, escape="\\"),
-                                          Proposal.analysis.like(like, escape="\\"),
-                                          Proposal.suggestions.like(like, escape="\\"),
-                                          Proposal.id.in_(reply_match)))
+        reply_match = (
+            select(Assignment.proposal_id)
+            .join(Reply, Reply.assignment_id == Assignment.id)
+            .where(
+                Assignment.state != A.REASSIGNED,
+                published_reply(last_day),
+                Reply.text.like(like, escape="\\"),
+            )
+        )
+        candidates = candidates.where(
+            or_(
+                Proposal.title.like(like, escape="\\"),
+                Proposal.analysis.like(like, escape="\\"),
+                Proposal.suggestions.like(like, escape="\\"),
+                Proposal.id.in_(reply_match),
+            )
+        )
     rows = db.session.execute(
-        select(Proposal.id, Proposal.title, Proposal.analysis, Proposal.suggestions)
-        .where(Proposal.id.in_(candidates))).all()
+        select(Proposal.id, Proposal.title, Proposal.analysis, Proposal.suggestions).where(
+            Proposal.id.in_(candidates)
+        )
+    ).all()
     texts = {pid: [title, analysis, suggestions] for pid, title, analysis, suggestions in rows}
     if not texts:
         return set()
     for pid, text in db.session.execute(
-            select(Assignment.proposal_id, Reply.text)
-            .join(Reply, Reply.assignment_id == Assignment.id)
-            .where(Assignment.proposal_id.in_(list(texts)), Assignment.state != A.REASSIGNED,
-                   published_reply(last_day))):
+        select(Assignment.proposal_id, Reply.text)
+        .join(Reply, Reply.assignment_id == Assignment.id)
+        .where(
+            Assignment.proposal_id.in_(list(texts)),
+            Assignment.state != A.REASSIGNED,
+            published_reply(last_day),
+        )
+    ):
         texts[pid].append(text)
 
     def readable_match(parts):
         public = "\n".join(redact(t or "") for t in parts)
         return all(word in public for word in words)
+
     return {pid for pid, parts in texts.items() if readable_match(parts)}
 
 
@@ -119,26 +147,37 @@ def published_page(last_day, args, page=1, per_page=20):
     page = min(max(page, 1), pages)
     items = []
     if total:
-        ids = db.session.scalars(_order(ids_query).limit(per_page)
-                                 .offset((page - 1) * per_page)).all()
-        loaded = {p.id: p for p in db.session.scalars(
-            select(Proposal).where(Proposal.id.in_(ids)).options(*_public_loads()))}
+        ids = db.session.scalars(
+            _order(ids_query).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+        loaded = {
+            p.id: p
+            for p in db.session.scalars(
+                select(Proposal).where(Proposal.id.in_(ids)).options(*_public_loads())
+            )
+        }
         items = [loaded[i] for i in ids]
-    return Page(items, total, page, per_page, pages,
-                {p.id: published_replies(p, last_day) for p in items})
+    return Page(
+        items, total, page, per_page, pages, {p.id: published_replies(p, last_day) for p in items}
+    )
 
 
 def _public_loads():
     """What a public page shows of a proposal: its co-signers' names and its units."""
-    return (selectinload(Proposal.cosigners),
-            selectinload(Proposal.assignments).joinedload(Assignment.replies))
+    return (
+        selectinload(Proposal.cosigners),
+        selectinload(Proposal.assignments).joinedload(Assignment.replies),
+    )
 
 
 def published(proposal_id, last_day):
     """A published proposal, or NotFound (unknown, not filed, withdrawn, merged, not for
     disclosure, or no reply published yet: the public cannot tell these apart)."""
-    proposal = db.session.scalar(select(Proposal).where(
-        Proposal.id == proposal_id, published_proposal(last_day)).options(*_public_loads()))
+    proposal = db.session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id, published_proposal(last_day))
+        .options(*_public_loads())
+    )
     if proposal is None:
         raise NotFound(_("没有这件公开的提案"))
     return proposal
@@ -146,8 +185,13 @@ def published(proposal_id, last_day):
 
 def published_replies(proposal, last_day):
     """(assignment, reply) pairs of the proposal's published replies, in order."""
-    return [(a, r) for a in proposal.assignments if a.state != A.REASSIGNED
-            for r in a.replies if is_reply_published(r, last_day)]
+    return [
+        (a, r)
+        for a in proposal.assignments
+        if a.state != A.REASSIGNED
+        for r in a.replies
+        if is_reply_published(r, last_day)
+    ]
 
 
 def public_proposers(proposal):
@@ -160,24 +204,33 @@ def public_proposers(proposal):
 
 def public_units(proposal):
     """(unit name, role) of the units handling it (a reassigned part is not shown)."""
-    return [(a.department.name, a.role) for a in proposal.assignments
-            if a.state != A.REASSIGNED]
+    return [(a.department.name, a.role) for a in proposal.assignments if a.state != A.REASSIGNED]
 
 
 def filter_choices(last_day):
     """Years, categories and units that occur among the published proposals (three queries)."""
     public = select(Proposal.id).where(published_proposal(last_day))
     years = db.session.scalars(
-        select(CommitteeSession.year).distinct()
+        select(CommitteeSession.year)
+        .distinct()
         .join(Proposal, Proposal.session_id == CommitteeSession.id)
-        .where(Proposal.id.in_(public)).order_by(CommitteeSession.year.desc())).all()
+        .where(Proposal.id.in_(public))
+        .order_by(CommitteeSession.year.desc())
+    ).all()
     categories = db.session.execute(
-        select(Category.code, Category.name).where(Category.id.in_(
-            select(Proposal.category_id).where(Proposal.id.in_(public))))
-        .order_by(Category.id)).all()
+        select(Category.code, Category.name)
+        .where(Category.id.in_(select(Proposal.category_id).where(Proposal.id.in_(public))))
+        .order_by(Category.id)
+    ).all()
     units = db.session.execute(
-        select(Department.code, Department.name).where(Department.id.in_(
-            select(Assignment.department_id).where(Assignment.proposal_id.in_(public),
-                                                   Assignment.state != A.REASSIGNED)))
-        .order_by(Department.name)).all()
+        select(Department.code, Department.name)
+        .where(
+            Department.id.in_(
+                select(Assignment.department_id).where(
+                    Assignment.proposal_id.in_(public), Assignment.state != A.REASSIGNED
+                )
+            )
+        )
+        .order_by(Department.name)
+    ).all()
     return years, categories, units

@@ -12,6 +12,7 @@ A proposal is public when it was filed (filed, assigned or closed: not a draft, 
 merged or withdrawn proposal), is not marked not for disclosure (不公开) and has at least one
 published reply; its page shows only its published replies.
 """
+
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import and_, exists, select
@@ -51,17 +52,29 @@ def _end_of(day):
 
 def published_reply(last_day):
     """SQL condition on Reply: delivered on or before ``last_day`` (a cut-off date)."""
-    return and_(Reply.state.in_(DELIVERED_REPLY_STATES), Reply.delivered_at.is_not(None),
-                Reply.delivered_at < _end_of(last_day))
+    return and_(
+        Reply.state.in_(DELIVERED_REPLY_STATES),
+        Reply.delivered_at.is_not(None),
+        Reply.delivered_at < _end_of(last_day),
+    )
 
 
 def published_proposal(last_day):
     """SQL condition on Proposal: public with the cut-off ``last_day``."""
-    has_reply = exists(select(Reply.id).join(Assignment, Assignment.id == Reply.assignment_id)
-                       .where(Assignment.proposal_id == Proposal.id,
-                              Assignment.state != A.REASSIGNED, published_reply(last_day)))
-    return and_(Proposal.state.in_(PUBLIC_PROPOSAL_STATES),
-                Proposal.not_for_disclosure.is_(False), has_reply)
+    has_reply = exists(
+        select(Reply.id)
+        .join(Assignment, Assignment.id == Reply.assignment_id)
+        .where(
+            Assignment.proposal_id == Proposal.id,
+            Assignment.state != A.REASSIGNED,
+            published_reply(last_day),
+        )
+    )
+    return and_(
+        Proposal.state.in_(PUBLIC_PROPOSAL_STATES),
+        Proposal.not_for_disclosure.is_(False),
+        has_reply,
+    )
 
 
 def is_reply_published(reply, last_day):

@@ -1,5 +1,6 @@
 """The units' work: assignments (交办), contacts, co-unit opinions, extensions, replies, ratings,
 B-class follow-ups."""
+
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -14,16 +15,29 @@ from ..workflow.states import AssignmentState, ReplyState
 ASSIGNMENT_ROLES = ("lead", "co", "split")
 # Labels are msgids (N_ marks them for the extractor); translate them where shown: _(label).
 ROLE_LABELS = {"lead": N_("主办"), "co": N_("会办"), "split": N_("分办")}
-CONTACT_MODES = {"meeting": N_("面谈"), "forum": N_("座谈会"), "phone": N_("电话"),
-                 "email": N_("邮件"), "letter": N_("书信"), "other": N_("其他")}
-RATINGS = {"satisfied": N_("满意"), "basically_satisfied": N_("基本满意"),
-           "unsatisfied": N_("不满意")}
-RESULT_LABELS = {"A": N_("已解决或采纳"), "B": N_("正在解决或列入计划"),
-                 "C": N_("因条件限制留作参考")}
+CONTACT_MODES = {
+    "meeting": N_("面谈"),
+    "forum": N_("座谈会"),
+    "phone": N_("电话"),
+    "email": N_("邮件"),
+    "letter": N_("书信"),
+    "other": N_("其他"),
+}
+RATINGS = {
+    "satisfied": N_("满意"),
+    "basically_satisfied": N_("基本满意"),
+    "unsatisfied": N_("不满意"),
+}
+RESULT_LABELS = {
+    "A": N_("已解决或采纳"),
+    "B": N_("正在解决或列入计划"),
+    "C": N_("因条件限制留作参考"),
+}
 
 
 class Assignment(db.Model):
     """One unit's part of a filed proposal, with its deadlines as dates (Asia/Shanghai)."""
+
     __tablename__ = "assignments"
     __table_args__ = (
         CheckConstraint(f"role IN {ASSIGNMENT_ROLES!r}", name="role"),
@@ -61,26 +75,33 @@ class Assignment(db.Model):
     # proposals.workflow.queries.assignment_children() and its callers
     proposal: Mapped[Proposal] = relationship(back_populates="assignments", lazy="raise_on_sql")
     department: Mapped[Department] = relationship(lazy="joined")
-    contacts: Mapped[list["Contact"]] = relationship(back_populates="assignment",
-                                                     order_by="Contact.id", lazy="raise_on_sql")
-    opinion: Mapped["Opinion | None"] = relationship(back_populates="assignment",
-                                                     lazy="raise_on_sql")
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="assignment", order_by="Contact.id", lazy="raise_on_sql"
+    )
+    opinion: Mapped["Opinion | None"] = relationship(
+        back_populates="assignment", lazy="raise_on_sql"
+    )
     extension_requests: Mapped[list["ExtensionRequest"]] = relationship(
-        back_populates="assignment", order_by="ExtensionRequest.id", lazy="raise_on_sql")
-    replies: Mapped[list["Reply"]] = relationship(back_populates="assignment",
-                                                  order_by="Reply.id", lazy="raise_on_sql")
-    follow_ups: Mapped[list["FollowUp"]] = relationship(back_populates="assignment",
-                                                        order_by="FollowUp.id",
-                                                        lazy="raise_on_sql")
+        back_populates="assignment", order_by="ExtensionRequest.id", lazy="raise_on_sql"
+    )
+    replies: Mapped[list["Reply"]] = relationship(
+        back_populates="assignment", order_by="Reply.id", lazy="raise_on_sql"
+    )
+    follow_ups: Mapped[list["FollowUp"]] = relationship(
+        back_populates="assignment", order_by="FollowUp.id", lazy="raise_on_sql"
+    )
 
     @property
     def effective_due(self):
         return self.extended_to or self.reply_due
 
     def is_overdue(self, today):
-        return (self.state in (AssignmentState.HANDLING, AssignmentState.REHANDLING,
-                               AssignmentState.PENDING) and self.role != "co"
-                and today > self.effective_due)
+        return (
+            self.state
+            in (AssignmentState.HANDLING, AssignmentState.REHANDLING, AssignmentState.PENDING)
+            and self.role != "co"
+            and today > self.effective_due
+        )
 
     def belongs_to(self, user):
         return user is not None and user.department_id == self.department_id
@@ -88,6 +109,7 @@ class Assignment(db.Model):
 
 class Contact(db.Model):
     """办前沟通: a contact between the unit and the proposer."""
+
     __tablename__ = "contacts"
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
@@ -102,6 +124,7 @@ class Contact(db.Model):
 
 class Opinion(db.Model):
     """A co-unit's written opinion (会办意见) to the lead unit."""
+
     __tablename__ = "opinions"
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
@@ -130,12 +153,14 @@ class ExtensionRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 
-    assignment: Mapped[Assignment] = relationship(back_populates="extension_requests",
-                                                   lazy="raise_on_sql")
+    assignment: Mapped[Assignment] = relationship(
+        back_populates="extension_requests", lazy="raise_on_sql"
+    )
 
 
 class Reply(db.Model):
     """A unit's reply (答复): drafted, signed off (签发), reviewed (审核), delivered, rated."""
+
     __tablename__ = "replies"
     __table_args__ = (
         CheckConstraint(f"state IN {tuple(s.value for s in ReplyState)!r}", name="state"),
@@ -149,8 +174,8 @@ class Reply(db.Model):
     state: Mapped[str] = mapped_column(String(24))
     result: Mapped[str] = mapped_column(String(4))
     text: Mapped[str] = mapped_column(Text)
-    signer: Mapped[str] = mapped_column(String(80))     # 签发领导
-    contact: Mapped[str] = mapped_column(String(120))   # 联系人及电话
+    signer: Mapped[str] = mapped_column(String(80))  # 签发领导
+    contact: Mapped[str] = mapped_column(String(120))  # 联系人及电话
     promised_date: Mapped[date | None]
     drafted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -167,8 +192,9 @@ class Reply(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     assignment: Mapped[Assignment] = relationship(back_populates="replies", lazy="raise_on_sql")
-    ratings: Mapped[list["Rating"]] = relationship(back_populates="reply", order_by="Rating.id",
-                                                    lazy="raise_on_sql")
+    ratings: Mapped[list["Rating"]] = relationship(
+        back_populates="reply", order_by="Rating.id", lazy="raise_on_sql"
+    )
 
     @property
     def primary_rating(self):
@@ -178,11 +204,13 @@ class Reply(db.Model):
 class Rating(db.Model):
     """满意度测评. The first proposer's rating (is_primary) moves the workflow; proposers of a
     proposal merged into this one may rate the same reply too."""
+
     __tablename__ = "ratings"
     __table_args__ = (
         UniqueConstraint("reply_id", "rater_id"),
-        CheckConstraint("rating IN ('satisfied', 'basically_satisfied', 'unsatisfied')",
-                        name="rating"),
+        CheckConstraint(
+            "rating IN ('satisfied', 'basically_satisfied', 'unsatisfied')", name="rating"
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reply_id: Mapped[int] = mapped_column(ForeignKey("replies.id"), index=True)
@@ -198,6 +226,7 @@ class Rating(db.Model):
 
 class FollowUp(db.Model):
     """跟踪办理: progress on a B-class reply until the unit reports it done."""
+
     __tablename__ = "follow_ups"
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)

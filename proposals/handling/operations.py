@@ -1,6 +1,7 @@
 """The units' operations (承办): accept or ask for reassignment, contacts, co-unit opinions,
 extensions, replies with sign-off (签发) and review (审核), ratings (测评), re-handling and
 B-class follow-ups. Same contract as workflow/operations.py."""
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -10,12 +11,20 @@ from ..committee.calendar import add_months, load_calendar, local_date
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
-from ..workflow.core import (bool_field, clock, date_field, loaded, log, move, raise_if,
-                              text_field)
+from ..workflow.core import bool_field, clock, date_field, loaded, log, move, raise_if, text_field
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A, ProposalState as P, ReplyState as R, Role
-from .models import (CONTACT_MODES, RATINGS, Assignment, Contact, ExtensionRequest, FollowUp,
-                     Opinion, Rating, Reply)
+from .models import (
+    CONTACT_MODES,
+    RATINGS,
+    Assignment,
+    Contact,
+    ExtensionRequest,
+    FollowUp,
+    Opinion,
+    Rating,
+    Reply,
+)
 
 IN_PROGRESS = (R.AWAITING_SIGNOFF, R.AWAITING_REVIEW)
 
@@ -27,16 +36,30 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
     conf = committee_settings.all_settings()
     cal = load_calendar()
     assignment = Assignment(
-        proposal=proposal, department=department, role=role, state=A.PENDING, round=1,
-        assigned_at=now, round_started_on=today,
+        proposal=proposal,
+        department=department,
+        role=role,
+        state=A.PENDING,
+        round=1,
+        assigned_at=now,
+        round_started_on=today,
         accept_due=cal.add_working_days(today, conf["accept_window_working_days"]),
         contact_due=cal.add_working_days(today, conf["contact_due_working_days"]),
         opinion_due=add_months(today, conf["opinion_due_months"]) if role == "co" else None,
-        reply_due=due_date or add_months(today, conf["reply_due_months"]))
+        reply_due=due_date or add_months(today, conf["reply_due_months"]),
+    )
     db.session.add(assignment)
     db.session.flush()
-    log(proposal, actor, "assign_unit", None, A.PENDING, assignment=assignment,
-        comment=department.name, now=now)
+    log(
+        proposal,
+        actor,
+        "assign_unit",
+        None,
+        A.PENDING,
+        assignment=assignment,
+        comment=department.name,
+        now=now,
+    )
     return assignment
 
 
@@ -51,8 +74,16 @@ def _settle_acceptance(assignment, now, today):
     if assignment.state == A.PENDING and today > assignment.accept_due:
         move("assignment", "auto_accept", assignment, None)
         assignment.state, assignment.accepted_at = A.HANDLING, now
-        log(loaded(assignment, "proposal").proposal, None, "auto_accept", A.PENDING, A.HANDLING,
-            assignment=assignment, comment="签收期限已过，视为签收", now=now)
+        log(
+            loaded(assignment, "proposal").proposal,
+            None,
+            "auto_accept",
+            A.PENDING,
+            A.HANDLING,
+            assignment=assignment,
+            comment="签收期限已过，视为签收",
+            now=now,
+        )
 
 
 def accept_assignment(actor, assignment, *, now=None):
@@ -77,8 +108,16 @@ def request_reassignment(actor, assignment, reason, *, now=None):
     reason = text_field(errors, {"reason": reason}, "reason", N_("申请调整理由"), max_len=2000)
     raise_if(errors)
     assignment.state, assignment.reassignment_reason = target, reason
-    log(assignment.proposal, actor, "request_reassignment", A.PENDING, target,
-        assignment=assignment, comment=reason, now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "request_reassignment",
+        A.PENDING,
+        target,
+        assignment=assignment,
+        comment=reason,
+        now=now,
+    )
     db.session.flush()
     return assignment
 
@@ -94,11 +133,14 @@ def decide_reassignment(actor, assignment, data, *, now=None):
     department = None
     if approve:
         code = data.get("department")
-        department = db.session.scalar(select(Department).where(Department.code == code,
-                                                                Department.active)) \
-            if isinstance(code, str) else None
-        taken = {a.department_id for a in assignment.proposal.assignments
-                 if a.state != A.REASSIGNED}
+        department = (
+            db.session.scalar(select(Department).where(Department.code == code, Department.active))
+            if isinstance(code, str)
+            else None
+        )
+        taken = {
+            a.department_id for a in assignment.proposal.assignments if a.state != A.REASSIGNED
+        }
         if department is None:
             errors["department"] = _("请指定调整后的承办单位代码")
         elif department.id in taken:
@@ -108,14 +150,30 @@ def decide_reassignment(actor, assignment, data, *, now=None):
     proposal = assignment.proposal
     if approve:
         assignment.state, assignment.closed_at = target, now
-        log(proposal, actor, action, A.REASSIGNMENT_REQUESTED, target, assignment=assignment,
-            comment=comment or f"调整至{department.name}", now=now)
+        log(
+            proposal,
+            actor,
+            action,
+            A.REASSIGNMENT_REQUESTED,
+            target,
+            assignment=assignment,
+            comment=comment or f"调整至{department.name}",
+            now=now,
+        )
         new = create_assignment(actor, proposal, department, assignment.role, now=now)
         assignment.reassigned_to_id = new.id
     else:
         assignment.state, assignment.accepted_at = target, now
-        log(proposal, actor, action, A.REASSIGNMENT_REQUESTED, target, assignment=assignment,
-            comment=comment, now=now)
+        log(
+            proposal,
+            actor,
+            action,
+            A.REASSIGNMENT_REQUESTED,
+            target,
+            assignment=assignment,
+            comment=comment,
+            now=now,
+        )
     db.session.flush()
     return assignment
 
@@ -137,12 +195,25 @@ def record_contact(actor, assignment, data, *, now=None):
         errors["date"] = _("沟通日期不能早于交办日期")
     summary = text_field(errors, data, "summary", N_("沟通情况"), max_len=5000)
     raise_if(errors)
-    contact = Contact(assignment=assignment, mode=mode, day=day, summary=summary,
-                      recorded_by_id=actor.id, created_at=now)
+    contact = Contact(
+        assignment=assignment,
+        mode=mode,
+        day=day,
+        summary=summary,
+        recorded_by_id=actor.id,
+        created_at=now,
+    )
     db.session.add(contact)
-    log(assignment.proposal, actor, "record_contact", assignment.state, assignment.state,
-        assignment=assignment, comment=f"{CONTACT_MODES[mode]} {day.isoformat()}：{summary}",
-        now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "record_contact",
+        assignment.state,
+        assignment.state,
+        assignment=assignment,
+        comment=f"{CONTACT_MODES[mode]} {day.isoformat()}：{summary}",
+        now=now,
+    )
     db.session.flush()
     return contact
 
@@ -158,18 +229,23 @@ def submit_opinion(actor, assignment, text, *, now=None):
     errors = {}
     text = text_field(errors, {"text": text}, "text", N_("会办意见"), max_len=10000)
     raise_if(errors)
-    db.session.add(Opinion(assignment=assignment, text=text, author_id=actor.id,
-                           created_at=now))
+    db.session.add(Opinion(assignment=assignment, text=text, author_id=actor.id, created_at=now))
     assignment.state, assignment.closed_at = target, now
-    log(assignment.proposal, actor, "submit_opinion", A.HANDLING, target,
-        assignment=assignment, now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "submit_opinion",
+        A.HANDLING,
+        target,
+        assignment=assignment,
+        now=now,
+    )
     db.session.flush()
     return assignment
 
 
 def extension_limit(assignment):
-    return add_months(assignment.round_started_on,
-                      committee_settings.get("extension_max_months"))
+    return add_months(assignment.round_started_on, committee_settings.get("extension_max_months"))
 
 
 def request_extension(actor, assignment, data, *, now=None):
@@ -188,16 +264,31 @@ def request_extension(actor, assignment, data, *, now=None):
     reason = text_field(errors, data, "reason", N_("延期理由"), max_len=2000)
     limit = extension_limit(assignment)
     if until is not None and until <= assignment.effective_due:
-        errors["until"] = _("延期日期应晚于现在的答复期限 %(date)s",
-                             date=assignment.effective_due.isoformat())
+        errors["until"] = _(
+            "延期日期应晚于现在的答复期限 %(date)s", date=assignment.effective_due.isoformat()
+        )
     elif until is not None and until > limit:
         errors["until"] = _("延期不能超过交办后 6 个月（%(date)s）", date=limit.isoformat())
     raise_if(errors)
-    request = ExtensionRequest(assignment=assignment, round=assignment.round, until=until,
-                               reason=reason, requested_by_id=actor.id, created_at=now)
+    request = ExtensionRequest(
+        assignment=assignment,
+        round=assignment.round,
+        until=until,
+        reason=reason,
+        requested_by_id=actor.id,
+        created_at=now,
+    )
     db.session.add(request)
-    log(assignment.proposal, actor, "request_extension", assignment.state, assignment.state,
-        assignment=assignment, comment=f"申请延期至 {until.isoformat()}：{reason}", now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "request_extension",
+        assignment.state,
+        assignment.state,
+        assignment=assignment,
+        comment=f"申请延期至 {until.isoformat()}：{reason}",
+        now=now,
+    )
     db.session.flush()
     return assignment
 
@@ -219,8 +310,16 @@ def decide_extension(actor, assignment, data, *, now=None):
     request.decided_by_id, request.decided_at, request.comment = actor.id, now, comment
     if approve:
         assignment.extended_to = request.until
-    log(assignment.proposal, actor, "approve_extension" if approve else "refuse_extension",
-        assignment.state, assignment.state, assignment=assignment, comment=comment, now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "approve_extension" if approve else "refuse_extension",
+        assignment.state,
+        assignment.state,
+        assignment=assignment,
+        comment=comment,
+        now=now,
+    )
     db.session.flush()
     return assignment
 
@@ -241,8 +340,11 @@ def draft_reply(actor, assignment, data, *, now=None):
     if conf["contact_required_before_reply"] and not assignment.contacts:
         raise InvalidState(_("答复前须至少记录一次办前沟通"))
     if conf["reply_requires_co_opinions"]:
-        co = [a for a in loaded(assignment.proposal, "assignments").assignments
-              if a.role == "co" and a.state not in (A.REASSIGNED,)]
+        co = [
+            a
+            for a in loaded(assignment.proposal, "assignments").assignments
+            if a.role == "co" and a.state not in (A.REASSIGNED,)
+        ]
         waiting = [a.department.name for a in co if loaded(a, "opinion").opinion is None]
         if waiting:
             raise InvalidState(_("尚未收到会办意见：%(units)s", units=join(waiting)))
@@ -253,8 +355,7 @@ def draft_reply(actor, assignment, data, *, now=None):
     text = text_field(errors, data, "text", N_("答复正文"), max_len=20000)
     signer = text_field(errors, data, "signer", N_("签发领导"), max_len=80)
     contact = text_field(errors, data, "contact", N_("联系人及电话"), max_len=120)
-    promised = date_field(errors, data, "promised_date", N_("承诺完成日期"),
-                          required=result == "B")
+    promised = date_field(errors, data, "promised_date", N_("承诺完成日期"), required=result == "B")
     if promised is not None and promised < today:
         errors["promised_date"] = _("承诺完成日期不能早于今天")
     raise_if(errors)
@@ -265,14 +366,31 @@ def draft_reply(actor, assignment, data, *, now=None):
     else:
         target = R.DELIVERED
     move("reply", "draft", None, actor, to=target)
-    reply = Reply(assignment=assignment, round=assignment.round, state=target, result=result,
-                  text=text, signer=signer, contact=contact,
-                  promised_date=promised if result == "B" else None,
-                  drafted_by_id=actor.id, created_at=now)
+    reply = Reply(
+        assignment=assignment,
+        round=assignment.round,
+        state=target,
+        result=result,
+        text=text,
+        signer=signer,
+        contact=contact,
+        promised_date=promised if result == "B" else None,
+        drafted_by_id=actor.id,
+        created_at=now,
+    )
     db.session.add(reply)
     db.session.flush()
-    log(assignment.proposal, actor, "draft_reply", None, target, assignment=assignment,
-        reply=reply, comment=f"答复结果 {result}", now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "draft_reply",
+        None,
+        target,
+        assignment=assignment,
+        reply=reply,
+        comment=f"答复结果 {result}",
+        now=now,
+    )
     if target == R.DELIVERED:
         _deliver(reply, actor, now, today)
     db.session.flush()
@@ -300,8 +418,9 @@ def signoff_reply(actor, reply, data, *, now=None):
         move("reply", "signoff_approve", reply, actor, to=target)
     else:
         target = move("reply", "signoff_return", reply, actor)
-    comment = text_field(errors, data, "comment", N_("退回意见"), required=not approve,
-                         max_len=2000)
+    comment = text_field(
+        errors, data, "comment", N_("退回意见"), required=not approve, max_len=2000
+    )
     raise_if(errors)
     now, today = clock(now)
     from_state = reply.state
@@ -309,8 +428,17 @@ def signoff_reply(actor, reply, data, *, now=None):
     reply.signed_off_by_id, reply.signed_off_at = actor.id, now
     if not approve:
         reply.return_comment = comment
-    log(reply.assignment.proposal, actor, "signoff" if approve else "signoff_return",
-        from_state, target, assignment=reply.assignment, reply=reply, comment=comment, now=now)
+    log(
+        reply.assignment.proposal,
+        actor,
+        "signoff" if approve else "signoff_return",
+        from_state,
+        target,
+        assignment=reply.assignment,
+        reply=reply,
+        comment=comment,
+        now=now,
+    )
     if target == R.DELIVERED:
         _deliver(reply, actor, now, today)
     db.session.flush()
@@ -324,8 +452,9 @@ def review_reply(actor, reply, data, *, now=None):
     action = "review_approve" if approve or approve is None else "review_return"
     target = move("reply", action, reply, actor)
     loaded(loaded(reply, "assignment").assignment, "proposal")
-    comment = text_field(errors, data, "comment", N_("审核意见"), required=approve is False,
-                         max_len=2000)
+    comment = text_field(
+        errors, data, "comment", N_("审核意见"), required=approve is False, max_len=2000
+    )
     result = data.get("result")
     conf = committee_settings.all_settings()
     if result is not None and result not in conf["result_codes"]:
@@ -342,8 +471,17 @@ def review_reply(actor, reply, data, *, now=None):
     reply.reviewed_by_id, reply.reviewed_at = actor.id, now
     if not approve:
         reply.return_comment = comment
-    log(reply.assignment.proposal, actor, "review_reply" if approve else "review_return",
-        from_state, target, assignment=reply.assignment, reply=reply, comment=comment, now=now)
+    log(
+        reply.assignment.proposal,
+        actor,
+        "review_reply" if approve else "review_return",
+        from_state,
+        target,
+        assignment=reply.assignment,
+        reply=reply,
+        comment=comment,
+        now=now,
+    )
     if target == R.DELIVERED:
         _deliver(reply, actor, now, today)
     db.session.flush()
@@ -359,12 +497,21 @@ def _deliver(reply, actor, now, today):
     reply.delivered_at = now
     reply.due_on = assignment.effective_due  # kept: re-handling later moves the deadline
     reply.rating_due = load_calendar().add_working_days(
-        today, committee_settings.get("rating_window_working_days"))
+        today, committee_settings.get("rating_window_working_days")
+    )
     assignment.state = to_state
     if reply.result == "B":
         assignment.follow_up_open = True
-    log(assignment.proposal, actor, "deliver_reply", from_state, to_state, assignment=assignment,
-        reply=reply, now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "deliver_reply",
+        from_state,
+        to_state,
+        assignment=assignment,
+        reply=reply,
+        now=now,
+    )
 
 
 def may_rate(user, reply):
@@ -389,8 +536,9 @@ def rate_reply(actor, reply, data, *, now=None):
     rating = data.get("rating")
     if rating not in RATINGS:
         errors["rating"] = _("测评结果应为 satisfied、basically_satisfied 或 unsatisfied")
-    comment = text_field(errors, data, "comment", N_("意见"), required=rating == "unsatisfied",
-                         max_len=5000)
+    comment = text_field(
+        errors, data, "comment", N_("意见"), required=rating == "unsatisfied", max_len=5000
+    )
     now, today = clock(now)
     loaded(reply, "ratings")
     loaded(reply.assignment.proposal, "assignments")  # maybe_close() looks at every unit
@@ -400,10 +548,27 @@ def rate_reply(actor, reply, data, *, now=None):
         if any(r.rater_id == actor.id for r in reply.ratings):
             raise InvalidState(_("您已测评过此答复"))
         raise_if(errors)
-        db.session.add(Rating(reply=reply, rater_id=actor.id, is_primary=False, rating=rating,
-                              comment=comment, created_at=now))
-        log(reply.assignment.proposal, actor, "rate_merged", reply.state, reply.state,
-            assignment=reply.assignment, reply=reply, comment=RATINGS[rating], now=now)
+        db.session.add(
+            Rating(
+                reply=reply,
+                rater_id=actor.id,
+                is_primary=False,
+                rating=rating,
+                comment=comment,
+                created_at=now,
+            )
+        )
+        log(
+            reply.assignment.proposal,
+            actor,
+            "rate_merged",
+            reply.state,
+            reply.state,
+            assignment=reply.assignment,
+            reply=reply,
+            comment=RATINGS[rating],
+            now=now,
+        )
         db.session.flush()
         return reply
     target = move("reply", "rate", reply, actor)
@@ -415,19 +580,44 @@ def rate_reply(actor, reply, data, *, now=None):
     move("assignment", "rate", assignment, actor, to=a_target)
     raise_if(errors)
     proposal = assignment.proposal
-    db.session.add(Rating(reply=reply, rater_id=actor.id, is_primary=True, rating=rating,
-                          comment=comment, created_at=now))
+    db.session.add(
+        Rating(
+            reply=reply,
+            rater_id=actor.id,
+            is_primary=True,
+            rating=rating,
+            comment=comment,
+            created_at=now,
+        )
+    )
     reply.state = target
-    log(proposal, actor, "rate", R.DELIVERED, target, assignment=assignment, reply=reply,
-        comment=RATINGS[rating] + (f"：{comment}" if comment else ""), now=now)
+    log(
+        proposal,
+        actor,
+        "rate",
+        R.DELIVERED,
+        target,
+        assignment=assignment,
+        reply=reply,
+        comment=RATINGS[rating] + (f"：{comment}" if comment else ""),
+        now=now,
+    )
     if a_target == A.REHANDLING:
         conf = committee_settings.all_settings()
         assignment.round = 2
         assignment.round_started_on = today
         assignment.reply_due = add_months(today, conf["rehandling_due_months"])
         assignment.extended_to = None
-        log(proposal, None, "rehandle", A.REPLIED, A.REHANDLING, assignment=assignment, now=now,
-            comment=f"重新办理，答复期限 {assignment.reply_due.isoformat()}")
+        log(
+            proposal,
+            None,
+            "rehandle",
+            A.REPLIED,
+            A.REHANDLING,
+            assignment=assignment,
+            now=now,
+            comment=f"重新办理，答复期限 {assignment.reply_due.isoformat()}",
+        )
     else:
         assignment.closed_at = now
         if rating == "unsatisfied":
@@ -441,18 +631,36 @@ def rate_reply(actor, reply, data, *, now=None):
 def expire_ratings(*, now=None):
     """System sweep: replies not rated within the window close as unrated."""
     now, today = clock(now)
-    replies = db.session.scalars(
-        select(Reply).where(Reply.state == R.DELIVERED, Reply.rating_due < today)
-        .options(joinedload(Reply.assignment).joinedload(Assignment.proposal)
-                 .selectinload(Proposal.assignments))).unique().all()
+    replies = (
+        db.session.scalars(
+            select(Reply)
+            .where(Reply.state == R.DELIVERED, Reply.rating_due < today)
+            .options(
+                joinedload(Reply.assignment)
+                .joinedload(Assignment.proposal)
+                .selectinload(Proposal.assignments)
+            )
+        )
+        .unique()
+        .all()
+    )
     for reply in replies:
         target = move("reply", "expire_rating", reply, None)
         assignment = reply.assignment
         a_target = move("assignment", "expire_rating", assignment, None)
         reply.state = target
         assignment.state, assignment.closed_at = a_target, now
-        log(assignment.proposal, None, "expire_rating", R.DELIVERED, target,
-            assignment=assignment, reply=reply, comment="测评期限已过，视为未测评", now=now)
+        log(
+            assignment.proposal,
+            None,
+            "expire_rating",
+            R.DELIVERED,
+            target,
+            assignment=assignment,
+            reply=reply,
+            comment="测评期限已过，视为未测评",
+            now=now,
+        )
         maybe_close(assignment.proposal, now=now)
     db.session.flush()
     return replies
@@ -461,9 +669,11 @@ def expire_ratings(*, now=None):
 def settle_acceptances(*, now=None):
     """System sweep: pending assignments past their window count as accepted."""
     now, today = clock(now)
-    pending = db.session.scalars(select(Assignment).where(Assignment.state == A.PENDING,
-                                                          Assignment.accept_due < today)
-                                 .options(joinedload(Assignment.proposal))).all()
+    pending = db.session.scalars(
+        select(Assignment)
+        .where(Assignment.state == A.PENDING, Assignment.accept_due < today)
+        .options(joinedload(Assignment.proposal))
+    ).all()
     for assignment in pending:
         _settle_acceptance(assignment, now, today)
     db.session.flush()
@@ -481,12 +691,21 @@ def follow_up(actor, assignment, data, *, now=None):
     done = bool_field(errors, data, "done", N_("是否已办结"))
     raise_if(errors)
     now, _today = clock(now)
-    db.session.add(FollowUp(assignment=assignment, text=text, done=done, author_id=actor.id,
-                            created_at=now))
+    db.session.add(
+        FollowUp(assignment=assignment, text=text, done=done, author_id=actor.id, created_at=now)
+    )
     if done:
         assignment.follow_up_open = False
-    log(assignment.proposal, actor, "follow_up", assignment.state, assignment.state,
-        assignment=assignment, comment=text + ("（已完成）" if done else ""), now=now)
+    log(
+        assignment.proposal,
+        actor,
+        "follow_up",
+        assignment.state,
+        assignment.state,
+        assignment=assignment,
+        comment=text + ("（已完成）" if done else ""),
+        now=now,
+    )
     db.session.flush()
     return assignment
 

@@ -2,6 +2,7 @@
 back-off. A delivery is claimed with a conditional UPDATE before it is sent, so two workers (or
 a task queued twice) never both send it; a sender that dies leaves a claim that expires after
 the lease, and a later sweep hands the delivery out again."""
+
 import logging
 import smtplib
 import socket
@@ -41,9 +42,11 @@ def send_email(delivery):
     msg["To"] = delivery.address
     msg["Message-ID"] = make_msgid(idstring=f"delivery-{delivery.id}")
     msg["X-Proposals-Delivery"] = str(delivery.id)
-    msg.set_content(f"{notification.recipient.name}：\n\n{notification.text}\n\n"
-                    f"请登录提案办理系统查看：{base}{notification.link}\n\n"
-                    "（本邮件由系统自动发送，请勿直接回复。）\n")
+    msg.set_content(
+        f"{notification.recipient.name}：\n\n{notification.text}\n\n"
+        f"请登录提案办理系统查看：{base}{notification.link}\n\n"
+        "（本邮件由系统自动发送，请勿直接回复。）\n"
+    )
     with smtplib.SMTP(conf["MAIL_SERVER"], conf.get("MAIL_PORT", 25), timeout=30) as smtp:
         if conf.get("MAIL_USE_TLS"):
             smtp.starttls()
@@ -65,17 +68,23 @@ def send_delivery(delivery_id, now=None):
     now = now or utcnow()
     claimable = or_(
         and_(Delivery.status.in_(("pending", "failed")), Delivery.next_attempt_at <= now),
-        and_(Delivery.status == "sending", Delivery.claimed_at < now - lease()))
+        and_(Delivery.status == "sending", Delivery.claimed_at < now - lease()),
+    )
     claimed = db.session.execute(
-        update(Delivery).where(Delivery.id == delivery_id, claimable)
+        update(Delivery)
+        .where(Delivery.id == delivery_id, claimable)
         .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
     if claimed.rowcount != 1:
         return "skipped"
-    delivery = db.session.scalars(select(Delivery).where(Delivery.id == delivery_id)
-                                  .options(joinedload(Delivery.notification))
-                                  .execution_options(populate_existing=True)).one()
+    delivery = db.session.scalars(
+        select(Delivery)
+        .where(Delivery.id == delivery_id)
+        .options(joinedload(Delivery.notification))
+        .execution_options(populate_existing=True)
+    ).one()
     try:
         CHANNELS[delivery.channel](delivery)
     except (OSError, smtplib.SMTPException, socket.timeout) as exc:
@@ -85,8 +94,14 @@ def send_delivery(delivery_id, now=None):
         else:
             delivery.status = "failed"
             delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
-        log.warning("delivery %s (%s to %s) failed, attempt %s: %s", delivery.id,
-                    delivery.channel, delivery.address, delivery.attempts, delivery.last_error)
+        log.warning(
+            "delivery %s (%s to %s) failed, attempt %s: %s",
+            delivery.id,
+            delivery.channel,
+            delivery.address,
+            delivery.attempts,
+            delivery.last_error,
+        )
     else:
         delivery.status, delivery.sent_at, delivery.last_error = "sent", utcnow(), None
         log.info("delivery %s (%s) sent", delivery.id, delivery.channel)
@@ -99,17 +114,30 @@ def due_deliveries(now=None, limit=5000):
     out within the lease, and claims that expired (a sender died)."""
     now = now or utcnow()
     stale = now - lease()
-    query = select(Delivery.id).where(or_(
-        and_(Delivery.status.in_(("pending", "failed")), Delivery.next_attempt_at <= now,
-             or_(Delivery.dispatched_at.is_(None), Delivery.dispatched_at < stale)),
-        and_(Delivery.status == "sending", Delivery.claimed_at < stale),
-    )).order_by(Delivery.id).limit(limit)
+    query = (
+        select(Delivery.id)
+        .where(
+            or_(
+                and_(
+                    Delivery.status.in_(("pending", "failed")),
+                    Delivery.next_attempt_at <= now,
+                    or_(Delivery.dispatched_at.is_(None), Delivery.dispatched_at < stale),
+                ),
+                and_(Delivery.status == "sending", Delivery.claimed_at < stale),
+            )
+        )
+        .order_by(Delivery.id)
+        .limit(limit)
+    )
     return list(db.session.scalars(query))
 
 
 def mark_dispatched(ids, now=None):
     if ids:
-        db.session.execute(update(Delivery).where(Delivery.id.in_(ids))
-                           .values(dispatched_at=now or utcnow())
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(dispatched_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()

@@ -1,4 +1,5 @@
 """In-app notifications (提醒、催办) and their deliveries by e-mail and SMS."""
+
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -14,10 +15,17 @@ DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
 class Notification(db.Model):
     """One reminder to one person. (recipient, kind, record, deadline) is unique, so however
     often the sweep runs, or overlaps itself, each reminder exists once."""
+
     __tablename__ = "notifications"
     __table_args__ = (
-        UniqueConstraint("recipient_id", "kind", "record_type", "record_id", "deadline",
-                         name="uq_notifications_identity"),
+        UniqueConstraint(
+            "recipient_id",
+            "kind",
+            "record_type",
+            "record_id",
+            "deadline",
+            name="uq_notifications_identity",
+        ),
         Index("ix_notifications_recipient_created", "recipient_id", "created_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,13 +41,14 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None]
 
     recipient: Mapped[User] = relationship(lazy="joined")
-    deliveries: Mapped[list["Delivery"]] = relationship(back_populates="notification",
-                                                        order_by="Delivery.id",
-                                                        lazy="raise_on_sql")
+    deliveries: Mapped[list["Delivery"]] = relationship(
+        back_populates="notification", order_by="Delivery.id", lazy="raise_on_sql"
+    )
 
 
 class Delivery(db.Model):
     """Sending one notification through one channel; every attempt's outcome is kept here."""
+
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("notification_id", "channel", name="uq_deliveries_once"),
@@ -48,24 +57,25 @@ class Delivery(db.Model):
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int] = mapped_column(
-        ForeignKey("notifications.id", ondelete="CASCADE"))
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(8))
     address: Mapped[str] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(8), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     dispatched_at: Mapped[datetime | None]  # last handed to the queue
-    claimed_at: Mapped[datetime | None]     # a sender took it (a lease: see delivery.py)
+    claimed_at: Mapped[datetime | None]  # a sender took it (a lease: see delivery.py)
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
-    notification: Mapped[Notification] = relationship(back_populates="deliveries",
-                                                       lazy="raise_on_sql")
+    notification: Mapped[Notification] = relationship(
+        back_populates="deliveries", lazy="raise_on_sql"
+    )
 
 
 class JobRun(db.Model):
     """When a periodic job last ran (the admin is warned when the sweep falls behind)."""
+
     __tablename__ = "job_runs"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_started_at: Mapped[datetime | None]

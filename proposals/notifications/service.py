@@ -1,4 +1,5 @@
 """A person's own notifications: list, unread count, mark read."""
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -10,13 +11,19 @@ from .models import Delivery, Notification
 
 
 def own_notifications(user):
-    return (select(Notification).where(Notification.recipient_id == user.id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return (
+        select(Notification)
+        .where(Notification.recipient_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
 
 
 def unread_count(user):
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.recipient_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+    )
 
 
 def mark_read(user, notification_id, *, now=None):
@@ -34,12 +41,16 @@ def mark_all_read(user, *, now=None):
     db.session.execute(
         Notification.__table__.update()
         .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=now or utcnow()))
+        .values(read_at=now or utcnow())
+    )
 
 
 def failed_deliveries(limit=200):
     """For the admin: deliveries that failed or gave up, newest first."""
     return db.session.scalars(
-        select(Delivery).where(Delivery.status.in_(("failed", "dead")))
+        select(Delivery)
+        .where(Delivery.status.in_(("failed", "dead")))
         .options(joinedload(Delivery.notification))  # home/admin.html: its recipient
-        .order_by(Delivery.id.desc()).limit(limit)).all()
+        .order_by(Delivery.id.desc())
+        .limit(limit)
+    ).all()

@@ -1,4 +1,5 @@
 """Celery task that sends one delivery (e-mail or SMS), and the queueing of deliveries."""
+
 import logging
 
 from celery import shared_task

@@ -2,6 +2,7 @@
 (expired co-signing invitations, acceptance windows, rating windows), creates every reminder
 that is due, and hands out the deliveries that are waiting. Each step is safe to run twice and
 catches up with whatever was missed."""
+
 import logging
 
 from flask import current_app
@@ -25,7 +26,7 @@ log = logging.getLogger("proposals.sweep")
 
 def _insert(model):
     dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
 def create_notifications(now):
@@ -33,16 +34,30 @@ def create_notifications(now):
     number created. Deliveries are created for the new ones by channel."""
     today = local_date(now)
     conf = committee_settings.all_settings()
-    rows = [dict(recipient_id=d.recipient_id, kind=d.kind, record_type=d.record_type,
-                 record_id=d.record_id, deadline=d.deadline, proposal_id=d.proposal_id,
-                 text=d.text, link=d.link, created_at=now)
-            for d in due_reminders(today, conf, load_calendar())]
+    rows = [
+        dict(
+            recipient_id=d.recipient_id,
+            kind=d.kind,
+            record_type=d.record_type,
+            record_id=d.record_id,
+            deadline=d.deadline,
+            proposal_id=d.proposal_id,
+            text=d.text,
+            link=d.link,
+            created_at=now,
+        )
+        for d in due_reminders(today, conf, load_calendar())
+    ]
     created = []
     # one statement with parameters, sent in batches (SQLAlchemy's insertmanyvalues), rather
     # than the rows written into the statement, which would be compiled afresh on every sweep
-    stmt = _insert(Notification.__table__).on_conflict_do_nothing(
-        index_elements=["recipient_id", "kind", "record_type", "record_id", "deadline"]
-    ).returning(Notification.id, Notification.recipient_id)
+    stmt = (
+        _insert(Notification.__table__)
+        .on_conflict_do_nothing(
+            index_elements=["recipient_id", "kind", "record_type", "record_id", "deadline"]
+        )
+        .returning(Notification.id, Notification.recipient_id)
+    )
     if rows:
         created = db.session.execute(stmt, rows).all()
     if created:
@@ -51,22 +66,43 @@ def create_notifications(now):
 
 
 def _create_deliveries(created, conf, now):
-    users = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_({uid for _, uid in created})))}
+    users = {
+        u.id: u
+        for u in db.session.scalars(select(User).where(User.id.in_({uid for _, uid in created})))
+    }
     email_on = bool(current_app.config.get("MAIL_SERVER"))
     rows = []
     for notification_id, uid in created:
         user = users[uid]
         if email_on and user.email:
-            rows.append(dict(notification_id=notification_id, channel="email",
-                             address=user.email, status="pending", attempts=0,
-                             next_attempt_at=now))
+            rows.append(
+                dict(
+                    notification_id=notification_id,
+                    channel="email",
+                    address=user.email,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                )
+            )
         if conf["sms_enabled"] and user.phone:
-            rows.append(dict(notification_id=notification_id, channel="sms", address=user.phone,
-                             status="pending", attempts=0, next_attempt_at=now))
+            rows.append(
+                dict(
+                    notification_id=notification_id,
+                    channel="sms",
+                    address=user.phone,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                )
+            )
     if rows:
-        db.session.execute(_insert(Delivery.__table__).on_conflict_do_nothing(
-            index_elements=["notification_id", "channel"]), rows)
+        db.session.execute(
+            _insert(Delivery.__table__).on_conflict_do_nothing(
+                index_elements=["notification_id", "channel"]
+            ),
+            rows,
+        )
 
 
 def _mark_run(field, now, result=None):
@@ -104,7 +140,7 @@ def default_dispatch(ids):
     """With Redis: queue one task per delivery; without: send here and now."""
     if current_app.config.get("REDIS_URL"):
         if "celery" not in current_app.extensions:  # `reminders scan`, the web app: bind
-            make_celery(current_app)                # Celery (and Redis) on first use
+            make_celery(current_app)  # Celery (and Redis) on first use
         return queue_deliveries(ids)
     for delivery_id in ids:
         delivery.send_delivery(delivery_id)

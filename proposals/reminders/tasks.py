@@ -1,4 +1,5 @@
 """Celery task: the periodic deadline sweep (explicit name, safe to run twice)."""
+
 from celery import shared_task
 
 from .sweep import run_sweep

@@ -28,5 +28,6 @@ Design: one portable inverted index in two ordinary tables, the same on SQLite a
   their count in it (title weighted), scored with BM25 against every indexed proposal; the
   score is divided by the best possible one, so it lies between 0 and 1.
 """
+
 from .highlight import highlight, snippet  # noqa: F401
 from .query import apply_search  # noqa: F401

@@ -3,6 +3,7 @@
 After each flush, the proposals whose title, analysis or suggestions were inserted or changed,
 and those with a reply inserted or whose text or state changed (a reply becomes searchable when
 it is delivered), are re-indexed in the same transaction: a rollback undoes both."""
+
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -47,8 +48,13 @@ def _index(session, flush_context):
     proposals, assignments = pending
     conn = session.connection()
     if assignments:
-        proposals.update(conn.execute(select(assignments_t.c.proposal_id).where(
-            assignments_t.c.id.in_(sorted(assignments)))).scalars())
+        proposals.update(
+            conn.execute(
+                select(assignments_t.c.proposal_id).where(
+                    assignments_t.c.id.in_(sorted(assignments))
+                )
+            ).scalars()
+        )
     if proposals:
         index_proposals(conn, proposals)
 

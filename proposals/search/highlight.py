@@ -1,5 +1,6 @@
 """Highlighting matches with <mark>: the text is escaped piece by piece and only our own <mark>
 tags are markup, so nothing a proposer typed can become HTML."""
+
 import re
 
 from markupsafe import Markup, escape
@@ -21,7 +22,7 @@ def _pattern(q):
 def _marked(text, pattern):
     out, last = [], 0
     for m in pattern.finditer(text):
-        out.append(escape(text[last:m.start()]))
+        out.append(escape(text[last : m.start()]))
         out.append(Markup("<mark>") + escape(m.group(0)) + Markup("</mark>"))
         last = m.end()
     out.append(escape(text[last:]))
@@ -48,6 +49,11 @@ def snippet(texts, q, size=SNIPPET_CHARS):
         if m:
             start, end = max(0, m.start() - size), min(len(text), m.end() + size)
             piece = _marked(text[start:end], pattern)
-            return Markup("").join([Markup("…") if start else Markup(""), piece,
-                                    Markup("…") if end < len(text) else Markup("")])
+            return Markup("").join(
+                [
+                    Markup("…") if start else Markup(""),
+                    piece,
+                    Markup("…") if end < len(text) else Markup(""),
+                ]
+            )
     return None

@@ -3,6 +3,7 @@
 ``weight`` is the term's BM25 term-frequency part, computed when the proposal is indexed
 (title occurrences count TITLE_WEIGHT times, delivered replies REPLY_WEIGHT), so that a query
 only has to multiply by each term's idf and sum: see query.py."""
+
 from datetime import datetime
 
 from sqlalchemy import Float, ForeignKey, Index, Integer, String
@@ -15,7 +16,8 @@ from ..extensions import db
 class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     proposal_id: Mapped[int] = mapped_column(
-        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False)
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
     length: Mapped[float] = mapped_column(Float)  # weighted number of terms
     indexed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -28,9 +30,12 @@ class SearchPosting(db.Model):
     )
     term: Mapped[str] = mapped_column(String(40), primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
-        Integer, ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True,
-        autoincrement=False)
-    tf: Mapped[float] = mapped_column(Float)      # weighted occurrences
+        Integer,
+        ForeignKey("proposals.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+    tf: Mapped[float] = mapped_column(Float)  # weighted occurrences
     weight: Mapped[float] = mapped_column(Float)  # BM25 tf part
 
 

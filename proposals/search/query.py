@@ -1,4 +1,5 @@
 """Searching the index: BM25 with the idf computed per query (two small indexed queries)."""
+
 import math
 
 from sqlalchemy import case, false, func, literal, or_, select
@@ -19,9 +20,11 @@ def term_idfs(terms):
     if not terms:
         return {}
     n_docs = db.session.scalar(select(func.count()).select_from(SearchDocument)) or 0
-    rows = db.session.execute(select(SearchPosting.term, func.count())
-                              .where(SearchPosting.term.in_(terms))
-                              .group_by(SearchPosting.term)).all()
+    rows = db.session.execute(
+        select(SearchPosting.term, func.count())
+        .where(SearchPosting.term.in_(terms))
+        .group_by(SearchPosting.term)
+    ).all()
     return {term: idf(max(n_docs, df), df) for term, df in rows}
 
 
@@ -30,18 +33,26 @@ def _weighted_sum(factors):
     if len(factors) == 1:
         (value,) = factors.values()
         return func.sum(SearchPosting.weight * literal(value))
-    return func.sum(SearchPosting.weight * case(
-        {term: literal(value) for term, value in factors.items()}, value=SearchPosting.term,
-        else_=literal(0.0)))
+    return func.sum(
+        SearchPosting.weight
+        * case(
+            {term: literal(value) for term, value in factors.items()},
+            value=SearchPosting.term,
+            else_=literal(0.0),
+        )
+    )
 
 
 def scores(factors, require=None):
     """A subquery (proposal_id, score) over the postings of ``factors`` (term → multiplier);
     ``require``: how many of the terms a proposal must have (all, for a search)."""
-    sub = (select(SearchPosting.proposal_id.label("proposal_id"),
-                  _weighted_sum(factors).label("score"))
-           .where(SearchPosting.term.in_(list(factors)))
-           .group_by(SearchPosting.proposal_id))
+    sub = (
+        select(
+            SearchPosting.proposal_id.label("proposal_id"), _weighted_sum(factors).label("score")
+        )
+        .where(SearchPosting.term.in_(list(factors)))
+        .group_by(SearchPosting.proposal_id)
+    )
     if require:
         sub = sub.having(func.count() >= require)
     return sub
@@ -64,9 +75,13 @@ def apply_search(query, q):
         words = [w for w in q.split() if w][:6] or [q]
         for word in words:
             like = _like(word)
-            query = query.where(or_(Proposal.title.like(like, escape="\\"),
-                                    Proposal.analysis.like(like, escape="\\"),
-                                    Proposal.suggestions.like(like, escape="\\")))
+            query = query.where(
+                or_(
+                    Proposal.title.like(like, escape="\\"),
+                    Proposal.analysis.like(like, escape="\\"),
+                    Proposal.suggestions.like(like, escape="\\"),
+                )
+            )
         in_title = case((Proposal.title.like(_like(words[0]), escape="\\"), 0), else_=1)
         return query, [in_title.asc()]
     idfs = term_idfs(terms)
@@ -80,8 +95,7 @@ def apply_search(query, q):
     if not idfs:
         return query.where(false()), []
     matching = scores(idfs).subquery("search_any")
-    return (query.join(matching, matching.c.proposal_id == Proposal.id),
-            [matching.c.score.desc()])
+    return (query.join(matching, matching.c.proposal_id == Proposal.id), [matching.c.score.desc()])
 
 
 # ---------------------------------------------------------------- similar proposals
@@ -93,6 +107,7 @@ CANDIDATES = 60
 def text_vector(title, text):
     """term → weighted count for a draft: the same weighting as indexed documents."""
     from .indexer import TITLE_WEIGHT
+
     counts = {}
     for term in tokens(title or ""):
         counts[term] = counts.get(term, 0.0) + TITLE_WEIGHT
@@ -114,10 +129,13 @@ def similar_scores(title, text, where=(), limit=10, min_score=0.0):
     top = dict(sorted(factors.items(), key=lambda kv: -kv[1])[:MAX_QUERY_TERMS])
     best = sum(top.values()) * (K1 + 1)
     sub = scores(top).subquery("similar")
-    query = (select(sub.c.proposal_id, sub.c.score)
-             .join(Proposal, Proposal.id == sub.c.proposal_id)
-             .where(*where).order_by(sub.c.score.desc(), sub.c.proposal_id.desc())
-             .limit(limit))
+    query = (
+        select(sub.c.proposal_id, sub.c.score)
+        .join(Proposal, Proposal.id == sub.c.proposal_id)
+        .where(*where)
+        .order_by(sub.c.score.desc(), sub.c.proposal_id.desc())
+        .limit(limit)
+    )
     out = []
     for pid, score in db.session.execute(query):
         value = round(min(1.0, float(score) / best), 4) if best else 0.0

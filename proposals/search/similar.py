@@ -12,6 +12,7 @@ Who sees what (decided here, for the API and the pages alike):
   its texts, proposers or replies (``"visible": false``). Someone else's proposal that was not
   filed (submitted, withdrawn, not filed, merged …) is not shown to a member at all.
 """
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -49,16 +50,25 @@ def find_similar(user, title, text, exclude_id=None, limit=10, min_score=0.0, st
     pairs = similar_scores(title, text, where=where, limit=limit, min_score=min_score)
     if not pairs:
         return []
-    by_id = {p.id: p for p in db.session.scalars(
-        select(Proposal).where(Proposal.id.in_([pid for pid, _s in pairs]))
-        .options(*visibility_options()))}  # can_view() in item_json()
+    by_id = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Proposal)
+            .where(Proposal.id.in_([pid for pid, _s in pairs]))
+            .options(*visibility_options())
+        )
+    }  # can_view() in item_json()
     return [(by_id[pid], score) for pid, score in pairs if pid in by_id]
 
 
 def similar_to(user, proposal, **kw):
-    return find_similar(user, proposal.title,
-                        "\n".join([proposal.analysis or "", proposal.suggestions or ""]),
-                        exclude_id=proposal.id, **kw)
+    return find_similar(
+        user,
+        proposal.title,
+        "\n".join([proposal.analysis or "", proposal.suggestions or ""]),
+        exclude_id=proposal.id,
+        **kw,
+    )
 
 
 def summary(text, size=SUMMARY_CHARS):
@@ -69,28 +79,43 @@ def summary(text, size=SUMMARY_CHARS):
 def earlier_replies(user, proposal):
     """The delivered replies of ``proposal`` that ``user`` may read, oldest first."""
     rows = db.session.scalars(
-        select(Reply).join(Assignment).where(Assignment.proposal_id == proposal.id,
-                                             Reply.state.in_(DELIVERED))
+        select(Reply)
+        .join(Assignment)
+        .where(Assignment.proposal_id == proposal.id, Reply.state.in_(DELIVERED))
         .options(joinedload(Reply.assignment))
-        .order_by(Reply.delivered_at, Reply.id)).all()
+        .order_by(Reply.delivered_at, Reply.id)
+    ).all()
     return [r for r in rows if can_view_reply(user, r)]
 
 
 def reply_json(reply):
-    return {"id": reply.id, "department": reply.assignment.department.code,
-            "department_name": reply.assignment.department.name,
-            "result": reply.result, "result_label": _(RESULT_LABELS[reply.result]),
-            "delivered_at": reply.delivered_at.date().isoformat() if reply.delivered_at
-            else None, "summary": summary(reply.text)}
+    return {
+        "id": reply.id,
+        "department": reply.assignment.department.code,
+        "department_name": reply.assignment.department.name,
+        "result": reply.result,
+        "result_label": _(RESULT_LABELS[reply.result]),
+        "delivered_at": reply.delivered_at.date().isoformat() if reply.delivered_at else None,
+        "summary": summary(reply.text),
+    }
 
 
 def item_json(user, proposal, score):
     visible = can_view(user, proposal)
-    out = {"id": proposal.id, "number": proposal.number, "number_label": proposal.number_label,
-           "title": proposal.title, "session": proposal.session_id,
-           "session_label": proposal.session.label, "year": proposal.session.year,
-           "state": proposal.state, "state_label": _(STATE_LABELS[proposal.state]),
-           "score": score, "visible": visible, "replies": []}
+    out = {
+        "id": proposal.id,
+        "number": proposal.number,
+        "number_label": proposal.number_label,
+        "title": proposal.title,
+        "session": proposal.session_id,
+        "session_label": proposal.session.label,
+        "year": proposal.session.year,
+        "state": proposal.state,
+        "state_label": _(STATE_LABELS[proposal.state]),
+        "score": score,
+        "visible": visible,
+        "replies": [],
+    }
     if visible:
         out["proposer_name"] = proposal.proposer.name
         out["replies"] = [reply_json(r) for r in earlier_replies(user, proposal)]

@@ -13,6 +13,7 @@ typed into the wrong field).
 The client address is request.remote_addr; X-Forwarded-For is honoured only when
 TRUSTED_PROXY_COUNT > 0 (werkzeug's ProxyFix, wired in security/__init__.py).
 """
+
 from flask import current_app, request
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
@@ -23,10 +24,17 @@ from .models import AuditEvent, LoginSession
 from .sessions import utcnow
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-REFUSALS = {401: "refused", 403: "refused", 404: "refused", 409: "refused",
-            429: "rate_limited"}
-TARGET_KEYS = ("proposal_id", "assignment_id", "reply_id", "attachment_id", "user_id",
-               "department_id", "notification_id", "session_id")
+REFUSALS = {401: "refused", 403: "refused", 404: "refused", 409: "refused", 429: "rate_limited"}
+TARGET_KEYS = (
+    "proposal_id",
+    "assignment_id",
+    "reply_id",
+    "attachment_id",
+    "user_id",
+    "department_id",
+    "notification_id",
+    "session_id",
+)
 DIRTY = "proposals.uncommitted"
 
 
@@ -35,6 +43,7 @@ def init_app(app):
 
 
 # --- is something uncommitted in the session? -------------------------------------------------
+
 
 @event.listens_for(Session, "after_flush")
 def _flushed(session, flush_context):
@@ -59,6 +68,7 @@ def _uncommitted(session):
 
 # --- what the views tell us -------------------------------------------------------------------
 
+
 def note(kind, actor=None):
     """Mark this request's audit row with ``kind`` (login_ok, login_failed, logout,
     password_changed …) and, when known, its actor (a User)."""
@@ -77,6 +87,7 @@ def _actor():
     if request.blueprint == "api":
         return None, None
     from flask_login import current_user
+
     if current_user and current_user.is_authenticated:
         return current_user.id, current_user.username
     return None, None
@@ -117,15 +128,24 @@ def record_request(response):
         row = None
         if kind is not None:
             actor_id, username = _actor()
-            row = dict(actor_id=actor_id, actor_username=username,
-                       address=(request.remote_addr or "")[:64] or None,
-                       method=request.method[:10], path=request.path[:500],
-                       endpoint=(request.endpoint or "")[:120] or None, kind=kind,
-                       status=response.status_code, target=_target())
+            row = dict(
+                actor_id=actor_id,
+                actor_username=username,
+                address=(request.remote_addr or "")[:64] or None,
+                method=request.method[:10],
+                path=request.path[:500],
+                endpoint=(request.endpoint or "")[:120] or None,
+                kind=kind,
+                status=response.status_code,
+                target=_target(),
+            )
         _write(row, touch)
         if row is not None:
-            current_app.logger.info("audit %(kind)s status=%(status)s actor=%(actor_username)s "
-                     "address=%(address)s %(method)s %(path)s target=%(target)s", row)
+            current_app.logger.info(
+                "audit %(kind)s status=%(status)s actor=%(actor_username)s "
+                "address=%(address)s %(method)s %(path)s target=%(target)s",
+                row,
+            )
     except Exception:  # the audit must never break the answer; the failure itself is logged
         db.session.rollback()
         current_app.logger.exception("writing the audit record failed")
@@ -138,8 +158,12 @@ def _write(row, touch):
     if clean:
         session.rollback()  # end the request's (read-only) transaction: a fresh one for the audit
     if touch is not None:
-        session.execute(update(LoginSession).where(LoginSession.id == touch)
-                        .values(last_seen_at=utcnow()).execution_options(synchronize_session=False))
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.id == touch)
+            .values(last_seen_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     if row is not None:
         session.add(AuditEvent(**row))
     if clean:

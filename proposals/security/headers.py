@@ -2,13 +2,16 @@
 (ASVS 5.0 §3.4). The Content-Security-Policy allows no inline script or style; the pages use
 only files from /static and the Bootstrap files served by the app itself. HSTS only when
 ENV=production (behind TLS)."""
+
 from flask import current_app
 
 from .state import request_state
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
-       "base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 
 

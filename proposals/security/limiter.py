@@ -13,6 +13,7 @@ is set (RATELIMIT_STORAGE_URI), so that every gunicorn worker shares them; in me
 If Redis is down the limiter falls back to memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
 LOGIN_RATE_LIMIT_ENABLED=False turns the login limits off (the shared test app does).
 """
+
 import math
 import time
 
@@ -49,8 +50,9 @@ def _call(method, *args):
     try:
         return getattr(limiter.limiter, method)(*args)
     except Exception:  # redis.exceptions.ConnectionError and the like
-        current_app.logger.warning("login rate limit storage unavailable; using memory",
-                                   exc_info=True)
+        current_app.logger.warning(
+            "login rate limit storage unavailable; using memory", exc_info=True
+        )
         return getattr(limiter.proposals_fallback, method)(*args)
 
 
@@ -66,7 +68,9 @@ def _limits(username):
 
 class LoginRateLimited(TooManyRequests):
     def __init__(self, retry_after):
-        super().__init__(_("登录尝试过于频繁，请 %(n)d 分钟后再试", n=max(1, math.ceil(retry_after / 60))))
+        super().__init__(
+            _("登录尝试过于频繁，请 %(n)d 分钟后再试", n=max(1, math.ceil(retry_after / 60)))
+        )
         self.retry_after = int(retry_after)
 
     def get_headers(self, environ=None, scope=None):

@@ -1,4 +1,5 @@
 """Login sessions (server side, referenced from the signed Flask session) and audit events."""
+
 import hashlib
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from ..extensions import db
 class LoginSession(db.Model):
     """One web login. The browser's signed cookie holds a random id; only its SHA-256 is stored
     here, so reading this table does not let anyone take over a session."""
+
     __tablename__ = "login_sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -29,6 +31,7 @@ class LoginSession(db.Model):
 class AuditEvent(db.Model):
     """Who did what, from where, with which outcome. No request bodies, passwords or tokens.
     The actor is kept as id and username without a foreign key: the record outlives the user."""
+
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_actor_created", "actor_id", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,7 @@
 256, and not one of the common passwords in ``common_passwords.txt`` (compared case-insensitively,
 after trimming spaces). Any other character is allowed; no composition rules, no expiry. The hash
 is PBKDF2-SHA256 with 600,000 iterations (config PASSWORD_HASH_METHOD)."""
+
 import os
 from functools import lru_cache
 
@@ -17,8 +18,9 @@ LIST_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "common_pas
 @lru_cache(maxsize=1)
 def common_passwords():
     with open(LIST_FILE, encoding="utf-8") as fh:
-        return frozenset(line.strip().lower() for line in fh
-                         if line.strip() and not line.startswith("#"))
+        return frozenset(
+            line.strip().lower() for line in fh if line.strip() and not line.startswith("#")
+        )
 
 
 def min_length():

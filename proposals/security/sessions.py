@@ -11,6 +11,7 @@ API_TOKEN_LIFETIME seconds after they were issued (default 30 days).
 Cookies: HttpOnly, SameSite=Lax, Secure when ENV=production (config.py). Each login clears the
 old session and issues a fresh id, so a session id planted before login is worthless.
 """
+
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -51,17 +52,22 @@ def load_user(user_id):
         _forget()
         return None
     found = db.session.execute(  # one statement: the session, its user and the user's unit
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id)
-        .where(LoginSession.token_hash == LoginSession.digest(sid))).first()
+        select(LoginSession, User)
+        .join(User, User.id == LoginSession.user_id)
+        .where(LoginSession.token_hash == LoginSession.digest(sid))
+    ).first()
     now = utcnow()
     if found is None:
         _forget()
         return None
     record, user = found
-    if (record.revoked_at is not None or str(record.user_id) != str(user_id)
-            or now - record.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
-            or now - record.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")
-            or not user.active):
+    if (
+        record.revoked_at is not None
+        or str(record.user_id) != str(user_id)
+        or now - record.last_seen_at > _seconds("SESSION_IDLE_TIMEOUT")
+        or now - record.created_at > _seconds("SESSION_ABSOLUTE_TIMEOUT")
+        or not user.active
+    ):
         _forget()
         return None
     if now - record.last_seen_at > TOUCH_INTERVAL:  # written after the request (audit.py)
@@ -76,8 +82,11 @@ def start_session(user):
     if lang:
         session["lang"] = lang
     token = secrets.token_urlsafe(32)
-    record = LoginSession(token_hash=LoginSession.digest(token), user_id=user.id,
-                          address=(request.remote_addr or "")[:64] or None)
+    record = LoginSession(
+        token_hash=LoginSession.digest(token),
+        user_id=user.id,
+        address=(request.remote_addr or "")[:64] or None,
+    )
     db.session.add(record)
     db.session.flush()
     session[SID] = token
@@ -98,21 +107,32 @@ def end_session():
     """Revoke this browser's login session (logout); the caller commits."""
     sid = session.get(SID)
     if sid:
-        db.session.execute(update(LoginSession).where(
-            LoginSession.token_hash == LoginSession.digest(sid),
-            LoginSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+        db.session.execute(
+            update(LoginSession)
+            .where(
+                LoginSession.token_hash == LoginSession.digest(sid),
+                LoginSession.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
 
 
 def revoke_user_credentials(user):
     """Every login session and API token of ``user`` stops working (password change, account
     disabled, password reset by an admin); the caller commits."""
     now = utcnow()
-    db.session.execute(update(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False))
-    db.session.execute(update(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=now).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def token_valid_since():

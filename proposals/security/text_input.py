@@ -2,6 +2,7 @@
 lone UTF-16 surrogate (not encodable as UTF-8). Found by schemathesis on PostgreSQL as server
 errors; refused up front as bad input, on every database alike, so that SQLite and PostgreSQL
 answer the same."""
+
 import re
 
 from flask import abort, request

@@ -8,6 +8,7 @@ full list of the period's proposals (提案清单), which streams rows straight 
 aggregated by the database) into a write-only workbook, so the memory used stays the same
 whether the period holds 70 proposals or 70,000.
 """
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -39,6 +40,7 @@ FIELD_SEP, ITEM_SEP = "\x1f", "\x1e"
 
 # ---------------------------------------------------------------- the list of proposals
 
+
 def _unit_items(proposal_id, cutoff):
     """A correlated subquery: the proposal's unit-items (not the reassigned ones) as one string,
     each item "assignment id, role, unit, result of the latest reply delivered by the cut-off,
@@ -46,20 +48,43 @@ def _unit_items(proposal_id, cutoff):
     group_concat); the items are put in order in Python."""
     delivered = and_(Reply.delivered_at.is_not(None), Reply.delivered_at < cutoff)
     rated = and_(Rating.is_primary.is_(True), Rating.created_at < cutoff)
-    latest_result = (select(Reply.result).where(Reply.assignment_id == Assignment.id, delivered)
-                     .order_by(Reply.id.desc()).limit(1).scalar_subquery())
-    latest_rating = (select(Rating.rating).join(Reply, Reply.id == Rating.reply_id)
-                     .where(Reply.assignment_id == Assignment.id, rated)
-                     .order_by(Rating.id.desc()).limit(1).scalar_subquery())
-    item = (cast(Assignment.id, String) + FIELD_SEP + Assignment.role + FIELD_SEP
-            + Department.name + FIELD_SEP + func.coalesce(latest_result, "") + FIELD_SEP
-            + func.coalesce(latest_rating, ""))
-    return (select(func.aggregate_strings(item, ITEM_SEP))
-            .select_from(Assignment).join(Department, Department.id == Assignment.department_id)
-            .where(Assignment.proposal_id == proposal_id,
-                   Assignment.state != AssignmentState.REASSIGNED,
-                   Assignment.assigned_at < cutoff)
-            .scalar_subquery())
+    latest_result = (
+        select(Reply.result)
+        .where(Reply.assignment_id == Assignment.id, delivered)
+        .order_by(Reply.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    latest_rating = (
+        select(Rating.rating)
+        .join(Reply, Reply.id == Rating.reply_id)
+        .where(Reply.assignment_id == Assignment.id, rated)
+        .order_by(Rating.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    item = (
+        cast(Assignment.id, String)
+        + FIELD_SEP
+        + Assignment.role
+        + FIELD_SEP
+        + Department.name
+        + FIELD_SEP
+        + func.coalesce(latest_result, "")
+        + FIELD_SEP
+        + func.coalesce(latest_rating, "")
+    )
+    return (
+        select(func.aggregate_strings(item, ITEM_SEP))
+        .select_from(Assignment)
+        .join(Department, Department.id == Assignment.department_id)
+        .where(
+            Assignment.proposal_id == proposal_id,
+            Assignment.state != AssignmentState.REASSIGNED,
+            Assignment.assigned_at < cutoff,
+        )
+        .scalar_subquery()
+    )
 
 
 def period_proposal_rows(year=None, session_id=None, as_of=None, *, batch=BATCH):
@@ -74,15 +99,29 @@ def period_proposal_rows(year=None, session_id=None, as_of=None, *, batch=BATCH)
     window = make_window(year, session_id, as_of)
     received = received_proposals(window)
     current = aliased(Proposal, name="current")
-    query = (select(received.c.id, received.c.number, current.receipt_serial, received.c.title,
-                    User.name, received.c.kind, User.org_type, Category.name,
-                    received.c.status, current.state, received.c.is_key,
-                    received.c.submitted_at, _unit_items(received.c.id, window.end))
-             .select_from(received)
-             .join(current, current.id == received.c.id)
-             .join(User, User.id == received.c.proposer_id)
-             .join(Category, Category.id == received.c.category_id)
-             .order_by(received.c.id).limit(batch))
+    query = (
+        select(
+            received.c.id,
+            received.c.number,
+            current.receipt_serial,
+            received.c.title,
+            User.name,
+            received.c.kind,
+            User.org_type,
+            Category.name,
+            received.c.status,
+            current.state,
+            received.c.is_key,
+            received.c.submitted_at,
+            _unit_items(received.c.id, window.end),
+        )
+        .select_from(received)
+        .join(current, current.id == received.c.id)
+        .join(User, User.id == received.c.proposer_id)
+        .join(Category, Category.id == received.c.category_id)
+        .order_by(received.c.id)
+        .limit(batch)
+    )
     last = 0
     while True:
         rows = db.session.execute(query.where(received.c.id > last)).all()
@@ -110,25 +149,57 @@ def status_label(status):
 
 def list_row(row):
     """One line of 提案清单 in words."""
-    (_id, number, serial, title, proposer, kind, org_type, category, outcome, state, is_key,
-     submitted_at, items) = row
+    (
+        _id,
+        number,
+        serial,
+        title,
+        proposer,
+        kind,
+        org_type,
+        category,
+        outcome,
+        state,
+        is_key,
+        submitted_at,
+        items,
+    ) = row
     kind_text = _(KIND_LABELS.get(kind, kind))
     if kind == "collective" and org_type:
         kind_text = _("%(kind)s（%(type)s）", kind=kind_text, type=_(ORG_TYPE_LABELS[org_type]))
-    units = join(_("%(unit)s（%(role)s）", unit=unit, role=_(ROLE_LABELS[role]))
-                 for role, unit, _r, _g in items)
-    results = join(_("%(unit)s：%(value)s", unit=unit, value=result)
-                   for role, unit, result, _g in items if result)
-    ratings = join(_("%(unit)s：%(value)s", unit=unit, value=_(RATINGS[rating]))
-                   for role, unit, _r, rating in items if rating)
-    return [number_label(number) or "", serial, title, proposer,
-            kind_text, _(category), status_label(outcome), status_label(state),
-            _("是") if is_key else _("否"),
-            submitted_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if submitted_at else "",
-            units, results, ratings]
+    units = join(
+        _("%(unit)s（%(role)s）", unit=unit, role=_(ROLE_LABELS[role]))
+        for role, unit, _r, _g in items
+    )
+    results = join(
+        _("%(unit)s：%(value)s", unit=unit, value=result)
+        for role, unit, result, _g in items
+        if result
+    )
+    ratings = join(
+        _("%(unit)s：%(value)s", unit=unit, value=_(RATINGS[rating]))
+        for role, unit, _r, rating in items
+        if rating
+    )
+    return [
+        number_label(number) or "",
+        serial,
+        title,
+        proposer,
+        kind_text,
+        _(category),
+        status_label(outcome),
+        status_label(state),
+        _("是") if is_key else _("否"),
+        submitted_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if submitted_at else "",
+        units,
+        results,
+        ratings,
+    ]
 
 
 # ---------------------------------------------------------------- words and numbers
+
 
 def percent(rate):
     """0.9231 → "92.31%", 1.0 → "100%" (as the headline writes them), None (no denominator)
@@ -137,7 +208,7 @@ def percent(rate):
 
 
 def period_title(figures):
-    """"2026 年" or "第十届第五次会议" (annual_figures words it)."""
+    """ "2026 年" or "第十届第五次会议" (annual_figures words it)."""
     return (figures.get("period") or {}).get("label") or str(figures.get("year") or "")
 
 
@@ -158,57 +229,84 @@ def _sub(figures, key, sub, default=0):
 
 def intake_rows(figures):
     """受理和立案: (label, count or rate, is_rate)."""
-    rows = [(_("收到提案"), _n(figures, "received"), False),
-            (_("立案"), _n(figures, "filed"), False),
-            (_("并案"), _n(figures, "merged"), False),
-            (_("不予立案"), _n(figures, "not_filed"), False)]
+    rows = [
+        (_("收到提案"), _n(figures, "received"), False),
+        (_("立案"), _n(figures, "filed"), False),
+        (_("并案"), _n(figures, "merged"), False),
+        (_("不予立案"), _n(figures, "not_filed"), False),
+    ]
     for code, label in DISPOSITION_LABELS.items():
-        rows.append((_("其中：%(label)s", label=_(label)),
-                     _sub(figures, "not_filed_by_disposition", code), False))
-    rows += [(_("撤案"), _n(figures, "withdrawn"), False),
-             (_("待审查"), _n(figures, "pending_review"), False),
-             (_("立案率"), figures.get("filing_rate"), True)]
+        rows.append(
+            (
+                _("其中：%(label)s", label=_(label)),
+                _sub(figures, "not_filed_by_disposition", code),
+                False,
+            )
+        )
+    rows += [
+        (_("撤案"), _n(figures, "withdrawn"), False),
+        (_("待审查"), _n(figures, "pending_review"), False),
+        (_("立案率"), figures.get("filing_rate"), True),
+    ]
     return rows
 
 
 def kind_rows(figures):
-    rows = [(_(label), _sub(figures, "by_kind", kind), False)
-            for kind, label in KIND_LABELS.items()]
+    rows = [
+        (_(label), _sub(figures, "by_kind", kind), False) for kind, label in KIND_LABELS.items()
+    ]
     for org_type, label in ORG_TYPE_LABELS.items():
         if figures.get("collective_by_org_type") is not None:
-            rows.append((_("其中：%(label)s", label=_(label)),
-                         _sub(figures, "collective_by_org_type", org_type), False))
+            rows.append(
+                (
+                    _("其中：%(label)s", label=_(label)),
+                    _sub(figures, "collective_by_org_type", org_type),
+                    False,
+                )
+            )
     participation = figures.get("participation") or {}
     if participation:
-        rows += [(_("提交或联名提案的委员"), participation.get("members") or 0, False),
-                 (_("在册委员"), participation.get("active_members") or 0, False),
-                 (_("参与率"), participation.get("rate"), True)]
+        rows += [
+            (_("提交或联名提案的委员"), participation.get("members") or 0, False),
+            (_("在册委员"), participation.get("active_members") or 0, False),
+            (_("参与率"), participation.get("rate"), True),
+        ]
     return rows
 
 
 def handling_rows(figures):
     """办理和答复."""
-    rows = [(_("涉及承办单位"), _n(figures, "units_involved"), False),
-            (_("承办件次"), _n(figures, "assignment_items"), False),
-            (_("已答复件次"), _n(figures, "replied_items"), False),
-            (_("已全部办复的提案"), _n(figures, "replied_proposals"), False),
-            (_("办复率"), figures.get("reply_rate"), True),
-            (_("按时答复率"), figures.get("on_time_rate"), True)]
-    rows += [(_("%(code)s 类（%(label)s）", code=code, label=_(label)),
-              _sub(figures, "results", code), False) for code, label in RESULT_LABELS.items()]
+    rows = [
+        (_("涉及承办单位"), _n(figures, "units_involved"), False),
+        (_("承办件次"), _n(figures, "assignment_items"), False),
+        (_("已答复件次"), _n(figures, "replied_items"), False),
+        (_("已全部办复的提案"), _n(figures, "replied_proposals"), False),
+        (_("办复率"), figures.get("reply_rate"), True),
+        (_("按时答复率"), figures.get("on_time_rate"), True),
+    ]
+    rows += [
+        (
+            _("%(code)s 类（%(label)s）", code=code, label=_(label)),
+            _sub(figures, "results", code),
+            False,
+        )
+        for code, label in RESULT_LABELS.items()
+    ]
     return rows
 
 
 def satisfaction_rows(figures):
     """满意度: each unit-item counted once by its latest rating; the denominator is shown."""
     s = figures.get("satisfaction") or {}
-    return [(_("满意"), s.get("satisfied") or 0, False),
-            (_("基本满意"), s.get("basically_satisfied") or 0, False),
-            (_("不满意"), s.get("unsatisfied") or 0, False),
-            (_("已测评件次（分母）"), s.get("rated") or 0, False),
-            (_("未测评件次"), s.get("unrated") or 0, False),
-            (_("满意率（满意与基本满意）"), s.get("rate"), True),
-            (_("满意率（仅满意）"), s.get("strict_rate"), True)]
+    return [
+        (_("满意"), s.get("satisfied") or 0, False),
+        (_("基本满意"), s.get("basically_satisfied") or 0, False),
+        (_("不满意"), s.get("unsatisfied") or 0, False),
+        (_("已测评件次（分母）"), s.get("rated") or 0, False),
+        (_("未测评件次"), s.get("unrated") or 0, False),
+        (_("满意率（满意与基本满意）"), s.get("rate"), True),
+        (_("满意率（仅满意）"), s.get("strict_rate"), True),
+    ]
 
 
 def key_units(units):
@@ -297,15 +395,18 @@ def annual_xlsx(figures, proposals_rows, output):
     wb = Workbook(write_only=True)
 
     summary = _Sheet(wb, _("汇总"), [34, 16])
-    summary.ws.append([summary.cell(_("%(period)s提案工作统计", period=period_title(figures)),
-                                    bold=True)])
+    summary.ws.append(
+        [summary.cell(_("%(period)s提案工作统计", period=period_title(figures)), bold=True)]
+    )
     summary.row(_("截至"), as_of_text(figures))
     summary.ws.append([summary.cell(figures.get("headline") or "", wrap=True)])
     summary.blank()
-    for title, rows in ((_("受理和立案"), intake_rows(figures)),
-                        (_("提案形式"), kind_rows(figures)),
-                        (_("办理和答复"), handling_rows(figures)),
-                        (_("满意度"), satisfaction_rows(figures))):
+    for title, rows in (
+        (_("受理和立案"), intake_rows(figures)),
+        (_("提案形式"), kind_rows(figures)),
+        (_("办理和答复"), handling_rows(figures)),
+        (_("满意度"), satisfaction_rows(figures)),
+    ):
         summary.header(title, _("数值"))
         for label, value, is_rate in rows:
             summary.row(label, value, rates=(1,) if is_rate else ())
@@ -315,30 +416,78 @@ def annual_xlsx(figures, proposals_rows, output):
     categories.header(_("代码"), _("类别"), _("收到"), _("立案"), _("立案率"))
     for c in figures.get("by_category") or []:
         received, filed = c.get("received") or 0, c.get("filed") or 0
-        categories.row(c.get("code") or "", _(c.get("name") or ""), received, filed,
-                       filed / received if received else None, rates=(4,))
+        categories.row(
+            c.get("code") or "",
+            _(c.get("name") or ""),
+            received,
+            filed,
+            filed / received if received else None,
+            rates=(4,),
+        )
 
     units = _Sheet(wb, _("承办单位"), [10, 24] + [9] * 12 + [12, 12])
-    units.header(_("代码"), _("承办单位"), _("交办件次"), _("已签收"), _("已答复"),
-                 _("按时答复"), _("逾期未答复"), "A", "B", "C", _("已测评"), _("满意"),
-                 _("基本满意"), _("不满意"), _("满意率"), _("按时答复率"))
+    units.header(
+        _("代码"),
+        _("承办单位"),
+        _("交办件次"),
+        _("已签收"),
+        _("已答复"),
+        _("按时答复"),
+        _("逾期未答复"),
+        "A",
+        "B",
+        "C",
+        _("已测评"),
+        _("满意"),
+        _("基本满意"),
+        _("不满意"),
+        _("满意率"),
+        _("按时答复率"),
+    )
     for u in figures.get("by_department") or []:
         results = u.get("results") or {}
-        units.row(u.get("code") or "", u.get("name") or "", u.get("assigned") or 0,
-                  u.get("accepted") or 0, u.get("replied") or 0, u.get("on_time") or 0,
-                  u.get("overdue") or 0, results.get("A") or 0, results.get("B") or 0,
-                  results.get("C") or 0, u.get("rated") or 0, u.get("satisfied") or 0,
-                  u.get("basically_satisfied") or 0, u.get("unsatisfied") or 0,
-                  u.get("satisfaction_rate"), u.get("on_time_rate"), rates=(14, 15))
+        units.row(
+            u.get("code") or "",
+            u.get("name") or "",
+            u.get("assigned") or 0,
+            u.get("accepted") or 0,
+            u.get("replied") or 0,
+            u.get("on_time") or 0,
+            u.get("overdue") or 0,
+            results.get("A") or 0,
+            results.get("B") or 0,
+            results.get("C") or 0,
+            u.get("rated") or 0,
+            u.get("satisfied") or 0,
+            u.get("basically_satisfied") or 0,
+            u.get("unsatisfied") or 0,
+            u.get("satisfaction_rate"),
+            u.get("on_time_rate"),
+            rates=(14, 15),
+        )
 
     keys = _Sheet(wb, _("重点提案"), [12, 40, 14, 36, 12, 10, 10, 12])
-    keys.header(_("提案号"), _("案由"), _("督办领导"), _("承办单位"), _("状态"), _("已答复"),
-                _("逾期"), _("测评"))
+    keys.header(
+        _("提案号"),
+        _("案由"),
+        _("督办领导"),
+        _("承办单位"),
+        _("状态"),
+        _("已答复"),
+        _("逾期"),
+        _("测评"),
+    )
     for k in figures.get("key_proposals") or []:
-        keys.row(k.get("number_label") or "", k.get("title") or "", k.get("supervisor") or "",
-                 key_units(k.get("units")), status_label(k.get("state")),
-                 yes_no_count(k.get("replied")), yes_no_count(k.get("overdue")),
-                 rating_text(k.get("rating")))
+        keys.row(
+            k.get("number_label") or "",
+            k.get("title") or "",
+            k.get("supervisor") or "",
+            key_units(k.get("units")),
+            status_label(k.get("state")),
+            yes_no_count(k.get("replied")),
+            yes_no_count(k.get("overdue")),
+            rating_text(k.get("rating")),
+        )
 
     listing = _Sheet(wb, _("提案清单"), [12, 9, 40, 12, 14, 14, 10, 10, 8, 12, 40, 24, 24])
     listing.ws.freeze_panes = "A2"
@@ -352,9 +501,21 @@ def annual_xlsx(figures, proposals_rows, output):
 
 def list_header():
     """The columns of 提案清单 (translated when called)."""
-    return (_("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"), _("类别"),
-            _("审查结果"), _("当前状态"), _("重点提案"), _("提交日期"), _("承办单位"), _("答复结果"),
-            _("最新测评"))
+    return (
+        _("提案号"),
+        _("收件号"),
+        _("案由"),
+        _("第一提案人"),
+        _("提案形式"),
+        _("类别"),
+        _("审查结果"),
+        _("当前状态"),
+        _("重点提案"),
+        _("提交日期"),
+        _("承办单位"),
+        _("答复结果"),
+        _("最新测评"),
+    )
 
 
 # ---------------------------------------------------------------- Word
@@ -364,6 +525,7 @@ DOC_FONT = "宋体"
 
 def _east_asian_font(style, name=DOC_FONT):
     from docx.oxml.ns import qn
+
     style.font.name = name
     rpr = style.element.get_or_add_rPr()
     fonts = rpr.find(qn("w:rFonts"))
@@ -421,19 +583,39 @@ def annual_docx(figures, output):
     _table(document, header, _figure_rows(handling_rows(figures)))
     caption(_("满意度"))
     satisfaction = figures.get("satisfaction") or {}
-    document.add_paragraph(_(
-        "满意率按承办件次计算，每件以最新一次测评为准：已测评 %(rated)d 件次，未测评 %(unrated)d "
-        "件次。", rated=satisfaction.get("rated") or 0, unrated=satisfaction.get("unrated") or 0))
+    document.add_paragraph(
+        _(
+            "满意率按承办件次计算，每件以最新一次测评为准：已测评 %(rated)d 件次，未测评 %(unrated)d "
+            "件次。",
+            rated=satisfaction.get("rated") or 0,
+            unrated=satisfaction.get("unrated") or 0,
+        )
+    )
     _table(document, header, _figure_rows(satisfaction_rows(figures)))
     caption(_("分类"))
-    _table(document, (_("类别"), _("收到"), _("立案")),
-           [(_(c.get("name") or ""), c.get("received") or 0, c.get("filed") or 0)
-            for c in figures.get("by_category") or []])
+    _table(
+        document,
+        (_("类别"), _("收到"), _("立案")),
+        [
+            (_(c.get("name") or ""), c.get("received") or 0, c.get("filed") or 0)
+            for c in figures.get("by_category") or []
+        ],
+    )
     caption(_("承办单位"))
-    _table(document, (_("承办单位"), _("交办件次"), _("已答复"), _("按时答复"), _("逾期未答复"),
-                      _("满意率")),
-           [(u.get("name") or "", u.get("assigned") or 0, u.get("replied") or 0,
-             u.get("on_time") or 0, u.get("overdue") or 0, percent(u.get("satisfaction_rate")))
-            for u in top_units(figures)])
+    _table(
+        document,
+        (_("承办单位"), _("交办件次"), _("已答复"), _("按时答复"), _("逾期未答复"), _("满意率")),
+        [
+            (
+                u.get("name") or "",
+                u.get("assigned") or 0,
+                u.get("replied") or 0,
+                u.get("on_time") or 0,
+                u.get("overdue") or 0,
+                percent(u.get("satisfaction_rate")),
+            )
+            for u in top_units(figures)
+        ],
+    )
     document.save(output)
     return output

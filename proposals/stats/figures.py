@@ -50,11 +50,29 @@ Definitions (the dict's keys are those of GET /api/v1/stats/annual, docs/api.md)
 
 from ..committee import settings as committee_settings
 from ..extensions import db
-from .handling import (handling_summary, key_proposals, key_sections, monthly, monthly_section,
-                       replied_proposals, replied_section, unit_items, unit_section)
+from .handling import (
+    handling_summary,
+    key_proposals,
+    key_sections,
+    monthly,
+    monthly_section,
+    replied_proposals,
+    replied_section,
+    unit_items,
+    unit_section,
+)
 from .headline import headline
-from .intake import (by_category, by_sector, category_section, intake_section, intake_summary,
-                     participation, participation_section, received_select, sector_section)
+from .intake import (
+    by_category,
+    by_sector,
+    category_section,
+    intake_section,
+    intake_summary,
+    participation,
+    participation_section,
+    received_select,
+    sector_section,
+)
 from .period import make_window, read_period_args
 from .sql import rate, section_rows, union_of_sections
 
@@ -67,10 +85,16 @@ def figures_statement(window, codes):
     UNION ALL (see sql.Section)."""
     received = received_select(window).cte("received").prefix_with("MATERIALIZED")
     items = unit_items(window, received).cte("items").prefix_with("MATERIALIZED")
-    sections = [intake_section(window, received), category_section(received),
-                sector_section(received), participation_section(window, received),
-                unit_section(items, codes), replied_section(items),
-                monthly_section(window, items), *key_sections(window, received, items)]
+    sections = [
+        intake_section(window, received),
+        category_section(received),
+        sector_section(received),
+        participation_section(window, received),
+        unit_section(items, codes),
+        replied_section(items),
+        monthly_section(window, items),
+        *key_sections(window, received, items),
+    ]
     return union_of_sections(sections)
 
 
@@ -84,16 +108,24 @@ def annual_figures(*, year=None, session_id=None, as_of=None):
     off (config.py): compiling this statement's few hundred expressions took longer than
     running them."""
     window = make_window(year, session_id, as_of)
-    codes = list(dict.fromkeys(["A", "B", "C"] + list(
-        committee_settings.all_settings()["result_codes"])))
+    codes = list(
+        dict.fromkeys(["A", "B", "C"] + list(committee_settings.all_settings()["result_codes"]))
+    )
     rows = section_rows(db.session.execute(figures_statement(window, codes)))
     return _figures(window, codes, rows)
 
 
 def _figures(window, codes, rows):
-    out = {"year": window.year, "as_of": window.as_of.isoformat(),
-           "period": {"kind": window.kind, "year": window.year, "session": window.session_id,
-                      "label": window.label}}
+    out = {
+        "year": window.year,
+        "as_of": window.as_of.isoformat(),
+        "period": {
+            "kind": window.kind,
+            "year": window.year,
+            "session": window.session_id,
+            "label": window.label,
+        },
+    }
     out.update(intake_summary(window, rows["intake"]))
     out["by_category"] = by_category(rows.get("category", []))
     out["by_sector"] = by_sector(rows.get("sector", []))
@@ -107,4 +139,3 @@ def _figures(window, codes, rows):
     out["key_proposals"] = key_proposals(rows.get("key", []), rows.get("key_item", []))
     out["headline"] = headline(out)
     return out
-

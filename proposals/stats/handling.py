@@ -1,5 +1,6 @@
 """Handling (办理): the unit-items of the filed proposals with their state as of the date, and
 the figures over them (per unit and in total, replied proposals, months, key proposals)."""
+
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -18,11 +19,23 @@ def unit_items(w, p):
     a = Assignment
     received = and_(p.c.id == a.proposal_id, p.c.status == "filed")
     reassigned = and_(a.state == "reassigned", func.coalesce(a.closed_at, a.assigned_at) < w.end)
-    base = (select(a.id, a.proposal_id, a.department_id, a.role, a.round, a.reply_due,
-                   a.accepted_at, p.c.is_key)
-            .select_from(a).join(p, received)
-            .where(a.assigned_at < w.end, ~reassigned)
-            .cte("item_base").prefix_with("MATERIALIZED"))
+    base = (
+        select(
+            a.id,
+            a.proposal_id,
+            a.department_id,
+            a.role,
+            a.round,
+            a.reply_due,
+            a.accepted_at,
+            p.c.is_key,
+        )
+        .select_from(a)
+        .join(p, received)
+        .where(a.assigned_at < w.end, ~reassigned)
+        .cte("item_base")
+        .prefix_with("MATERIALIZED")
+    )
     r = Reply
     by = r.delivered_at < w.end
 
@@ -31,50 +44,93 @@ def unit_items(w, p):
 
     def max_id(*conditions):
         return func.max(case((and_(by, *conditions), r.id)))
+
     # the items with their delivered replies aggregated (a LEFT JOIN from the items, an index
     # lookup of the replies per item, never a scan of every reply of every year); grouped by
     # every column of the item, so that this one relation carries the item on (joining the
     # aggregate back to the items by key made SQLite nest two scans without an index)
-    item_columns = [base.c.id, base.c.proposal_id, base.c.department_id, base.c.role,
-                    base.c.round, base.c.reply_due, base.c.accepted_at, base.c.is_key]
-    replies = (select(
-        *item_columns, count().label("delivered"),
-        count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
-        count(r.round == 2).label("delivered_r2"),
-        count(r.delivered_at < w.year_end).label("by_year_end"),
-        max_id().label("last_id"), max_id(r.round == 1).label("r1_id"),
-        max_id(r.round == 2).label("r2_id"),
-        # the first round's deadline once the item is in its second round (kept on its reply)
-        func.max(case((r.round == 1, r.due_on))).label("due_on_r1"))
-        .select_from(base).outerjoin(r, and_(r.assignment_id == base.c.id,
-                                             r.delivered_at.is_not(None)))
-        .group_by(*item_columns).subquery("item_replies"))
+    item_columns = [
+        base.c.id,
+        base.c.proposal_id,
+        base.c.department_id,
+        base.c.role,
+        base.c.round,
+        base.c.reply_due,
+        base.c.accepted_at,
+        base.c.is_key,
+    ]
+    replies = (
+        select(
+            *item_columns,
+            count().label("delivered"),
+            count(r.delivered_at < end_of_local_day(r.due_on)).label("on_time"),
+            count(r.round == 2).label("delivered_r2"),
+            count(r.delivered_at < w.year_end).label("by_year_end"),
+            max_id().label("last_id"),
+            max_id(r.round == 1).label("r1_id"),
+            max_id(r.round == 2).label("r2_id"),
+            # the first round's deadline once the item is in its second round (kept on its reply)
+            func.max(case((r.round == 1, r.due_on))).label("due_on_r1"),
+        )
+        .select_from(base)
+        .outerjoin(r, and_(r.assignment_id == base.c.id, r.delivered_at.is_not(None)))
+        .group_by(*item_columns)
+        .subquery("item_replies")
+    )
     last = aliased(Reply, name="last_reply")
-    approved = (ExtensionRequest.assignment_id == replies.c.id,
-                ExtensionRequest.state == "approved", ExtensionRequest.decided_at < w.end)
+    approved = (
+        ExtensionRequest.assignment_id == replies.c.id,
+        ExtensionRequest.state == "approved",
+        ExtensionRequest.decided_at < w.end,
+    )
 
     def rating(reply_id):
         # the primary rating of the round's delivered reply (each round delivers one reply;
         # each reply has at most one rating from the first proposer): an index lookup
-        return (select(Rating.rating).where(Rating.reply_id == reply_id, Rating.is_primary,
-                                            Rating.created_at < w.end)
-                .order_by(Rating.id.desc()).limit(1).scalar_subquery())
+        return (
+            select(Rating.rating)
+            .where(Rating.reply_id == reply_id, Rating.is_primary, Rating.created_at < w.end)
+            .order_by(Rating.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
 
     def extension(round_):
-        return (select(func.max(ExtensionRequest.until))
-                .where(*approved, ExtensionRequest.round == round_).scalar_subquery())
+        return (
+            select(func.max(ExtensionRequest.until))
+            .where(*approved, ExtensionRequest.round == round_)
+            .scalar_subquery()
+        )
 
-    f = (select(
-        replies.c.id, replies.c.proposal_id, replies.c.department_id, replies.c.role,
-        replies.c.round, replies.c.reply_due, replies.c.accepted_at, replies.c.is_key,
-        replies.c.delivered, replies.c.on_time, replies.c.delivered_r2, replies.c.by_year_end,
-        last.result.label("result"), last.rating_due.label("rating_due"),
-        rating(replies.c.r1_id).label("rating_r1"), rating(replies.c.r2_id).label("rating_r2"),
-        extension(1).label("until_r1"), extension(2).label("until_r2"),
-        case((replies.c.round == 2, replies.c.due_on_r1), else_=replies.c.reply_due)
-        .label("due_r1"))
-        .select_from(replies).outerjoin(last, last.id == replies.c.last_id)
-        .offset(0).subquery("item_facts"))  # OFFSET 0: each lookup once, not inlined
+    f = (
+        select(
+            replies.c.id,
+            replies.c.proposal_id,
+            replies.c.department_id,
+            replies.c.role,
+            replies.c.round,
+            replies.c.reply_due,
+            replies.c.accepted_at,
+            replies.c.is_key,
+            replies.c.delivered,
+            replies.c.on_time,
+            replies.c.delivered_r2,
+            replies.c.by_year_end,
+            last.result.label("result"),
+            last.rating_due.label("rating_due"),
+            rating(replies.c.r1_id).label("rating_r1"),
+            rating(replies.c.r2_id).label("rating_r2"),
+            extension(1).label("until_r1"),
+            extension(2).label("until_r2"),
+            case((replies.c.round == 2, replies.c.due_on_r1), else_=replies.c.reply_due).label(
+                "due_r1"
+            ),
+        )
+        .select_from(replies)
+        .outerjoin(last, last.id == replies.c.last_id)
+        .offset(0)
+        .subquery("item_facts")
+    )  # OFFSET 0: each lookup once, not inlined
     due_r1 = func.coalesce(f.c.until_r1, f.c.due_r1)
     due_r2 = func.coalesce(f.c.until_r2, f.c.reply_due)
     waiting_r2 = and_(f.c.rating_r1 == "unsatisfied", f.c.delivered_r2 == 0)
@@ -82,44 +138,84 @@ def unit_items(w, p):
     # the deadline after which the item is overdue (the day after it, it is): the first
     # round's while it has no reply, the second's while a first reply rated unsatisfied waits
     # for it; none for a co-unit or an item with its reply
-    overdue_after = case((f.c.role == "co", None), (f.c.delivered == 0, due_r1),
-                         (waiting_r2, due_r2), else_=None)
+    overdue_after = case(
+        (f.c.role == "co", None), (f.c.delivered == 0, due_r1), (waiting_r2, due_r2), else_=None
+    )
     # the last day of the rating window of a replied item not rated (yet)
-    awaiting_until = case((and_(f.c.delivered > 0, latest_rating.is_(None)), f.c.rating_due),
-                          else_=None)
+    awaiting_until = case(
+        (and_(f.c.delivered > 0, latest_rating.is_(None)), f.c.rating_due), else_=None
+    )
     owed = f.c.role != "co"  # a co-unit (会办) owes no reply of its own
     replied = and_(owed, f.c.delivered > 0)
     return select(
-        f.c.id, f.c.proposal_id, f.c.department_id, f.c.role, f.c.is_key,
-        flag(~owed).label("co"), flag(owed).label("required"),
-        flag(f.c.accepted_at < w.end).label("accepted"), flag(replied).label("replied"),
+        f.c.id,
+        f.c.proposal_id,
+        f.c.department_id,
+        f.c.role,
+        f.c.is_key,
+        flag(~owed).label("co"),
+        flag(owed).label("required"),
+        flag(f.c.accepted_at < w.end).label("accepted"),
+        flag(replied).label("replied"),
         flag(and_(replied, latest_rating.is_(None))).label("unrated"),
-        f.c.delivered, f.c.on_time, f.c.by_year_end, f.c.result, latest_rating.label("rating"),
+        f.c.delivered,
+        f.c.on_time,
+        f.c.by_year_end,
+        f.c.result,
+        latest_rating.label("rating"),
         flag(awaiting_until >= w.as_of).label("awaiting_rating"),
         flag(or_(f.c.until_r1.is_not(None), f.c.until_r2.is_not(None))).label("extended"),
-        flag(overdue_after < w.as_of).label("overdue"))
+        flag(overdue_after < w.as_of).label("overdue"),
+    )
 
 
-UNIT_KEYS = ("assigned", "co", "required", "accepted", "replied", "replies", "on_time",
-             "overdue", "extended", "unrated", "awaiting_rating", *RATINGS)
+UNIT_KEYS = (
+    "assigned",
+    "co",
+    "required",
+    "accepted",
+    "replied",
+    "replies",
+    "on_time",
+    "overdue",
+    "extended",
+    "unrated",
+    "awaiting_rating",
+    *RATINGS,
+)
 # each unit figure but "assigned" and the ratings: the sum of this column of unit_items
-ITEM_COLUMNS = {"co": "co", "required": "required", "accepted": "accepted",
-                "replied": "replied", "replies": "delivered", "on_time": "on_time",
-                "overdue": "overdue", "extended": "extended", "unrated": "unrated",
-                "awaiting_rating": "awaiting_rating"}
+ITEM_COLUMNS = {
+    "co": "co",
+    "required": "required",
+    "accepted": "accepted",
+    "replied": "replied",
+    "replies": "delivered",
+    "on_time": "on_time",
+    "overdue": "overdue",
+    "extended": "extended",
+    "unrated": "unrated",
+    "awaiting_rating": "awaiting_rating",
+}
 
 
 def unit_section(i, codes):
     """Units, unit-items, replies, results and satisfaction, one row per unit."""
-    columns = [func.count()] + [func.coalesce(func.sum(i.c[ITEM_COLUMNS[key]]), 0)
-                                for key in UNIT_KEYS[1:-len(RATINGS)]]
+    columns = [func.count()] + [
+        func.coalesce(func.sum(i.c[ITEM_COLUMNS[key]]), 0) for key in UNIT_KEYS[1 : -len(RATINGS)]
+    ]
     columns += [conditional_sum(i.c.rating == r) for r in RATINGS]
     columns += [conditional_sum(i.c.result == code) for code in codes]
-    return Section("unit", key=i.c.department_id, texts=[Department.code, Department.name],
-                   ints=columns,
-                   shape=lambda s: s.select_from(i).join(
-                       Department, Department.id == i.c.department_id)
-                   .group_by(i.c.department_id, Department.code, Department.name))
+    return Section(
+        "unit",
+        key=i.c.department_id,
+        texts=[Department.code, Department.name],
+        ints=columns,
+        shape=lambda s: (
+            s.select_from(i)
+            .join(Department, Department.id == i.c.department_id)
+            .group_by(i.c.department_id, Department.code, Department.name)
+        ),
+    )
 
 
 def handling_summary(rows, codes):
@@ -128,56 +224,87 @@ def handling_summary(rows, codes):
     results_total = dict.fromkeys(codes, 0)
     by_department = []
     for row in rows:
-        values = [int(v) for v in row.ints[:len(UNIT_KEYS) + len(codes)]]
+        values = [int(v) for v in row.ints[: len(UNIT_KEYS) + len(codes)]]
         m = dict(zip(UNIT_KEYS, values))
-        results = dict(zip(codes, values[len(UNIT_KEYS):]))
+        results = dict(zip(codes, values[len(UNIT_KEYS) :]))
         for k in UNIT_KEYS:
             total[k] += m[k]
         for code in codes:
             results_total[code] += results[code]
         code, name = row.texts[:2]
         rated = sum(m[r] for r in RATINGS)
-        by_department.append({
-            "code": code, "name": name, "assigned": m["assigned"], "co_handled": m["co"],
-            "accepted": m["accepted"], "replied": m["replied"],
-            "replies_delivered": m["replies"], "on_time": m["on_time"],
-            "overdue": m["overdue"], "extended": m["extended"], "results": results,
-            "rated": rated, "satisfied": m["satisfied"],
-            "basically_satisfied": m["basically_satisfied"], "unsatisfied": m["unsatisfied"],
-            "unrated": m["unrated"],
-            "satisfaction_rate": rate(m["satisfied"] + m["basically_satisfied"], rated),
-            "on_time_rate": rate(m["on_time"], m["replies"])})
+        by_department.append(
+            {
+                "code": code,
+                "name": name,
+                "assigned": m["assigned"],
+                "co_handled": m["co"],
+                "accepted": m["accepted"],
+                "replied": m["replied"],
+                "replies_delivered": m["replies"],
+                "on_time": m["on_time"],
+                "overdue": m["overdue"],
+                "extended": m["extended"],
+                "results": results,
+                "rated": rated,
+                "satisfied": m["satisfied"],
+                "basically_satisfied": m["basically_satisfied"],
+                "unsatisfied": m["unsatisfied"],
+                "unrated": m["unrated"],
+                "satisfaction_rate": rate(m["satisfied"] + m["basically_satisfied"], rated),
+                "on_time_rate": rate(m["on_time"], m["replies"]),
+            }
+        )
     by_department.sort(key=lambda u: u["code"])
     rated = sum(total[r] for r in RATINGS)
     return {
-        "units_involved": len(by_department), "assignment_items": total["assigned"],
-        "co_handling_items": total["co"], "reply_items": total["required"],
-        "accepted_items": total["accepted"], "replied_items": total["replied"],
-        "overdue_items": total["overdue"], "extended_items": total["extended"],
-        "replies_delivered": total["replies"], "replies_on_time": total["on_time"],
+        "units_involved": len(by_department),
+        "assignment_items": total["assigned"],
+        "co_handling_items": total["co"],
+        "reply_items": total["required"],
+        "accepted_items": total["accepted"],
+        "replied_items": total["replied"],
+        "overdue_items": total["overdue"],
+        "extended_items": total["extended"],
+        "replies_delivered": total["replies"],
+        "replies_on_time": total["on_time"],
         "on_time_rate": rate(total["on_time"], total["replies"]),
         "results": results_total,
         "satisfaction": {
-            "satisfied": total["satisfied"], "basically_satisfied": total["basically_satisfied"],
-            "unsatisfied": total["unsatisfied"], "unrated": total["unrated"],
-            "awaiting_rating": total["awaiting_rating"], "rated": rated,
+            "satisfied": total["satisfied"],
+            "basically_satisfied": total["basically_satisfied"],
+            "unsatisfied": total["unsatisfied"],
+            "unrated": total["unrated"],
+            "awaiting_rating": total["awaiting_rating"],
+            "rated": rated,
             "rate": rate(total["satisfied"] + total["basically_satisfied"], rated),
-            "strict_rate": rate(total["satisfied"], rated)},
-        "by_department": by_department}
+            "strict_rate": rate(total["satisfied"], rated),
+        },
+        "by_department": by_department,
+    }
 
 
 def replied_section(i):
     """Filed proposals all of whose items owing a reply had one delivered: by the date, and by
     the end of the period's year (for the headline)."""
-    per = (select(i.c.proposal_id, func.sum(i.c.required).label("owed"),
-                  func.sum(i.c.replied).label("replied"),
-                  conditional_sum(and_(i.c.required == 1, i.c.by_year_end > 0))
-                  .label("by_year_end"))
-           .group_by(i.c.proposal_id).subquery("per_proposal"))
-    return Section("replied", ints=[
-        conditional_sum(and_(per.c.owed > 0, per.c.replied == per.c.owed)),
-        conditional_sum(and_(per.c.owed > 0, per.c.by_year_end == per.c.owed))],
-        shape=lambda s: s.select_from(per))
+    per = (
+        select(
+            i.c.proposal_id,
+            func.sum(i.c.required).label("owed"),
+            func.sum(i.c.replied).label("replied"),
+            conditional_sum(and_(i.c.required == 1, i.c.by_year_end > 0)).label("by_year_end"),
+        )
+        .group_by(i.c.proposal_id)
+        .subquery("per_proposal")
+    )
+    return Section(
+        "replied",
+        ints=[
+            conditional_sum(and_(per.c.owed > 0, per.c.replied == per.c.owed)),
+            conditional_sum(and_(per.c.owed > 0, per.c.by_year_end == per.c.owed)),
+        ],
+        shape=lambda s: s.select_from(per),
+    )
 
 
 def replied_proposals(rows):
@@ -185,34 +312,52 @@ def replied_proposals(rows):
 
 
 def monthly_section(w, i):
-    return Section("monthly", ints=[
-        conditional_sum(and_(Reply.delivered_at >= start, Reply.delivered_at < end))
-        for _label, start, end in w.months()],
-        shape=lambda s: s.select_from(Reply).join(i, i.c.id == Reply.assignment_id)
-        .where(Reply.delivered_at < w.end))
+    return Section(
+        "monthly",
+        ints=[
+            conditional_sum(and_(Reply.delivered_at >= start, Reply.delivered_at < end))
+            for _label, start, end in w.months()
+        ],
+        shape=lambda s: (
+            s.select_from(Reply)
+            .join(i, i.c.id == Reply.assignment_id)
+            .where(Reply.delivered_at < w.end)
+        ),
+    )
 
 
 def monthly(rows, received_by_month):
-    return [{"month": label, "received": received, "replies_delivered": int(rows[0].ints[n])}
-            for n, (label, received) in enumerate(received_by_month)]
+    return [
+        {"month": label, "received": received, "replies_delivered": int(rows[0].ints[n])}
+        for n, (label, received) in enumerate(received_by_month)
+    ]
 
 
 def key_sections(w, p, i):
     """重点提案 among the counted proposals (one row each) and their items (one row each)."""
     supervisor = aliased(User, name="supervisor")
     proposals = Section(
-        "key", key=p.c.id, texts=[p.c.title, p.c.status, supervisor.name],
+        "key",
+        key=p.c.id,
+        texts=[p.c.title, p.c.status, supervisor.name],
         ints=[p.c.number, flag(and_(p.c.closed_at.is_not(None), p.c.closed_at < w.end))],
-        shape=lambda s: s.select_from(p).outerjoin(supervisor, supervisor.id == p.c.supervisor_id)
-        .where(p.c.is_key))
+        shape=lambda s: (
+            s.select_from(p)
+            .outerjoin(supervisor, supervisor.id == p.c.supervisor_id)
+            .where(p.c.is_key)
+        ),
+    )
     items = Section(
-        "key_item", key=i.c.proposal_id,
+        "key_item",
+        key=i.c.proposal_id,
         texts=[i.c.role, i.c.rating, i.c.result, Department.code, Department.name],
         ints=[i.c.id, i.c.required, i.c.delivered, i.c.overdue],
         # the items carry is_key: joining them back to the proposals would make SQLite build
         # two automatic indexes on every call
-        shape=lambda s: s.select_from(i).join(Department, Department.id == i.c.department_id)
-        .where(i.c.is_key))
+        shape=lambda s: (
+            s.select_from(i).join(Department, Department.id == i.c.department_id).where(i.c.is_key)
+        ),
+    )
     return [proposals, items]
 
 
@@ -220,21 +365,39 @@ def key_proposals(proposal_rows, item_rows):
     """重点提案 among the counted proposals, with their progress as of the date."""
     numbers = {r.k: None if r.ints[0] is None else int(r.ints[0]) for r in proposal_rows}
     ordered = sorted(proposal_rows, key=lambda r: (numbers[r.k] is None, numbers[r.k] or 0, r.k))
-    out = [{"id": r.k, "number_label": number_label(numbers[r.k]),
-            "title": r.texts[0], "supervisor": r.texts[2], "units": [], "items": [],
-            "state": r.texts[1], "replied": False, "overdue": False, "rating": None,
-            "_closed": bool(r.ints[1])}
-           for r in ordered]
+    out = [
+        {
+            "id": r.k,
+            "number_label": number_label(numbers[r.k]),
+            "title": r.texts[0],
+            "supervisor": r.texts[2],
+            "units": [],
+            "items": [],
+            "state": r.texts[1],
+            "replied": False,
+            "overdue": False,
+            "rating": None,
+            "_closed": bool(r.ints[1]),
+        }
+        for r in ordered
+    ]
     by_id = {entry["id"]: entry for entry in out}
     for r in sorted(item_rows, key=lambda r: r.ints[0]):
         role, rating, result, code, name = r.texts[:5]
         _id, required, delivered, overdue = (int(v) for v in r.ints[:4])
         entry = by_id[r.k]
         entry["units"].append(name)
-        entry["items"].append({"code": code, "name": name, "role": role,
-                               "replied": bool(required and delivered),
-                               "overdue": bool(overdue), "result": result,
-                               "rating": rating})
+        entry["items"].append(
+            {
+                "code": code,
+                "name": name,
+                "role": role,
+                "replied": bool(required and delivered),
+                "overdue": bool(overdue),
+                "result": result,
+                "rating": rating,
+            }
+        )
     for entry in out:
         owed = [x for x in entry["items"] if x["role"] != "co"]
         closed = entry.pop("_closed")

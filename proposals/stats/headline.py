@@ -15,6 +15,7 @@ session's proposals run from its plenary into the following months). Then:
 Percentages drop trailing zeros (100%, 97.5%, 92.31%). The sentence is a msgid of its own in
 each variant (Chinese outside a request, the request's language inside one).
 """
+
 from datetime import date
 from decimal import Decimal
 
@@ -45,20 +46,34 @@ def headline(figures):
         values["satisfaction"] = percent(satisfaction["rate"])
     if figures["replied_proposals"] == figures["filed"]:
         by_year_end = figures["replied_proposals_by_year_end"] == figures["filed"]
-        values["when"] = (_("%(year)d 年底", year=period["year"])
-                          if as_of >= year_end and by_year_end else _day(as_of))
+        values["when"] = (
+            _("%(year)d 年底", year=period["year"])
+            if as_of >= year_end and by_year_end
+            else _day(as_of)
+        )
         if rated:
-            return _("%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
-                     "截至 %(when)s，提案已全部办复，满意率达 %(satisfaction)s%%。", **values)
-        return _("%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
-                 "截至 %(when)s，提案已全部办复。", **values)
-    values["when"] = (_("%(year)d 年底", year=period["year"]) if as_of == year_end
-                      else _day(as_of))
+            return _(
+                "%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
+                "截至 %(when)s，提案已全部办复，满意率达 %(satisfaction)s%%。",
+                **values,
+            )
+        return _(
+            "%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
+            "截至 %(when)s，提案已全部办复。",
+            **values,
+        )
+    values["when"] = _("%(year)d 年底", year=period["year"]) if as_of == year_end else _day(as_of)
     values["replied"] = figures["replied_proposals"]
     values["reply_rate"] = percent(figures["reply_rate"])
     if rated:
-        return _("%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
-                 "截至 %(when)s，已办复 %(replied)d 件，办复率 %(reply_rate)s%%，"
-                 "满意率达 %(satisfaction)s%%。", **values)
-    return _("%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
-             "截至 %(when)s，已办复 %(replied)d 件，办复率 %(reply_rate)s%%。", **values)
+        return _(
+            "%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
+            "截至 %(when)s，已办复 %(replied)d 件，办复率 %(reply_rate)s%%，"
+            "满意率达 %(satisfaction)s%%。",
+            **values,
+        )
+    return _(
+        "%(opening)s，共接受提案 %(received)d 件，经审查，立案 %(filed)d 件，"
+        "截至 %(when)s，已办复 %(replied)d 件，办复率 %(reply_rate)s%%。",
+        **values,
+    )

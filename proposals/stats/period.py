@@ -1,5 +1,6 @@
 """What a count covers: a year or a session, as of the end of a day (Asia/Shanghai), and the
 query arguments that choose it."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -17,13 +18,14 @@ MIN_YEAR, MAX_YEAR = 1900, 9998
 @dataclass(frozen=True)
 class Window:
     """What is counted: the period (a year or a session) and the moment of the count."""
+
     kind: str
     year: int
     session_id: int | None
     label: str
     as_of: date
-    end: datetime            # the end of ``as_of`` in UTC: events strictly before it count
-    year_end: datetime       # the end of 31 December of ``year`` in UTC
+    end: datetime  # the end of ``as_of`` in UTC: events strictly before it count
+    year_end: datetime  # the end of 31 December of ``year`` in UTC
 
     @property
     def year_start(self):
@@ -53,8 +55,9 @@ def make_window(year, session_id, as_of):
     if session_id is not None:
         if year is not None:
             raise ValidationError(fields={"session": _("按年度或按会次统计，只能指定其一")})
-        session = db.session.scalar(select(CommitteeSession).where(
-            CommitteeSession.id == session_id))
+        session = db.session.scalar(
+            select(CommitteeSession).where(CommitteeSession.id == session_id)
+        )
         if session is None:
             raise ValidationError(fields={"session": _("会次不存在")})
         kind, year, label = "session", session.year, session.label
@@ -63,9 +66,15 @@ def make_window(year, session_id, as_of):
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise ValidationError(fields={"year": _("年份无效")})
         kind, label = "year", _("%(year)s 年", year=year)
-    return Window(kind, year, session_id, label, as_of,
-                  end=local_midnight(as_of + timedelta(days=1)),
-                  year_end=local_midnight(date(year + 1, 1, 1)))
+    return Window(
+        kind,
+        year,
+        session_id,
+        label,
+        as_of,
+        end=local_midnight(as_of + timedelta(days=1)),
+        year_end=local_midnight(date(year + 1, 1, 1)),
+    )
 
 
 def read_period_args(args):

@@ -1,5 +1,6 @@
 """SQL building blocks shared by the statistics: conditional sums, rates, latest-row lookups
 and the end of a local day, written once for SQLite and PostgreSQL."""
+
 from sqlalchemy import DateTime, case, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -8,6 +9,7 @@ from sqlalchemy.sql.functions import FunctionElement
 class end_of_local_day(FunctionElement):
     """The UTC moment at which a local (Asia/Shanghai) date ends: the date at 16:00 UTC.
     China has kept UTC+8 without daylight saving since 1991, so the offset is fixed."""
+
     type = DateTime()
     inherit_cache = True
     name = "end_of_local_day"
@@ -41,8 +43,7 @@ def rate(part, whole):
 def latest(column, *conditions, order_by):
     """The value of ``column`` on the latest row matching ``conditions`` (a correlated scalar
     subquery: an index lookup per outer row, whatever the planner thinks of the sizes)."""
-    return (select(column).where(*conditions).order_by(order_by.desc()).limit(1)
-            .scalar_subquery())
+    return select(column).where(*conditions).order_by(order_by.desc()).limit(1).scalar_subquery()
 
 
 class Section:
@@ -53,7 +54,12 @@ class Section:
 
     def __init__(self, name, *, key=None, texts=(), ints=(), shape=lambda s: s):
         self.name, self.key, self.texts, self.ints, self.shape = (
-            name, key, list(texts), list(ints), shape)
+            name,
+            key,
+            list(texts),
+            list(ints),
+            shape,
+        )
 
 
 def union_of_sections(sections):
@@ -64,8 +70,10 @@ def union_of_sections(sections):
     n_ints = max(len(s.ints) for s in sections)
     branches = []
     for s in sections:
-        columns = [cast(literal(s.name), String).label("section"),
-                   (s.key if s.key is not None else cast(null(), Integer)).label("k")]
+        columns = [
+            cast(literal(s.name), String).label("section"),
+            (s.key if s.key is not None else cast(null(), Integer)).label("k"),
+        ]
         texts = s.texts + [cast(null(), String)] * (n_texts - len(s.texts))
         ints = s.ints + [cast(null(), Integer)] * (n_ints - len(s.ints))
         columns += [t.label(f"s{n}") for n, t in enumerate(texts)]
@@ -76,6 +84,7 @@ def union_of_sections(sections):
 
 class SectionRow:
     """A row of a section: its key, its texts and its integers."""
+
     __slots__ = ("k", "texts", "ints")
 
     def __init__(self, k, texts, ints):
@@ -90,5 +99,6 @@ def section_rows(result):
             n_texts = sum(1 for name in row._fields if name.startswith("s") and name[1:].isdigit())
         values = tuple(row)
         rows.setdefault(values[0], []).append(
-            SectionRow(values[1], values[2:2 + n_texts], values[2 + n_texts:]))
+            SectionRow(values[1], values[2 : 2 + n_texts], values[2 + n_texts :])
+        )
     return rows

@@ -1,13 +1,31 @@
 """The web pages. Views parse a form, call one operation, commit and redirect; every rule lives
 in the operations (workflow/, handling/), exactly as for the JSON API."""
+
 from flask import request
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 
 from ..accounts.models import ROLE_LABELS
 from ..workflow.core import ACTION_LABELS
-from . import (account, admin, attachments, auth, errors, exports, home, key_proposals, lists,
-               member, notifications, portal, proposal, search, secretariat, stats, unit)
+from . import (
+    account,
+    admin,
+    attachments,
+    auth,
+    errors,
+    exports,
+    home,
+    key_proposals,
+    lists,
+    member,
+    notifications,
+    portal,
+    proposal,
+    search,
+    secretariat,
+    stats,
+    unit,
+)
 from .auth import LANGUAGES, select_locale
 from .filters import register_filters
 from .nav import nav_items
@@ -16,8 +34,24 @@ from .nav import nav_items
 # page), proposal (the proposal page), member (drafting, co-signing, rating), secretariat
 # (review, assignment, decisions), unit (the units' work), lists and exports,
 # admin (users, units, reference data, settings), and the smaller ones.
-AREAS = (auth, home, proposal, member, secretariat, unit, lists, exports, admin, notifications,
-         stats, account, attachments, search, key_proposals, portal)
+AREAS = (
+    auth,
+    home,
+    proposal,
+    member,
+    secretariat,
+    unit,
+    lists,
+    exports,
+    admin,
+    notifications,
+    stats,
+    account,
+    attachments,
+    search,
+    key_proposals,
+    portal,
+)
 
 babel = Babel()
 bootstrap = Bootstrap5()
@@ -28,6 +62,7 @@ def unread_notifications():
     from flask_login import current_user
 
     from ..notifications.service import unread_count
+
     return unread_count(current_user) if current_user.is_authenticated else 0
 
 
@@ -40,6 +75,7 @@ def init_web(app):
     bootstrap.init_app(app)
     register_filters(app)
     from .urls import list_url, page_numbers
+
     app.jinja_env.globals.update(list_url=list_url, page_numbers=page_numbers)
 
     errors.register(app)
@@ -48,8 +84,13 @@ def init_web(app):
 
     @app.context_processor
     def _layout():
-        return {"nav_items": nav_items, "LANGUAGES": LANGUAGES, "role_labels": ROLE_LABELS,
-                "action_labels": ACTION_LABELS,
-                "has_endpoint": lambda name: name in app.view_functions,
-                "unread_notifications": unread_notifications, "current_locale": select_locale(),
-                "request_path": request.path}
+        return {
+            "nav_items": nav_items,
+            "LANGUAGES": LANGUAGES,
+            "role_labels": ROLE_LABELS,
+            "action_labels": ACTION_LABELS,
+            "has_endpoint": lambda name: name in app.view_functions,
+            "unread_notifications": unread_notifications,
+            "current_locale": select_locale(),
+            "request_path": request.path,
+        }

@@ -17,16 +17,25 @@ from ..security.sessions import start_session
 from .actions import perform
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-AUDIT_KINDS = ("login_ok", "login_failed", "logout", "password_changed", "action", "refused",
-               "rate_limited", "error")
+AUDIT_KINDS = (
+    "login_ok",
+    "login_failed",
+    "logout",
+    "password_changed",
+    "action",
+    "refused",
+    "rate_limited",
+    "error",
+)
 AUDIT_PER_PAGE = 50
 
+
 class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("当前密码"),
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(_l("当前密码"), render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(_l("新密码"), render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("再次输入新密码"), render_kw={"autocomplete": "new-password"})
     submit = SubmitField(_l("修改密码"))
+
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
@@ -36,15 +45,21 @@ def password():
     if request.method == "POST":
         user = current_user._get_current_object()
         if form.validate_on_submit() and perform(
-                accounts.change_password, user, form.current_password.data,
-                form.new_password.data, form.confirm.data, form=form,
-                success=_("密码已修改，其他设备上的登录和 API 令牌均已失效。")):
+            accounts.change_password,
+            user,
+            form.current_password.data,
+            form.new_password.data,
+            form.confirm.data,
+            form=form,
+            success=_("密码已修改，其他设备上的登录和 API 令牌均已失效。"),
+        ):
             start_session(user)  # this browser stays logged in, with a fresh session
             db.session.commit()
             audit.note("password_changed", user)
             return redirect(url_for("home.index"))
         status = 400
     return render_template("account/password.html", form=form, min_length=min_length()), status
+
 
 @bp.get("/audit")
 @login_required
@@ -66,5 +81,6 @@ def audit_log():
         query = query.where(AuditEvent.id < before)
     events = db.session.scalars(query.limit(AUDIT_PER_PAGE)).all()
     more = events[-1].id if len(events) == AUDIT_PER_PAGE else None
-    return render_template("account/audit.html", events=events, user=username, kind=kind,
-                           kinds=AUDIT_KINDS, more=more)
+    return render_template(
+        "account/audit.html", events=events, user=username, kind=kind, kinds=AUDIT_KINDS, more=more
+    )

@@ -1,4 +1,5 @@
 """Run one operation for a page: commit on success, form errors or an error page otherwise."""
+
 from flask import abort, flash
 from sqlalchemy import inspect
 from sqlalchemy.orm.exc import StaleDataError
@@ -45,10 +46,18 @@ def read_again(records):
     relationships raise instead of loading lazily)."""
     from ..handling.models import Assignment, Reply
     from ..workflow.models import Proposal
-    from ..workflow.queries import (assignment_detail_options, load_one,
-                                    proposal_detail_options, reply_detail_options)
-    options = {Proposal: proposal_detail_options, Assignment: assignment_detail_options,
-               Reply: reply_detail_options}
+    from ..workflow.queries import (
+        assignment_detail_options,
+        load_one,
+        proposal_detail_options,
+        reply_detail_options,
+    )
+
+    options = {
+        Proposal: proposal_detail_options,
+        Assignment: assignment_detail_options,
+        Reply: reply_detail_options,
+    }
     for record in records:
         if type(record) in options and inspect(record).persistent:
             load_one(type(record), inspect(record).identity[0], options[type(record)]())

@@ -3,14 +3,22 @@ not-filed reasons, settings and the holiday list.
 
 Every change goes through one function of accounts/service.py, committee/service.py or
 committee/settings.py, the same ones the command line uses; the views only parse forms."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, or_, select
-from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField,
-                     StringField, SubmitField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 
 from ..accounts import service as accounts
 from ..accounts.models import ORG_TYPE_LABELS, ORG_TYPES, ROLE_LABELS, ROLES, Department, User
@@ -38,6 +46,7 @@ def admin_only():
 
 # --- forms (no validators of their own: the service's messages land on these fields) --------
 
+
 def _role_choices():
     return [(r, _l(ROLE_LABELS[r])) for r in ROLES]
 
@@ -47,21 +56,29 @@ def _org_choices():
 
 
 def _department_choices():
-    rows = db.session.scalars(select(Department).order_by(Department.active.desc(),
-                                                          Department.name))
+    rows = db.session.scalars(
+        select(Department).order_by(Department.active.desc(), Department.name)
+    )
     return [("", _("（不属于承办单位）"))] + [
-        (d.code, d.name if d.active else _("%(name)s（已停用）", name=d.name)) for d in rows]
+        (d.code, d.name if d.active else _("%(name)s（已停用）", name=d.name)) for d in rows
+    ]
 
 
 class UserFields(FlaskForm):
     name = StringField(_l("姓名"), render_kw={"maxlength": 80})
     role = SelectField(_l("角色"), validate_choice=False)
-    department = SelectField(_l("承办单位"), validate_choice=False,
-                             description=_l("经办人和负责人必须选择所属单位；其他角色不选。"))
+    department = SelectField(
+        _l("承办单位"),
+        validate_choice=False,
+        description=_l("经办人和负责人必须选择所属单位；其他角色不选。"),
+    )
     email = StringField(_l("邮箱"), render_kw={"type": "email", "maxlength": 254})
     phone = StringField(_l("电话"), render_kw={"type": "tel", "maxlength": 32})
-    org_type = SelectField(_l("账号类型"), validate_choice=False,
-                           description=_l("集体提案者（党派、人民团体、界别、专门委员会）的角色须为委员。"))
+    org_type = SelectField(
+        _l("账号类型"),
+        validate_choice=False,
+        description=_l("集体提案者（党派、人民团体、界别、专门委员会）的角色须为委员。"),
+    )
     sector = StringField(_l("界别"), render_kw={"maxlength": 60})
 
     def fill(self):
@@ -71,37 +88,53 @@ class UserFields(FlaskForm):
         return self
 
     def values(self):
-        return {k: getattr(self, k).data or "" for k in
-                ("name", "role", "department", "email", "phone", "org_type", "sector")}
+        return {
+            k: getattr(self, k).data or ""
+            for k in ("name", "role", "department", "email", "phone", "org_type", "sector")
+        }
 
 
 class NewUserForm(UserFields):
-    username = StringField(_l("用户名"), render_kw={"maxlength": 64, "autocomplete": "off"},
-                           description=_l("2–64 位字母、数字或 _ . @ -"))
-    password = PasswordField(_l("初始密码"), render_kw={"autocomplete": "new-password"},
-                             description=_l("至少 8 位"))
+    username = StringField(
+        _l("用户名"),
+        render_kw={"maxlength": 64, "autocomplete": "off"},
+        description=_l("2–64 位字母、数字或 _ . @ -"),
+    )
+    password = PasswordField(
+        _l("初始密码"), render_kw={"autocomplete": "new-password"}, description=_l("至少 8 位")
+    )
     submit = SubmitField(_l("创建用户"))
-    FIELD_ORDER = ("username", "name", "role", "department", "email", "phone", "org_type",
-                   "sector", "password")
+    FIELD_ORDER = (
+        "username",
+        "name",
+        "role",
+        "department",
+        "email",
+        "phone",
+        "org_type",
+        "sector",
+        "password",
+    )
 
     def values(self):
-        return dict(super().values(), username=self.username.data or "",
-                    password=self.password.data or "")
+        return dict(
+            super().values(), username=self.username.data or "", password=self.password.data or ""
+        )
 
 
 class EditUserForm(UserFields):
     active = BooleanField(_l("启用（可以登录）"))
     submit = SubmitField(_l("保存"))
-    FIELD_ORDER = ("name", "role", "department", "email", "phone", "org_type", "sector",
-                   "active")
+    FIELD_ORDER = ("name", "role", "department", "email", "phone", "org_type", "sector", "active")
 
     def values(self):
         return dict(super().values(), active=bool(self.active.data))
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField(_l("新密码"), render_kw={"autocomplete": "new-password"},
-                             description=_l("至少 8 位"))
+    password = PasswordField(
+        _l("新密码"), render_kw={"autocomplete": "new-password"}, description=_l("至少 8 位")
+    )
     submit = SubmitField(_l("重置密码"))
 
 
@@ -117,8 +150,11 @@ class DepartmentForm(FlaskForm):
 
 
 class ReferenceForm(FlaskForm):
-    code = StringField(_l("代码"), render_kw={"maxlength": 40},
-                       description=_l("字母、数字、_ 或 -，创建后不能修改"))
+    code = StringField(
+        _l("代码"),
+        render_kw={"maxlength": 40},
+        description=_l("字母、数字、_ 或 -，创建后不能修改"),
+    )
     name = StringField(_l("名称"), render_kw={"maxlength": 120})
     submit = SubmitField(_l("新增"))
 
@@ -140,29 +176,33 @@ class SessionForm(FlaskForm):
 
 class HolidayForm(FlaskForm):
     day = StringField(_l("日期"), render_kw={"type": "date"})
-    kind = SelectField(_l("类型"), choices=[("holiday", _l("放假")),
-                                           ("workday", _l("调休上班"))])
-    name = StringField(_l("名称"), render_kw={"maxlength": 60,
-                                               "placeholder": _l("例如：国庆节")})
+    kind = SelectField(_l("类型"), choices=[("holiday", _l("放假")), ("workday", _l("调休上班"))])
+    name = StringField(_l("名称"), render_kw={"maxlength": 60, "placeholder": _l("例如：国庆节")})
     submit = SubmitField(_l("添加"))
 
 
 def settings_form(values):
     """A form with one field per setting, filled with ``values`` unless the request has data."""
+
     class SettingsForm(FlaskForm):
         submit = SubmitField(_l("保存设置"))
 
     for key, spec in committee_settings.SPECS.items():
         default = committee_settings.format_value(spec.default)
         if spec.kind == "bool":
-            field = SelectField(_l(spec.label), choices=[("true", _l("是")), ("false", _l("否"))],
-                                description=_l("默认：%(v)s", v=_("是") if spec.default
-                                               else _("否")))
+            field = SelectField(
+                _l(spec.label),
+                choices=[("true", _l("是")), ("false", _l("否"))],
+                description=_l("默认：%(v)s", v=_("是") if spec.default else _("否")),
+            )
         else:
-            hint = {"int": _l("整数，%(lo)d–%(hi)d；默认：%(v)s", lo=spec.minimum,
-                              hi=spec.maximum, v=default),
-                    "int_list": _l("逗号分隔的整数；默认：%(v)s", v=default),
-                    "str_list": _l("逗号分隔；默认：%(v)s", v=default)}[spec.kind]
+            hint = {
+                "int": _l(
+                    "整数，%(lo)d–%(hi)d；默认：%(v)s", lo=spec.minimum, hi=spec.maximum, v=default
+                ),
+                "int_list": _l("逗号分隔的整数；默认：%(v)s", v=default),
+                "str_list": _l("逗号分隔；默认：%(v)s", v=default),
+            }[spec.kind]
             field = StringField(_l(spec.label), description=hint)
         setattr(SettingsForm, key, field)
     data = {k: committee_settings.format_value(v) for k, v in values.items()}
@@ -170,6 +210,7 @@ def settings_form(values):
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
 
 def _get(model, ident):
     row = db.session.get(model, ident)
@@ -223,6 +264,7 @@ def _import(form, operation):
 
 # --- users -------------------------------------------------------------------------------------
 
+
 @bp.get("/users")
 def users():
     q = request.args.get("q", "").strip()
@@ -231,25 +273,44 @@ def users():
     query = select(User).order_by(User.role, User.username)
     if q:
         like = f"%{q}%"
-        query = query.outerjoin(Department, User.department_id == Department.id).where(or_(
-            User.username.ilike(like), User.name.ilike(like), User.email.ilike(like),
-            User.phone.ilike(like), User.sector.ilike(like), Department.name.ilike(like)))
+        query = query.outerjoin(Department, User.department_id == Department.id).where(
+            or_(
+                User.username.ilike(like),
+                User.name.ilike(like),
+                User.email.ilike(like),
+                User.phone.ilike(like),
+                User.sector.ilike(like),
+                Department.name.ilike(like),
+            )
+        )
     if role in ROLES:
         query = query.where(User.role == role)
     if status in ("active", "disabled"):
         query = query.where(User.active == (status == "active"))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
-    return render_template("admin/users.html", page=page, q=q, role=role, status=status,
-                           roles=ROLES, org_labels=ORG_TYPE_LABELS)
+    page = db.paginate(
+        query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    return render_template(
+        "admin/users.html",
+        page=page,
+        q=q,
+        role=role,
+        status=status,
+        roles=ROLES,
+        org_labels=ORG_TYPE_LABELS,
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = NewUserForm().fill()
     if form.validate_on_submit():
-        user = perform(accounts.create_user, form.values(), form=form,
-                       success=_("已创建用户 %(u)s。", u=form.username.data))
+        user = perform(
+            accounts.create_user,
+            form.values(),
+            form=form,
+            success=_("已创建用户 %(u)s。", u=form.username.data),
+        )
         if user is not None:
             return redirect(url_for(".users", q=user.username))
         return render_template("admin/user_form.html", form=form, user=None), 400
@@ -258,13 +319,25 @@ def new_user():
 
 def _edit_page(user, form=None, password_form=None, status=200):
     if form is None:
-        form = EditUserForm(formdata=None, data={
-            "name": user.name, "role": user.role, "email": user.email or "",
-            "department": user.department.code if user.department else "",
-            "phone": user.phone or "", "org_type": user.org_type or "",
-            "sector": user.sector or "", "active": user.active}).fill()
-    return render_template("admin/user_form.html", form=form, user=user,
-                           password_form=password_form or PasswordForm(formdata=None)), status
+        form = EditUserForm(
+            formdata=None,
+            data={
+                "name": user.name,
+                "role": user.role,
+                "email": user.email or "",
+                "department": user.department.code if user.department else "",
+                "phone": user.phone or "",
+                "org_type": user.org_type or "",
+                "sector": user.sector or "",
+                "active": user.active,
+            },
+        ).fill()
+    return render_template(
+        "admin/user_form.html",
+        form=form,
+        user=user,
+        password_form=password_form or PasswordForm(formdata=None),
+    ), status
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -274,8 +347,13 @@ def edit_user(user_id):
         return _edit_page(user)
     form = EditUserForm().fill()
     if form.validate_on_submit() and perform(
-            accounts.update_user, current_user, user, form.values(), form=form,
-            success=_("已保存用户 %(u)s。", u=user.username)):
+        accounts.update_user,
+        current_user,
+        user,
+        form.values(),
+        form=form,
+        success=_("已保存用户 %(u)s。", u=user.username),
+    ):
         return redirect(url_for(".edit_user", user_id=user.id))
     return _edit_page(user, form=form, status=400)
 
@@ -285,8 +363,12 @@ def reset_password(user_id):
     user = _get(User, user_id)
     form = PasswordForm()
     if form.validate_on_submit() and perform(
-            accounts.reset_password, user, form.password.data, form=form,
-            success=_("已重置 %(u)s 的密码。", u=user.username)):
+        accounts.reset_password,
+        user,
+        form.password.data,
+        form=form,
+        success=_("已重置 %(u)s 的密码。", u=user.username),
+    ):
         return redirect(url_for(".edit_user", user_id=user.id))
     return _edit_page(user, password_form=form, status=400)
 
@@ -295,9 +377,17 @@ def reset_password(user_id):
 def set_user_active(user_id):
     user = _get(User, user_id)
     active = _flag("active")
-    perform(accounts.set_user_active, current_user, user, active,
-            success=(_("已启用用户 %(u)s。", u=user.username) if active
-                     else _("已停用用户 %(u)s，该用户不能再登录。", u=user.username)))
+    perform(
+        accounts.set_user_active,
+        current_user,
+        user,
+        active,
+        success=(
+            _("已启用用户 %(u)s。", u=user.username)
+            if active
+            else _("已停用用户 %(u)s，该用户不能再登录。", u=user.username)
+        ),
+    )
     return redirect(url_for(".edit_user", user_id=user.id))
 
 
@@ -311,21 +401,30 @@ def import_users():
             flash(_("已导入 %(n)d 个用户。", n=count), "success")
             return redirect(url_for(".users"))
         flash(_("导入失败，未导入任何记录。"), "danger")
-    return render_template("admin/import.html", form=form, problems=problems, kind="users",
-                           columns=accounts.USER_COLUMNS,
-                           optional=("department", "email", "phone", "org_type", "sector")), \
-        400 if problems or form.file.errors else 200
+    return render_template(
+        "admin/import.html",
+        form=form,
+        problems=problems,
+        kind="users",
+        columns=accounts.USER_COLUMNS,
+        optional=("department", "email", "phone", "org_type", "sector"),
+    ), 400 if problems or form.file.errors else 200
 
 
 # --- handling units ----------------------------------------------------------------------------
 
+
 def _departments_page(form, status=200):
-    rows = db.session.scalars(select(Department).order_by(Department.active.desc(),
-                                                          Department.code)).all()
-    staff = dict(db.session.execute(
-        select(User.department_id, func.count()).where(User.active, User.department_id
-                                                       .is_not(None))
-        .group_by(User.department_id)).all())
+    rows = db.session.scalars(
+        select(Department).order_by(Department.active.desc(), Department.code)
+    ).all()
+    staff = dict(
+        db.session.execute(
+            select(User.department_id, func.count())
+            .where(User.active, User.department_id.is_not(None))
+            .group_by(User.department_id)
+        ).all()
+    )
     return render_template("admin/departments.html", rows=rows, staff=staff, form=form), status
 
 
@@ -334,8 +433,12 @@ def departments():
     form = DepartmentForm()
     if request.method == "POST":
         if form.validate_on_submit() and perform(
-                accounts.create_department, form.code.data, form.name.data, form=form,
-                success=_("已新增单位 %(name)s。", name=(form.name.data or "").strip())):
+            accounts.create_department,
+            form.code.data,
+            form.name.data,
+            form=form,
+            success=_("已新增单位 %(name)s。", name=(form.name.data or "").strip()),
+        ):
             return redirect(url_for(".departments"))
         return _departments_page(form, 400)
     return _departments_page(DepartmentForm(formdata=None))
@@ -344,27 +447,51 @@ def departments():
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
 def edit_department(department_id):
     department = _get(Department, department_id)
-    form = RenameForm() if request.method == "POST" else \
-        RenameForm(formdata=None, data={"name": department.name})
+    form = (
+        RenameForm()
+        if request.method == "POST"
+        else RenameForm(formdata=None, data={"name": department.name})
+    )
     if request.method == "POST":
         if form.validate_on_submit() and perform(
-                accounts.rename_department, department, form.name.data, form=form,
-                success=_("已更名为 %(name)s。", name=(form.name.data or "").strip())):
+            accounts.rename_department,
+            department,
+            form.name.data,
+            form=form,
+            success=_("已更名为 %(name)s。", name=(form.name.data or "").strip()),
+        ):
             return redirect(url_for(".departments"))
         db.session.refresh(department)
-        return render_template("admin/rename.html", form=form, row=department,
-                               back=url_for(".departments"), title=_("承办单位更名")), 400
-    return render_template("admin/rename.html", form=form, row=department,
-                           back=url_for(".departments"), title=_("承办单位更名"))
+        return render_template(
+            "admin/rename.html",
+            form=form,
+            row=department,
+            back=url_for(".departments"),
+            title=_("承办单位更名"),
+        ), 400
+    return render_template(
+        "admin/rename.html",
+        form=form,
+        row=department,
+        back=url_for(".departments"),
+        title=_("承办单位更名"),
+    )
 
 
 @bp.post("/departments/<int:department_id>/active")
 def set_department_active(department_id):
     department = _get(Department, department_id)
     active = _flag("active")
-    perform(accounts.set_department_active, department, active,
-            success=(_("已启用 %(name)s。", name=department.name) if active
-                     else _("已停用 %(name)s，今后不再用于交办。", name=department.name)))
+    perform(
+        accounts.set_department_active,
+        department,
+        active,
+        success=(
+            _("已启用 %(name)s。", name=department.name)
+            if active
+            else _("已停用 %(name)s，今后不再用于交办。", name=department.name)
+        ),
+    )
     return redirect(url_for(".departments"))
 
 
@@ -378,17 +505,27 @@ def import_departments():
             flash(_("已导入 %(n)d 个单位。", n=count), "success")
             return redirect(url_for(".departments"))
         flash(_("导入失败，未导入任何记录。"), "danger")
-    return render_template("admin/import.html", form=form, problems=problems,
-                           kind="departments", columns=accounts.DEPARTMENT_COLUMNS,
-                           optional=()), 400 if problems or form.file.errors else 200
+    return render_template(
+        "admin/import.html",
+        form=form,
+        problems=problems,
+        kind="departments",
+        columns=accounts.DEPARTMENT_COLUMNS,
+        optional=(),
+    ), 400 if problems or form.file.errors else 200
 
 
 # --- sessions ----------------------------------------------------------------------------------
 
+
 def _sessions_page(form, status=200):
-    rows = db.session.scalars(select(CommitteeSession).order_by(
-        CommitteeSession.year.desc(), CommitteeSession.term.desc(),
-        CommitteeSession.meeting.desc())).all()
+    rows = db.session.scalars(
+        select(CommitteeSession).order_by(
+            CommitteeSession.year.desc(),
+            CommitteeSession.term.desc(),
+            CommitteeSession.meeting.desc(),
+        )
+    ).all()
     return render_template("admin/sessions.html", rows=rows, form=form), status
 
 
@@ -399,12 +536,21 @@ def sessions():
         return _sessions_page(SessionForm(formdata=None, data={"year": year, "current": True}))
     form = SessionForm()
     if form.validate_on_submit():
-        session = perform(committee.create_session, form.term.data, form.meeting.data,
-                          form.year.data, form.plenary_start.data, form.plenary_end.data,
-                          form.current.data, form=form)
+        session = perform(
+            committee.create_session,
+            form.term.data,
+            form.meeting.data,
+            form.year.data,
+            form.plenary_start.data,
+            form.plenary_end.data,
+            form.current.data,
+            form=form,
+        )
         if session is not None:
-            flash(_("已新增 %(label)s（%(year)d 年）。", label=session.label, year=session.year),
-                  "success")
+            flash(
+                _("已新增 %(label)s（%(year)d 年）。", label=session.label, year=session.year),
+                "success",
+            )
             return redirect(url_for(".sessions"))
     else:
         flash(_("请修改标出的内容后再提交。"), "danger")
@@ -414,8 +560,11 @@ def sessions():
 @bp.post("/sessions/<int:session_id>/current")
 def set_current_session(session_id):
     session = _get(CommitteeSession, session_id)
-    perform(committee.set_current_session, session,
-            success=_("当前会次已设为 %(label)s。", label=session.label))
+    perform(
+        committee.set_current_session,
+        session,
+        success=_("当前会次已设为 %(label)s。", label=session.label),
+    )
     return redirect(url_for(".sessions"))
 
 
@@ -431,8 +580,9 @@ REFERENCE_PAGES = {
 def _reference_page(kind, form, status=200):
     model, endpoint, _part, title = REFERENCE_PAGES[kind]
     rows = db.session.scalars(select(model).order_by(model.active.desc(), model.id)).all()
-    return render_template("admin/reference.html", kind=kind, rows=rows, form=form,
-                           title=title, endpoint=endpoint), status
+    return render_template(
+        "admin/reference.html", kind=kind, rows=rows, form=form, title=title, endpoint=endpoint
+    ), status
 
 
 def _reference_list(kind):
@@ -441,8 +591,13 @@ def _reference_list(kind):
         return _reference_page(kind, ReferenceForm(formdata=None))
     form = ReferenceForm()
     if form.validate_on_submit() and perform(
-            committee.create_reference, kind, form.code.data, form.name.data, form=form,
-            success=_("已新增 %(name)s。", name=(form.name.data or "").strip())):
+        committee.create_reference,
+        kind,
+        form.code.data,
+        form.name.data,
+        form=form,
+        success=_("已新增 %(name)s。", name=(form.name.data or "").strip()),
+    ):
         return redirect(url_for("." + endpoint))
     return _reference_page(kind, form, 400)
 
@@ -456,8 +611,13 @@ def _reference_edit(kind, row_id):
         return render_template("admin/rename.html", form=form, row=row, back=back, title=title)
     form = RenameForm()
     if form.validate_on_submit() and perform(
-            committee.rename_reference, kind, row, form.name.data, form=form,
-            success=_("已保存 %(code)s 的名称。", code=row.code)):
+        committee.rename_reference,
+        kind,
+        row,
+        form.name.data,
+        form=form,
+        success=_("已保存 %(code)s 的名称。", code=row.code),
+    ):
         return redirect(back)
     db.session.refresh(row)
     return render_template("admin/rename.html", form=form, row=row, back=back, title=title), 400
@@ -467,29 +627,45 @@ def _reference_active(kind, row_id):
     model, endpoint, _part, _title = REFERENCE_PAGES[kind]
     row = _get(model, row_id)
     active = _flag("active")
-    perform(committee.set_reference_active, kind, row, active,
-            success=(_("已启用 %(name)s。", name=row.name) if active
-                     else _("已停用 %(name)s，今后不再供选择（已有记录不受影响）。", name=row.name)))
+    perform(
+        committee.set_reference_active,
+        kind,
+        row,
+        active,
+        success=(
+            _("已启用 %(name)s。", name=row.name)
+            if active
+            else _("已停用 %(name)s，今后不再供选择（已有记录不受影响）。", name=row.name)
+        ),
+    )
     return redirect(url_for("." + endpoint))
 
 
 def _register_reference_pages():
     for kind, (_model, endpoint, part, _title) in REFERENCE_PAGES.items():
         singular = {"category": "category", "reason": "reason"}[kind]
-        bp.add_url_rule(f"/{part}", endpoint, lambda kind=kind: _reference_list(kind),
-                        methods=["GET", "POST"])
-        bp.add_url_rule(f"/{part}/<int:row_id>/edit", f"edit_{singular}",
-                        lambda row_id, kind=kind: _reference_edit(kind, row_id),
-                        methods=["GET", "POST"])
-        bp.add_url_rule(f"/{part}/<int:row_id>/active", f"set_{singular}_active",
-                        lambda row_id, kind=kind: _reference_active(kind, row_id),
-                        methods=["POST"])
+        bp.add_url_rule(
+            f"/{part}", endpoint, lambda kind=kind: _reference_list(kind), methods=["GET", "POST"]
+        )
+        bp.add_url_rule(
+            f"/{part}/<int:row_id>/edit",
+            f"edit_{singular}",
+            lambda row_id, kind=kind: _reference_edit(kind, row_id),
+            methods=["GET", "POST"],
+        )
+        bp.add_url_rule(
+            f"/{part}/<int:row_id>/active",
+            f"set_{singular}_active",
+            lambda row_id, kind=kind: _reference_active(kind, row_id),
+            methods=["POST"],
+        )
 
 
 _register_reference_pages()
 
 
 # --- settings and holidays ---------------------------------------------------------------------
+
 
 def _settings_page(form=None, holiday_form=None, status=200):
     values = committee_settings.all_settings()
@@ -499,10 +675,17 @@ def _settings_page(form=None, holiday_form=None, status=200):
     first, last = official_years()
     holidays = db.session.scalars(select(Holiday).order_by(Holiday.day)).all()
     return render_template(
-        "admin/settings.html", form=form, specs=committee_settings.SPECS, values=values,
-        format_value=committee_settings.format_value, note=coverage_note(today, page=True),
-        covered=(first, last), beyond=today.year + 1 > last, holidays=holidays,
-        holiday_form=holiday_form or HolidayForm(formdata=None)), status
+        "admin/settings.html",
+        form=form,
+        specs=committee_settings.SPECS,
+        values=values,
+        format_value=committee_settings.format_value,
+        note=coverage_note(today, page=True),
+        covered=(first, last),
+        beyond=today.year + 1 > last,
+        holidays=holidays,
+        holiday_form=holiday_form or HolidayForm(formdata=None),
+    ), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -522,8 +705,12 @@ def settings():
     if not changes:
         flash(_("设置没有变化。"), "info")
         return redirect(url_for(".settings"))
-    if perform(committee.update_settings, changes, form=form,
-               success=_("已保存 %(n)d 项设置。", n=len(changes))):
+    if perform(
+        committee.update_settings,
+        changes,
+        form=form,
+        success=_("已保存 %(n)d 项设置。", n=len(changes)),
+    ):
         return redirect(url_for(".settings"))
     return _settings_page(form, status=400)
 
@@ -532,11 +719,22 @@ def settings():
 def add_holiday():
     form = HolidayForm()
     if form.validate_on_submit():
-        row = perform(committee.add_holiday, form.day.data, form.kind.data == "workday",
-                      form.name.data, form=form)
+        row = perform(
+            committee.add_holiday,
+            form.day.data,
+            form.kind.data == "workday",
+            form.name.data,
+            form=form,
+        )
         if row is not None:
-            flash(_("已添加 %(day)s（%(kind)s）。", day=row.day.isoformat(),
-                    kind=_("调休上班") if row.is_workday else _("放假")), "success")
+            flash(
+                _(
+                    "已添加 %(day)s（%(kind)s）。",
+                    day=row.day.isoformat(),
+                    kind=_("调休上班") if row.is_workday else _("放假"),
+                ),
+                "success",
+            )
             return redirect(url_for(".settings") + "#holidays")
     return _settings_page(holiday_form=form, status=400)
 

@@ -2,6 +2,7 @@
 (partials included by proposal/show.html), a page of its own for phones and for refused
 uploads, downloads, and deletion. Every decision is the service's (attachments/service.py),
 the same as for the JSON API."""
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -46,7 +47,10 @@ def _helpers():
         "attachment_accept": ACCEPT,
         "attachment_hint": lambda: _(
             "可上传 %(formats)s，每个文件不超过 %(limit)s，最多 %(n)d 个。",
-            formats=_(FORMATS_LABEL), limit=storage.size_label(), n=storage.per_record()),
+            formats=_(FORMATS_LABEL),
+            limit=storage.size_label(),
+            n=storage.per_record(),
+        ),
     }
 
 
@@ -60,18 +64,27 @@ def _too_large(exc):
 
 def _page_of(record):
     if isinstance(record, Reply):
-        return url_for("proposal.show", proposal_id=record.assignment.proposal_id,
-                       _anchor=f"reply-{record.id}")
+        return url_for(
+            "proposal.show", proposal_id=record.assignment.proposal_id, _anchor=f"reply-{record.id}"
+        )
     return url_for("proposal.show", proposal_id=record.id, _anchor="attachments")
 
 
 def _manage(record, status=200):
     proposal = record.assignment.proposal if isinstance(record, Reply) else record
-    upload_url = (url_for(".reply_files", reply_id=record.id) if isinstance(record, Reply)
-                  else url_for(".proposal_files", proposal_id=record.id))
-    return render_template("attachments/manage.html", record=record, p=proposal,
-                           reply=record if isinstance(record, Reply) else None,
-                           upload_url=upload_url, back_url=_page_of(record)), status
+    upload_url = (
+        url_for(".reply_files", reply_id=record.id)
+        if isinstance(record, Reply)
+        else url_for(".proposal_files", proposal_id=record.id)
+    )
+    return render_template(
+        "attachments/manage.html",
+        record=record,
+        p=proposal,
+        reply=record if isinstance(record, Reply) else None,
+        upload_url=upload_url,
+        back_url=_page_of(record),
+    ), status
 
 
 def _upload(record):
@@ -79,8 +92,7 @@ def _upload(record):
     files = request.files.getlist("file")
     upload = files[0] if len(files) == 1 else None
     back = _page_of(record)  # before the commit expires the record's relationships
-    if perform(service.add_attachment, current_user, record, upload,
-               success=_("附件已上传。")):
+    if perform(service.add_attachment, current_user, record, upload, success=_("附件已上传。")):
         return redirect(back)
     forget_files()
     return _manage(record, 400)

@@ -1,6 +1,7 @@
 """Login and logout (server-side login sessions, proposals/security/sessions.py); the language
 switch. Failed logins are rate-limited per account and per address (security/limiter.py) and
 every attempt is audited (security/audit.py)."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -28,10 +29,16 @@ def select_locale():
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(), Length(max=64)],
-                           render_kw={"autocomplete": "username"})
-    password = PasswordField(_l("密码"), validators=[DataRequired(), Length(max=256)],
-                             render_kw={"autocomplete": "current-password"})
+    username = StringField(
+        _l("用户名"),
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        _l("密码"),
+        validators=[DataRequired(), Length(max=256)],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField(_l("登录"))
 
 

@@ -1,5 +1,6 @@
 """Error pages in the reader's language (403, 404, 409, 500 …); the API keeps its JSON error
 shape."""
+
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -9,9 +10,15 @@ from ..extensions import db
 from ..i18n import N_, _
 
 TITLES = {
-    400: N_("请求有误"), 401: N_("请先登录"), 403: N_("没有权限"), 404: N_("页面不存在"),
-    405: N_("不支持的请求方法"), 409: N_("操作冲突"), 413: N_("文件太大"),
-    429: N_("请求过于频繁"), 500: N_("服务器内部错误"),
+    400: N_("请求有误"),
+    401: N_("请先登录"),
+    403: N_("没有权限"),
+    404: N_("页面不存在"),
+    405: N_("不支持的请求方法"),
+    409: N_("操作冲突"),
+    413: N_("文件太大"),
+    429: N_("请求过于频繁"),
+    500: N_("服务器内部错误"),
 }
 HINTS = {
     403: N_("您的角色或单位不能查看或办理此项。"),
@@ -23,10 +30,12 @@ HINTS = {
 
 
 def render_error(status, message=None):
-    return render_template("errors/error.html", status=status,
-                           title=_(TITLES[status]) if status in TITLES else _("出错了"),
-                           message=message or (_(HINTS[status]) if status in HINTS
-                                               else _("请返回重试。"))), status
+    return render_template(
+        "errors/error.html",
+        status=status,
+        title=_(TITLES[status]) if status in TITLES else _("出错了"),
+        message=message or (_(HINTS[status]) if status in HINTS else _("请返回重试。")),
+    ), status
 
 
 def register(app):

@@ -1,5 +1,6 @@
 """The lists as files: CSV (proposals, assignments) and the proposal list as a streamed XLSX,
 with the same filters and visibility as the pages (list_filters.py, workflow/queries.py)."""
+
 import csv
 import io
 import os
@@ -24,8 +25,14 @@ from ..workflow.models import KIND_LABELS, Proposal, number_label
 from ..workflow.queries import assignment_query, proposal_query
 from ..workflow.states import AssignmentState
 from .filters import days_left
-from .list_filters import (ASSIGNMENT_FILTERS, PROPOSAL_FILTERS, AssignmentFilterForm,
-                           ProposalFilterForm, filters, refuse_bad_filters)
+from .list_filters import (
+    ASSIGNMENT_FILTERS,
+    PROPOSAL_FILTERS,
+    AssignmentFilterForm,
+    ProposalFilterForm,
+    filters,
+    refuse_bad_filters,
+)
 
 bp = Blueprint("exports", __name__)
 
@@ -49,9 +56,14 @@ def csv_response(header, rows, name):
     for row in rows:
         writer.writerow([cell(v) for v in row])
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"',
-                             "Content-Type": "text/csv; charset=utf-8"})
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{stamp}.csv"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
 
 
 def localtime(value):
@@ -64,21 +76,48 @@ def proposals_csv():
     errors = {}
     try:
         query = proposal_query(current_user, filters(PROPOSAL_FILTERS)).options(
-            selectinload(Proposal.assignments))
+            selectinload(Proposal.assignments)
+        )
     except ValidationError as exc:
         errors.update(exc.fields)
     refuse_bad_filters(errors, ProposalFilterForm)
-    header = [_("编号"), _("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"),
-              _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")]
+    header = [
+        _("编号"),
+        _("提案号"),
+        _("收件号"),
+        _("案由"),
+        _("第一提案人"),
+        _("提案形式"),
+        _("类别"),
+        _("会次"),
+        _("状态"),
+        _("重点提案"),
+        _("提交时间"),
+        _("承办单位"),
+    ]
     rows = []
     for p in db.session.scalars(query).unique():
-        units = join(_("%(unit)s（%(role)s）", unit=a.department.name,
-                       role=_(ROLE_LABELS[a.role]))
-                     for a in p.assignments if a.state != AssignmentState.REASSIGNED)
-        rows.append([p.id, p.number_label, p.receipt_serial, p.title, p.proposer.name,
-                     _(KIND_LABELS.get(p.kind, p.kind)), _(p.category.name), p.session.label,
-                     _(STATE_LABELS.get(p.state, p.state)), _("是") if p.is_key else _("否"),
-                     localtime(p.submitted_at), units])
+        units = join(
+            _("%(unit)s（%(role)s）", unit=a.department.name, role=_(ROLE_LABELS[a.role]))
+            for a in p.assignments
+            if a.state != AssignmentState.REASSIGNED
+        )
+        rows.append(
+            [
+                p.id,
+                p.number_label,
+                p.receipt_serial,
+                p.title,
+                p.proposer.name,
+                _(KIND_LABELS.get(p.kind, p.kind)),
+                _(p.category.name),
+                p.session.label,
+                _(STATE_LABELS.get(p.state, p.state)),
+                _("是") if p.is_key else _("否"),
+                localtime(p.submitted_at),
+                units,
+            ]
+        )
     return csv_response(header, rows, "proposals")
 
 
@@ -92,19 +131,45 @@ def assignments_csv():
         errors.update(exc.fields)
     refuse_bad_filters(errors, AssignmentFilterForm)
     today = local_date(utcnow())
-    header = [_("交办编号"), _("提案号"), _("案由"), _("承办单位"), _("承办方式"), _("状态"),
-              _("交办时间"), _("签收期限"), _("会办意见期限"), _("答复期限"), _("延期至"),
-              _("剩余或逾期")]
+    header = [
+        _("交办编号"),
+        _("提案号"),
+        _("案由"),
+        _("承办单位"),
+        _("承办方式"),
+        _("状态"),
+        _("交办时间"),
+        _("签收期限"),
+        _("会办意见期限"),
+        _("答复期限"),
+        _("延期至"),
+        _("剩余或逾期"),
+    ]
     rows = []
     query = query.options(selectinload(Assignment.proposal))
     for a in db.session.scalars(query).unique():
-        live = a.state in (AssignmentState.PENDING, AssignmentState.HANDLING,
-                           AssignmentState.REHANDLING)
+        live = a.state in (
+            AssignmentState.PENDING,
+            AssignmentState.HANDLING,
+            AssignmentState.REHANDLING,
+        )
         due = a.opinion_due if a.role == "co" else a.effective_due
-        rows.append([a.id, a.proposal.number_label, a.proposal.title, a.department.name,
-                     _(ROLE_LABELS[a.role]), _(STATE_LABELS.get(a.state, a.state)),
-                     localtime(a.assigned_at), a.accept_due, a.opinion_due, a.reply_due,
-                     a.extended_to, days_left(due, today) if live and due else ""])
+        rows.append(
+            [
+                a.id,
+                a.proposal.number_label,
+                a.proposal.title,
+                a.department.name,
+                _(ROLE_LABELS[a.role]),
+                _(STATE_LABELS.get(a.state, a.state)),
+                localtime(a.assigned_at),
+                a.accept_due,
+                a.opinion_due,
+                a.reply_due,
+                a.extended_to,
+                days_left(due, today) if live and due else "",
+            ]
+        )
     return csv_response(header, rows, "assignments")
 
 
@@ -119,29 +184,49 @@ def _xlsx_rows(query):
     one more query: memory stays constant whatever the number of rows."""
     sessions = {s.id: s.label for s in db.session.scalars(select(CommitteeSession))}
     categories = {c.id: _(c.name) for c in db.session.scalars(select(Category))}
-    columns = (query.with_only_columns(
-        Proposal.id, Proposal.number, Proposal.receipt_serial, Proposal.title,
-        User.name.label("proposer_name"), Proposal.kind, Proposal.category_id,
-        Proposal.session_id, Proposal.state, Proposal.is_key, Proposal.submitted_at)
-        .join(User, User.id == Proposal.proposer_id))
+    columns = query.with_only_columns(
+        Proposal.id,
+        Proposal.number,
+        Proposal.receipt_serial,
+        Proposal.title,
+        User.name.label("proposer_name"),
+        Proposal.kind,
+        Proposal.category_id,
+        Proposal.session_id,
+        Proposal.state,
+        Proposal.is_key,
+        Proposal.submitted_at,
+    ).join(User, User.id == Proposal.proposer_id)
     result = db.session.execute(columns.execution_options(yield_per=XLSX_BATCH))
     for batch in result.partitions():
         units = {}
         for pid, name, role in db.session.execute(
-                select(Assignment.proposal_id, Department.name, Assignment.role)
-                .join(Department, Department.id == Assignment.department_id)
-                .where(Assignment.proposal_id.in_([r.id for r in batch]),
-                       Assignment.state != AssignmentState.REASSIGNED)
-                .order_by(Assignment.proposal_id, Assignment.id)):
-            units.setdefault(pid, []).append(_("%(unit)s（%(role)s）", unit=name,
-                                               role=_(ROLE_LABELS[role])))
+            select(Assignment.proposal_id, Department.name, Assignment.role)
+            .join(Department, Department.id == Assignment.department_id)
+            .where(
+                Assignment.proposal_id.in_([r.id for r in batch]),
+                Assignment.state != AssignmentState.REASSIGNED,
+            )
+            .order_by(Assignment.proposal_id, Assignment.id)
+        ):
+            units.setdefault(pid, []).append(
+                _("%(unit)s（%(role)s）", unit=name, role=_(ROLE_LABELS[role]))
+            )
         for r in batch:
-            yield [r.id, number_label(r.number),
-                   r.receipt_serial, cell(r.title), cell(r.proposer_name),
-                   _(KIND_LABELS.get(r.kind, r.kind)), categories.get(r.category_id),
-                   sessions.get(r.session_id), _(STATE_LABELS.get(r.state, r.state)),
-                   _("是") if r.is_key else _("否"), localtime(r.submitted_at),
-                   join(units.get(r.id, []))]
+            yield [
+                r.id,
+                number_label(r.number),
+                r.receipt_serial,
+                cell(r.title),
+                cell(r.proposer_name),
+                _(KIND_LABELS.get(r.kind, r.kind)),
+                categories.get(r.category_id),
+                sessions.get(r.session_id),
+                _(STATE_LABELS.get(r.state, r.state)),
+                _("是") if r.is_key else _("否"),
+                localtime(r.submitted_at),
+                join(units.get(r.id, [])),
+            ]
 
 
 def _stream_file(path, chunk=64 * 1024):
@@ -170,8 +255,22 @@ def proposals_xlsx():
     refuse_bad_filters(errors, ProposalFilterForm)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("提案"))
-    sheet.append([_("编号"), _("提案号"), _("收件号"), _("案由"), _("第一提案人"), _("提案形式"),
-                  _("类别"), _("会次"), _("状态"), _("重点提案"), _("提交时间"), _("承办单位")])
+    sheet.append(
+        [
+            _("编号"),
+            _("提案号"),
+            _("收件号"),
+            _("案由"),
+            _("第一提案人"),
+            _("提案形式"),
+            _("类别"),
+            _("会次"),
+            _("状态"),
+            _("重点提案"),
+            _("提交时间"),
+            _("承办单位"),
+        ]
+    )
     rows = 0
     for row in _xlsx_rows(query):
         sheet.append(row)
@@ -185,7 +284,12 @@ def proposals_xlsx():
         raise
     stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response(
-        _stream_file(path), direct_passthrough=True,
+        _stream_file(path),
+        direct_passthrough=True,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="proposals-{stamp}.xlsx"',
-                 "Content-Length": str(os.path.getsize(path)), "X-Rows": str(rows)})
+        headers={
+            "Content-Disposition": f'attachment; filename="proposals-{stamp}.xlsx"',
+            "Content-Length": str(os.path.getsize(path)),
+            "X-Rows": str(rows),
+        },
+    )

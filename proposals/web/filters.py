@@ -1,4 +1,5 @@
 """Template filters: times in Asia/Shanghai, days left or overdue, state and other labels."""
+
 from markupsafe import Markup, escape
 
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow

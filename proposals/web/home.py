@@ -1,4 +1,5 @@
 """The home page of each role: what is waiting for this person."""
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -25,7 +26,11 @@ def index():
         from ..reminders.sweep import sweep_overdue
         from ..notifications.models import JobRun
         from ..extensions import db
-        data = {"sweep_late": sweep_overdue(), "sweep": db.session.get(JobRun, "sweep"),
-                "failed": failed_deliveries()}
+
+        data = {
+            "sweep_late": sweep_overdue(),
+            "sweep": db.session.get(JobRun, "sweep"),
+            "failed": failed_deliveries(),
+        }
     template = {"clerk": "unit", "department_head": "unit"}.get(role, role)
     return render_template(f"home/{template}.html", q=data, today=today)

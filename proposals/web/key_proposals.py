@@ -6,6 +6,7 @@ A supervising leader is whoever the secretariat named (workflow/operations.mark_
 user; the page offers the secretariat, members and unit heads). Nobody else sees the board.
 The page reads a fixed number of queries whatever the number of key proposals.
 """
+
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
@@ -27,9 +28,17 @@ LIVE = (A.PENDING, A.HANDLING, A.REHANDLING)
 
 def supervises_any(user):
     """Whether ``user`` is the supervising leader of at least one key proposal."""
-    return bool(db.session.scalar(select(exists().where(
-        Proposal.is_key, Proposal.supervisor_id == user.id,
-        Proposal.state.in_(BOARD_STATES)))))
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Proposal.is_key,
+                    Proposal.supervisor_id == user.id,
+                    Proposal.state.in_(BOARD_STATES),
+                )
+            )
+        )
+    )
 
 
 def board_scope(user):
@@ -64,15 +73,24 @@ def key_proposals(supervisor_id, filters):
     proposals with their supervisor, their co-signers, their units with each unit's contacts,
     opinion, replies and ratings joined)."""
     assignments = selectinload(Proposal.assignments)
-    query = (select(Proposal).where(Proposal.is_key, Proposal.state.in_(BOARD_STATES))
-             .options(selectinload(Proposal.cosigners),
-                      joinedload(Proposal.supervisor),
-                      assignments.joinedload(Assignment.contacts),
-                      assignments.joinedload(Assignment.opinion),
-                      assignments.joinedload(Assignment.replies).joinedload(Reply.ratings))
-             .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
-             .order_by(CommitteeSession.year.desc(), CommitteeSession.id.desc(),
-                       Proposal.number.asc().nulls_last(), Proposal.id))
+    query = (
+        select(Proposal)
+        .where(Proposal.is_key, Proposal.state.in_(BOARD_STATES))
+        .options(
+            selectinload(Proposal.cosigners),
+            joinedload(Proposal.supervisor),
+            assignments.joinedload(Assignment.contacts),
+            assignments.joinedload(Assignment.opinion),
+            assignments.joinedload(Assignment.replies).joinedload(Reply.ratings),
+        )
+        .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
+        .order_by(
+            CommitteeSession.year.desc(),
+            CommitteeSession.id.desc(),
+            Proposal.number.asc().nulls_last(),
+            Proposal.id,
+        )
+    )
     if supervisor_id is not None:
         query = query.where(Proposal.supervisor_id == supervisor_id)
     if "year" in filters:
@@ -80,8 +98,11 @@ def key_proposals(supervisor_id, filters):
     if "session" in filters:
         query = query.where(CommitteeSession.id == filters["session"])
     if "supervisor" in filters:
-        query = query.where(Proposal.supervisor_id.in_(
-            select(User.id).where(User.username == filters["supervisor"])))
+        query = query.where(
+            Proposal.supervisor_id.in_(
+                select(User.id).where(User.username == filters["supervisor"])
+            )
+        )
     return db.session.scalars(query).unique().all()
 
 
@@ -93,18 +114,29 @@ def unit_rows(proposal, today):
             continue
         live = a.state in LIVE
         delivered = [r for r in a.replies if r.delivered_at is not None]
-        rows.append({
-            "a": a, "live": live,
-            "overdue": a.is_overdue(today),
-            "opinion_overdue": (a.role == "co" and a.opinion is None and live
-                                and today > a.opinion_due),
-            "contact_overdue": (a.role != "co" and live and not a.contacts
-                                and today > a.contact_due),
-            "accept_overdue": a.state == A.PENDING and today > a.accept_due,
-            "replies": delivered,
-            "pending_reply": next((r for r in a.replies if r.delivered_at is None
-                                   and r.state not in ("returned",)), None),
-        })
+        rows.append(
+            {
+                "a": a,
+                "live": live,
+                "overdue": a.is_overdue(today),
+                "opinion_overdue": (
+                    a.role == "co" and a.opinion is None and live and today > a.opinion_due
+                ),
+                "contact_overdue": (
+                    a.role != "co" and live and not a.contacts and today > a.contact_due
+                ),
+                "accept_overdue": a.state == A.PENDING and today > a.accept_due,
+                "replies": delivered,
+                "pending_reply": next(
+                    (
+                        r
+                        for r in a.replies
+                        if r.delivered_at is None and r.state not in ("returned",)
+                    ),
+                    None,
+                ),
+            }
+        )
     return rows
 
 
@@ -112,10 +144,17 @@ def proposal_rows(proposals, today):
     rows = []
     for p in proposals:
         units = unit_rows(p, today)
-        names = [p.proposer.name] + [c.user.name for c in p.cosigners
-                                     if c.state == CosignerState.ACCEPTED]
-        rows.append({"p": p, "proposers": names, "units": units,
-                     "overdue": any(u["overdue"] for u in units)})
+        names = [p.proposer.name] + [
+            c.user.name for c in p.cosigners if c.state == CosignerState.ACCEPTED
+        ]
+        rows.append(
+            {
+                "p": p,
+                "proposers": names,
+                "units": units,
+                "overdue": any(u["overdue"] for u in units),
+            }
+        )
     return rows
 
 
@@ -125,14 +164,17 @@ def filter_choices(supervisor_id):
     if supervisor_id is not None:
         scope = scope & (Proposal.supervisor_id == supervisor_id)
     sessions = db.session.scalars(
-        select(CommitteeSession).where(CommitteeSession.id.in_(
-            select(Proposal.session_id).where(scope)))
-        .order_by(CommitteeSession.year.desc(), CommitteeSession.id.desc())).all()
+        select(CommitteeSession)
+        .where(CommitteeSession.id.in_(select(Proposal.session_id).where(scope)))
+        .order_by(CommitteeSession.year.desc(), CommitteeSession.id.desc())
+    ).all()
     supervisors = []
     if supervisor_id is None:
         supervisors = db.session.execute(
-            select(User.username, User.name).where(User.id.in_(
-                select(Proposal.supervisor_id).where(scope))).order_by(User.name)).all()
+            select(User.username, User.name)
+            .where(User.id.in_(select(Proposal.supervisor_id).where(scope)))
+            .order_by(User.name)
+        ).all()
     return sessions, sorted({s.year for s in sessions}, reverse=True), supervisors
 
 
@@ -145,10 +187,21 @@ def _board(template):
         rows = [r for r in rows if r["overdue"]]
     sessions, years, supervisors = filter_choices(supervisor_id)
     return render_template(
-        template, rows=rows, filters=filters, errors=errors, today=today,
-        own=supervisor_id is not None, sessions=sessions, years=years,
-        supervisors=supervisors, args=request.args, role_labels=ROLE_LABELS,
-        CONTACT_MODES=CONTACT_MODES, RATINGS=RATINGS, RESULT_LABELS=RESULT_LABELS)
+        template,
+        rows=rows,
+        filters=filters,
+        errors=errors,
+        today=today,
+        own=supervisor_id is not None,
+        sessions=sessions,
+        years=years,
+        supervisors=supervisors,
+        args=request.args,
+        role_labels=ROLE_LABELS,
+        CONTACT_MODES=CONTACT_MODES,
+        RATINGS=RATINGS,
+        RESULT_LABELS=RESULT_LABELS,
+    )
 
 
 @bp.get("/key-proposals")

@@ -1,6 +1,7 @@
 """The lists' filter forms and query string: the filters a list understands, the choices the
 forms offer, page and per_page, and how a bad value is shown. What each filter means is
 decided by workflow/queries.py (the same functions the JSON API lists use)."""
+
 from flask import abort, request
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -14,8 +15,17 @@ from ..workflow.core import STATE_LABELS
 from ..workflow.states import AssignmentState, ProposalState
 
 PER_PAGE, MAX_PER_PAGE = 20, 100
-PROPOSAL_FILTERS = ("state", "session", "year", "category", "department", "overdue", "key",
-                    "q", "sort")
+PROPOSAL_FILTERS = (
+    "state",
+    "session",
+    "year",
+    "category",
+    "department",
+    "overdue",
+    "key",
+    "q",
+    "sort",
+)
 ASSIGNMENT_FILTERS = ("state", "overdue", "department")
 YES_NO = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
 
@@ -32,11 +42,20 @@ class ProposalFilterForm(FlaskForm):
     department = SelectField(_l("承办单位"), validate_choice=False)
     overdue = SelectField(_l("逾期"), validate_choice=False, choices=YES_NO)
     key = SelectField(_l("重点提案"), validate_choice=False, choices=YES_NO)
-    sort = SelectField(_l("排序"), validate_choice=False, choices=[
-        ("submitted", _l("提交时间（新到旧）")), ("submitted_asc", _l("提交时间（旧到新）")),
-        ("number", _l("提案号")), ("title", _l("案由")), ("state", _l("状态"))])
-    per_page = SelectField(_l("每页"), validate_choice=False,
-                           choices=[("20", "20"), ("50", "50"), ("100", "100")])
+    sort = SelectField(
+        _l("排序"),
+        validate_choice=False,
+        choices=[
+            ("submitted", _l("提交时间（新到旧）")),
+            ("submitted_asc", _l("提交时间（旧到新）")),
+            ("number", _l("提案号")),
+            ("title", _l("案由")),
+            ("state", _l("状态")),
+        ],
+    )
+    per_page = SelectField(
+        _l("每页"), validate_choice=False, choices=[("20", "20"), ("50", "50"), ("100", "100")]
+    )
     submit = SubmitField(_l("筛选"))
 
 
@@ -47,8 +66,9 @@ class AssignmentFilterForm(FlaskForm):
     state = SelectField(_l("状态"), validate_choice=False)
     overdue = SelectField(_l("逾期"), validate_choice=False, choices=YES_NO)
     department = SelectField(_l("承办单位"), validate_choice=False)
-    per_page = SelectField(_l("每页"), validate_choice=False,
-                           choices=[("20", "20"), ("50", "50"), ("100", "100")])
+    per_page = SelectField(
+        _l("每页"), validate_choice=False, choices=[("20", "20"), ("50", "50"), ("100", "100")]
+    )
     submit = SubmitField(_l("筛选"))
 
 
@@ -57,8 +77,9 @@ def state_choices(states):
 
 
 def department_choices():
-    units = db.session.execute(select(Department.code, Department.name).order_by(
-        Department.active.desc(), Department.name))
+    units = db.session.execute(
+        select(Department.code, Department.name).order_by(Department.active.desc(), Department.name)
+    )
     return [("", _("全部"))] + [(code, name) for code, name in units]
 
 
@@ -66,19 +87,31 @@ def proposal_filter_form():
     """The proposal list's filter form on the query string, with its choices from the
     reference data (units, sessions and their years, categories)."""
     form = ProposalFilterForm(formdata=request.args)
-    sessions = db.session.execute(select(
-        CommitteeSession.id, CommitteeSession.term, CommitteeSession.meeting,
-        CommitteeSession.year).order_by(CommitteeSession.year.desc(),
-                                        CommitteeSession.term.desc(),
-                                        CommitteeSession.meeting.desc())).all()
+    sessions = db.session.execute(
+        select(
+            CommitteeSession.id,
+            CommitteeSession.term,
+            CommitteeSession.meeting,
+            CommitteeSession.year,
+        ).order_by(
+            CommitteeSession.year.desc(),
+            CommitteeSession.term.desc(),
+            CommitteeSession.meeting.desc(),
+        )
+    ).all()
     form.state.choices = state_choices(ProposalState)
-    form.session.choices = [("", _("全部"))] + [(str(s.id), session_label(s.term, s.meeting))
-                                                for s in sessions]
+    form.session.choices = [("", _("全部"))] + [
+        (str(s.id), session_label(s.term, s.meeting)) for s in sessions
+    ]
     form.year.choices = [("", _("全部"))] + [
-        (str(y), str(y)) for y in sorted({s.year for s in sessions}, reverse=True)]
+        (str(y), str(y)) for y in sorted({s.year for s in sessions}, reverse=True)
+    ]
     form.category.choices = [("", _("全部"))] + [
-        (code, _(name)) for code, name in db.session.execute(
-            select(Category.code, Category.name).order_by(Category.id))]
+        (code, _(name))
+        for code, name in db.session.execute(
+            select(Category.code, Category.name).order_by(Category.id)
+        )
+    ]
     form.department.choices = department_choices()
     return form
 
@@ -92,14 +125,17 @@ def assignment_filter_form():
 
 # ---------------------------------------------------------------- reading the query string
 
+
 def filters(names):
     """The non-empty filters of the query string (text values, as the API receives them)."""
-    return {name: request.args[name].strip() for name in names
-            if request.args.get(name, "").strip()}
+    return {
+        name: request.args[name].strip() for name in names if request.args.get(name, "").strip()
+    }
 
 
 def page_args(errors):
     """page and per_page (at most 100); a bad value is a message, not a 500."""
+
     def number(name, default):
         raw = request.args.get(name, "").strip()
         if not raw:
@@ -113,6 +149,7 @@ def page_args(errors):
             errors[name] = _("应为正整数")
             return default
         return value
+
     page = number("page", 1)
     per_page = min(number("per_page", PER_PAGE), MAX_PER_PAGE)
     return page, per_page
@@ -130,6 +167,14 @@ def refuse_bad_filters(errors, form_class):
     """An export has no form to show the messages on: a 400 page names each bad filter."""
     if errors:
         form = form_class(formdata=None)
-        abort(400, _("；").join(_("%(field)s：%(message)s", field=form[name].label.text
-                                  if name in form else name, message=message)
-                                for name, message in errors.items()))
+        abort(
+            400,
+            _("；").join(
+                _(
+                    "%(field)s：%(message)s",
+                    field=form[name].label.text if name in form else name,
+                    message=message,
+                )
+                for name, message in errors.items()
+            ),
+        )

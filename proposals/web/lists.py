@@ -3,6 +3,7 @@
 What each person may see and what each filter means is decided by workflow/queries.py (the same
 functions the JSON API lists use); a bad filter value comes back as a ValidationError naming the
 filter, shown on the filter form (list_filters.py). The exports are in exports.py."""
+
 from types import SimpleNamespace
 
 from flask import Blueprint, render_template, request
@@ -19,8 +20,15 @@ from ..handling.models import ROLE_LABELS, Assignment
 from ..workflow.models import KIND_LABELS, Proposal, number_label
 from ..workflow.queries import assignment_query, page_ids, page_of, proposal_query
 from ..workflow.states import AssignmentState
-from .list_filters import (ASSIGNMENT_FILTERS, PROPOSAL_FILTERS, assignment_filter_form, filters,
-                           page_args, proposal_filter_form, show_errors)
+from .list_filters import (
+    ASSIGNMENT_FILTERS,
+    PROPOSAL_FILTERS,
+    assignment_filter_form,
+    filters,
+    page_args,
+    proposal_filter_form,
+    show_errors,
+)
 
 bp = Blueprint("lists", __name__)
 
@@ -28,11 +36,13 @@ bp = Blueprint("lists", __name__)
 def paginate(query, page, per_page, load=None):
     """The page (past the last: the last) and the total (workflow.queries.page_of).
     ``load``: makes the page's rows from its ids (default: the query's own entities)."""
+
     def one(page):
         if load is None:
             return page_of(query, per_page, (page - 1) * per_page)
         ids, total = page_ids(query, per_page, (page - 1) * per_page)
         return (load(ids) if ids else []), total
+
     rows, total = one(page)
     pages = max(1, -(-total // per_page))
     if page > pages:
@@ -46,37 +56,58 @@ def proposal_rows(ids, with_texts=False):
     with all their columns and relationships: one statement for the proposals with their
     proposer's, category's and session's names, one for their units. The long texts only
     ``with_texts`` (a search's snippets)."""
-    columns = [Proposal.id, Proposal.number, Proposal.receipt_serial, Proposal.title,
-               Proposal.is_key, Proposal.kind, Proposal.state, Proposal.submitted_at,
-               User.name.label("proposer_name"), Category.name.label("category_name"),
-               CommitteeSession.term, CommitteeSession.meeting]
+    columns = [
+        Proposal.id,
+        Proposal.number,
+        Proposal.receipt_serial,
+        Proposal.title,
+        Proposal.is_key,
+        Proposal.kind,
+        Proposal.state,
+        Proposal.submitted_at,
+        User.name.label("proposer_name"),
+        Category.name.label("category_name"),
+        CommitteeSession.term,
+        CommitteeSession.meeting,
+    ]
     if with_texts:
         columns += [Proposal.analysis, Proposal.suggestions]
-    found = {r.id: r for r in db.session.execute(
-        select(*columns).join(User, User.id == Proposal.proposer_id)
-        .join(Category, Category.id == Proposal.category_id)
-        .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
-        .where(Proposal.id.in_(ids)))}
+    found = {
+        r.id: r
+        for r in db.session.execute(
+            select(*columns)
+            .join(User, User.id == Proposal.proposer_id)
+            .join(Category, Category.id == Proposal.category_id)
+            .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
+            .where(Proposal.id.in_(ids))
+        )
+    }
     units = {}  # the names of each proposal's units, a reassigned assignment's left out
     for pid, name in db.session.execute(
-            select(Assignment.proposal_id, Department.name)
-            .join(Department, Department.id == Assignment.department_id)
-            .where(Assignment.proposal_id.in_(ids),
-                   Assignment.state != AssignmentState.REASSIGNED)
-            .order_by(Assignment.id)):
+        select(Assignment.proposal_id, Department.name)
+        .join(Department, Department.id == Assignment.department_id)
+        .where(Assignment.proposal_id.in_(ids), Assignment.state != AssignmentState.REASSIGNED)
+        .order_by(Assignment.id)
+    ):
         units.setdefault(pid, []).append(name)
     rows = []
     for pid in ids:
         r = found.get(pid)
         if r is not None:
-            rows.append(SimpleNamespace(
-                **r._asdict(), number_label=number_label(r.number), unit_names=units.get(pid, []),
-                session_label=session_label(r.term, r.meeting),
-                **({} if with_texts else {"analysis": None, "suggestions": None})))
+            rows.append(
+                SimpleNamespace(
+                    **r._asdict(),
+                    number_label=number_label(r.number),
+                    unit_names=units.get(pid, []),
+                    session_label=session_label(r.term, r.meeting),
+                    **({} if with_texts else {"analysis": None, "suggestions": None}),
+                )
+            )
     return rows
 
 
 # ---------------------------------------------------------------- proposals
+
 
 @bp.get("/proposals")
 @login_required
@@ -91,16 +122,23 @@ def proposals():
     except ValidationError as exc:
         errors.update(exc.fields)
     if not errors:
-        result = paginate(query, page, per_page,
-                          lambda ids: proposal_rows(ids, with_texts=bool(search_q)))
+        result = paginate(
+            query, page, per_page, lambda ids: proposal_rows(ids, with_texts=bool(search_q))
+        )
     show_errors(form, errors)
-    return render_template("lists/proposals.html", form=form, errors=errors, result=result,
-                           search_q=search_q, kind_labels=KIND_LABELS,
-                           sort=request.args.get("sort") or "submitted"), \
-        400 if errors else 200
+    return render_template(
+        "lists/proposals.html",
+        form=form,
+        errors=errors,
+        result=result,
+        search_q=search_q,
+        kind_labels=KIND_LABELS,
+        sort=request.args.get("sort") or "submitted",
+    ), 400 if errors else 200
 
 
 # ---------------------------------------------------------------- assignments
+
 
 @bp.get("/assignments")
 @login_required
@@ -113,13 +151,19 @@ def assignments():
         # the page shows each assignment's own columns, its unit (joined) and its proposal's
         # title, number and key mark: not the contacts, opinions, extensions, replies and
         # ratings the API's list loads
-        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS),
-                                 options=(selectinload(Assignment.proposal),))
+        query = assignment_query(
+            current_user, filters(ASSIGNMENT_FILTERS), options=(selectinload(Assignment.proposal),)
+        )
     except ValidationError as exc:
         errors.update(exc.fields)
     if not errors:
         result = paginate(query, page, per_page)
     show_errors(form, errors)
-    return render_template("lists/assignments.html", form=form, result=result, errors=errors,
-                           today=local_date(utcnow()), role_labels_unit=ROLE_LABELS), \
-        400 if errors else 200
+    return render_template(
+        "lists/assignments.html",
+        form=form,
+        result=result,
+        errors=errors,
+        today=local_date(utcnow()),
+        role_labels_unit=ROLE_LABELS,
+    ), 400 if errors else 200

@@ -3,13 +3,21 @@ co-signing (联名), withdrawing (撤案) and rating replies (满意度测评).
 
 Every change goes through one operation of workflow/operations.py or handling/operations.py;
 the checks here only decide which page or button to show."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (HiddenField, RadioField, SelectField, SelectMultipleField, StringField,
-                     SubmitField, TextAreaField)
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 from ..accounts.models import Department, User
 from ..committee import settings as committee_settings
@@ -30,31 +38,47 @@ bp = Blueprint("member", __name__)
 
 # --- forms -------------------------------------------------------------------------------
 
+
 class ProposalForm(FlaskForm):
     """案由, category, 情况分析, 具体建议, co-signers and suggested units. No validators of its
     own: the operations check the input and their messages land on these fields."""
-    title = StringField(_l("案由"), render_kw={"maxlength": 200,
-                                               "placeholder": _l("例如：关于加快老旧小区改造的建议")})
+
+    title = StringField(
+        _l("案由"),
+        render_kw={"maxlength": 200, "placeholder": _l("例如：关于加快老旧小区改造的建议")},
+    )
     category = SelectField(_l("提案类别"), validate_choice=False)
     analysis = TextAreaField(_l("情况分析"), render_kw={"rows": 8, "data-count-group": "body"})
-    suggestions = TextAreaField(_l("具体建议"), description=_l("必填：逐条写明具体、可行的建议。"),
-                                render_kw={"rows": 8, "data-count-group": "body"})
+    suggestions = TextAreaField(
+        _l("具体建议"),
+        description=_l("必填：逐条写明具体、可行的建议。"),
+        render_kw={"rows": 8, "data-count-group": "body"},
+    )
     cosigners = SelectMultipleField(
-        _l("联名人"), validate_choice=False,
+        _l("联名人"),
+        validate_choice=False,
         description=_l("按住 Ctrl（手机上直接点选）可选多位委员；提交后须经各联名人在线确认。"),
-        render_kw={"size": 8, "data-filterable": "cosigners"})
+        render_kw={"size": 8, "data-filterable": "cosigners"},
+    )
     suggested_departments = SelectMultipleField(
-        _l("建议承办单位"), validate_choice=False, description=_l("可选，可多选。"),
-        render_kw={"size": 6, "data-filterable": "departments"})
+        _l("建议承办单位"),
+        validate_choice=False,
+        description=_l("可选，可多选。"),
+        render_kw={"size": 6, "data-filterable": "departments"},
+    )
     version = HiddenField()
     save = SubmitField(_l("保存草稿"))
     submit_now = SubmitField(_l("提交"))
 
     def content(self):
         """The operation's input (codes and usernames, as the JSON API takes them)."""
-        data = {"title": self.title.data or "", "category": self.category.data or "",
-                "analysis": self.analysis.data or "", "suggestions": self.suggestions.data or "",
-                "suggested_departments": list(self.suggested_departments.data or [])}
+        data = {
+            "title": self.title.data or "",
+            "category": self.category.data or "",
+            "analysis": self.analysis.data or "",
+            "suggestions": self.suggestions.data or "",
+            "suggested_departments": list(self.suggested_departments.data or []),
+        }
         if "cosigners" in self:
             data["cosigners"] = list(self.cosigners.data or [])
         return data
@@ -66,53 +90,79 @@ class WithdrawForm(FlaskForm):
 
 
 class RateForm(FlaskForm):
-    rating = RadioField(_l("测评结果"), validate_choice=False,
-                        choices=[(k, _l(v)) for k, v in RATINGS.items()])
-    comment = TextAreaField(_l("意见"), render_kw={"rows": 4},
-                            description=_l("选择“不满意”时必须填写意见。"))
+    rating = RadioField(
+        _l("测评结果"), validate_choice=False, choices=[(k, _l(v)) for k, v in RATINGS.items()]
+    )
+    comment = TextAreaField(
+        _l("意见"), render_kw={"rows": 4}, description=_l("选择“不满意”时必须填写意见。")
+    )
     submit = SubmitField(_l("提交测评"))
 
 
 def _fill_choices(form, proposal=None):
     form.category.choices = [("", _("请选择"))] + [
-        (c.code, _(c.name)) for c in db.session.scalars(
-            select(Category).where(Category.active).order_by(Category.id))]
+        (c.code, _(c.name))
+        for c in db.session.scalars(select(Category).where(Category.active).order_by(Category.id))
+    ]
     form.suggested_departments.choices = [
-        (d.code, d.name) for d in db.session.scalars(
-            select(Department).where(Department.active).order_by(Department.code))]
+        (d.code, d.name)
+        for d in db.session.scalars(
+            select(Department).where(Department.active).order_by(Department.code)
+        )
+    ]
     proposer = proposal.proposer if proposal is not None else current_user
     if proposer.is_organisation:
         del form.cosigners  # 集体提案不设联名人
         return form
     members = db.session.scalars(
-        select(User).where(User.role == Role.MEMBER, User.active, User.org_type.is_(None),
-                           User.id != proposer.id).order_by(User.name, User.id)).all()
+        select(User)
+        .where(
+            User.role == Role.MEMBER, User.active, User.org_type.is_(None), User.id != proposer.id
+        )
+        .order_by(User.name, User.id)
+    ).all()
     form.cosigners.choices = [
-        (u.username, _("%(name)s（%(sector)s）", name=u.name, sector=u.sector)
-         if u.sector else u.name) for u in members]
+        (
+            u.username,
+            _("%(name)s（%(sector)s）", name=u.name, sector=u.sector) if u.sector else u.name,
+        )
+        for u in members
+    ]
     return form
 
 
 def _form_from(proposal):
     """The form filled from a stored draft (not from the request)."""
-    form = ProposalForm(formdata=None, data={
-        "title": proposal.title, "category": proposal.category.code,
-        "analysis": proposal.analysis, "suggestions": proposal.suggestions,
-        "cosigners": [c.user.username for c in proposal.cosigners],
-        "suggested_departments": [d.code for d in proposal.suggested_departments],
-        "version": proposal.version})
+    form = ProposalForm(
+        formdata=None,
+        data={
+            "title": proposal.title,
+            "category": proposal.category.code,
+            "analysis": proposal.analysis,
+            "suggestions": proposal.suggestions,
+            "cosigners": [c.user.username for c in proposal.cosigners],
+            "suggested_departments": [d.code for d in proposal.suggested_departments],
+            "version": proposal.version,
+        },
+    )
     return _fill_choices(form, proposal)
 
 
 def _render_form(form, proposal=None, status=200):
     limits = committee_settings.all_settings()
     body = len((form.analysis.data or "").strip()) + len((form.suggestions.data or "").strip())
-    return render_template("member/proposal_form.html", form=form, p=proposal, chars=body,
-                           min_chars=limits["proposal_min_chars"],
-                           max_chars=limits["proposal_max_chars"]), status
+    return render_template(
+        "member/proposal_form.html",
+        form=form,
+        p=proposal,
+        chars=body,
+        min_chars=limits["proposal_min_chars"],
+        max_chars=limits["proposal_max_chars"],
+    ), status
 
 
 # --- the proposal form -------------------------------------------------------------------
+
 
 def _submit(proposal, form):
     """Submit a saved draft; on a validation error the draft stays and the form shows why."""
@@ -134,8 +184,9 @@ def new_proposal():
         abort(403)
     form = _fill_choices(ProposalForm())
     if form.validate_on_submit():
-        proposal = perform(ops.create_proposal, current_user, form.content(), form=form,
-                           success=_("草稿已保存。"))
+        proposal = perform(
+            ops.create_proposal, current_user, form.content(), form=form, success=_("草稿已保存。")
+        )
         if proposal is None:
             return _render_form(form, None, 400)
         if form.submit_now.data:
@@ -162,8 +213,15 @@ def edit_proposal(proposal_id):
     form = _fill_choices(ProposalForm(), proposal)
     if not form.validate_on_submit():
         return _render_form(form, proposal, 400)
-    saved = perform(_save_draft, current_user, proposal, form.version.data, form.content(),
-                    form=form, success=None if form.submit_now.data else _("草稿已保存。"))
+    saved = perform(
+        _save_draft,
+        current_user,
+        proposal,
+        form.version.data,
+        form.content(),
+        form=form,
+        success=None if form.submit_now.data else _("草稿已保存。"),
+    )
     if saved is None:
         return _render_form(form, proposal, 400)
     if form.submit_now.data:
@@ -179,6 +237,7 @@ def submit(proposal_id):
 
 
 # --- co-signing and withdrawing ----------------------------------------------------------
+
 
 @bp.post("/proposals/<int:proposal_id>/cosign")
 @login_required
@@ -202,14 +261,22 @@ def withdraw(proposal_id):
         if "withdraw" not in allowed_actions("proposal", proposal.state, current_user.role):
             abort(409)
     elif form.validate_on_submit():
-        if perform(ops.withdraw_proposal, current_user, proposal, form.reason.data, form=form,
-                   success=_("提案已撤回。")):
+        if perform(
+            ops.withdraw_proposal,
+            current_user,
+            proposal,
+            form.reason.data,
+            form=form,
+            success=_("提案已撤回。"),
+        ):
             return redirect(url_for("proposal.show", proposal_id=proposal.id))
-    return render_template("member/withdraw.html", form=form, p=proposal), \
-        400 if request.method == "POST" else 200
+    return render_template(
+        "member/withdraw.html", form=form, p=proposal
+    ), 400 if request.method == "POST" else 200
 
 
 # --- rating ------------------------------------------------------------------------------
+
 
 def rating_open(user, reply):
     """Whether to offer ``user`` the rating form for ``reply`` (rate_reply decides)."""
@@ -217,8 +284,9 @@ def rating_open(user, reply):
     if standing == "primary":
         return "rate" in allowed_actions("reply", reply.state, user.role)
     if standing == "merged":
-        return (reply.state in ("delivered", "rated")
-                and not any(r.rater_id == user.id for r in reply.ratings))
+        return reply.state in ("delivered", "rated") and not any(
+            r.rater_id == user.id for r in reply.ratings
+        )
     return False
 
 
@@ -226,8 +294,11 @@ def rating_open(user, reply):
 @login_required
 def rate(reply_id):
     reply = load_one(Reply, reply_id, reply_detail_options())
-    if (reply is None or not can_view(current_user, reply.assignment.proposal)
-            or not can_view_reply(current_user, reply)):
+    if (
+        reply is None
+        or not can_view(current_user, reply.assignment.proposal)
+        or not can_view_reply(current_user, reply)
+    ):
         abort(404)
     assignment = reply.assignment  # kept: the commit expires the reply's relationships
     proposal = assignment.proposal
@@ -244,15 +315,17 @@ def rate(reply_id):
             if standing == "primary" and assignment.state == "rehandling":
                 flash(_("测评已提交：不满意。答复已退回承办单位重新办理。"), "success")
             else:
-                flash(_("测评已提交：%(rating)s。", rating=_(RATINGS[data["rating"]])),
-                      "success")
-            return redirect(url_for("proposal.show", proposal_id=proposal.id,
-                                    _anchor=f"reply-{reply.id}"))
-    return render_template("member/rate.html", form=form, r=reply, p=proposal), \
-        400 if request.method == "POST" else 200
+                flash(_("测评已提交：%(rating)s。", rating=_(RATINGS[data["rating"]])), "success")
+            return redirect(
+                url_for("proposal.show", proposal_id=proposal.id, _anchor=f"reply-{reply.id}")
+            )
+    return render_template(
+        "member/rate.html", form=form, r=reply, p=proposal
+    ), 400 if request.method == "POST" else 200
 
 
 # --- what the proposal page's member panels show -----------------------------------------
+
 
 @bp.app_context_processor
 def _member_panels():
@@ -264,12 +337,18 @@ def _member_panels():
         actions = set(allowed_actions("proposal", p.state, user.role))
         own = p.is_proposer(user)
         invitation = p.cosigner_for(user)
-        if not (invitation and invitation.state == CosignerState.INVITED
-                and "cosign_accept" in actions):
+        if not (
+            invitation and invitation.state == CosignerState.INVITED and "cosign_accept" in actions
+        ):
             invitation = None
-        return {"edit": own and "edit" in actions, "submit": own and "submit" in actions,
-                "withdraw": own and "withdraw" in actions, "invitation": invitation}
+        return {
+            "edit": own and "edit" in actions,
+            "submit": own and "submit" in actions,
+            "withdraw": own and "withdraw" in actions,
+            "invitation": invitation,
+        }
 
-    return {"member_panel": member_panel,
-            "member_may_rate": lambda r: current_user.is_authenticated
-            and rating_open(current_user, r)}
+    return {
+        "member_panel": member_panel,
+        "member_may_rate": lambda r: current_user.is_authenticated and rating_open(current_user, r),
+    }

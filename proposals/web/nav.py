@@ -1,21 +1,36 @@
 """The navigation of each role; entries whose page does not exist are left out."""
+
 from flask import url_for
 from werkzeug.routing import BuildError
 
 from ..i18n import _
 
 NAV = {
-    "member": [("home.index", "首页"), ("member.new_proposal", "写提案"),
-               ("lists.proposals", "我的提案")],
-    "secretariat": [("home.index", "首页"), ("lists.proposals", "提案"),
-                    ("lists.assignments", "交办"), ("secretariat.queues", "待办"),
-                    ("key_proposals.index", "重点提案"), ("stats.dashboard", "统计")],
+    "member": [
+        ("home.index", "首页"),
+        ("member.new_proposal", "写提案"),
+        ("lists.proposals", "我的提案"),
+    ],
+    "secretariat": [
+        ("home.index", "首页"),
+        ("lists.proposals", "提案"),
+        ("lists.assignments", "交办"),
+        ("secretariat.queues", "待办"),
+        ("key_proposals.index", "重点提案"),
+        ("stats.dashboard", "统计"),
+    ],
     "clerk": [("home.index", "首页"), ("lists.assignments", "本单位承办")],
     "department_head": [("home.index", "首页"), ("lists.assignments", "本单位承办")],
-    "admin": [("home.index", "首页"), ("admin.users", "用户"), ("admin.departments", "承办单位"),
-              ("admin.sessions", "会次"), ("admin.categories", "类别"),
-              ("admin.reasons", "不予立案理由"), ("admin.settings", "设置"),
-              ("account.audit_log", "审计日志")],
+    "admin": [
+        ("home.index", "首页"),
+        ("admin.users", "用户"),
+        ("admin.departments", "承办单位"),
+        ("admin.sessions", "会次"),
+        ("admin.categories", "类别"),
+        ("admin.reasons", "不予立案理由"),
+        ("admin.settings", "设置"),
+        ("account.audit_log", "审计日志"),
+    ],
 }
 # A supervising leader (督办领导) who is not the secretariat gets the board once named.
 SUPERVISOR_ITEM = ("key_proposals.index", "重点提案督办")
@@ -26,6 +41,7 @@ def nav_entries(user):
     entries = list(NAV.get(getattr(user, "role", None), []))
     if getattr(user, "role", None) in ("member", "department_head", "clerk", "admin"):
         from .key_proposals import supervises_any  # one small query, only for these roles
+
         if supervises_any(user):
             entries.append(SUPERVISOR_ITEM)
     return tuple(entries)

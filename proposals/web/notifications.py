@@ -1,4 +1,5 @@
 """The notifications page (提醒) and the unread count in the page header."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,8 +17,9 @@ def index():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     query = service.own_notifications(current_user)
     items = db.session.scalars(query.limit(50).offset((page - 1) * 50)).all()
-    return render_template("notifications/index.html", items=items, page=page,
-                           more=len(items) == 50)
+    return render_template(
+        "notifications/index.html", items=items, page=page, more=len(items) == 50
+    )
 
 
 @bp.post("/notifications/<int:notification_id>/read")

@@ -8,6 +8,7 @@ names (and organisations' under the organisation's name); their contact details 
 
 Also here, for the secretariat: marking a proposal not for disclosure (不公开) with a reason.
 """
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -54,8 +55,11 @@ def _page_number():
 
 @bp.get("/public")
 def index():
-    args = {name: request.args[name].strip() for name in PUBLIC_FILTERS
-            if request.args.get(name, "").strip()}
+    args = {
+        name: request.args[name].strip()
+        for name in PUBLIC_FILTERS
+        if request.args.get(name, "").strip()
+    }
     last_day = _cutoff()
     errors = {}
     try:
@@ -64,10 +68,18 @@ def index():
         errors, result = exc.fields, None
     years, categories, units = queries.filter_choices(last_day)
     return render_template(
-        "portal/index.html", result=result, errors=errors, args=args, years=years,
-        categories=categories, units=units,
-        proposers=queries.public_proposers, public_units=queries.public_units,
-        role_labels=ROLE_LABELS, RESULT_LABELS=RESULT_LABELS), 400 if errors else 200
+        "portal/index.html",
+        result=result,
+        errors=errors,
+        args=args,
+        years=years,
+        categories=categories,
+        units=units,
+        proposers=queries.public_proposers,
+        public_units=queries.public_units,
+        role_labels=ROLE_LABELS,
+        RESULT_LABELS=RESULT_LABELS,
+    ), 400 if errors else 200
 
 
 @bp.get("/public/proposals/<int:proposal_id>")
@@ -79,17 +91,27 @@ def show(proposal_id):
         abort(404)
     replies = [(a, r, redact(r.text)) for a, r in queries.published_replies(proposal, last_day)]
     return render_template(
-        "portal/show.html", p=proposal, proposers=queries.public_proposers(proposal),
-        units=queries.public_units(proposal), replies=replies,
-        analysis=redact(proposal.analysis), suggestions=redact(proposal.suggestions),
-        role_labels=ROLE_LABELS, RESULT_LABELS=RESULT_LABELS)
+        "portal/show.html",
+        p=proposal,
+        proposers=queries.public_proposers(proposal),
+        units=queries.public_units(proposal),
+        replies=replies,
+        analysis=redact(proposal.analysis),
+        suggestions=redact(proposal.suggestions),
+        role_labels=ROLE_LABELS,
+        RESULT_LABELS=RESULT_LABELS,
+    )
 
 
 # ---------------------------------------------------------------- the secretariat: 不公开
 
+
 class DisclosureForm(FlaskForm):
-    reason = TextAreaField(_l("不公开理由"), render_kw={"rows": 3, "maxlength": 500},
-                           description=_l("例如：涉及个人隐私、尚在决策过程中。公开门户不显示此提案。"))
+    reason = TextAreaField(
+        _l("不公开理由"),
+        render_kw={"rows": 3, "maxlength": 500},
+        description=_l("例如：涉及个人隐私、尚在决策过程中。公开门户不显示此提案。"),
+    )
     withhold = SubmitField(_l("设为不公开"))
     allow = SubmitField(_l("恢复公开"))
 
@@ -98,14 +120,22 @@ class DisclosureForm(FlaskForm):
 @login_required
 def disclosure(proposal_id):
     from .proposal import load_visible
+
     if current_user.role != Role.SECRETARIAT:
         abort(403)
     proposal = load_visible(proposal_id)
     form = DisclosureForm()
     if request.method == "POST":
         disclose = bool(form.allow.data)
-        done = perform(set_disclosure, current_user, proposal, disclose, form.reason.data,
-                       form=form, success=_("已恢复公开。") if disclose else _("已设为不公开。"))
+        done = perform(
+            set_disclosure,
+            current_user,
+            proposal,
+            disclose,
+            form.reason.data,
+            form=form,
+            success=_("已恢复公开。") if disclose else _("已设为不公开。"),
+        )
         if done:
             return redirect(url_for("proposal.show", proposal_id=proposal.id))
         return render_template("portal/disclosure.html", p=proposal, form=form), 400

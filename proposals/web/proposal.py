@@ -1,13 +1,19 @@
 """The proposal page: content, proposers, assignments, opinions, replies, ratings and the whole
 timeline, each part shown only to those entitled; each role's actions come from its area's
 panel template (templates/proposal/_actions_<area>.html)."""
+
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
 from ..committee.calendar import local_date, utcnow
 from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS
-from ..workflow.access import (can_view, can_view_contact_details, can_view_internal,
-                               can_view_reply, history_comment)
+from ..workflow.access import (
+    can_view,
+    can_view_contact_details,
+    can_view_internal,
+    can_view_reply,
+    history_comment,
+)
 from ..workflow.models import Proposal
 from ..workflow.queries import load_one, proposal_detail_options
 from ..workflow.states import allowed_actions
@@ -28,10 +34,15 @@ def show(proposal_id):
     proposal = load_visible(proposal_id)
     user = current_user
     return render_template(
-        "proposal/show.html", p=proposal, today=local_date(utcnow()),
+        "proposal/show.html",
+        p=proposal,
+        today=local_date(utcnow()),
         internal=can_view_internal(user, proposal),
         contact_details=can_view_contact_details(user),
         can_view_reply=lambda r: can_view_reply(user, r),
         history_comment=lambda h: history_comment(user, proposal, h),
         actions=set(allowed_actions("proposal", proposal.state, user.role)),
-        CONTACT_MODES=CONTACT_MODES, RATINGS=RATINGS, RESULT_LABELS=RESULT_LABELS)
+        CONTACT_MODES=CONTACT_MODES,
+        RATINGS=RATINGS,
+        RESULT_LABELS=RESULT_LABELS,
+    )

@@ -2,6 +2,7 @@
 ``highlight`` and global ``search_snippet``), and the similar-proposals lookup that similar.js
 calls while a member types a draft's title (the session-authenticated twin of
 GET /api/v1/proposals/similar)."""
+
 from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -39,8 +40,14 @@ def similar():
     text = request.args.get("text", "").strip()[:20000]
     if len(title) < 4 and len(text) < 10:
         return jsonify({"items": [], "html": ""})
-    pairs = find_similar(current_user, title, text, exclude_id=request.args.get(
-        "exclude", type=int), limit=DRAFT_LIMIT, min_score=DRAFT_MIN_SCORE)
+    pairs = find_similar(
+        current_user,
+        title,
+        text,
+        exclude_id=request.args.get("exclude", type=int),
+        limit=DRAFT_LIMIT,
+        min_score=DRAFT_MIN_SCORE,
+    )
     items = [item_json(current_user, p, score) for p, score in pairs]
     html = render_template("search/_similar_items.html", items=items) if items else ""
     return jsonify({"items": items, "html": html, "heading": _("已有相似提案：")})

@@ -5,13 +5,23 @@ Each view loads a record the user may see (404 otherwise), reads the form into t
 shape and calls the one operation; the operation decides. A GET form page asks the same
 transition table first (``move``) so that a role or state that could never submit it gets the
 403/409 page instead of a form."""
+
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (FieldList, Form, FormField, HiddenField, RadioField, SelectField,
-                     StringField, SubmitField, TextAreaField)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 
 from ..accounts.models import Department, User
 from ..committee import settings as committee_settings
@@ -41,6 +51,7 @@ ASSIGN_ROWS = 8
 
 # ---------------------------------------------------------------- loading and small helpers
 
+
 def load_assignment(assignment_id):
     assignment = load_one(Assignment, assignment_id, assignment_detail_options())
     if assignment is None or not can_view(current_user, assignment.proposal):
@@ -50,8 +61,11 @@ def load_assignment(assignment_id):
 
 def load_reply(reply_id):
     reply = load_one(Reply, reply_id, reply_detail_options())
-    if (reply is None or not can_view(current_user, reply.assignment.proposal)
-            or not can_view_reply(current_user, reply)):
+    if (
+        reply is None
+        or not can_view(current_user, reply.assignment.proposal)
+        or not can_view_reply(current_user, reply)
+    ):
         abort(404)
     return reply
 
@@ -70,8 +84,9 @@ APPROVE = {"approve": True, "refuse": False, "return": False}
 
 
 def department_choices(blank):
-    units = db.session.scalars(select(Department).where(Department.active)
-                               .order_by(Department.name)).all()
+    units = db.session.scalars(
+        select(Department).where(Department.active).order_by(Department.name)
+    ).all()
     return [("", blank)] + [(d.code, d.name) for d in units]
 
 
@@ -80,24 +95,39 @@ def failed(template, status=400, **context):
 
 
 def to_proposal(proposal, anchor=None):
-    return redirect(url_for("proposal.show", proposal_id=proposal.id)
-                    + (f"#{anchor}" if anchor else ""))
+    return redirect(
+        url_for("proposal.show", proposal_id=proposal.id) + (f"#{anchor}" if anchor else "")
+    )
 
 
 # ---------------------------------------------------------------- review (立案审查)
 
+
 class ReviewForm(FlaskForm):
-    decision = RadioField(_l("审查结论"), validate_choice=False, choices=[
-        ("file", _l("立案")), ("not_file", _l("不予立案")), ("merge", _l("并案")),
-        ("return", _l("退回修改"))])
+    decision = RadioField(
+        _l("审查结论"),
+        validate_choice=False,
+        choices=[
+            ("file", _l("立案")),
+            ("not_file", _l("不予立案")),
+            ("merge", _l("并案")),
+            ("return", _l("退回修改")),
+        ],
+    )
     category = SelectField(_l("更正类别（可选）"), validate_choice=False)
     reason_code = SelectField(_l("不予立案理由"), validate_choice=False)
-    disposition = SelectField(_l("处理方式"), validate_choice=False,
-                              choices=[(d, _l(DISPOSITION_LABELS[d])) for d in DISPOSITIONS],
-                              default="none")
+    disposition = SelectField(
+        _l("处理方式"),
+        validate_choice=False,
+        choices=[(d, _l(DISPOSITION_LABELS[d])) for d in DISPOSITIONS],
+        default="none",
+    )
     merge_into = RadioField(_l("并入的提案"), coerce=int, validate_choice=False, choices=[])
-    comment = TextAreaField(_l("审查意见"), render_kw={"rows": 4},
-                            description=_l("退回修改时必填，提案人会看到；其他结论可选。"))
+    comment = TextAreaField(
+        _l("审查意见"),
+        render_kw={"rows": 4},
+        description=_l("退回修改时必填，提案人会看到；其他结论可选。"),
+    )
     submit = SubmitField(_l("提交审查结论"))
 
 
@@ -108,8 +138,9 @@ def find_merge_candidates(q, exclude=None, limit=20):
     words = [w for w in (q or "").split() if w][:6]
     if not words:
         return []
-    query = select(Proposal).where(visible_filter(current_user),
-                                   Proposal.state.in_(MERGE_TARGET_STATES))
+    query = select(Proposal).where(
+        visible_filter(current_user), Proposal.state.in_(MERGE_TARGET_STATES)
+    )
     if exclude is not None:
         query = query.where(Proposal.id != exclude)
     numbers = [int(w.strip("第号")) for w in words if w.strip("第号").isdigit()]
@@ -119,27 +150,34 @@ def find_merge_candidates(q, exclude=None, limit=20):
         query = query.where(Proposal.number.in_(numbers))
     if text:
         query, order = apply_search(query, text)
-    return db.session.scalars(query.order_by(*order, Proposal.session_id.desc(),
-                                             Proposal.number.desc()).limit(limit)).all()
+    return db.session.scalars(
+        query.order_by(*order, Proposal.session_id.desc(), Proposal.number.desc()).limit(limit)
+    ).all()
 
 
 def similar_candidates(proposal, limit=8):
     """Without a search: the filed proposals most similar to this one, with their score and
     earlier delivered replies ({id: item}) (proposals.search.similar)."""
-    pairs = similar_to(current_user, proposal, states=MERGE_TARGET_STATES, limit=limit,
-                       min_score=SIMILAR_MIN_SCORE)
-    return [p for p, _score in pairs], {p.id: item_json(current_user, p, score)
-                                        for p, score in pairs}
+    pairs = similar_to(
+        current_user, proposal, states=MERGE_TARGET_STATES, limit=limit, min_score=SIMILAR_MIN_SCORE
+    )
+    return [p for p, _score in pairs], {
+        p.id: item_json(current_user, p, score) for p, score in pairs
+    }
 
 
 def _review_form(proposal):
     form = ReviewForm()
     form.category.choices = [("", _("不更改（%(name)s）", name=_(proposal.category.name)))] + [
-        (c.code, _(c.name)) for c in db.session.scalars(
-            select(Category).where(Category.active).order_by(Category.id))]
+        (c.code, _(c.name))
+        for c in db.session.scalars(select(Category).where(Category.active).order_by(Category.id))
+    ]
     form.reason_code.choices = [("", _("请选择理由"))] + [
-        (r.code, _(r.name)) for r in db.session.scalars(
-            select(NotFiledReason).where(NotFiledReason.active).order_by(NotFiledReason.id))]
+        (r.code, _(r.name))
+        for r in db.session.scalars(
+            select(NotFiledReason).where(NotFiledReason.active).order_by(NotFiledReason.id)
+        )
+    ]
     return form
 
 
@@ -158,16 +196,30 @@ def review(proposal_id):
     else:
         candidates, similar = similar_candidates(proposal)
     if request.method == "POST":
-        data = {"decision": form.decision.data, "category": form.category.data or None,
-                "reason_code": form.reason_code.data or None,
-                "disposition": form.disposition.data or None,
-                "merge_into": form.merge_into.data, "comment": form.comment.data}
+        data = {
+            "decision": form.decision.data,
+            "category": form.category.data or None,
+            "reason_code": form.reason_code.data or None,
+            "disposition": form.disposition.data or None,
+            "merge_into": form.merge_into.data,
+            "comment": form.comment.data,
+        }
         if data["decision"] != "file":
             data["category"] = None
-        labels = {"file": _("已立案。"), "not_file": _("已决定不予立案。"),
-                  "merge": _("已并案。"), "return": _("已退回提案人修改。")}
-        done = perform(ops.review_proposal, current_user, proposal, data, form=form,
-                       success=labels.get(data["decision"]))
+        labels = {
+            "file": _("已立案。"),
+            "not_file": _("已决定不予立案。"),
+            "merge": _("已并案。"),
+            "return": _("已退回提案人修改。"),
+        }
+        done = perform(
+            ops.review_proposal,
+            current_user,
+            proposal,
+            data,
+            form=form,
+            success=labels.get(data["decision"]),
+        )
         if done:
             return to_proposal(proposal)
         chosen = form.merge_into.data
@@ -175,16 +227,34 @@ def review(proposal_id):
             target = db.session.get(Proposal, chosen)
             if target is not None and can_view(current_user, target):
                 candidates.insert(0, target)
-        return failed("secretariat/review.html", p=proposal, form=form, q=q,
-                      candidates=candidates, similar=similar)
-    return render_template("secretariat/review.html", p=proposal, form=form, q=q,
-                           candidates=candidates, similar=similar)
+        return failed(
+            "secretariat/review.html",
+            p=proposal,
+            form=form,
+            q=q,
+            candidates=candidates,
+            similar=similar,
+        )
+    return render_template(
+        "secretariat/review.html",
+        p=proposal,
+        form=form,
+        q=q,
+        candidates=candidates,
+        similar=similar,
+    )
 
 
 def candidate_json(p):
-    return {"id": p.id, "title": p.title, "number": p.number_label, "state": p.state,
-            "state_label": _(STATE_LABELS.get(p.state, p.state)), "proposer": p.proposer.name,
-            "session": p.session.label}
+    return {
+        "id": p.id,
+        "title": p.title,
+        "number": p.number_label,
+        "state": p.state,
+        "state_label": _(STATE_LABELS.get(p.state, p.state)),
+        "proposer": p.proposer.name,
+        "session": p.session.label,
+    }
 
 
 @bp.get("/proposals/merge-candidates", endpoint="merge_candidates")
@@ -200,17 +270,25 @@ def merge_candidates_json():
 
 # ---------------------------------------------------------------- assignment (交办)
 
+
 class UnitRow(Form):
     code = SelectField(_l("承办单位"), validate_choice=False)
-    role = SelectField(_l("承办方式"), validate_choice=False, default="lead", choices=[
-        ("lead", _l("主办／分办")), ("co", _l("会办"))])
+    role = SelectField(
+        _l("承办方式"),
+        validate_choice=False,
+        default="lead",
+        choices=[("lead", _l("主办／分办")), ("co", _l("会办"))],
+    )
 
 
 class AssignForm(FlaskForm):
     units = FieldList(FormField(UnitRow), min_entries=ASSIGN_ROWS, max_entries=40)
     departments = HiddenField()  # carries the operation's message about the whole plan
-    due_date = StringField(_l("答复期限（可选）"), render_kw={"type": "date"},
-                           description=_l("留空则按规定期限（交办后 3 个月）。"))
+    due_date = StringField(
+        _l("答复期限（可选）"),
+        render_kw={"type": "date"},
+        description=_l("留空则按规定期限（交办后 3 个月）。"),
+    )
     submit = SubmitField(_l("交办"))
 
 
@@ -227,10 +305,20 @@ def assign(proposal_id):
         for row, dept in zip(form.units, proposal.suggested_departments):
             row.form.code.data = dept.code
     if request.method == "POST":
-        plan = [{"code": row.form.code.data, "role": row.form.role.data}
-                for row in form.units if row.form.code.data]
-        done = perform(ops.assign_proposal, current_user, proposal, plan,
-                       form.due_date.data or None, form=form, success=_("已交办。"))
+        plan = [
+            {"code": row.form.code.data, "role": row.form.role.data}
+            for row in form.units
+            if row.form.code.data
+        ]
+        done = perform(
+            ops.assign_proposal,
+            current_user,
+            proposal,
+            plan,
+            form.due_date.data or None,
+            form=form,
+            success=_("已交办。"),
+        )
         if done:
             return to_proposal(proposal)
         return failed("secretariat/assign.html", p=proposal, form=form)
@@ -238,6 +326,7 @@ def assign(proposal_id):
 
 
 # ---------------------------------------------------------------- key proposals, consultation
+
 
 class KeyForm(FlaskForm):
     key = HiddenField(default="true")
@@ -248,16 +337,25 @@ class KeyForm(FlaskForm):
 def supervisor_choices():
     """Active people by name (督办领导): secretariat, members, unit heads; grouped by role."""
     groups = {}
-    labels = {Role.SECRETARIAT: _("提案委员会办公室"), Role.MEMBER: _("委员"),
-              Role.DEPARTMENT_HEAD: _("承办单位负责人")}
-    users = db.session.scalars(select(User).where(
-        User.active, User.role.in_(list(labels)), User.org_type.is_(None))
-        .order_by(User.role, User.name)).all()
+    labels = {
+        Role.SECRETARIAT: _("提案委员会办公室"),
+        Role.MEMBER: _("委员"),
+        Role.DEPARTMENT_HEAD: _("承办单位负责人"),
+    }
+    users = db.session.scalars(
+        select(User)
+        .where(User.active, User.role.in_(list(labels)), User.org_type.is_(None))
+        .order_by(User.role, User.name)
+    ).all()
     for user in users:
-        label = (_("%(text)s（%(note)s）", text=user.name, note=user.department.name)
-                 if user.department else user.name)
+        label = (
+            _("%(text)s（%(note)s）", text=user.name, note=user.department.name)
+            if user.department
+            else user.name
+        )
         groups.setdefault(labels[Role(user.role)], []).append(
-            (user.username, f"{label} · {user.username}"))
+            (user.username, f"{label} · {user.username}")
+        )
     return [("", _("请选择督办领导"))] + list(groups.items())
 
 
@@ -271,8 +369,15 @@ def key(proposal_id):
     if request.method == "POST":
         flag = {"true": True, "false": False}.get(form.key.data)
         supervisor = form.supervisor.data or None if flag else None
-        done = perform(ops.mark_key, current_user, proposal, flag, supervisor, form=form,
-                       success=_("已列为重点提案。") if flag else _("已取消重点提案。"))
+        done = perform(
+            ops.mark_key,
+            current_user,
+            proposal,
+            flag,
+            supervisor,
+            form=form,
+            success=_("已列为重点提案。") if flag else _("已取消重点提案。"),
+        )
         if done:
             return to_proposal(proposal)
         return failed("secretariat/key.html", p=proposal, form=form)
@@ -282,8 +387,9 @@ def key(proposal_id):
 
 
 class ConsultationForm(FlaskForm):
-    note = TextAreaField(_l("协商情况"), render_kw={"rows": 5},
-                         description=_l("时间、地点、参加人员、协商结果。"))
+    note = TextAreaField(
+        _l("协商情况"), render_kw={"rows": 5}, description=_l("时间、地点、参加人员、协商结果。")
+    )
     submit = SubmitField(_l("记录当面协商"))
 
 
@@ -294,8 +400,14 @@ def consultation(proposal_id):
     may("proposal", "record_consultation", proposal)
     form = ConsultationForm()
     if request.method == "POST":
-        done = perform(ops.record_consultation, current_user, proposal, form.note.data,
-                       form=form, success=_("已记录当面协商。"))
+        done = perform(
+            ops.record_consultation,
+            current_user,
+            proposal,
+            form.note.data,
+            form=form,
+            success=_("已记录当面协商。"),
+        )
         if done:
             return to_proposal(proposal)
         return failed("secretariat/consultation.html", p=proposal, form=form)
@@ -304,10 +416,16 @@ def consultation(proposal_id):
 
 # ---------------------------------------------------------------- decisions on assignments
 
+
 class ReassignmentForm(FlaskForm):
-    approve = RadioField(_l("决定"), validate_choice=False, choices=[
-        ("approve", _l("同意调整，改由下面选择的单位承办")),
-        ("refuse", _l("不同意调整，由原单位办理"))])
+    approve = RadioField(
+        _l("决定"),
+        validate_choice=False,
+        choices=[
+            ("approve", _l("同意调整，改由下面选择的单位承办")),
+            ("refuse", _l("不同意调整，由原单位办理")),
+        ],
+    )
     department = SelectField(_l("调整后的承办单位"), validate_choice=False)
     comment = TextAreaField(_l("意见（可选）"), render_kw={"rows": 3})
     submit = SubmitField(_l("提交决定"))
@@ -323,10 +441,19 @@ def reassignment_decision(assignment_id):
     form.department.choices = department_choices(_("请选择单位"))
     if request.method == "POST":
         approve = choice(form.approve.data, APPROVE)
-        data = {"approve": approve, "department": form.department.data or None,
-                "comment": form.comment.data}
-        done = perform(hops.decide_reassignment, current_user, assignment, data, form=form,
-                       success=_("已同意调整。") if approve else _("已决定不予调整，由原单位办理。"))
+        data = {
+            "approve": approve,
+            "department": form.department.data or None,
+            "comment": form.comment.data,
+        }
+        done = perform(
+            hops.decide_reassignment,
+            current_user,
+            assignment,
+            data,
+            form=form,
+            success=_("已同意调整。") if approve else _("已决定不予调整，由原单位办理。"),
+        )
         if done:
             return to_proposal(proposal, f"assignment-{assignment.id}")
         return failed("secretariat/reassignment.html", a=assignment, form=form)
@@ -334,8 +461,11 @@ def reassignment_decision(assignment_id):
 
 
 class ExtensionForm(FlaskForm):
-    approve = RadioField(_l("决定"), validate_choice=False, choices=[
-        ("approve", _l("同意延期")), ("refuse", _l("不同意延期"))])
+    approve = RadioField(
+        _l("决定"),
+        validate_choice=False,
+        choices=[("approve", _l("同意延期")), ("refuse", _l("不同意延期"))],
+    )
     comment = TextAreaField(_l("意见（可选）"), render_kw={"rows": 3})
     submit = SubmitField(_l("提交决定"))
 
@@ -350,13 +480,23 @@ def extension_decision(assignment_id):
     if pending is None:
         abort(409, _("没有待审批的延期申请。"))
     form = ExtensionForm()
-    context = {"a": assignment, "e": pending, "limit": hops.extension_limit(assignment),
-               "months": committee_settings.get("extension_max_months"), "form": form}
+    context = {
+        "a": assignment,
+        "e": pending,
+        "limit": hops.extension_limit(assignment),
+        "months": committee_settings.get("extension_max_months"),
+        "form": form,
+    }
     if request.method == "POST":
         approve = choice(form.approve.data, APPROVE)
-        done = perform(hops.decide_extension, current_user, assignment,
-                       {"approve": approve, "comment": form.comment.data}, form=form,
-                       success=_("已同意延期。") if approve else _("已决定不予延期。"))
+        done = perform(
+            hops.decide_extension,
+            current_user,
+            assignment,
+            {"approve": approve, "comment": form.comment.data},
+            form=form,
+            success=_("已同意延期。") if approve else _("已决定不予延期。"),
+        )
         if done:
             return to_proposal(proposal, f"assignment-{assignment.id}")
         return failed("secretariat/extension.html", **context)
@@ -365,12 +505,17 @@ def extension_decision(assignment_id):
 
 # ---------------------------------------------------------------- reply review (审核)
 
+
 class ReplyReviewForm(FlaskForm):
-    approve = RadioField(_l("审核结论"), validate_choice=False, choices=[
-        ("approve", _l("审核通过，送达提案人")), ("return", _l("退回承办单位修改"))])
+    approve = RadioField(
+        _l("审核结论"),
+        validate_choice=False,
+        choices=[("approve", _l("审核通过，送达提案人")), ("return", _l("退回承办单位修改"))],
+    )
     result = SelectField(_l("更正答复结果（可选）"), validate_choice=False)
-    comment = TextAreaField(_l("审核意见"), render_kw={"rows": 3},
-                            description=_l("退回时必填，承办单位会看到。"))
+    comment = TextAreaField(
+        _l("审核意见"), render_kw={"rows": 3}, description=_l("退回时必填，承办单位会看到。")
+    )
     submit = SubmitField(_l("提交审核结论"))
 
 
@@ -383,23 +528,35 @@ def reply_review(reply_id):
     form = ReplyReviewForm()
     form.result.choices = [("", _("不更改（%(code)s）", code=reply.result))] + [
         (code, f"{code} · {_(RESULT_LABELS[code])}" if code in RESULT_LABELS else code)
-        for code in committee_settings.get("result_codes")]
+        for code in committee_settings.get("result_codes")
+    ]
     if request.method == "POST":
         approve = choice(form.approve.data, APPROVE)
-        data = {"approve": approve, "comment": form.comment.data,
-                "result": form.result.data or None}
-        done = perform(hops.review_reply, current_user, reply, data, form=form,
-                       success=_("答复已审核通过并送达。") if approve
-                       else _("答复已退回承办单位。"))
+        data = {
+            "approve": approve,
+            "comment": form.comment.data,
+            "result": form.result.data or None,
+        }
+        done = perform(
+            hops.review_reply,
+            current_user,
+            reply,
+            data,
+            form=form,
+            success=_("答复已审核通过并送达。") if approve else _("答复已退回承办单位。"),
+        )
         if done:
             return to_proposal(proposal, f"reply-{reply.id}")
-        return failed("secretariat/reply_review.html", r=reply, form=form,
-                      RESULT_LABELS=RESULT_LABELS)
-    return render_template("secretariat/reply_review.html", r=reply, form=form,
-                           RESULT_LABELS=RESULT_LABELS)
+        return failed(
+            "secretariat/reply_review.html", r=reply, form=form, RESULT_LABELS=RESULT_LABELS
+        )
+    return render_template(
+        "secretariat/reply_review.html", r=reply, form=form, RESULT_LABELS=RESULT_LABELS
+    )
 
 
 # ---------------------------------------------------------------- queues
+
 
 @bp.get("/secretariat/queues")
 @login_required
@@ -407,5 +564,6 @@ def queues():
     if current_user.role != Role.SECRETARIAT:
         abort(403)
     today = local_date(utcnow())
-    return render_template("secretariat/queues.html",
-                           q=secretariat_queues(current_user, today), today=today)
+    return render_template(
+        "secretariat/queues.html", q=secretariat_queues(current_user, today), today=today
+    )

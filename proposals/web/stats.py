@@ -5,6 +5,7 @@ Excel and Word files.
 
 The figures come from proposals.stats.figures.annual_figures (the same function as the API's
 /stats/annual); who may see them is decided once, by api.stats_files.require_secretariat."""
+
 from datetime import date
 
 from flask import Blueprint, render_template, request, url_for
@@ -49,9 +50,13 @@ class PeriodForm(FlaskForm):
 
 def period_form():
     form = PeriodForm(formdata=request.args)
-    sessions = db.session.scalars(select(CommitteeSession).order_by(
-        CommitteeSession.year.desc(), CommitteeSession.term.desc(),
-        CommitteeSession.meeting.desc())).all()
+    sessions = db.session.scalars(
+        select(CommitteeSession).order_by(
+            CommitteeSession.year.desc(),
+            CommitteeSession.term.desc(),
+            CommitteeSession.meeting.desc(),
+        )
+    ).all()
     this_year = local_date(utcnow()).year
     years = sorted({s.year for s in sessions} | {this_year, this_year - 1}, reverse=True)
     form.year.choices = [("", _("今年"))] + [(str(y), str(y)) for y in years]
@@ -76,28 +81,42 @@ def previous_period(figures, period):
     session before this one."""
     as_of = shift_year(figures.get("as_of") or period.get("as_of"))
     described = figures.get("period") or {}
-    session_id = period.get("session_id") or (described.get("session")
-                                              if described.get("kind") == "session" else None)
+    session_id = period.get("session_id") or (
+        described.get("session") if described.get("kind") == "session" else None
+    )
     if session_id is not None:
         current = db.session.get(CommitteeSession, session_id)
         if current is None:
             return None
         before = db.session.scalar(
-            select(CommitteeSession).where(
+            select(CommitteeSession)
+            .where(
                 (CommitteeSession.year < current.year)
-                | ((CommitteeSession.year == current.year)
-                   & ((CommitteeSession.term < current.term)
-                      | ((CommitteeSession.term == current.term)
-                         & (CommitteeSession.meeting < current.meeting)))))
-            .order_by(CommitteeSession.year.desc(), CommitteeSession.term.desc(),
-                      CommitteeSession.meeting.desc()).limit(1))
+                | (
+                    (CommitteeSession.year == current.year)
+                    & (
+                        (CommitteeSession.term < current.term)
+                        | (
+                            (CommitteeSession.term == current.term)
+                            & (CommitteeSession.meeting < current.meeting)
+                        )
+                    )
+                )
+            )
+            .order_by(
+                CommitteeSession.year.desc(),
+                CommitteeSession.term.desc(),
+                CommitteeSession.meeting.desc(),
+            )
+            .limit(1)
+        )
         return {"session_id": before.id, "as_of": as_of} if before else None
     year = figures.get("year") or described.get("year") or local_date(utcnow()).year
     return {"year": year - 1, "as_of": as_of}
 
 
 def change(current, previous, is_rate):
-    """"+12", "−3", "+2.1 个百分点", or "—" when either side has no value."""
+    """ "+12", "−3", "+2.1 个百分点", or "—" when either side has no value."""
     if current is None or previous is None:
         return "—"
     if is_rate:
@@ -110,18 +129,25 @@ def change(current, previous, is_rate):
 
 def comparison(figures, previous):
     s, ps = figures.get("satisfaction") or {}, previous.get("satisfaction") or {}
-    rows = [(_("收到提案"), figures.get("received"), previous.get("received"), False),
-            (_("立案"), figures.get("filed"), previous.get("filed"), False),
-            (_("立案率"), figures.get("filing_rate"), previous.get("filing_rate"), True),
-            (_("承办件次"), figures.get("assignment_items"), previous.get("assignment_items"),
-             False),
-            (_("办复率"), figures.get("reply_rate"), previous.get("reply_rate"), True),
-            (_("按时答复率"), figures.get("on_time_rate"), previous.get("on_time_rate"), True),
-            (_("满意率"), s.get("rate"), ps.get("rate"), True),
-            (_("已测评件次"), s.get("rated"), ps.get("rated"), False)]
-    return [{"label": label, "current": percent(c) if rate else c,
-             "previous": percent(p) if rate else p, "change": change(c, p, rate)}
-            for label, c, p, rate in rows]
+    rows = [
+        (_("收到提案"), figures.get("received"), previous.get("received"), False),
+        (_("立案"), figures.get("filed"), previous.get("filed"), False),
+        (_("立案率"), figures.get("filing_rate"), previous.get("filing_rate"), True),
+        (_("承办件次"), figures.get("assignment_items"), previous.get("assignment_items"), False),
+        (_("办复率"), figures.get("reply_rate"), previous.get("reply_rate"), True),
+        (_("按时答复率"), figures.get("on_time_rate"), previous.get("on_time_rate"), True),
+        (_("满意率"), s.get("rate"), ps.get("rate"), True),
+        (_("已测评件次"), s.get("rated"), ps.get("rated"), False),
+    ]
+    return [
+        {
+            "label": label,
+            "current": percent(c) if rate else c,
+            "previous": percent(p) if rate else p,
+            "change": change(c, p, rate),
+        }
+        for label, c, p, rate in rows
+    ]
 
 
 def sorted_units(units, sort, order):
@@ -138,24 +164,41 @@ def charts(figures):
     units = sorted(figures.get("by_department") or [], key=lambda u: -(u.get("assigned") or 0))
     monthly = figures.get("monthly") or []
     return {
-        "category": bar_chart([(_(c.get("name") or ""), c.get("received") or 0)
-                               for c in figures.get("by_category") or []],
-                              title=_("按类别：收到提案"), testid="chart-category"),
-        "unit": bar_chart([(u.get("name"), u.get("assigned") or 0) for u in units[:12]],
-                          title=_("按承办单位：交办件次"), testid="chart-unit"),
-        "results": bar_chart([(_("%(code)s 类", code=k), results.get(k) or 0) for k in "ABC"],
-                             title=_("答复结果 A/B/C"), colors=RESULT_COLORS,
-                             testid="chart-results"),
+        "category": bar_chart(
+            [
+                (_(c.get("name") or ""), c.get("received") or 0)
+                for c in figures.get("by_category") or []
+            ],
+            title=_("按类别：收到提案"),
+            testid="chart-category",
+        ),
+        "unit": bar_chart(
+            [(u.get("name"), u.get("assigned") or 0) for u in units[:12]],
+            title=_("按承办单位：交办件次"),
+            testid="chart-unit",
+        ),
+        "results": bar_chart(
+            [(_("%(code)s 类", code=k), results.get(k) or 0) for k in "ABC"],
+            title=_("答复结果 A/B/C"),
+            colors=RESULT_COLORS,
+            testid="chart-results",
+        ),
         "satisfaction": bar_chart(
-            [(_(RATINGS[k]), s.get(k) or 0) for k in RATINGS] + [(_("未测评"),
-                                                                    s.get("unrated") or 0)],
-            title=_("满意度测评（按承办件次）"), colors=RATING_COLORS,
-            testid="chart-satisfaction"),
+            [(_(RATINGS[k]), s.get(k) or 0) for k in RATINGS]
+            + [(_("未测评"), s.get("unrated") or 0)],
+            title=_("满意度测评（按承办件次）"),
+            colors=RATING_COLORS,
+            testid="chart-satisfaction",
+        ),
         "monthly": line_chart(
             [_("%(m)d月", m=int(str(m.get("month"))[-2:])) for m in monthly],
-            [(_("收到提案"), [m.get("received") or 0 for m in monthly]),
-             (_("送达答复"), [m.get("replies_delivered") or 0 for m in monthly])],
-            title=_("逐月收到提案和送达答复"), testid="chart-monthly"),
+            [
+                (_("收到提案"), [m.get("received") or 0 for m in monthly]),
+                (_("送达答复"), [m.get("replies_delivered") or 0 for m in monthly]),
+            ],
+            title=_("逐月收到提案和送达答复"),
+            testid="chart-monthly",
+        ),
     }
 
 
@@ -173,8 +216,7 @@ def dashboard():
     except ValidationError as exc:
         errors, period = exc.fields, None
     sort = request.args.get("sort") if request.args.get("sort") in UNIT_SORTS else "overdue"
-    order = request.args.get("order") if request.args.get("order") in ("asc", "desc") \
-        else "desc"
+    order = request.args.get("order") if request.args.get("order") in ("asc", "desc") else "desc"
     if period is not None:
         try:
             figures = annual_figures(**period)
@@ -189,14 +231,28 @@ def dashboard():
             field.errors = list(field.errors) + [message]
     args = chosen
     return render_template(
-        "stats/dashboard.html", form=form, errors=errors, f=figures, previous=previous,
+        "stats/dashboard.html",
+        form=form,
+        errors=errors,
+        f=figures,
+        previous=previous,
         comparison=comparison(figures, previous) if figures and previous else None,
         charts=charts(figures) if figures else None,
         units=sorted_units(figures.get("by_department") or [], sort, order) if figures else [],
-        sort=sort, order=order, unit_sorts=UNIT_SORTS, args=args, percent=percent,
-        status_label=status_label, ratings=RATINGS,
-        sort_url=lambda key: url_for("stats.dashboard", **args, sort=key, order=(
-            "asc" if key == sort and order == "desc" else "desc"))), 400 if errors else 200
+        sort=sort,
+        order=order,
+        unit_sorts=UNIT_SORTS,
+        args=args,
+        percent=percent,
+        status_label=status_label,
+        ratings=RATINGS,
+        sort_url=lambda key: url_for(
+            "stats.dashboard",
+            **args,
+            sort=key,
+            order=("asc" if key == sort and order == "desc" else "desc"),
+        ),
+    ), 400 if errors else 200
 
 
 @bp.get("/stats/annual.xlsx")

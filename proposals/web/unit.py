@@ -2,6 +2,7 @@
 the co-unit's opinion, the reply and its sign-off (签发), extension requests and B-class
 follow-ups. Each page calls the operation of proposals/handling/operations.py with the same data
 as the JSON API; the operation decides who may act and when (403/409) and checks the input."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -20,13 +21,16 @@ from .actions import perform
 try:
     from wtforms import SelectChoice
 except ImportError:  # WTForms < 3.3 takes (value, label) pairs
+
     def SelectChoice(value, label):  # noqa: N802
         return (value, label)
+
 
 bp = Blueprint("unit", __name__)
 
 
 # --- forms: no validators of their own; the operation checks every field and names it -------
+
 
 def _date_field(label, **kw):
     """A text field shown as a date picker, so that the operation parses (and judges) it."""
@@ -34,8 +38,11 @@ def _date_field(label, **kw):
 
 
 class ReassignmentForm(FlaskForm):
-    reason = TextAreaField(_l("申请调整理由"), render_kw={"rows": 4},
-                           description=_l("请说明本单位不宜承办的理由，可建议更合适的承办单位。"))
+    reason = TextAreaField(
+        _l("申请调整理由"),
+        render_kw={"rows": 4},
+        description=_l("请说明本单位不宜承办的理由，可建议更合适的承办单位。"),
+    )
     submit = SubmitField(_l("提交调整申请"))
 
 
@@ -48,7 +55,8 @@ class ContactForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.mode.choices = [SelectChoice("", _("请选择"))] + [
-            SelectChoice(k, _(v)) for k, v in CONTACT_MODES.items()]
+            SelectChoice(k, _(v)) for k, v in CONTACT_MODES.items()
+        ]
 
 
 class OpinionForm(FlaskForm):
@@ -58,10 +66,14 @@ class OpinionForm(FlaskForm):
 
 class ReplyForm(FlaskForm):
     result = RadioField(_l("答复结果"), validate_choice=False)
-    promised_date = _date_field(_l("承诺完成日期"), render_kw={"data-promised-date": "1"},
-                                description=_l("B 类答复须填写承诺完成日期。"))
-    text = TextAreaField(_l("答复正文"), render_kw={"rows": 14},
-                         description=_l("请逐条答复提案的具体建议。"))
+    promised_date = _date_field(
+        _l("承诺完成日期"),
+        render_kw={"data-promised-date": "1"},
+        description=_l("B 类答复须填写承诺完成日期。"),
+    )
+    text = TextAreaField(
+        _l("答复正文"), render_kw={"rows": 14}, description=_l("请逐条答复提案的具体建议。")
+    )
     signer = StringField(_l("签发领导"))
     contact = StringField(_l("联系人及电话"))
     submit = SubmitField(_l("提交答复"))
@@ -71,15 +83,19 @@ class ReplyForm(FlaskForm):
         codes = committee_settings.get("result_codes")
         self.result.choices = [
             SelectChoice(c, f"{c} · {_(RESULT_LABELS[c])}" if c in RESULT_LABELS else c)
-            for c in codes]
+            for c in codes
+        ]
 
 
 class SignoffForm(FlaskForm):
-    approve = RadioField(_l("签发意见"), validate_choice=False,
-                         choices=[SelectChoice("yes", _l("同意签发")),
-                                  SelectChoice("no", _l("退回经办人修改"))])
-    comment = TextAreaField(_l("意见"), render_kw={"rows": 4},
-                            description=_l("退回时须填写退回意见。"))
+    approve = RadioField(
+        _l("签发意见"),
+        validate_choice=False,
+        choices=[SelectChoice("yes", _l("同意签发")), SelectChoice("no", _l("退回经办人修改"))],
+    )
+    comment = TextAreaField(
+        _l("意见"), render_kw={"rows": 4}, description=_l("退回时须填写退回意见。")
+    )
     submit = SubmitField(_l("提交"))
 
 
@@ -97,6 +113,7 @@ class FollowUpForm(FlaskForm):
 
 # --- loading and helpers ----------------------------------------------------------------------
 
+
 def today():
     return local_date(utcnow())
 
@@ -111,8 +128,11 @@ def load_assignment(assignment_id):
 
 def load_reply(reply_id):
     reply = load_one(Reply, reply_id, reply_detail_options())
-    if (reply is None or not can_view(current_user, reply.assignment.proposal)
-            or not can_view_reply(current_user, reply)):
+    if (
+        reply is None
+        or not can_view(current_user, reply.assignment.proposal)
+        or not can_view_reply(current_user, reply)
+    ):
         abort(404)
     return reply
 
@@ -128,8 +148,13 @@ def form_page_for_own_unit(assignment):
 
 
 def back_to(assignment):
-    return redirect(url_for("proposal.show", proposal_id=assignment.proposal_id,
-                            _anchor=f"assignment-{assignment.id}"))
+    return redirect(
+        url_for(
+            "proposal.show",
+            proposal_id=assignment.proposal_id,
+            _anchor=f"assignment-{assignment.id}",
+        )
+    )
 
 
 def posted(form):
@@ -163,8 +188,9 @@ def unit_actions(assignment, user=None):
         if "submit_opinion" in allowed and assignment.opinion is None:
             shown.add("submit_opinion")
     else:
-        busy = any(r.round == assignment.round and r.state in ops.IN_PROGRESS
-                   for r in assignment.replies)
+        busy = any(
+            r.round == assignment.round and r.state in ops.IN_PROGRESS for r in assignment.replies
+        )
         if "draft_reply" in allowed and not busy:
             shown.add("draft_reply")
         asked = any(e.round == assignment.round for e in assignment.extension_requests)
@@ -178,8 +204,11 @@ def unit_actions(assignment, user=None):
 def may_sign_off(reply, user=None):
     """Show 签发 to the head of the reply's unit while it awaits sign-off (display only)."""
     user = user or current_user
-    return (getattr(user, "is_unit_staff", False) and reply.assignment.belongs_to(user)
-            and "signoff_approve" in allowed_actions("reply", reply.state, user.role))
+    return (
+        getattr(user, "is_unit_staff", False)
+        and reply.assignment.belongs_to(user)
+        and "signoff_approve" in allowed_actions("reply", reply.state, user.role)
+    )
 
 
 @bp.app_context_processor
@@ -189,6 +218,7 @@ def _unit_helpers():
 
 # --- pages --------------------------------------------------------------------------------------
 
+
 @bp.get("/assignments/<int:assignment_id>")
 @login_required
 def assignment(assignment_id):
@@ -196,9 +226,15 @@ def assignment(assignment_id):
     a = load_assignment(assignment_id)
     if not can_view_internal(current_user, a.proposal):
         abort(403)
-    return render_template("unit/assignment.html", a=a, p=a.proposal, today=today(),
-                           extension_limit=ops.extension_limit(a),
-                           CONTACT_MODES=CONTACT_MODES, RESULT_LABELS=RESULT_LABELS)
+    return render_template(
+        "unit/assignment.html",
+        a=a,
+        p=a.proposal,
+        today=today(),
+        extension_limit=ops.extension_limit(a),
+        CONTACT_MODES=CONTACT_MODES,
+        RESULT_LABELS=RESULT_LABELS,
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")
@@ -215,11 +251,23 @@ def reassignment_request(assignment_id):
     a = load_assignment(assignment_id)
     form_page_for_own_unit(a)
     form = ReassignmentForm()
-    if posted(form) and perform(ops.request_reassignment, current_user, a, form.reason.data,
-                                form=form, success=_("调整申请已提交，等待提案委员会办公室决定。")):
+    if posted(form) and perform(
+        ops.request_reassignment,
+        current_user,
+        a,
+        form.reason.data,
+        form=form,
+        success=_("调整申请已提交，等待提案委员会办公室决定。"),
+    ):
         return back_to(a)
-    return render_template("unit/form.html", a=a, form=form, title=_("申请调整承办单位"),
-                           kind="reassignment", today=today())
+    return render_template(
+        "unit/form.html",
+        a=a,
+        form=form,
+        title=_("申请调整承办单位"),
+        kind="reassignment",
+        today=today(),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/contacts", methods=["GET", "POST"])
@@ -232,11 +280,19 @@ def contact(assignment_id):
         form.date.data = today().isoformat()
     if posted(form):
         data = {"mode": form.mode.data, "date": form.date.data, "summary": form.summary.data}
-        if perform(ops.record_contact, current_user, a, data, form=form,
-                   success=_("已记录办前沟通。")):
+        if perform(
+            ops.record_contact, current_user, a, data, form=form, success=_("已记录办前沟通。")
+        ):
             return back_to(a)
-    return render_template("unit/form.html", a=a, form=form, title=_("记录办前沟通"),
-                           kind="contact", today=today(), CONTACT_MODES=CONTACT_MODES)
+    return render_template(
+        "unit/form.html",
+        a=a,
+        form=form,
+        title=_("记录办前沟通"),
+        kind="contact",
+        today=today(),
+        CONTACT_MODES=CONTACT_MODES,
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/opinion", methods=["GET", "POST"])
@@ -245,11 +301,18 @@ def opinion(assignment_id):
     a = load_assignment(assignment_id)
     form_page_for_own_unit(a)
     form = OpinionForm()
-    if posted(form) and perform(ops.submit_opinion, current_user, a, form.text.data, form=form,
-                                success=_("会办意见已提交主办单位。")):
+    if posted(form) and perform(
+        ops.submit_opinion,
+        current_user,
+        a,
+        form.text.data,
+        form=form,
+        success=_("会办意见已提交主办单位。"),
+    ):
         return back_to(a)
-    return render_template("unit/form.html", a=a, form=form, title=_("提交会办意见"),
-                           kind="opinion", today=today())
+    return render_template(
+        "unit/form.html", a=a, form=form, title=_("提交会办意见"), kind="opinion", today=today()
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/reply", methods=["GET", "POST"])
@@ -257,26 +320,40 @@ def opinion(assignment_id):
 def reply(assignment_id):
     a = load_assignment(assignment_id)
     form_page_for_own_unit(a)
-    returned = next((r for r in reversed(a.replies)
-                     if r.round == a.round and r.state == R.RETURNED), None)
+    returned = next(
+        (r for r in reversed(a.replies) if r.round == a.round and r.state == R.RETURNED), None
+    )
     form = ReplyForm()
     if request.method == "GET" and returned is not None:
         # start from the returned draft rather than from nothing
         form.result.data, form.text.data = returned.result, returned.text
         form.signer.data, form.contact.data = returned.signer, returned.contact
-        form.promised_date.data = returned.promised_date.isoformat() \
-            if returned.promised_date else None
+        form.promised_date.data = (
+            returned.promised_date.isoformat() if returned.promised_date else None
+        )
     if posted(form):
-        data = {"result": form.result.data, "text": form.text.data, "signer": form.signer.data,
-                "contact": form.contact.data, "promised_date": form.promised_date.data or None}
-        new = perform(ops.draft_reply, current_user, a, data, form=form,
-                      success=_("答复已提交。"))
+        data = {
+            "result": form.result.data,
+            "text": form.text.data,
+            "signer": form.signer.data,
+            "contact": form.contact.data,
+            "promised_date": form.promised_date.data or None,
+        }
+        new = perform(ops.draft_reply, current_user, a, data, form=form, success=_("答复已提交。"))
         if new:
-            return redirect(url_for("proposal.show", proposal_id=a.proposal_id,
-                                    _anchor=f"reply-{new.id}"))
+            return redirect(
+                url_for("proposal.show", proposal_id=a.proposal_id, _anchor=f"reply-{new.id}")
+            )
     co_opinions = [x for x in a.proposal.assignments if x.role == "co" and x.opinion]
-    return render_template("unit/reply.html", a=a, p=a.proposal, form=form, returned=returned,
-                           co_opinions=co_opinions, today=today())
+    return render_template(
+        "unit/reply.html",
+        a=a,
+        p=a.proposal,
+        form=form,
+        returned=returned,
+        co_opinions=co_opinions,
+        today=today(),
+    )
 
 
 @bp.route("/replies/<int:reply_id>/signoff", methods=["GET", "POST"])
@@ -295,10 +372,18 @@ def signoff(reply_id):
         data = {"approve": approve, "comment": form.comment.data}
         success = _("答复已签发。") if approve else _("答复已退回经办人修改。")
         if perform(ops.signoff_reply, current_user, r, data, form=form, success=success):
-            return redirect(url_for("proposal.show", proposal_id=proposal_id,
-                                    _anchor=f"reply-{r.id}"))
-    return render_template("unit/signoff.html", r=r, a=r.assignment, p=r.assignment.proposal,
-                           form=form, RESULT_LABELS=RESULT_LABELS, today=today())
+            return redirect(
+                url_for("proposal.show", proposal_id=proposal_id, _anchor=f"reply-{r.id}")
+            )
+    return render_template(
+        "unit/signoff.html",
+        r=r,
+        a=r.assignment,
+        p=r.assignment.proposal,
+        form=form,
+        RESULT_LABELS=RESULT_LABELS,
+        today=today(),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/extension-request", methods=["GET", "POST"])
@@ -309,12 +394,24 @@ def extension_request(assignment_id):
     form = ExtensionForm()
     if posted(form):
         data = {"until": form.until.data, "reason": form.reason.data}
-        if perform(ops.request_extension, current_user, a, data, form=form,
-                   success=_("延期申请已提交，等待提案委员会办公室审批。")):
+        if perform(
+            ops.request_extension,
+            current_user,
+            a,
+            data,
+            form=form,
+            success=_("延期申请已提交，等待提案委员会办公室审批。"),
+        ):
             return back_to(a)
-    return render_template("unit/form.html", a=a, form=form, title=_("申请延期答复"),
-                           kind="extension", today=today(),
-                           extension_limit=ops.extension_limit(a))
+    return render_template(
+        "unit/form.html",
+        a=a,
+        form=form,
+        title=_("申请延期答复"),
+        kind="extension",
+        today=today(),
+        extension_limit=ops.extension_limit(a),
+    )
 
 
 @bp.route("/assignments/<int:assignment_id>/follow-up", methods=["GET", "POST"])
@@ -325,10 +422,24 @@ def follow_up(assignment_id):
     form = FollowUpForm()
     if posted(form):
         data = {"text": form.text.data, "done": bool(form.done.data)}
-        if perform(ops.follow_up, current_user, a, data, form=form,
-                   success=_("已记录跟踪办理情况。")):
+        if perform(
+            ops.follow_up, current_user, a, data, form=form, success=_("已记录跟踪办理情况。")
+        ):
             return back_to(a)
-    b_reply = next((r for r in reversed(a.replies) if r.result == "B"
-                    and r.state in (R.DELIVERED, R.RATED, R.UNRATED)), None)
-    return render_template("unit/form.html", a=a, form=form, title=_("B 类答复跟踪办理"),
-                           kind="follow_up", today=today(), b_reply=b_reply)
+    b_reply = next(
+        (
+            r
+            for r in reversed(a.replies)
+            if r.result == "B" and r.state in (R.DELIVERED, R.RATED, R.UNRATED)
+        ),
+        None,
+    )
+    return render_template(
+        "unit/form.html",
+        a=a,
+        form=form,
+        title=_("B 类答复跟踪办理"),
+        kind="follow_up",
+        today=today(),
+        b_reply=b_reply,
+    )

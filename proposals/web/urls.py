@@ -1,13 +1,15 @@
 """Links of the lists: the current filters kept in page, sorting and export links, and which
 page numbers a list's page links show."""
+
 from flask import request, url_for
 
 
 def list_url(endpoint, **changes):
     """``endpoint`` (a list or its export, without path arguments) with the current query
     string's non-empty values and ``changes`` (a value of None leaves that name out)."""
-    args = {name: value for name, value in request.args.items()
-            if value != "" and name not in changes}
+    args = {
+        name: value for name, value in request.args.items() if value != "" and name not in changes
+    }
     args.update((name, value) for name, value in changes.items() if value is not None)
     return url_for(endpoint, **args)
 

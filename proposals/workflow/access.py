@@ -1,5 +1,6 @@
 """Who may see what (docs/domain.md): members their own, co-signed and merged-into proposals; a
 unit only its assignments; the secretariat everything that has been submitted."""
+
 from sqlalchemy import and_, false, or_, select
 
 from ..handling.models import Assignment
@@ -23,15 +24,24 @@ def visible_filter(user):
         child = Proposal.__table__.alias("child")
         return or_(
             Proposal.proposer_id == user.id,
-            and_(Proposal.state != P.DRAFT,
-                 Proposal.id.in_(select(Cosigner.proposal_id).where(
-                     Cosigner.user_id == user.id, Cosigner.state.in_(COSIGNER_SEES)))),
-            Proposal.id.in_(select(child.c.merged_into_id).where(
-                child.c.proposer_id == user.id, child.c.merged_into_id.is_not(None))),
+            and_(
+                Proposal.state != P.DRAFT,
+                Proposal.id.in_(
+                    select(Cosigner.proposal_id).where(
+                        Cosigner.user_id == user.id, Cosigner.state.in_(COSIGNER_SEES)
+                    )
+                ),
+            ),
+            Proposal.id.in_(
+                select(child.c.merged_into_id).where(
+                    child.c.proposer_id == user.id, child.c.merged_into_id.is_not(None)
+                )
+            ),
         )
     if user.role in (Role.CLERK, Role.DEPARTMENT_HEAD) and user.department_id:
-        return Proposal.id.in_(select(Assignment.proposal_id).where(
-            Assignment.department_id == user.department_id))
+        return Proposal.id.in_(
+            select(Assignment.proposal_id).where(Assignment.department_id == user.department_id)
+        )
     return false()
 
 
@@ -41,10 +51,14 @@ def can_view(user, proposal):
     if user.role == Role.SECRETARIAT:
         return proposal.state != P.DRAFT or proposal.receipt_serial is not None
     if user.role == Role.MEMBER:
-        return (proposal.proposer_id == user.id
-                or (proposal.state != P.DRAFT and getattr(proposal.cosigner_for(user), "state",
-                                                          None) in COSIGNER_SEES)
-                or any(m.proposer_id == user.id for m in proposal.merged))
+        return (
+            proposal.proposer_id == user.id
+            or (
+                proposal.state != P.DRAFT
+                and getattr(proposal.cosigner_for(user), "state", None) in COSIGNER_SEES
+            )
+            or any(m.proposer_id == user.id for m in proposal.merged)
+        )
     if user.is_unit_staff:
         return any(a.department_id == user.department_id for a in proposal.assignments)
     return False
@@ -62,16 +76,28 @@ def can_view_reply(user, reply):
 def can_view_internal(user, proposal):
     """Co-unit opinions, extension and reassignment requests: secretariat and the units."""
     return user.role == Role.SECRETARIAT or (
-        user.is_unit_staff and any(a.department_id == user.department_id
-                                   for a in proposal.assignments))
+        user.is_unit_staff
+        and any(a.department_id == user.department_id for a in proposal.assignments)
+    )
 
 
 # History entries whose comment stays with the units and the secretariat: the units' requests,
 # the drafts' result codes, the sign-off and review remarks (see can_view_internal).
-INTERNAL_HISTORY = frozenset({
-    "request_reassignment", "approve_reassignment", "refuse_reassignment",
-    "request_extension", "approve_extension", "refuse_extension",
-    "draft_reply", "signoff", "signoff_return", "review_reply", "review_return"})
+INTERNAL_HISTORY = frozenset(
+    {
+        "request_reassignment",
+        "approve_reassignment",
+        "refuse_reassignment",
+        "request_extension",
+        "approve_extension",
+        "refuse_extension",
+        "draft_reply",
+        "signoff",
+        "signoff_return",
+        "review_reply",
+        "review_return",
+    }
+)
 
 
 def history_comment(user, proposal, entry, internal=None):
@@ -94,4 +120,3 @@ def visible_assignments_filter(user):
     if user.is_unit_staff and user.department_id:
         return Assignment.department_id == user.department_id
     return false()
-

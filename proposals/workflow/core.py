@@ -1,5 +1,6 @@
 """What every operation shares: the state check against the table, the history row, the clock,
 optimistic version checks and input checks that name the field."""
+
 from datetime import date
 
 from sqlalchemy import inspect
@@ -15,35 +16,71 @@ from .states import InvalidTransition, Role, RoleNotAllowed, transition
 
 # Labels are msgids: marked with N_ for the extractor, translated where shown (_(label)).
 STATE_LABELS = {
-    "draft": N_("草稿"), "awaiting_cosigners": N_("待联名确认"), "submitted": N_("待审查"),
-    "filed": N_("已立案"), "not_filed": N_("不予立案"), "merged": N_("已并案"),
-    "withdrawn": N_("已撤案"), "assigned": N_("已交办"), "closed": N_("已办结"),
-    "pending": N_("待签收"), "reassignment_requested": N_("申请调整中"),
-    "handling": N_("办理中"), "replied": N_("已答复"), "rehandling": N_("重新办理"),
-    "reassigned": N_("已调整"), "awaiting_signoff": N_("待签发"), "awaiting_review": N_("待审核"),
-    "returned": N_("已退回"), "delivered": N_("已送达"), "rated": N_("已测评"),
+    "draft": N_("草稿"),
+    "awaiting_cosigners": N_("待联名确认"),
+    "submitted": N_("待审查"),
+    "filed": N_("已立案"),
+    "not_filed": N_("不予立案"),
+    "merged": N_("已并案"),
+    "withdrawn": N_("已撤案"),
+    "assigned": N_("已交办"),
+    "closed": N_("已办结"),
+    "pending": N_("待签收"),
+    "reassignment_requested": N_("申请调整中"),
+    "handling": N_("办理中"),
+    "replied": N_("已答复"),
+    "rehandling": N_("重新办理"),
+    "reassigned": N_("已调整"),
+    "awaiting_signoff": N_("待签发"),
+    "awaiting_review": N_("待审核"),
+    "returned": N_("已退回"),
+    "delivered": N_("已送达"),
+    "rated": N_("已测评"),
     "unrated": N_("未测评"),
 }
 
 ACTION_LABELS = {
-    "create": N_("起草"), "edit": N_("修改"), "submit": N_("提交"),
-    "cosign_accept": N_("同意联名"), "cosign_decline": N_("谢绝联名"),
-    "cosign_expire": N_("联名邀请过期"), "withdraw": N_("撤案"), "file": N_("立案"),
-    "not_file": N_("不予立案"), "merge": N_("并案"), "absorb": N_("并入提案"),
-    "return": N_("退回修改"), "assign": N_("交办"), "assign_unit": N_("交办承办单位"),
-    "mark_key": N_("列为重点提案"), "unmark_key": N_("取消重点提案"),
-    "record_consultation": N_("当面协商"), "close": N_("办结"), "accept": N_("签收"),
-    "auto_accept": N_("视为签收"), "request_reassignment": N_("申请调整"),
-    "approve_reassignment": N_("同意调整"), "refuse_reassignment": N_("不同意调整"),
-    "record_contact": N_("办前沟通"), "submit_opinion": N_("提交会办意见"),
-    "request_extension": N_("申请延期"), "approve_extension": N_("同意延期"),
-    "refuse_extension": N_("不同意延期"), "draft_reply": N_("拟写答复"),
-    "signoff": N_("签发答复"), "signoff_return": N_("退回答复（签发）"),
-    "review_reply": N_("审核通过答复"), "review_return": N_("退回答复（审核）"),
-    "deliver_reply": N_("答复送达"), "rate": N_("满意度测评"),
-    "rate_merged": N_("并案提案人测评"), "rehandle": N_("重新办理"),
-    "expire_rating": N_("测评期限已过"), "follow_up": N_("跟踪办理"),
-    "withhold_disclosure": N_("设为不公开"), "allow_disclosure": N_("恢复公开"),
+    "create": N_("起草"),
+    "edit": N_("修改"),
+    "submit": N_("提交"),
+    "cosign_accept": N_("同意联名"),
+    "cosign_decline": N_("谢绝联名"),
+    "cosign_expire": N_("联名邀请过期"),
+    "withdraw": N_("撤案"),
+    "file": N_("立案"),
+    "not_file": N_("不予立案"),
+    "merge": N_("并案"),
+    "absorb": N_("并入提案"),
+    "return": N_("退回修改"),
+    "assign": N_("交办"),
+    "assign_unit": N_("交办承办单位"),
+    "mark_key": N_("列为重点提案"),
+    "unmark_key": N_("取消重点提案"),
+    "record_consultation": N_("当面协商"),
+    "close": N_("办结"),
+    "accept": N_("签收"),
+    "auto_accept": N_("视为签收"),
+    "request_reassignment": N_("申请调整"),
+    "approve_reassignment": N_("同意调整"),
+    "refuse_reassignment": N_("不同意调整"),
+    "record_contact": N_("办前沟通"),
+    "submit_opinion": N_("提交会办意见"),
+    "request_extension": N_("申请延期"),
+    "approve_extension": N_("同意延期"),
+    "refuse_extension": N_("不同意延期"),
+    "draft_reply": N_("拟写答复"),
+    "signoff": N_("签发答复"),
+    "signoff_return": N_("退回答复（签发）"),
+    "review_reply": N_("审核通过答复"),
+    "review_return": N_("退回答复（审核）"),
+    "deliver_reply": N_("答复送达"),
+    "rate": N_("满意度测评"),
+    "rate_merged": N_("并案提案人测评"),
+    "rehandle": N_("重新办理"),
+    "expire_rating": N_("测评期限已过"),
+    "follow_up": N_("跟踪办理"),
+    "withhold_disclosure": N_("设为不公开"),
+    "allow_disclosure": N_("恢复公开"),
 }
 
 
@@ -55,8 +92,9 @@ def move(machine, action, record, actor, to=None):
     """Check ``action`` on ``record`` against the transition table; return the target state.
     Nothing is changed here: callers assign the state once every other check has passed."""
     try:
-        return transition(machine, action, record.state if record is not None else None,
-                          role_of(actor), to)
+        return transition(
+            machine, action, record.state if record is not None else None, role_of(actor), to
+        )
     except RoleNotAllowed:
         raise NotPermitted(_("您的角色不能执行此操作")) from None
     except InvalidTransition:
@@ -64,13 +102,29 @@ def move(machine, action, record, actor, to=None):
         raise InvalidState(_("当前状态（%(state)s）下不能执行此操作", state=label)) from None
 
 
-def log(proposal, actor, action, from_state, to_state, *, comment=None, assignment=None,
-        reply=None, now=None):
-    entry = HistoryEntry(proposal=proposal, actor_id=actor.id if actor else None, action=action,
-                         from_state=from_state, to_state=to_state, comment=comment,
-                         assignment_id=assignment.id if assignment is not None else None,
-                         reply_id=reply.id if reply is not None else None,
-                         created_at=now or utcnow())
+def log(
+    proposal,
+    actor,
+    action,
+    from_state,
+    to_state,
+    *,
+    comment=None,
+    assignment=None,
+    reply=None,
+    now=None,
+):
+    entry = HistoryEntry(
+        proposal=proposal,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        assignment_id=assignment.id if assignment is not None else None,
+        reply_id=reply.id if reply is not None else None,
+        created_at=now or utcnow(),
+    )
     db.session.add(entry)
     return entry
 
@@ -95,8 +149,9 @@ def loaded(record, *names):
             key = state.mapper.get_property_by_column(column).key
             ident = getattr(record, key)
             # from the identity map, or one SELECT of the row; kept on the record
-            set_committed_value(record, name, None if ident is None
-                                else db.session.get(prop.mapper.class_, ident))
+            set_committed_value(
+                record, name, None if ident is None else db.session.get(prop.mapper.class_, ident)
+            )
         else:
             collections.append(name)
     if collections:

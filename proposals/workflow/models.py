@@ -1,8 +1,17 @@
 """Proposals (提案), their co-signers and their history."""
+
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, String, Table, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Department, User, utcnow
@@ -16,7 +25,8 @@ KINDS = ("individual", "joint", "collective")
 KIND_LABELS = {"individual": N_("个人提案"), "joint": N_("联名提案"), "collective": N_("集体提案")}
 
 suggested_departments = Table(
-    "proposal_suggested_departments", db.metadata,
+    "proposal_suggested_departments",
+    db.metadata,
     Column("proposal_id", ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True),
     Column("department_id", ForeignKey("departments.id"), primary_key=True),
 )
@@ -33,10 +43,13 @@ class Proposal(db.Model):
         CheckConstraint(f"state IN {PROPOSAL_STATES!r}", name="state"),
         CheckConstraint(f"kind IN {KINDS!r}", name="kind"),
         CheckConstraint("(state = 'merged') = (merged_into_id IS NOT NULL)", name="merged"),
-        CheckConstraint("(state = 'not_filed') = (not_filed_reason_id IS NOT NULL)",
-                        name="not_filed_reason"),
-        CheckConstraint("number IS NULL OR state IN ('filed', 'assigned', 'closed')",
-                        name="number_only_when_filed"),
+        CheckConstraint(
+            "(state = 'not_filed') = (not_filed_reason_id IS NOT NULL)", name="not_filed_reason"
+        ),
+        CheckConstraint(
+            "number IS NULL OR state IN ('filed', 'assigned', 'closed')",
+            name="number_only_when_filed",
+        ),
         UniqueConstraint("session_id", "number"),
         UniqueConstraint("session_id", "receipt_serial"),
         Index("ix_proposals_state_session", "state", "session_id"),
@@ -53,13 +66,13 @@ class Proposal(db.Model):
     proposer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="individual")
     state: Mapped[str] = mapped_column(String(24), default=ProposalState.DRAFT)
-    title: Mapped[str] = mapped_column(String(200))           # 案由
+    title: Mapped[str] = mapped_column(String(200))  # 案由
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
-    analysis: Mapped[str] = mapped_column(Text, default="")   # 情况分析
+    analysis: Mapped[str] = mapped_column(Text, default="")  # 情况分析
     suggestions: Mapped[str] = mapped_column(Text, default="")  # 具体建议
-    is_plenary: Mapped[bool | None]                           # 大会提案 / 平时提案
+    is_plenary: Mapped[bool | None]  # 大会提案 / 平时提案
     receipt_serial: Mapped[int | None]
-    number: Mapped[int | None]                                # 提案号, on filing
+    number: Mapped[int | None]  # 提案号, on filing
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     filed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -68,7 +81,7 @@ class Proposal(db.Model):
     not_filed_disposition: Mapped[str | None] = mapped_column(String(16))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), index=True)
     withdraw_reason: Mapped[str | None] = mapped_column(Text)
-    is_key: Mapped[bool] = mapped_column(default=False)       # 重点提案
+    is_key: Mapped[bool] = mapped_column(default=False)  # 重点提案
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # 督办领导
     is_excellent: Mapped[bool] = mapped_column(default=False)  # 优秀提案
     not_for_disclosure: Mapped[bool] = mapped_column(default=False)
@@ -84,28 +97,34 @@ class Proposal(db.Model):
     category: Mapped[Category] = relationship(lazy="joined")
     # every other relationship raises instead of loading lazily (no hidden N+1): load
     # what a page or an operation needs with the statement that fetches the proposals
-    supervisor: Mapped[User | None] = relationship(foreign_keys=[supervisor_id],
-                                                   lazy="raise_on_sql")
+    supervisor: Mapped[User | None] = relationship(
+        foreign_keys=[supervisor_id], lazy="raise_on_sql"
+    )
     not_filed_reason: Mapped[NotFiledReason | None] = relationship(lazy="raise_on_sql")
-    merged_into: Mapped["Proposal | None"] = relationship(remote_side=[id],
-                                                          back_populates="merged",
-                                                          lazy="raise_on_sql")
-    merged: Mapped[list["Proposal"]] = relationship(back_populates="merged_into",
-                                                    order_by="Proposal.id",
-                                                    lazy="raise_on_sql")
-    cosigners: Mapped[list["Cosigner"]] = relationship(back_populates="proposal",
-                                                       order_by="Cosigner.id",
-                                                       cascade="all, delete-orphan",
-                                                       lazy="raise_on_sql")
+    merged_into: Mapped["Proposal | None"] = relationship(
+        remote_side=[id], back_populates="merged", lazy="raise_on_sql"
+    )
+    merged: Mapped[list["Proposal"]] = relationship(
+        back_populates="merged_into", order_by="Proposal.id", lazy="raise_on_sql"
+    )
+    cosigners: Mapped[list["Cosigner"]] = relationship(
+        back_populates="proposal",
+        order_by="Cosigner.id",
+        cascade="all, delete-orphan",
+        lazy="raise_on_sql",
+    )
     suggested_departments: Mapped[list[Department]] = relationship(
-        secondary=suggested_departments, order_by=Department.code, lazy="raise_on_sql")
+        secondary=suggested_departments, order_by=Department.code, lazy="raise_on_sql"
+    )
     assignments: Mapped[list["Assignment"]] = relationship(  # noqa: F821
-        back_populates="proposal", order_by="Assignment.id", lazy="raise_on_sql")
+        back_populates="proposal", order_by="Assignment.id", lazy="raise_on_sql"
+    )
     history: Mapped[list["HistoryEntry"]] = relationship(
-        back_populates="proposal", order_by="HistoryEntry.id", lazy="raise_on_sql")
+        back_populates="proposal", order_by="HistoryEntry.id", lazy="raise_on_sql"
+    )
     reviews: Mapped[list["ReviewDecision"]] = relationship(
-        order_by="ReviewDecision.id", foreign_keys="ReviewDecision.proposal_id",
-        lazy="raise_on_sql")
+        order_by="ReviewDecision.id", foreign_keys="ReviewDecision.proposal_id", lazy="raise_on_sql"
+    )
 
     @property
     def number_label(self):
@@ -120,14 +139,16 @@ class Proposal(db.Model):
 
 class Cosigner(db.Model):
     """A co-signer (联名提案人) and their invitation."""
+
     __tablename__ = "cosigners"
     __table_args__ = (
         UniqueConstraint("proposal_id", "user_id"),
         CheckConstraint(f"state IN {tuple(s.value for s in CosignerState)!r}", name="state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
-                                             index=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default=CosignerState.INVITED)
     invited_at: Mapped[datetime | None]
@@ -141,13 +162,15 @@ class Cosigner(db.Model):
 class ReviewDecision(db.Model):
     """One filing review (立案审查) of a proposal: a proposal returned for revision and
     resubmitted has several."""
+
     __tablename__ = "review_decisions"
     __table_args__ = (
         CheckConstraint("decision IN ('file', 'not_file', 'merge', 'return')", name="decision"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
-                                             index=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str] = mapped_column(String(16))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
@@ -160,10 +183,12 @@ class ReviewDecision(db.Model):
 
 class HistoryEntry(db.Model):
     """One row per action: who, when, what, from which state to which, comment."""
+
     __tablename__ = "history"
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"),
-                                             index=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
     reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # null: the system

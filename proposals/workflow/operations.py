@@ -4,14 +4,14 @@ Each checks role, ownership and state, then changes the records and writes one h
 They only flush; the caller (a request, a command, a task) commits once. A refusal raises a
 DomainError before anything has been changed.
 """
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Department, User
 from ..committee import settings as committee_settings
 from ..committee.calendar import add_months, load_calendar
-from ..committee.models import (DISPOSITIONS, Category, CommitteeSession, Counter,
-                                NotFiledReason)
+from ..committee.models import DISPOSITIONS, Category, CommitteeSession, Counter, NotFiledReason
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _, join
@@ -34,8 +34,11 @@ def current_session():
 def next_counter(session_id, kind):
     """Take the next value of a per-session sequence (see Counter)."""
     value = db.session.scalar(
-        update(Counter).where(Counter.session_id == session_id, Counter.kind == kind)
-        .values(last_value=Counter.last_value + 1).returning(Counter.last_value))
+        update(Counter)
+        .where(Counter.session_id == session_id, Counter.kind == kind)
+        .values(last_value=Counter.last_value + 1)
+        .returning(Counter.last_value)
+    )
     if value is None:
         db.session.add(Counter(session_id=session_id, kind=kind, last_value=1))
         db.session.flush()
@@ -57,8 +60,9 @@ def _read_content(actor, data, *, partial):
         code = data.get("category")
         category = None
         if isinstance(code, str) and code:
-            category = db.session.scalar(select(Category).where(Category.code == code,
-                                                                Category.active))
+            category = db.session.scalar(
+                select(Category).where(Category.code == code, Category.active)
+            )
         if category is None:
             errors["category"] = _("请选择有效的提案类别")
         out["category"] = category
@@ -69,8 +73,7 @@ def _read_content(actor, data, *, partial):
     if "cosigners" in data:
         out["cosigners"] = _resolve_cosigners(actor, data["cosigners"], errors)
     if "suggested_departments" in data:
-        out["suggested_departments"] = _resolve_departments(data["suggested_departments"],
-                                                            errors)
+        out["suggested_departments"] = _resolve_departments(data["suggested_departments"], errors)
     raise_if(errors)
     return out
 
@@ -85,8 +88,13 @@ def _resolve_cosigners(actor, usernames, errors):
     users, wrong = [], []
     for name in dict.fromkeys(usernames):
         user = db.session.scalar(select(User).where(User.username == name))
-        if (user is None or not user.active or user.role != Role.MEMBER or user.is_organisation
-                or user.id == actor.id):
+        if (
+            user is None
+            or not user.active
+            or user.role != Role.MEMBER
+            or user.is_organisation
+            or user.id == actor.id
+        ):
             wrong.append(name)
         else:
             users.append(user)
@@ -99,8 +107,9 @@ def _resolve_departments(codes, errors):
     if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
         errors["suggested_departments"] = _("建议承办单位应为单位代码列表")
         return []
-    found = db.session.scalars(select(Department).where(Department.code.in_(codes),
-                                                        Department.active)).all()
+    found = db.session.scalars(
+        select(Department).where(Department.code.in_(codes), Department.active)
+    ).all()
     missing = sorted(set(codes) - {d.code for d in found})
     if missing:
         errors["suggested_departments"] = _("未知的单位代码：%(codes)s", codes=join(missing))
@@ -138,8 +147,13 @@ def create_proposal(actor, data, *, now=None):
     now, _today = clock(now)
     session = current_session()
     content = _read_content(actor, data, partial=False)
-    proposal = Proposal(session=session, proposer=actor, state=P.DRAFT, created_at=now,
-                        kind="collective" if actor.is_organisation else "individual")
+    proposal = Proposal(
+        session=session,
+        proposer=actor,
+        state=P.DRAFT,
+        created_at=now,
+        kind="collective" if actor.is_organisation else "individual",
+    )
     _apply_content(proposal, content)
     db.session.add(proposal)
     db.session.flush()
@@ -167,12 +181,18 @@ def check_complete(proposal):
         errors["suggestions"] = _("请填写具体建议")
     length = len(proposal.analysis.strip()) + len(proposal.suggestions.strip())
     if length < limits["proposal_min_chars"]:
-        errors.setdefault("suggestions",
-                          _("正文（情况分析与具体建议）不能少于 %(min)d 字，现有 %(n)d 字",
-                            min=limits["proposal_min_chars"], n=length))
+        errors.setdefault(
+            "suggestions",
+            _(
+                "正文（情况分析与具体建议）不能少于 %(min)d 字，现有 %(n)d 字",
+                min=limits["proposal_min_chars"],
+                n=length,
+            ),
+        )
     elif length > limits["proposal_max_chars"]:
-        errors["suggestions"] = _("正文不能超过 %(max)d 字，现有 %(n)d 字",
-                                  max=limits["proposal_max_chars"], n=length)
+        errors["suggestions"] = _(
+            "正文不能超过 %(max)d 字，现有 %(n)d 字", max=limits["proposal_max_chars"], n=length
+        )
     raise_if(errors)
 
 
@@ -244,10 +264,15 @@ def expire_invitations(*, now=None):
     """System sweep: invitations past their date expire; their proposals move on."""
     now, today = clock(now)
     proposals = db.session.scalars(
-        select(Proposal).where(Proposal.state == P.AWAITING_COSIGNERS).where(
-            Proposal.cosigners.any((Cosigner.state == CosignerState.INVITED)
-                                   & (Cosigner.expires_on < today)))
-        .options(selectinload(Proposal.cosigners))).all()
+        select(Proposal)
+        .where(Proposal.state == P.AWAITING_COSIGNERS)
+        .where(
+            Proposal.cosigners.any(
+                (Cosigner.state == CosignerState.INVITED) & (Cosigner.expires_on < today)
+            )
+        )
+        .options(selectinload(Proposal.cosigners))
+    ).all()
     for proposal in proposals:
         move("proposal", "cosign_expire", proposal, None)
         for cosigner in proposal.cosigners:
@@ -288,17 +313,21 @@ def review_proposal(actor, proposal, data, *, now=None):
     decision = data.get("decision")
     if decision not in REVIEW_DECISIONS:
         move("proposal", "file", proposal, actor)  # role and state first
-        raise ValidationError(fields={"decision": _("审查结论应为 file、not_file、merge 或 return")})
+        raise ValidationError(
+            fields={"decision": _("审查结论应为 file、not_file、merge 或 return")}
+        )
     target = move("proposal", decision, proposal, actor)
     now, _today = clock(now)
     errors = {}
-    comment = text_field(errors, data, "comment", N_("审查意见"), required=decision == "return",
-                         max_len=2000)
+    comment = text_field(
+        errors, data, "comment", N_("审查意见"), required=decision == "return", max_len=2000
+    )
     if decision == "file":
         category = proposal.category
         if data.get("category"):
-            category = db.session.scalar(select(Category).where(
-                Category.code == data["category"], Category.active))
+            category = db.session.scalar(
+                select(Category).where(Category.code == data["category"], Category.active)
+            )
             if category is None:
                 errors["category"] = _("未知的提案类别")
         raise_if(errors)
@@ -308,8 +337,11 @@ def review_proposal(actor, proposal, data, *, now=None):
     elif decision == "not_file":
         reason = None
         if isinstance(data.get("reason_code"), str):
-            reason = db.session.scalar(select(NotFiledReason).where(
-                NotFiledReason.code == data["reason_code"], NotFiledReason.active))
+            reason = db.session.scalar(
+                select(NotFiledReason).where(
+                    NotFiledReason.code == data["reason_code"], NotFiledReason.active
+                )
+            )
         if reason is None:
             errors["reason_code"] = _("请选择有效的不予立案理由")
         disposition = data.get("disposition") or "none"
@@ -321,19 +353,33 @@ def review_proposal(actor, proposal, data, *, now=None):
         host = _merge_target(proposal, data.get("merge_into"), errors)
         raise_if(errors)
         proposal.merged_into = host
-        log(host, actor, "absorb", host.state, host.state,
-            comment=f"并入提案（收件号 {proposal.receipt_serial}）：{proposal.title}", now=now)
+        log(
+            host,
+            actor,
+            "absorb",
+            host.state,
+            host.state,
+            comment=f"并入提案（收件号 {proposal.receipt_serial}）：{proposal.title}",
+            now=now,
+        )
     else:
         raise_if(errors)
     from_state = proposal.state
     proposal.state = target
     proposal.review_comment = comment
-    db.session.add(ReviewDecision(
-        proposal_id=proposal.id, reviewer_id=actor.id, decision=decision, comment=comment,
-        category_id=proposal.category_id if decision == "file" else None,
-        reason_id=proposal.not_filed_reason.id if decision == "not_file" else None,
-        disposition=proposal.not_filed_disposition if decision == "not_file" else None,
-        merge_into_id=proposal.merged_into.id if decision == "merge" else None, created_at=now))
+    db.session.add(
+        ReviewDecision(
+            proposal_id=proposal.id,
+            reviewer_id=actor.id,
+            decision=decision,
+            comment=comment,
+            category_id=proposal.category_id if decision == "file" else None,
+            reason_id=proposal.not_filed_reason.id if decision == "not_file" else None,
+            disposition=proposal.not_filed_disposition if decision == "not_file" else None,
+            merge_into_id=proposal.merged_into.id if decision == "merge" else None,
+            created_at=now,
+        )
+    )
     log(proposal, actor, decision, from_state, target, comment=comment, now=now)
     db.session.flush()
     return proposal
@@ -344,8 +390,7 @@ def _merge_target(proposal, target_id, errors):
         errors["merge_into"] = _("请指定并入的已立案提案编号（id）")
         return None
     host = db.session.get(Proposal, target_id)
-    if host is None or host.id == proposal.id or host.state not in (P.FILED, P.ASSIGNED,
-                                                                      P.CLOSED):
+    if host is None or host.id == proposal.id or host.state not in (P.FILED, P.ASSIGNED, P.CLOSED):
         errors["merge_into"] = _("只能并入一件已立案的提案")
         return None
     return host
@@ -361,18 +406,31 @@ def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
         due_date = date_field(errors, {"due_date": due_date}, "due_date", N_("答复期限"))
         limit = add_months(today, committee_settings.get("extension_max_months"))
         if due_date is not None and not today < due_date <= limit:
-            errors["due_date"] = _("答复期限应在今天之后且不晚于 %(date)s",
-                                   date=limit.isoformat())
+            errors["due_date"] = _("答复期限应在今天之后且不晚于 %(date)s", date=limit.isoformat())
     raise_if(errors)
     leads = [d for d, r in plan if r == "lead"]
     split = len(leads) > 1
     proposal.state = target
-    log(proposal, actor, "assign", P.FILED, target,
-        comment="、".join(f"{d.name}（{ROLE_LABELS['split' if split and r == 'lead' else r]}）"
-                         for d, r in plan), now=now)
+    log(
+        proposal,
+        actor,
+        "assign",
+        P.FILED,
+        target,
+        comment="、".join(
+            f"{d.name}（{ROLE_LABELS['split' if split and r == 'lead' else r]}）" for d, r in plan
+        ),
+        now=now,
+    )
     for department, role in plan:
-        create_assignment(actor, proposal, department, "split" if split and role == "lead"
-                          else role, due_date=due_date, now=now)
+        create_assignment(
+            actor,
+            proposal,
+            department,
+            "split" if split and role == "lead" else role,
+            due_date=due_date,
+            now=now,
+        )
     db.session.flush()
     return proposal
 
@@ -387,8 +445,9 @@ def _read_assignment_plan(departments, errors):
             errors["departments"] = _("每个承办单位应写明 code 和 role（lead 或 co）")
             return []
         code = item.get("code")
-        department = db.session.scalar(select(Department).where(Department.code == code,
-                                                                Department.active))
+        department = db.session.scalar(
+            select(Department).where(Department.code == code, Department.active)
+        )
         if department is None:
             errors["departments"] = _("未知的单位代码：%(codes)s", codes=code)
             return []
@@ -417,14 +476,20 @@ def mark_key(actor, proposal, key, supervisor=None, *, now=None):
         if not isinstance(supervisor, str) or not supervisor:
             errors["supervisor"] = _("请指定督办领导（用户名）")
         else:
-            leader = db.session.scalar(select(User).where(User.username == supervisor,
-                                                          User.active))
+            leader = db.session.scalar(select(User).where(User.username == supervisor, User.active))
             if leader is None:
                 errors["supervisor"] = _("未知的用户：%(name)s", name=supervisor)
     raise_if(errors)
     proposal.is_key, proposal.supervisor = key, leader
-    log(proposal, actor, "mark_key" if key else "unmark_key", proposal.state, proposal.state,
-        comment=f"督办领导：{leader.name}" if leader else None, now=now)
+    log(
+        proposal,
+        actor,
+        "mark_key" if key else "unmark_key",
+        proposal.state,
+        proposal.state,
+        comment=f"督办领导：{leader.name}" if leader else None,
+        now=now,
+    )
     db.session.flush()
     return proposal
 
@@ -438,7 +503,14 @@ def record_consultation(actor, proposal, note, *, now=None):
     note = text_field(errors, {"note": note}, "note", N_("协商情况"), max_len=5000)
     raise_if(errors)
     proposal.consultation_due, proposal.consultation_note = False, note
-    log(proposal, actor, "record_consultation", proposal.state, proposal.state, comment=note,
-        now=now)
+    log(
+        proposal,
+        actor,
+        "record_consultation",
+        proposal.state,
+        proposal.state,
+        comment=note,
+        now=now,
+    )
     db.session.flush()
     return proposal

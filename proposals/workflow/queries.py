@@ -1,4 +1,5 @@
 """Read-only queries shared by the API and the pages: the lists a person may see, filtered."""
+
 from types import SimpleNamespace
 
 from sqlalchemy import BigInteger, bindparam, func, select
@@ -30,11 +31,17 @@ def assignment_children(path=None):
     """Everything a page or an answer shows of an assignment, joined to the statement that
     loads the assignments (each collection holds a handful of rows). ``path``: the loader
     option that reaches the assignments, or None when they are the statement's rows."""
+
     def joined(attr):
         return path.joinedload(attr) if path is not None else joinedload(attr)
-    return (joined(Assignment.opinion), joined(Assignment.contacts),
-            joined(Assignment.extension_requests), joined(Assignment.follow_ups),
-            joined(Assignment.replies).joinedload(Reply.ratings))
+
+    return (
+        joined(Assignment.opinion),
+        joined(Assignment.contacts),
+        joined(Assignment.extension_requests),
+        joined(Assignment.follow_ups),
+        joined(Assignment.replies).joinedload(Reply.ratings),
+    )
 
 
 def proposal_detail_options():
@@ -42,11 +49,17 @@ def proposal_detail_options():
     statements whatever the number of co-signers, units, replies or history rows; nothing is
     left to lazy loading."""
     assignments = selectinload(Proposal.assignments)
-    return (joinedload(Proposal.cosigners), joinedload(Proposal.suggested_departments),
-            joinedload(Proposal.supervisor), joinedload(Proposal.not_filed_reason),
-            joinedload(Proposal.merged_into),
-            selectinload(Proposal.merged), selectinload(Proposal.history),
-            assignments, *assignment_children(assignments))
+    return (
+        joinedload(Proposal.cosigners),
+        joinedload(Proposal.suggested_departments),
+        joinedload(Proposal.supervisor),
+        joinedload(Proposal.not_filed_reason),
+        joinedload(Proposal.merged_into),
+        selectinload(Proposal.merged),
+        selectinload(Proposal.history),
+        assignments,
+        *assignment_children(assignments),
+    )
 
 
 def assignment_list_options():
@@ -62,25 +75,30 @@ def load_one(model, ident, options):
     (and those of its selectin options), unlike session.get(), which returns a copy already in
     the session as it is, without the options; the relationships that copy has not loaded
     yet are filled in, those it has are left as they are."""
-    return db.session.scalars(select(model).where(model.id == ident).options(*options)) \
-        .unique().one_or_none()
+    return (
+        db.session.scalars(select(model).where(model.id == ident).options(*options))
+        .unique()
+        .one_or_none()
+    )
 
 
 def visibility_options(path=None):
     """What can_view() and can_view_internal() read of a proposal: its co-signers, the
     proposals merged into it and its units; ``path``: the loader option that reaches the
     proposal, or None when the proposals are the statement's rows."""
+
     def selectin(attr):
         return path.selectinload(attr) if path is not None else selectinload(attr)
-    return (selectin(Proposal.cosigners), selectin(Proposal.merged),
-            selectin(Proposal.assignments))
+
+    return (selectin(Proposal.cosigners), selectin(Proposal.merged), selectin(Proposal.assignments))
 
 
 def reply_visibility_options(path=None):
     """What may_see_reply() reads of a reply: its assignment, the proposal and what
     visibility_options() loads of it."""
-    assignment = path.joinedload(Reply.assignment) if path is not None \
-        else joinedload(Reply.assignment)
+    assignment = (
+        path.joinedload(Reply.assignment) if path is not None else joinedload(Reply.assignment)
+    )
     proposal = assignment.joinedload(Assignment.proposal)
     return (proposal, *visibility_options(proposal))
 
@@ -90,10 +108,13 @@ def proposal_parts_options(path):
     or reply read of the proposal reached by the loader option ``path``: its co-signers, the
     proposals merged into it, its units (with their opinions), its suggested units and its
     supervisor."""
-    return (path.selectinload(Proposal.cosigners), path.selectinload(Proposal.merged),
-            path.selectinload(Proposal.assignments).joinedload(Assignment.opinion),
-            path.selectinload(Proposal.suggested_departments),
-            path.joinedload(Proposal.supervisor))
+    return (
+        path.selectinload(Proposal.cosigners),
+        path.selectinload(Proposal.merged),
+        path.selectinload(Proposal.assignments).joinedload(Assignment.opinion),
+        path.selectinload(Proposal.suggested_departments),
+        path.joinedload(Proposal.supervisor),
+    )
 
 
 def assignment_detail_options():
@@ -108,8 +129,13 @@ def reply_detail_options():
     ratings, its assignment with the assignment's parts, and the proposal with its parts."""
     assignment = joinedload(Reply.assignment)
     proposal = assignment.joinedload(Assignment.proposal)
-    return (selectinload(Reply.ratings), assignment, *assignment_children(assignment),
-            proposal, *proposal_parts_options(proposal))
+    return (
+        selectinload(Reply.ratings),
+        assignment,
+        *assignment_children(assignment),
+        proposal,
+        *proposal_parts_options(proposal),
+    )
 
 
 def proposal_summaries(ids):
@@ -118,29 +144,54 @@ def proposal_summaries(ids):
     category's code and name, its session's term and meeting, its proposer's user name and
     name (not whole rows with the long texts and the proposer's unit)."""
     rows = db.session.execute(
-        select(Proposal.id, Proposal.version, Proposal.state, Proposal.number,
-               Proposal.receipt_serial, Proposal.title, Proposal.kind, Proposal.session_id,
-               Proposal.submitted_at, Proposal.is_key, Proposal.is_plenary,
-               Category.code.label("category_code"), Category.name.label("category_name"),
-               CommitteeSession.term, CommitteeSession.meeting,
-               User.username, User.name.label("proposer_name"))
+        select(
+            Proposal.id,
+            Proposal.version,
+            Proposal.state,
+            Proposal.number,
+            Proposal.receipt_serial,
+            Proposal.title,
+            Proposal.kind,
+            Proposal.session_id,
+            Proposal.submitted_at,
+            Proposal.is_key,
+            Proposal.is_plenary,
+            Category.code.label("category_code"),
+            Category.name.label("category_name"),
+            CommitteeSession.term,
+            CommitteeSession.meeting,
+            User.username,
+            User.name.label("proposer_name"),
+        )
         .join(Category, Category.id == Proposal.category_id)
         .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
         .join(User, User.id == Proposal.proposer_id)
-        .where(Proposal.id.in_(ids)))
+        .where(Proposal.id.in_(ids))
+    )
     found = {r.id: r for r in rows}
     out = []
     for pid in ids:
         r = found.get(pid)
         if r is not None:
-            out.append(SimpleNamespace(
-                id=r.id, version=r.version, state=r.state, number=r.number,
-                number_label=number_label(r.number), receipt_serial=r.receipt_serial,
-                title=r.title, kind=r.kind, session_id=r.session_id,
-                session=SimpleNamespace(label=session_label(r.term, r.meeting)),
-                category=SimpleNamespace(code=r.category_code, name=r.category_name),
-                proposer=SimpleNamespace(username=r.username, name=r.proposer_name),
-                submitted_at=r.submitted_at, is_key=r.is_key, is_plenary=r.is_plenary))
+            out.append(
+                SimpleNamespace(
+                    id=r.id,
+                    version=r.version,
+                    state=r.state,
+                    number=r.number,
+                    number_label=number_label(r.number),
+                    receipt_serial=r.receipt_serial,
+                    title=r.title,
+                    kind=r.kind,
+                    session_id=r.session_id,
+                    session=SimpleNamespace(label=session_label(r.term, r.meeting)),
+                    category=SimpleNamespace(code=r.category_code, name=r.category_name),
+                    proposer=SimpleNamespace(username=r.username, name=r.proposer_name),
+                    submitted_at=r.submitted_at,
+                    is_key=r.is_key,
+                    is_plenary=r.is_plenary,
+                )
+            )
     return out
 
 
@@ -148,9 +199,11 @@ def overdue_condition(today):
     """Assignments past their (extended) reply deadline without a delivered reply."""
     # coalesce, not "extended_to < today OR (extended_to IS NULL AND ...)": that is NULL, not
     # false, for an assignment without an extension, so its negation (overdue=false) lost them
-    return (Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING])
-            & (Assignment.role != "co")
-            & (func.coalesce(Assignment.extended_to, Assignment.reply_due) < today))
+    return (
+        Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING])
+        & (Assignment.role != "co")
+        & (func.coalesce(Assignment.extended_to, Assignment.reply_due) < today)
+    )
 
 
 def proposal_query(user, args, *, today=None):
@@ -168,19 +221,25 @@ def proposal_query(user, args, *, today=None):
         if args.get(name):
             try:
                 number = int(args[name])
-                if not -2**31 < number < 2**31:  # no row holds it: no database error either
+                if not -(2**31) < number < 2**31:  # no row holds it: no database error either
                     raise ValueError(number)
-                query = query.where(Proposal.session_id.in_(
-                    select(CommitteeSession.id).where(column == number)))
+                query = query.where(
+                    Proposal.session_id.in_(select(CommitteeSession.id).where(column == number))
+                )
             except ValueError:
                 errors[name] = _("应为整数")
     if args.get("category"):
-        query = query.where(Proposal.category_id.in_(
-            select(Category.id).where(Category.code == args["category"])))
+        query = query.where(
+            Proposal.category_id.in_(select(Category.id).where(Category.code == args["category"]))
+        )
     if args.get("department"):
-        query = query.where(Proposal.id.in_(
-            select(Assignment.proposal_id).join(Department).where(
-                Department.code == args["department"])))
+        query = query.where(
+            Proposal.id.in_(
+                select(Assignment.proposal_id)
+                .join(Department)
+                .where(Department.code == args["department"])
+            )
+        )
     if args.get("key"):
         if args["key"] not in BOOL_WORDS:
             errors["key"] = _("应为 true 或 false")
@@ -193,6 +252,7 @@ def proposal_query(user, args, *, today=None):
     relevance = []
     if args.get("q") and args["q"].strip():
         from ..search import apply_search  # the search only narrows and orders this list
+
         query, relevance = apply_search(query, args["q"].strip()[:100])
     sort = args.get("sort") or "submitted"
     if sort not in PROPOSAL_SORTS:
@@ -221,13 +281,16 @@ def assignment_query(user, args, *, today=None, options=None):
         late = overdue_condition(today)
         query = query.where(late if args["overdue"] in TRUE_WORDS else ~late)
     if args.get("department"):
-        query = query.where(Assignment.department_id.in_(
-            select(Department.id).where(Department.code == args["department"])))
+        query = query.where(
+            Assignment.department_id.in_(
+                select(Department.id).where(Department.code == args["department"])
+            )
+        )
     if errors:
         raise ValidationError(fields=errors)
     return query.order_by(Assignment.reply_due, Assignment.id).options(
-        *(assignment_list_options() if options is None else options))
-
+        *(assignment_list_options() if options is None else options)
+    )
 
 
 def page_of(query, limit, offset):
@@ -238,8 +301,10 @@ def page_of(query, limit, offset):
     if not ids:
         return [], total
     entity = query.column_descriptions[0]["entity"]
-    found = {row.id: row for row in db.session.scalars(
-        query.order_by(None).where(entity.id.in_(ids))).unique()}
+    found = {
+        row.id: row
+        for row in db.session.scalars(query.order_by(None).where(entity.id.in_(ids))).unique()
+    }
     return [found[i] for i in ids if i in found], total
 
 
@@ -250,13 +315,15 @@ def page_ids(query, limit, offset):
     once). A page past the end costs one more count. Returns (ids, total)."""
     entity = query.column_descriptions[0]["entity"]
     counted = select(func.count()).select_from(
-        query.with_only_columns(entity.id).order_by(None).subquery())
+        query.with_only_columns(entity.id).order_by(None).subquery()
+    )
     # BigInteger: a plain Integer parameter is an int4 on PostgreSQL, and a page far past the
     # end (any page number is allowed) would overflow it
     rows = db.session.execute(
         query.with_only_columns(entity.id, counted.scalar_subquery())
         .limit(bindparam("page_limit", limit, type_=BigInteger))
-        .offset(bindparam("page_offset", offset, type_=BigInteger))).all()
+        .offset(bindparam("page_offset", offset, type_=BigInteger))
+    ).all()
     if not rows:
         return [], (db.session.scalar(counted) if offset else 0)
     return [pid for pid, _total in rows], rows[0][1]

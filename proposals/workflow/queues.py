@@ -5,6 +5,7 @@ LIMIT rows; all the queues of a page run as ONE statement (UNION ALL of the per-
 queries, each numbering its rows), then each kind of record is loaded once by id with what the
 templates show joined to it: a fixed number of statements whatever the number of rows
 """
+
 from datetime import timedelta
 
 from sqlalchemy import func, literal, select, union_all
@@ -23,8 +24,10 @@ def _with_parts(path):
 
 
 LOAD = {  # what the home templates read of each kind of record, joined to its row
-    Proposal: lambda: (joinedload(Proposal.proposer),
-                       joinedload(Proposal.suggested_departments)),  # secretariat/queues.html
+    Proposal: lambda: (
+        joinedload(Proposal.proposer),
+        joinedload(Proposal.suggested_departments),
+    ),  # secretariat/queues.html
     Assignment: lambda: (joinedload(Assignment.proposal), joinedload(Assignment.department)),
     Reply: lambda: _with_parts(joinedload(Reply.assignment)),
     ExtensionRequest: lambda: _with_parts(joinedload(ExtensionRequest.assignment)),
@@ -44,19 +47,25 @@ def _load(queues):
     """{name: (model, query)} -> {name: [records in the queue's order]} in 1 + (kinds of
     record) statements."""
     from ..extensions import db
+
     if not queues:
         return {}
-    parts = [select(literal(name).label("queue"), sub.c.id, sub.c.pos)
-             .select_from(sub)
-             for name, (_, query) in queues.items() for sub in [query.subquery()]]
+    parts = [
+        select(literal(name).label("queue"), sub.c.id, sub.c.pos).select_from(sub)
+        for name, (_, query) in queues.items()
+        for sub in [query.subquery()]
+    ]
     rows = db.session.execute(union_all(*parts)).all()
     wanted = {}
     for name, ident, _pos in rows:
         wanted.setdefault(queues[name][0], set()).add(ident)
     records = {}
     for model, ids in wanted.items():
-        found = db.session.scalars(select(model).where(model.id.in_(ids))
-                                   .options(*LOAD[model]())).unique().all()
+        found = (
+            db.session.scalars(select(model).where(model.id.in_(ids)).options(*LOAD[model]()))
+            .unique()
+            .all()
+        )
         records[model] = {r.id: r for r in found}
     out = {name: [] for name in queues}
     for name, ident, _pos in sorted(rows, key=lambda row: (row[0], row[2])):
@@ -67,59 +76,103 @@ def _load(queues):
 
 
 def member_queues(user, today):
-    return _load({
-        "drafts": _queue(Proposal, Proposal.proposer_id == user.id, Proposal.state == P.DRAFT,
-                         order=[Proposal.created_at.desc()]),
-        "invitations": _queue(Proposal, Cosigner.user_id == user.id,
-                              Cosigner.state == CosignerState.INVITED,
-                              Proposal.state == P.AWAITING_COSIGNERS,
-                              join=Cosigner, order=[Cosigner.expires_on]),
-        "to_rate": _queue(Reply, Proposal.proposer_id == user.id, Reply.state == R.DELIVERED,
-                          join=Assignment.__table__.join(
-                              Proposal, Proposal.id == Assignment.proposal_id),
-                          order=[Reply.rating_due]),
-        "recent": _queue(Proposal, Proposal.proposer_id == user.id, Proposal.state != P.DRAFT,
-                         order=[Proposal.submitted_at.desc()], limit=10),
-    })
+    return _load(
+        {
+            "drafts": _queue(
+                Proposal,
+                Proposal.proposer_id == user.id,
+                Proposal.state == P.DRAFT,
+                order=[Proposal.created_at.desc()],
+            ),
+            "invitations": _queue(
+                Proposal,
+                Cosigner.user_id == user.id,
+                Cosigner.state == CosignerState.INVITED,
+                Proposal.state == P.AWAITING_COSIGNERS,
+                join=Cosigner,
+                order=[Cosigner.expires_on],
+            ),
+            "to_rate": _queue(
+                Reply,
+                Proposal.proposer_id == user.id,
+                Reply.state == R.DELIVERED,
+                join=Assignment.__table__.join(Proposal, Proposal.id == Assignment.proposal_id),
+                order=[Reply.rating_due],
+            ),
+            "recent": _queue(
+                Proposal,
+                Proposal.proposer_id == user.id,
+                Proposal.state != P.DRAFT,
+                order=[Proposal.submitted_at.desc()],
+                limit=10,
+            ),
+        }
+    )
 
 
 def secretariat_queues(user, today):
-    return _load({
-        "to_review": _queue(Proposal, Proposal.state == P.SUBMITTED,
-                            order=[Proposal.submitted_at]),
-        "to_assign": _queue(Proposal, Proposal.state == P.FILED, order=[Proposal.filed_at]),
-        "reassignments": _queue(Assignment, Assignment.state == A.REASSIGNMENT_REQUESTED,
-                                order=[Assignment.assigned_at]),
-        "extensions": _queue(ExtensionRequest, ExtensionRequest.state == "pending",
-                             order=[ExtensionRequest.created_at]),
-        "replies_to_check": _queue(Reply, Reply.state == R.AWAITING_REVIEW,
-                                   order=[Reply.created_at]),
-        "overdue": _queue(Assignment, overdue_condition(today), order=[Assignment.reply_due]),
-        "consultations": _queue(Proposal, Proposal.consultation_due, order=[]),
-    })
+    return _load(
+        {
+            "to_review": _queue(
+                Proposal, Proposal.state == P.SUBMITTED, order=[Proposal.submitted_at]
+            ),
+            "to_assign": _queue(Proposal, Proposal.state == P.FILED, order=[Proposal.filed_at]),
+            "reassignments": _queue(
+                Assignment,
+                Assignment.state == A.REASSIGNMENT_REQUESTED,
+                order=[Assignment.assigned_at],
+            ),
+            "extensions": _queue(
+                ExtensionRequest,
+                ExtensionRequest.state == "pending",
+                order=[ExtensionRequest.created_at],
+            ),
+            "replies_to_check": _queue(
+                Reply, Reply.state == R.AWAITING_REVIEW, order=[Reply.created_at]
+            ),
+            "overdue": _queue(Assignment, overdue_condition(today), order=[Assignment.reply_due]),
+            "consultations": _queue(Proposal, Proposal.consultation_due, order=[]),
+        }
+    )
 
 
 def unit_queues(user, today):
     mine = Assignment.department_id == user.department_id
     live = Assignment.state.in_([A.HANDLING, A.REHANDLING])
     queues = {
-        "new": _queue(Assignment, mine, Assignment.state == A.PENDING,
-                      order=[Assignment.accept_due]),
-        "overdue": _queue(Assignment, mine, overdue_condition(today),
-                          order=[Assignment.reply_due]),
-        "due_soon": _queue(Assignment, mine, live, Assignment.role != "co",
-                           ~overdue_condition(today),
-                           Assignment.reply_due <= today + timedelta(days=30),
-                           order=[Assignment.reply_due]),
-        "opinions_due": _queue(Assignment, mine, Assignment.role == "co",
-                               Assignment.state == A.HANDLING, order=[Assignment.opinion_due]),
-        "returned": _queue(Reply, mine, Reply.state == R.RETURNED, live, join=Assignment,
-                           order=[Reply.created_at]),
+        "new": _queue(
+            Assignment, mine, Assignment.state == A.PENDING, order=[Assignment.accept_due]
+        ),
+        "overdue": _queue(Assignment, mine, overdue_condition(today), order=[Assignment.reply_due]),
+        "due_soon": _queue(
+            Assignment,
+            mine,
+            live,
+            Assignment.role != "co",
+            ~overdue_condition(today),
+            Assignment.reply_due <= today + timedelta(days=30),
+            order=[Assignment.reply_due],
+        ),
+        "opinions_due": _queue(
+            Assignment,
+            mine,
+            Assignment.role == "co",
+            Assignment.state == A.HANDLING,
+            order=[Assignment.opinion_due],
+        ),
+        "returned": _queue(
+            Reply, mine, Reply.state == R.RETURNED, live, join=Assignment, order=[Reply.created_at]
+        ),
         "follow_ups": _queue(Assignment, mine, Assignment.follow_up_open, order=[]),
     }
     if user.role == "department_head":
-        queues["to_sign"] = _queue(Reply, mine, Reply.state == R.AWAITING_SIGNOFF,
-                                   join=Assignment, order=[Reply.created_at])
+        queues["to_sign"] = _queue(
+            Reply,
+            mine,
+            Reply.state == R.AWAITING_SIGNOFF,
+            join=Assignment,
+            order=[Reply.created_at],
+        )
     out = _load(queues)
     out.setdefault("to_sign", [])
     return out

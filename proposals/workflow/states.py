@@ -4,16 +4,17 @@ Pure Python (no Flask, no database) so that the rules can be read and tested on 
 Operations call :func:`transition` before they change anything; a refusal raises and nothing
 has been touched.
 """
+
 from enum import StrEnum
 
 
 class Role(StrEnum):
-    MEMBER = "member"                    # 委员 or organisation account (集体提案者)
-    SECRETARIAT = "secretariat"          # 提案委员会办公室
-    CLERK = "clerk"                      # 承办单位经办人
+    MEMBER = "member"  # 委员 or organisation account (集体提案者)
+    SECRETARIAT = "secretariat"  # 提案委员会办公室
+    CLERK = "clerk"  # 承办单位经办人
     DEPARTMENT_HEAD = "department_head"  # 承办单位负责人
     ADMIN = "admin"
-    SYSTEM = "system"                    # deadlines passing, sweeps
+    SYSTEM = "system"  # deadlines passing, sweeps
 
 
 UNIT_ROLES = frozenset({Role.CLERK, Role.DEPARTMENT_HEAD})
@@ -23,12 +24,12 @@ class ProposalState(StrEnum):
     DRAFT = "draft"
     AWAITING_COSIGNERS = "awaiting_cosigners"
     SUBMITTED = "submitted"
-    FILED = "filed"                      # 立案
-    NOT_FILED = "not_filed"              # 不予立案
-    MERGED = "merged"                    # 并案
-    WITHDRAWN = "withdrawn"              # 撤案
-    ASSIGNED = "assigned"                # 交办
-    CLOSED = "closed"                    # 办结
+    FILED = "filed"  # 立案
+    NOT_FILED = "not_filed"  # 不予立案
+    MERGED = "merged"  # 并案
+    WITHDRAWN = "withdrawn"  # 撤案
+    ASSIGNED = "assigned"  # 交办
+    CLOSED = "closed"  # 办结
 
 
 class AssignmentState(StrEnum):
@@ -36,14 +37,14 @@ class AssignmentState(StrEnum):
     REASSIGNMENT_REQUESTED = "reassignment_requested"
     HANDLING = "handling"
     REPLIED = "replied"
-    REHANDLING = "rehandling"            # 重新办理
+    REHANDLING = "rehandling"  # 重新办理
     CLOSED = "closed"
     REASSIGNED = "reassigned"
 
 
 class ReplyState(StrEnum):
     AWAITING_SIGNOFF = "awaiting_signoff"  # 待签发
-    AWAITING_REVIEW = "awaiting_review"    # 待审核
+    AWAITING_REVIEW = "awaiting_review"  # 待审核
     RETURNED = "returned"
     DELIVERED = "delivered"
     RATED = "rated"
@@ -101,22 +102,28 @@ ASSIGNMENT = {
     "record_contact": (U, {A.HANDLING: {A.HANDLING}, A.REHANDLING: {A.REHANDLING}}),
     "submit_opinion": (U, {A.HANDLING: {A.CLOSED}}),
     "request_extension": (U, {A.HANDLING: {A.HANDLING}, A.REHANDLING: {A.REHANDLING}}),
-    "decide_extension": (S, {A.HANDLING: {A.HANDLING}, A.REHANDLING: {A.REHANDLING},
-                             A.REPLIED: {A.REPLIED}}),
+    "decide_extension": (
+        S,
+        {A.HANDLING: {A.HANDLING}, A.REHANDLING: {A.REHANDLING}, A.REPLIED: {A.REPLIED}},
+    ),
     "draft_reply": (U, {A.HANDLING: {A.HANDLING}, A.REHANDLING: {A.REHANDLING}}),
     "deliver_reply": (S | U | SYS, {A.HANDLING: {A.REPLIED}, A.REHANDLING: {A.REPLIED}}),
     "rate": (M, {A.REPLIED: {A.CLOSED, A.REHANDLING}}),
     "expire_rating": (SYS, {A.REPLIED: {A.CLOSED}}),
     "follow_up": (U, {A.REPLIED: {A.REPLIED}, A.CLOSED: {A.CLOSED}}),
     # a proposal closing closes its co-units' parts too, whatever they were still doing
-    "close": (SYS, {A.PENDING: {A.CLOSED}, A.HANDLING: {A.CLOSED},
-                    A.REASSIGNMENT_REQUESTED: {A.CLOSED}}),
+    "close": (
+        SYS,
+        {A.PENDING: {A.CLOSED}, A.HANDLING: {A.CLOSED}, A.REASSIGNMENT_REQUESTED: {A.CLOSED}},
+    ),
 }
 
 REPLY = {
     "draft": (U, {None: {R.AWAITING_SIGNOFF, R.AWAITING_REVIEW, R.DELIVERED}}),
-    "signoff_approve": ({Role.DEPARTMENT_HEAD}, {R.AWAITING_SIGNOFF: {R.AWAITING_REVIEW,
-                                                                       R.DELIVERED}}),
+    "signoff_approve": (
+        {Role.DEPARTMENT_HEAD},
+        {R.AWAITING_SIGNOFF: {R.AWAITING_REVIEW, R.DELIVERED}},
+    ),
     "signoff_return": ({Role.DEPARTMENT_HEAD}, {R.AWAITING_SIGNOFF: {R.RETURNED}}),
     "review_approve": (S, {R.AWAITING_REVIEW: {R.DELIVERED}}),
     "review_return": (S, {R.AWAITING_REVIEW: {R.RETURNED}}),

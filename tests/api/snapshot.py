@@ -4,6 +4,7 @@ A snapshot holds the row count of every table, the (id, state, version) of every
 assignment and reply, the history row count, the counters, and the full content of every row;
 :func:`assert_unchanged` compares two and names what differs.
 """
+
 from sqlalchemy import select
 
 from proposals.extensions import db
@@ -30,10 +31,12 @@ def snapshot():
         idx = [columns[table].index(n) for n in names]
         return [tuple(r[i] for i in idx) for r in rows[table]]
 
-    snap = {"counts": {name: len(r) for name, r in rows.items()},
-            "history": len(rows["history"]),
-            "counters": pick("counters", "session_id", "kind", "last_value"),
-            "rows": rows}
+    snap = {
+        "counts": {name: len(r) for name, r in rows.items()},
+        "history": len(rows["history"]),
+        "counters": pick("counters", "session_id", "kind", "last_value"),
+        "rows": rows,
+    }
     for name in TRACKED:
         snap[name] = pick(name, "id", "state", "version")
     return snap

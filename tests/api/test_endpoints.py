@@ -1,5 +1,6 @@
 """Every endpoint of docs/api.md that exists, on its success path: status, the record's `state` and
 the fields the contract names. Refusals are in test_api_refusals.py."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -25,8 +26,12 @@ def today():
 
 
 def reply_body(result="A", **kw):
-    body = {"result": result, "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
-            "contact": "赵某 0571-88888888"}
+    body = {
+        "result": result,
+        "text": "答复正文：逐条答复如下。",
+        "signer": "局长 王某",
+        "contact": "赵某 0571-88888888",
+    }
     if result == "B":
         body["promised_date"] = (today() + timedelta(days=200)).isoformat()
     body.update(kw)
@@ -44,6 +49,7 @@ def actions_of(proposal_json):
 
 # --- auth and reference data --------------------------------------------------------------------
 
+
 def test_token_is_issued_for_the_right_password_and_authenticates_later_calls(world, api):
     world.member.set_password("正确的密码-123")
     db.session.commit()
@@ -59,8 +65,10 @@ def test_wrong_password_or_unknown_user_gets_401_and_no_token(world, api):
     world.member.set_password("正确的密码-123")
     db.session.commit()
     anon = api()
-    for creds in ({"username": "m1", "password": "wrong"},
-                  {"username": "nobody", "password": "正确的密码-123"}):
+    for creds in (
+        {"username": "m1", "password": "wrong"},
+        {"username": "nobody", "password": "正确的密码-123"},
+    ):
         r = anon.post("/auth/token", creds)
         assert r.status_code == 401 and r.json["error"]["code"] == "unauthenticated"
         assert "token" not in r.json
@@ -84,14 +92,28 @@ def test_revoked_token_gets_401_but_other_tokens_keep_working(world, api):
     assert ok(other.get("/me"))["username"] == "m1"
 
 
-@pytest.mark.parametrize("who,expected", [
-    ("member", {"username": "m1", "name": "张委员", "role": "member", "department": None,
-                "kind": "individual"}),
-    ("org", {"username": "org1", "role": "member", "kind": "organisation", "org_type": "party"}),
-    ("clerk_a", {"username": "clerk_a", "role": "clerk", "department": "ZJJ", "kind": "clerk"}),
-    ("head_b", {"username": "head_b", "role": "department_head", "department": "CZJ"}),
-    ("secretariat", {"username": "sec", "role": "secretariat", "department": None}),
-])
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        (
+            "member",
+            {
+                "username": "m1",
+                "name": "张委员",
+                "role": "member",
+                "department": None,
+                "kind": "individual",
+            },
+        ),
+        (
+            "org",
+            {"username": "org1", "role": "member", "kind": "organisation", "org_type": "party"},
+        ),
+        ("clerk_a", {"username": "clerk_a", "role": "clerk", "department": "ZJJ", "kind": "clerk"}),
+        ("head_b", {"username": "head_b", "role": "department_head", "department": "CZJ"}),
+        ("secretariat", {"username": "sec", "role": "secretariat", "department": None}),
+    ],
+)
 def test_me_names_the_user_role_department_and_kind(world, api, who, expected):
     body = ok(api(getattr(world, who)).get("/me"))
     for key, value in expected.items():
@@ -101,11 +123,18 @@ def test_me_names_the_user_role_department_and_kind(world, api, who, expected):
 def test_reference_lists_departments_categories_sessions_and_not_filed_reasons(world, api):
     client = api(world.clerk_a)
     assert ok(client.get("/departments")) == [
-        {"code": "CZJ", "name": "市财政局"}, {"code": "JYJ", "name": "市教育局"},
-        {"code": "ZJJ", "name": "市住房和城乡建设局"}]
+        {"code": "CZJ", "name": "市财政局"},
+        {"code": "JYJ", "name": "市教育局"},
+        {"code": "ZJJ", "name": "市住房和城乡建设局"},
+    ]
     categories = ok(client.get("/categories"))
-    assert [c["code"] for c in categories] == ["economy", "politics", "culture", "society",
-                                               "ecology"]
+    assert [c["code"] for c in categories] == [
+        "economy",
+        "politics",
+        "culture",
+        "society",
+        "ecology",
+    ]
     assert categories[0]["name"] == "经济建设"
     sessions = ok(client.get("/sessions"))
     assert len(sessions) == 1
@@ -114,7 +143,8 @@ def test_reference_lists_departments_categories_sessions_and_not_filed_reasons(w
     assert sessions[0]["label"].startswith("第十届第") and sessions[0]["label"].endswith("次会议")
     reasons = ok(client.get("/not-filed-reasons"))
     assert len(reasons) == 12 and {"no_suggestion", "out_of_remit", "other"} <= {
-        r["code"] for r in reasons}
+        r["code"] for r in reasons
+    }
     assert all(set(r) == {"code", "name"} for r in reasons)
 
 
@@ -127,16 +157,22 @@ def test_an_inactive_department_is_not_listed(world, api):
 
 # --- proposals: drafting, submission, co-signing, withdrawal ------------------------------------
 
+
 def test_member_creates_a_draft_with_cosigners_and_suggested_units(world, api):
-    body = ok(api(world.member).post("/proposals", world.content(
-        cosigners=["m2"], suggested_departments=["ZJJ", "CZJ"])), 201)
+    body = ok(
+        api(world.member).post(
+            "/proposals", world.content(cosigners=["m2"], suggested_departments=["ZJJ", "CZJ"])
+        ),
+        201,
+    )
     assert body["state"] == "draft" and body["id"]
     assert body["title"] == "关于加快老旧小区改造的建议" and body["category"] == "society"
     assert body["kind"] == "individual" and body["proposer"] == "m1"
     assert body["number"] is None and body["receipt_serial"] is None
     assert body["suggested_departments"] == ["CZJ", "ZJJ"]
     assert [(c["username"], c["state"]) for c in body["proposers"]["cosigners"]] == [
-        ("m2", "invited")]
+        ("m2", "invited")
+    ]
     assert body["session"] == world.session.id
     assert actions_of(body) == ["create"]
 
@@ -149,9 +185,16 @@ def test_organisation_account_creates_a_collective_proposal(world, api):
 def test_first_proposer_edits_a_draft(world, api):
     p = flows.draft(world)
     version = p.version
-    body = ok(api(world.member).patch(f"/proposals/{p.id}", {
-        "title": "关于推进老旧小区加装电梯的建议", "category": "economy",
-        "suggested_departments": ["JYJ"]}))
+    body = ok(
+        api(world.member).patch(
+            f"/proposals/{p.id}",
+            {
+                "title": "关于推进老旧小区加装电梯的建议",
+                "category": "economy",
+                "suggested_departments": ["JYJ"],
+            },
+        )
+    )
     assert body["state"] == "draft"
     assert body["title"] == "关于推进老旧小区加装电梯的建议" and body["category"] == "economy"
     assert body["suggested_departments"] == ["JYJ"]
@@ -181,7 +224,9 @@ def test_submitting_with_cosigners_waits_for_them_with_an_expiry_date(world, api
     assert body["state"] == "awaiting_cosigners" and body["receipt_serial"] is None
     expected = load_calendar().add_working_days(today(), 5).isoformat()
     assert [(c["state"], c["expires_on"]) for c in body["proposers"]["cosigners"]] == [
-        ("invited", expected), ("invited", expected)]
+        ("invited", expected),
+        ("invited", expected),
+    ]
 
 
 def test_cosigners_confirming_make_a_joint_proposal_once_all_have_answered(world, api):
@@ -212,7 +257,8 @@ def test_first_proposer_withdraws_a_submitted_proposal_with_a_reason(world, api)
 
 
 def test_withdrawing_while_awaiting_cosigners_closes_the_invitations_and_counts_as_received(
-        world, api):
+    world, api
+):
     p = flows.draft(world, cosigners=[world.member2])
     ok(api(world.member).post(f"/proposals/{p.id}/submit"))
     body = ok(api(world.member).post(f"/proposals/{p.id}/withdraw", {"reason": "撤回"}))
@@ -223,10 +269,14 @@ def test_withdrawing_while_awaiting_cosigners_closes_the_invitations_and_counts_
 
 # --- review (立案审查) ------------------------------------------------------------------------------
 
+
 def test_filing_gives_the_next_number_and_may_correct_the_category(world, api):
     p = flows.submitted(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/review",
-                                         {"decision": "file", "category": "economy"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/review", {"decision": "file", "category": "economy"}
+        )
+    )
     assert body["state"] == "filed" and body["number"] == 1
     assert body["number_label"] == "第0001号" and body["category"] == "economy"
     assert body["filed_at"]
@@ -237,9 +287,17 @@ def test_filing_gives_the_next_number_and_may_correct_the_category(world, api):
 
 def test_not_filing_records_the_reason_code_and_disposition(world, api):
     p = flows.submitted(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/review", {
-        "decision": "not_file", "reason_code": "personal", "disposition": "letter",
-        "comment": "属个人诉求，转委员来信办理"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/review",
+            {
+                "decision": "not_file",
+                "reason_code": "personal",
+                "disposition": "letter",
+                "comment": "属个人诉求，转委员来信办理",
+            },
+        )
+    )
     assert body["state"] == "not_filed" and body["number"] is None
     assert body["not_filed_reason"] == "personal" and body["not_filed_reason_name"]
     assert body["disposition"] == "letter"
@@ -251,13 +309,17 @@ def test_not_filing_records_the_reason_code_and_disposition(world, api):
 
 def test_not_filing_without_a_disposition_means_none(world, api):
     p = flows.submitted(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/review",
-                                         {"decision": "not_file", "reason_code": "other"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/review", {"decision": "not_file", "reason_code": "other"}
+        )
+    )
     assert body["disposition"] == "none"
 
 
 def test_merging_into_a_filed_proposal_links_both_and_lets_the_merged_proposer_see_the_host(
-        world, api):
+    world, api
+):
     host = flows.filed(world)
     p = flows.submitted(world, proposer=world.member2, title="关于老旧小区改造的再建议")
     sec = api(world.secretariat)
@@ -271,22 +333,33 @@ def test_merging_into_a_filed_proposal_links_both_and_lets_the_merged_proposer_s
 
 def test_returning_for_revision_sends_it_back_to_draft_with_the_comment(world, api):
     p = flows.submitted(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/review",
-                                         {"decision": "return", "comment": "请补充具体建议"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/review", {"decision": "return", "comment": "请补充具体建议"}
+        )
+    )
     assert body["state"] == "draft" and body["review_comment"] == "请补充具体建议"
     member = api(world.member)
     assert ok(member.get(f"/proposals/{p.id}"))["review_comment"] == "请补充具体建议"
-    ok(member.patch(f"/proposals/{p.id}", {"suggestions": "补充后的具体建议：" + "完善机制。" * 30}))
+    ok(
+        member.patch(
+            f"/proposals/{p.id}", {"suggestions": "补充后的具体建议：" + "完善机制。" * 30}
+        )
+    )
     body = ok(member.post(f"/proposals/{p.id}/submit"))
     assert body["state"] == "submitted" and body["receipt_serial"] == 1  # serial kept
 
 
 # --- assignment (交办) and key proposals ------------------------------------------------------------
 
+
 def test_assigning_to_one_lead_unit_is_sole_handling_with_its_deadlines(world, api):
     p = flows.filed(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/assign",
-                                         {"departments": [{"code": "ZJJ", "role": "lead"}]}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/assign", {"departments": [{"code": "ZJJ", "role": "lead"}]}
+        )
+    )
     assert body["state"] == "assigned"
     [a] = body["assignments"]
     cal, t = load_calendar(), today()
@@ -300,9 +373,18 @@ def test_assigning_to_one_lead_unit_is_sole_handling_with_its_deadlines(world, a
 
 def test_assigning_a_lead_with_co_units_gives_the_co_units_an_opinion_due_date(world, api):
     p = flows.filed(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/assign", {"departments": [
-        {"code": "ZJJ", "role": "lead"}, {"code": "CZJ", "role": "co"},
-        {"code": "JYJ", "role": "co"}]}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/assign",
+            {
+                "departments": [
+                    {"code": "ZJJ", "role": "lead"},
+                    {"code": "CZJ", "role": "co"},
+                    {"code": "JYJ", "role": "co"},
+                ]
+            },
+        )
+    )
     roles = [(a["department"], a["role"], a["opinion_due"]) for a in body["assignments"]]
     month = add_months(today(), 1).isoformat()
     assert roles == [("ZJJ", "lead", None), ("CZJ", "co", month), ("JYJ", "co", month)]
@@ -310,18 +392,28 @@ def test_assigning_a_lead_with_co_units_gives_the_co_units_an_opinion_due_date(w
 
 def test_assigning_several_leads_is_split_handling(world, api):
     p = flows.filed(world)
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/assign", {"departments": [
-        {"code": "ZJJ", "role": "lead"}, {"code": "CZJ", "role": "lead"}]}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/assign",
+            {"departments": [{"code": "ZJJ", "role": "lead"}, {"code": "CZJ", "role": "lead"}]},
+        )
+    )
     assert [(a["department"], a["role"]) for a in body["assignments"]] == [
-        ("ZJJ", "split"), ("CZJ", "split")]
+        ("ZJJ", "split"),
+        ("CZJ", "split"),
+    ]
     assert all(a["opinion_due"] is None for a in body["assignments"])
 
 
 def test_assigning_with_a_due_date_sets_the_reply_deadline(world, api):
     p = flows.filed(world)
     due = (today() + timedelta(days=45)).isoformat()
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/assign", {
-        "departments": [{"code": "ZJJ", "role": "lead"}], "due_date": due}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/assign",
+            {"departments": [{"code": "ZJJ", "role": "lead"}], "due_date": due},
+        )
+    )
     assert body["assignments"][0]["reply_due"] == due
     assert body["assignments"][0]["due"] == due
 
@@ -341,6 +433,7 @@ def test_secretariat_marks_and_unmarks_a_key_proposal_with_its_supervisor(world,
 
 # --- lists and detail ---------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def catalogue(world):
     """Proposals in several states, categories, units and flags."""
@@ -348,8 +441,12 @@ def catalogue(world):
         "draft": flows.draft(world, title="关于草稿的建议"),
         "submitted": flows.submitted(world, title="关于公交线路优化的建议", category="economy"),
         "assigned_a": flows.assigned(world, title="关于老旧小区加装电梯的建议"),
-        "assigned_b": flows.assigned(world, plan=[(world.unit_b, "lead")],
-                                     title="关于财政预算公开的建议", category="politics"),
+        "assigned_b": flows.assigned(
+            world,
+            plan=[(world.unit_b, "lead")],
+            title="关于财政预算公开的建议",
+            category="politics",
+        ),
         "filed": flows.filed(world, title="关于校园安全的建议", category="culture"),
     }
     out["filed"].is_key = True
@@ -357,21 +454,25 @@ def catalogue(world):
     return out
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("", ["submitted", "assigned_a", "assigned_b", "filed"]),
-    ("?state=assigned", ["assigned_a", "assigned_b"]),
-    ("?state=filed", ["filed"]),
-    ("?category=economy", ["submitted"]),
-    ("?department=CZJ", ["assigned_b"]),
-    ("?key=true", ["filed"]),
-    ("?key=false", ["submitted", "assigned_a", "assigned_b"]),
-    ("?q=电梯", ["assigned_a"]),
-    ("?q=100%25", []),
-    ("?state=assigned&department=ZJJ", ["assigned_a"]),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("", ["submitted", "assigned_a", "assigned_b", "filed"]),
+        ("?state=assigned", ["assigned_a", "assigned_b"]),
+        ("?state=filed", ["filed"]),
+        ("?category=economy", ["submitted"]),
+        ("?department=CZJ", ["assigned_b"]),
+        ("?key=true", ["filed"]),
+        ("?key=false", ["submitted", "assigned_a", "assigned_b"]),
+        ("?q=电梯", ["assigned_a"]),
+        ("?q=100%25", []),
+        ("?state=assigned&department=ZJJ", ["assigned_a"]),
+    ],
+)
 def test_proposal_list_filters(world, api, catalogue, query, expected):
-    body = ok(api(world.secretariat).get("/proposals" + query + ("&" if query else "?")
-                                         + "per_page=100"))
+    body = ok(
+        api(world.secretariat).get("/proposals" + query + ("&" if query else "?") + "per_page=100")
+    )
     assert sorted(i["id"] for i in body["items"]) == sorted(catalogue[k].id for k in expected)
     assert body["total"] == len(expected)
 
@@ -405,8 +506,7 @@ def test_proposal_list_items_carry_id_state_number_and_title(world, api, catalog
     assert items[0]["number"] and items[0]["title"] == "关于校园安全的建议"
 
 
-def test_proposal_detail_has_number_kind_proposers_assignments_replies_ratings_history(
-        world, api):
+def test_proposal_detail_has_number_kind_proposers_assignments_replies_ratings_history(world, api):
     p, reply = flows.replied(world, cosigners=[world.member2])
     ok(api(world.member).post(f"/replies/{reply.id}/rating", {"rating": "satisfied"}))
     body = ok(api(world.member2).get(f"/proposals/{p.id}"))
@@ -418,12 +518,15 @@ def test_proposal_detail_has_number_kind_proposers_assignments_replies_ratings_h
     assert [(r["rater"], r["rating"]) for r in body["ratings"]] == [("m1", "satisfied")]
     history = body["history"]
     assert history[0]["action"] == "create" and history[-1]["action"] == "close"
-    assert all({"action", "actor", "from_state", "to_state", "comment", "created_at"}
-               <= set(h) for h in history)
+    assert all(
+        {"action", "actor", "from_state", "to_state", "comment", "created_at"} <= set(h)
+        for h in history
+    )
     assert history[0]["created_at"].endswith("+08:00")  # shown in Asia/Shanghai
 
 
 # --- assignments --------------------------------------------------------------------------------
+
 
 def test_assignment_list_is_scoped_to_the_unit_and_complete_for_the_secretariat(world, api):
     p = flows.assigned(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
@@ -432,7 +535,8 @@ def test_assignment_list_is_scoped_to_the_unit_and_complete_for_the_secretariat(
     assert [(i["proposal_id"], i["department"]) for i in mine["items"]] == [(p.id, "ZJJ")]
     b = ok(api(world.head_b).get("/assignments"))
     assert sorted((i["proposal_id"], i["role"]) for i in b["items"]) == sorted(
-        [(p.id, "co"), (other.id, "lead")])
+        [(p.id, "co"), (other.id, "lead")]
+    )
     everything = ok(api(world.secretariat).get("/assignments"))
     assert everything["total"] == 3
     assert ok(api(world.clerk_c).get("/assignments"))["total"] == 0
@@ -443,10 +547,8 @@ def test_assignment_list_filters_by_state(world, api):
     flows.handling(world)
     flows.assigned(world, title="关于另一件事的建议")
     sec = api(world.secretariat)
-    assert [i["state"] for i in ok(sec.get("/assignments?state=handling"))["items"]] == [
-        "handling"]
-    assert [i["state"] for i in ok(sec.get("/assignments?state=pending"))["items"]] == [
-        "pending"]
+    assert [i["state"] for i in ok(sec.get("/assignments?state=handling"))["items"]] == ["handling"]
+    assert [i["state"] for i in ok(sec.get("/assignments?state=pending"))["items"]] == ["pending"]
 
 
 def test_assignment_list_overdue_filter_uses_the_extended_deadline(world, api):
@@ -478,24 +580,35 @@ def test_department_head_may_accept_too(world, api):
 
 def test_unit_asks_for_reassignment_within_the_window(world, api):
     a = loaded(flows.assigned(world), "assignments").assignments[0]
-    body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/reassignment-request",
-                                      {"reason": "不属于本单位职责"}))
+    body = ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/reassignment-request", {"reason": "不属于本单位职责"}
+        )
+    )
     assert body["state"] == "reassignment_requested"
     assert body["reassignment_reason"] == "不属于本单位职责"
 
 
-def test_approved_reassignment_ends_the_old_assignment_and_creates_one_for_the_new_unit(
-        world, api):
+def test_approved_reassignment_ends_the_old_assignment_and_creates_one_for_the_new_unit(world, api):
     p = flows.assigned(world)
     a = loaded(p, "assignments").assignments[0]
-    ok(api(world.clerk_a).post(f"/assignments/{a.id}/reassignment-request", {"reason": "非本单位职责"}))
-    body = ok(api(world.secretariat).post(f"/assignments/{a.id}/reassignment-decision",
-                                          {"approve": True, "department": "CZJ",
-                                           "comment": "调整至财政局"}))
+    ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/reassignment-request", {"reason": "非本单位职责"}
+        )
+    )
+    body = ok(
+        api(world.secretariat).post(
+            f"/assignments/{a.id}/reassignment-decision",
+            {"approve": True, "department": "CZJ", "comment": "调整至财政局"},
+        )
+    )
     assert body["state"] == "reassigned"
     detail = ok(api(world.secretariat).get(f"/proposals/{p.id}"))
     assert [(x["department"], x["role"], x["state"]) for x in detail["assignments"]] == [
-        ("ZJJ", "lead", "reassigned"), ("CZJ", "lead", "pending")]
+        ("ZJJ", "lead", "reassigned"),
+        ("CZJ", "lead", "pending"),
+    ]
     new = detail["assignments"][1]
     assert new["reply_due"] == add_months(today(), 3).isoformat()
     assert [i["id"] for i in ok(api(world.clerk_b).get("/assignments"))["items"]] == [new["id"]]
@@ -505,25 +618,39 @@ def test_approved_reassignment_ends_the_old_assignment_and_creates_one_for_the_n
 def test_refused_reassignment_makes_the_unit_handle_it(world, api):
     a = loaded(flows.assigned(world), "assignments").assignments[0]
     ok(api(world.clerk_a).post(f"/assignments/{a.id}/reassignment-request", {"reason": "请调整"}))
-    body = ok(api(world.secretariat).post(f"/assignments/{a.id}/reassignment-decision",
-                                          {"approve": False, "comment": "属本单位职责"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/assignments/{a.id}/reassignment-decision",
+            {"approve": False, "comment": "属本单位职责"},
+        )
+    )
     assert body["state"] == "handling" and body["accepted_at"]
 
 
 def test_unit_records_a_contact_with_the_proposer(world, api):
     a = loaded(flows.handling(world), "assignments").assignments[0]
-    body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/contacts", {
-        "mode": "meeting", "date": today().isoformat(), "summary": "与提案人面谈"}), 201)
+    body = ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/contacts",
+            {"mode": "meeting", "date": today().isoformat(), "summary": "与提案人面谈"},
+        ),
+        201,
+    )
     assert body["state"] == "handling"
-    assert body["contacts"] == [{"mode": "meeting", "date": today().isoformat(),
-                                 "summary": "与提案人面谈"}]
+    assert body["contacts"] == [
+        {"mode": "meeting", "date": today().isoformat(), "summary": "与提案人面谈"}
+    ]
 
 
 def test_co_unit_sends_its_opinion_and_its_part_closes(world, api):
     p = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
     co = loaded(p, "assignments").assignments[1]
-    body = ok(api(world.clerk_b).post(f"/assignments/{co.id}/opinion",
-                                      {"text": "同意主办单位意见，财政予以支持"}), 201)
+    body = ok(
+        api(world.clerk_b).post(
+            f"/assignments/{co.id}/opinion", {"text": "同意主办单位意见，财政予以支持"}
+        ),
+        201,
+    )
     assert body["state"] == "closed" and body["role"] == "co"
     assert body["opinion"]["text"] == "同意主办单位意见，财政予以支持"
     lead = ok(api(world.clerk_a).get(f"/assignments/{loaded(p, 'assignments').assignments[0].id}"))
@@ -533,12 +660,19 @@ def test_co_unit_sends_its_opinion_and_its_part_closes(world, api):
 def test_extension_request_and_approval_move_the_deadline(world, api):
     a = loaded(flows.handling(world), "assignments").assignments[0]
     until = add_months(today(), 5).isoformat()
-    body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/extension-request",
-                                      {"until": until, "reason": "需协调多部门"}), 201)
+    body = ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/extension-request", {"until": until, "reason": "需协调多部门"}
+        ),
+        201,
+    )
     assert body["state"] == "handling" and body["extended_to"] is None
     assert [(e["until"], e["state"]) for e in body["extension_requests"]] == [(until, "pending")]
-    body = ok(api(world.secretariat).post(f"/assignments/{a.id}/extension-decision",
-                                          {"approve": True, "comment": "同意"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/assignments/{a.id}/extension-decision", {"approve": True, "comment": "同意"}
+        )
+    )
     assert body["extended_to"] == until and body["due"] == until
     assert body["extension_requests"][0]["state"] == "approved"
 
@@ -546,20 +680,32 @@ def test_extension_request_and_approval_move_the_deadline(world, api):
 def test_extension_up_to_exactly_six_months_after_assignment_is_granted(world, api):
     a = loaded(flows.handling(world), "assignments").assignments[0]
     limit = add_months(today(), 6).isoformat()
-    ok(api(world.clerk_a).post(f"/assignments/{a.id}/extension-request",
-                               {"until": limit, "reason": "需跨年度预算"}), 201)
-    body = ok(api(world.secretariat).post(f"/assignments/{a.id}/extension-decision",
-                                          {"approve": True}))
+    ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/extension-request", {"until": limit, "reason": "需跨年度预算"}
+        ),
+        201,
+    )
+    body = ok(
+        api(world.secretariat).post(f"/assignments/{a.id}/extension-decision", {"approve": True})
+    )
     assert body["extended_to"] == limit
 
 
 def test_refused_extension_keeps_the_deadline(world, api):
     a = loaded(flows.handling(world), "assignments").assignments[0]
-    ok(api(world.clerk_a).post(f"/assignments/{a.id}/extension-request",
-                               {"until": add_months(today(), 4).isoformat(), "reason": "事多"}),
-       201)
-    body = ok(api(world.secretariat).post(f"/assignments/{a.id}/extension-decision",
-                                          {"approve": False, "comment": "请按期办理"}))
+    ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/extension-request",
+            {"until": add_months(today(), 4).isoformat(), "reason": "事多"},
+        ),
+        201,
+    )
+    body = ok(
+        api(world.secretariat).post(
+            f"/assignments/{a.id}/extension-decision", {"approve": False, "comment": "请按期办理"}
+        )
+    )
     assert body["extended_to"] is None and body["due"] == add_months(today(), 3).isoformat()
     assert body["extension_requests"][0]["state"] == "refused"
     assert body["extension_requests"][0]["comment"] == "请按期办理"
@@ -570,8 +716,13 @@ def test_unit_drafts_a_reply_awaiting_signoff(world, api, result):
     p = flows.handling(world)
     a = loaded(p, "assignments").assignments[0]
     clerk = api(world.clerk_a)
-    ok(clerk.post(f"/assignments/{a.id}/contacts",
-                  {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"}), 201)
+    ok(
+        clerk.post(
+            f"/assignments/{a.id}/contacts",
+            {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"},
+        ),
+        201,
+    )
     body = ok(clerk.post(f"/assignments/{a.id}/reply", reply_body(result)), 201)
     assert body["state"] == "awaiting_signoff" and body["result"] == result
     assert body["assignment_id"] == a.id and body["proposal_id"] == p.id
@@ -588,8 +739,13 @@ def test_reply_is_delivered_at_once_when_signoff_and_review_are_off(world, api):
     set_setting("reply_review_required", "false")
     a = loaded(flows.handling(world), "assignments").assignments[0]
     clerk = api(world.clerk_a)
-    ok(clerk.post(f"/assignments/{a.id}/contacts",
-                  {"mode": "email", "date": today().isoformat(), "summary": "邮件沟通"}), 201)
+    ok(
+        clerk.post(
+            f"/assignments/{a.id}/contacts",
+            {"mode": "email", "date": today().isoformat(), "summary": "邮件沟通"},
+        ),
+        201,
+    )
     body = ok(clerk.post(f"/assignments/{a.id}/reply", reply_body("C")), 201)
     assert body["state"] == "delivered" and body["delivered_at"] and body["rating_due"]
     assert ok(clerk.get(f"/assignments/{a.id}"))["state"] == "replied"
@@ -600,23 +756,32 @@ def test_b_class_follow_up_stays_open_until_the_unit_reports_it_done(world, api)
     a = loaded(p, "assignments").assignments[0]
     clerk = api(world.clerk_a)
     assert ok(clerk.get(f"/assignments/{a.id}"))["follow_up_open"] is True
-    body = ok(clerk.post(f"/assignments/{a.id}/follow-up", {"text": "已完成设计", "done": False}),
-              201)
+    body = ok(
+        clerk.post(f"/assignments/{a.id}/follow-up", {"text": "已完成设计", "done": False}), 201
+    )
     assert body["follow_up_open"] is True and body["state"] == "replied"
     body = ok(clerk.post(f"/assignments/{a.id}/follow-up", {"text": "已竣工", "done": True}), 201)
     assert body["follow_up_open"] is False
-    assert [(f["text"], f["done"]) for f in body["follow_ups"]] == [("已完成设计", False),
-                                                                    ("已竣工", True)]
+    assert [(f["text"], f["done"]) for f in body["follow_ups"]] == [
+        ("已完成设计", False),
+        ("已竣工", True),
+    ]
 
 
 # --- replies: sign-off, review, rating ------------------------------------------------------------
+
 
 def drafted(world, api, plan=None, result="A", **kw):
     p = flows.handling(world, plan=plan, **kw)
     a = loaded(p, "assignments").assignments[0]
     clerk = api(world.clerk_a)
-    ok(clerk.post(f"/assignments/{a.id}/contacts",
-                  {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"}), 201)
+    ok(
+        clerk.post(
+            f"/assignments/{a.id}/contacts",
+            {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"},
+        ),
+        201,
+    )
     reply = ok(clerk.post(f"/assignments/{a.id}/reply", reply_body(result)), 201)
     return p, a, reply["id"]
 
@@ -637,8 +802,11 @@ def test_signoff_delivers_when_review_is_off(world, api):
 
 def test_department_head_returns_a_draft_with_a_comment_and_the_clerk_redrafts(world, api):
     _, a, rid = drafted(world, api)
-    body = ok(api(world.head_a).post(f"/replies/{rid}/signoff",
-                                     {"approve": False, "comment": "请逐条答复"}))
+    body = ok(
+        api(world.head_a).post(
+            f"/replies/{rid}/signoff", {"approve": False, "comment": "请逐条答复"}
+        )
+    )
     assert body["state"] == "returned" and body["return_comment"] == "请逐条答复"
     again = ok(api(world.clerk_a).post(f"/assignments/{a.id}/reply", reply_body("A")), 201)
     assert again["state"] == "awaiting_signoff" and again["id"] != rid
@@ -659,8 +827,11 @@ def test_secretariat_review_delivers_the_reply_and_opens_the_rating_window(world
 def test_secretariat_returns_a_reply_with_a_comment(world, api):
     _, a, rid = drafted(world, api)
     ok(api(world.head_a).post(f"/replies/{rid}/signoff", {"approve": True}))
-    body = ok(api(world.secretariat).post(f"/replies/{rid}/review",
-                                          {"approve": False, "comment": "答复过于简单"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/replies/{rid}/review", {"approve": False, "comment": "答复过于简单"}
+        )
+    )
     assert body["state"] == "returned" and body["return_comment"] == "答复过于简单"
     assert ok(api(world.clerk_a).get(f"/assignments/{a.id}"))["state"] == "handling"
 
@@ -668,8 +839,9 @@ def test_secretariat_returns_a_reply_with_a_comment(world, api):
 def test_secretariat_corrects_the_result_code_when_delivering(world, api):
     p, _, rid = drafted(world, api, result="A")
     ok(api(world.head_a).post(f"/replies/{rid}/signoff", {"approve": True}))
-    body = ok(api(world.secretariat).post(f"/replies/{rid}/review",
-                                          {"approve": True, "result": "C"}))
+    body = ok(
+        api(world.secretariat).post(f"/replies/{rid}/review", {"approve": True, "result": "C"})
+    )
     assert body["state"] == "delivered" and body["result"] == "C"
     history = ok(api(world.secretariat).get(f"/proposals/{p.id}"))["history"]
     review = next(h for h in history if h["action"] == "review_reply")
@@ -682,7 +854,8 @@ def test_rating_closes_the_assignment_and_the_sole_proposal(world, api, rating):
     body = ok(api(world.member).post(f"/replies/{reply.id}/rating", {"rating": rating}))
     assert body["state"] == "rated"
     assert [(r["rater"], r["rating"], r["primary"]) for r in body["ratings"]] == [
-        ("m1", rating, True)]
+        ("m1", rating, True)
+    ]
     detail = ok(api(world.member).get(f"/proposals/{p.id}"))
     assert detail["state"] == "closed" and detail["closed_at"]
     assert detail["assignments"][0]["state"] == "closed"
@@ -690,8 +863,11 @@ def test_rating_closes_the_assignment_and_the_sole_proposal(world, api, rating):
 
 def test_unsatisfied_rating_sends_the_item_back_for_rehandling_with_a_new_deadline(world, api):
     p, reply = flows.replied(world)
-    body = ok(api(world.member).post(f"/replies/{reply.id}/rating",
-                                     {"rating": "unsatisfied", "comment": "未解决实际问题"}))
+    body = ok(
+        api(world.member).post(
+            f"/replies/{reply.id}/rating", {"rating": "unsatisfied", "comment": "未解决实际问题"}
+        )
+    )
     assert body["state"] == "rated" and body["ratings"][0]["comment"] == "未解决实际问题"
     a = ok(api(world.clerk_a).get(f"/assignments/{loaded(p, 'assignments').assignments[0].id}"))
     assert a["state"] == "rehandling" and a["round"] == 2
@@ -705,34 +881,48 @@ def test_second_unsatisfied_rating_closes_with_a_consultation_due(world, api):
     ok(member.post(f"/replies/{reply.id}/rating", {"rating": "unsatisfied", "comment": "不满意"}))
     db.session.expire_all()
     second = flows.delivered_reply(
-        world, db.session.get(Assignment, loaded(p, "assignments").assignments[0].id))
-    body = ok(member.post(f"/replies/{second.id}/rating",
-                          {"rating": "unsatisfied", "comment": "仍不满意"}))
+        world, db.session.get(Assignment, loaded(p, "assignments").assignments[0].id)
+    )
+    body = ok(
+        member.post(
+            f"/replies/{second.id}/rating", {"rating": "unsatisfied", "comment": "仍不满意"}
+        )
+    )
     assert body["state"] == "rated" and body["round"] == 2
     detail = ok(member.get(f"/proposals/{p.id}"))
     assert detail["state"] == "closed" and detail["consultation_due"] is True
     assert detail["assignments"][0]["state"] == "closed"
-    body = ok(api(world.secretariat).post(f"/proposals/{p.id}/consultation",
-                                          {"note": "已与提案人当面协商"}))
+    body = ok(
+        api(world.secretariat).post(
+            f"/proposals/{p.id}/consultation", {"note": "已与提案人当面协商"}
+        )
+    )
     assert body["consultation_due"] is False and body["consultation_note"] == "已与提案人当面协商"
 
 
 def test_merged_proposer_may_rate_the_host_reply_alongside_the_first_proposer(world, api):
     p = flows.handling(world)
     merged = flows.submitted(world, proposer=world.member3, title="关于同一事项的建议")
-    ok(api(world.secretariat).post(f"/proposals/{merged.id}/review",
-                                   {"decision": "merge", "merge_into": p.id}))
+    ok(
+        api(world.secretariat).post(
+            f"/proposals/{merged.id}/review", {"decision": "merge", "merge_into": p.id}
+        )
+    )
     db.session.expire_all()
     reply = flows.delivered_reply(
-        world, db.session.get(Assignment, loaded(p, "assignments").assignments[0].id))
-    body = ok(api(world.member3).post(f"/replies/{reply.id}/rating",
-                                      {"rating": "basically_satisfied"}))
+        world, db.session.get(Assignment, loaded(p, "assignments").assignments[0].id)
+    )
+    body = ok(
+        api(world.member3).post(f"/replies/{reply.id}/rating", {"rating": "basically_satisfied"})
+    )
     assert body["state"] == "delivered"  # only the first proposer's rating moves it
     assert [(r["rater"], r["primary"]) for r in body["ratings"]] == [("m3", False)]
     body = ok(api(world.member).post(f"/replies/{reply.id}/rating", {"rating": "satisfied"}))
     assert body["state"] == "rated"
     assert sorted((r["rater"], r["primary"]) for r in body["ratings"]) == [
-        ("m1", True), ("m3", False)]
+        ("m1", True),
+        ("m3", False),
+    ]
 
 
 def test_split_proposal_closes_only_when_every_unit_s_reply_is_rated(world, api):
@@ -749,7 +939,8 @@ def test_split_proposal_closes_only_when_every_unit_s_reply_is_rated(world, api)
 
 
 def test_rating_closes_the_proposal_while_a_co_unit_still_awaits_a_reassignment_decision(
-        world, api):
+    world, api
+):
     """With co-unit opinions optional, a co-unit's open reassignment request must not block
     closing: the lead's rating closes the proposal and the co-unit's part with it."""
     set_setting("reply_requires_co_opinions", "false")
@@ -771,21 +962,31 @@ def test_every_action_writes_one_history_row_with_actor_and_states(world, api):
     ok(member.post(f"/proposals/{p.id}/submit"))
     ok(sec.post(f"/proposals/{p.id}/review", {"decision": "file"}))
     ok(sec.post(f"/proposals/{p.id}/assign", {"departments": [{"code": "ZJJ", "role": "lead"}]}))
-    rows = db.session.scalars(select(HistoryEntry).where(HistoryEntry.proposal_id == p.id)
-                              .order_by(HistoryEntry.id)).all()
-    assert [(h.action, h.from_state, h.to_state, h.actor.username if h.actor else None)
-            for h in rows] == [
-        ("create", None, "draft", "m1"), ("submit", "draft", "submitted", "m1"),
-        ("file", "submitted", "filed", "sec"), ("assign", "filed", "assigned", "sec"),
-        ("assign_unit", None, "pending", "sec")]
+    rows = db.session.scalars(
+        select(HistoryEntry).where(HistoryEntry.proposal_id == p.id).order_by(HistoryEntry.id)
+    ).all()
+    assert [
+        (h.action, h.from_state, h.to_state, h.actor.username if h.actor else None) for h in rows
+    ] == [
+        ("create", None, "draft", "m1"),
+        ("submit", "draft", "submitted", "m1"),
+        ("file", "submitted", "filed", "sec"),
+        ("assign", "filed", "assigned", "sec"),
+        ("assign_unit", None, "pending", "sec"),
+    ]
 
 
 def test_after_the_acceptance_window_the_assignment_counts_as_accepted(world, api):
     a = loaded(flows.assigned(world), "assignments").assignments[0]
     a.accept_due = today() - timedelta(days=1)
     db.session.commit()
-    body = ok(api(world.clerk_a).post(f"/assignments/{a.id}/contacts", {
-        "mode": "phone", "date": today().isoformat(), "summary": "电话沟通"}), 201)
+    body = ok(
+        api(world.clerk_a).post(
+            f"/assignments/{a.id}/contacts",
+            {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通"},
+        ),
+        201,
+    )
     assert body["state"] == "handling" and body["accepted_at"]
     history = ok(api(world.secretariat).get(f"/proposals/{a.proposal_id}"))["history"]
     assert [h["action"] for h in history][-2:] == ["auto_accept", "record_contact"]

@@ -1,4 +1,5 @@
 """One joint proposal through the whole JSON API, from draft to the second rating."""
+
 from proposals.extensions import db
 from proposals.workflow.models import HistoryEntry, Proposal
 
@@ -32,8 +33,10 @@ def test_joint_proposal_from_draft_to_second_rating(world, api):
     assert r.json["state"] == "filed" and r.json["number"] == 1
     assert r.json["number_label"] == "第0001号" and r.json["category"] == "economy"
 
-    r = sec.post(f"/proposals/{pid}/assign", {"departments": [{"code": "ZJJ", "role": "lead"},
-                                                              {"code": "CZJ", "role": "co"}]})
+    r = sec.post(
+        f"/proposals/{pid}/assign",
+        {"departments": [{"code": "ZJJ", "role": "lead"}, {"code": "CZJ", "role": "co"}]},
+    )
     assert r.status_code == 200, r.json
     assert r.json["state"] == "assigned"
     lead, co_unit = r.json["assignments"]
@@ -42,19 +45,30 @@ def test_joint_proposal_from_draft_to_second_rating(world, api):
 
     assert clerk_a.post(f"/assignments/{lead['id']}/accept").json["state"] == "handling"
     assert clerk_b.post(f"/assignments/{co_unit['id']}/accept").json["state"] == "handling"
-    r = clerk_a.post(f"/assignments/{lead['id']}/contacts",
-                     {"mode": "meeting", "date": _today(), "summary": "与提案人面谈"})
+    r = clerk_a.post(
+        f"/assignments/{lead['id']}/contacts",
+        {"mode": "meeting", "date": _today(), "summary": "与提案人面谈"},
+    )
     assert r.status_code == 201, r.json
     # the lead cannot reply before the co-unit's opinion
-    r = clerk_a.post(f"/assignments/{lead['id']}/reply",
-                     {"result": "A", "text": "答复", "signer": "局长", "contact": "赵 123"})
+    r = clerk_a.post(
+        f"/assignments/{lead['id']}/reply",
+        {"result": "A", "text": "答复", "signer": "局长", "contact": "赵 123"},
+    )
     assert r.status_code == 409 and r.json["error"]["code"] == "invalid_state"
     r = clerk_b.post(f"/assignments/{co_unit['id']}/opinion", {"text": "同意主办单位意见"})
     assert r.status_code == 201 and r.json["state"] == "closed"
 
-    r = clerk_a.post(f"/assignments/{lead['id']}/reply",
-                     {"result": "B", "text": "正在推进", "signer": "局长", "contact": "赵 123",
-                      "promised_date": "2099-06-30"})
+    r = clerk_a.post(
+        f"/assignments/{lead['id']}/reply",
+        {
+            "result": "B",
+            "text": "正在推进",
+            "signer": "局长",
+            "contact": "赵 123",
+            "promised_date": "2099-06-30",
+        },
+    )
     assert r.status_code == 201, r.json
     reply_id = r.json["id"]
     assert r.json["state"] == "awaiting_signoff"
@@ -68,8 +82,10 @@ def test_joint_proposal_from_draft_to_second_rating(world, api):
     r = sec.get(f"/assignments/{lead['id']}")
     assert r.json["state"] == "rehandling" and r.json["round"] == 2
 
-    r = clerk_a.post(f"/assignments/{lead['id']}/reply",
-                     {"result": "A", "text": "已解决", "signer": "局长", "contact": "赵 123"})
+    r = clerk_a.post(
+        f"/assignments/{lead['id']}/reply",
+        {"result": "A", "text": "已解决", "signer": "局长", "contact": "赵 123"},
+    )
     assert r.status_code == 201, r.json
     second = r.json["id"]
     head_a.post(f"/replies/{second}/signoff", {"approve": True})

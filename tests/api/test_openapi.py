@@ -1,6 +1,7 @@
 """The OpenAPI description (/api/v1/openapi.json) describes every API route, and schemathesis,
 run in-process against the app over a small populated world as a member, the secretariat and a
 unit clerk, finds no server error, no response outside the schema and no undeclared status."""
+
 import time
 from datetime import timedelta
 
@@ -9,8 +10,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (response_schema_conformance,
-                                               status_code_conformance)
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from proposals.accounts.models import ApiToken
 from proposals.api.openapi import api_rules, build_spec
@@ -76,9 +76,16 @@ def populate(world):
         ids["assignment_id"] += [a.id for a in loaded(p, "assignments").assignments]
     today = local_date(utcnow())
     for n, user in enumerate((world.member, world.secretariat, world.clerk_a)):
-        note = Notification(recipient=user, kind="reply_due", record_type="proposal",
-                            record_id=records[-1].id, deadline=today + timedelta(days=n),
-                            proposal_id=records[-1].id, text="请及时办理", link="/")
+        note = Notification(
+            recipient=user,
+            kind="reply_due",
+            record_type="proposal",
+            record_id=records[-1].id,
+            deadline=today + timedelta(days=n),
+            proposal_id=records[-1].id,
+            text="请及时办理",
+            link="/",
+        )
         db.session.add(note)
         db.session.flush()
         ids["notification_id"].append(note.id)
@@ -93,9 +100,10 @@ def strategy_for(operation, ids):
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         parts.append(operation.as_strategy(generation_mode=mode))
         if names and ids.get(names[0]):
-            parts += [operation.as_strategy(generation_mode=mode,
-                                            path_parameters={names[0]: value})
-                      for value in ids[names[0]]]
+            parts += [
+                operation.as_strategy(generation_mode=mode, path_parameters={names[0]: value})
+                for value in ids[names[0]]
+            ]
     return st.one_of(parts)
 
 
@@ -117,9 +125,14 @@ def test_api_conforms_to_its_description(app, world, principal):
         # DELETE /auth/token revokes the token it is sent with: a fresh one each time
         revoking = operation.method.upper() == "DELETE" and operation.path == "/auth/token"
 
-        @settings(max_examples=MAX_EXAMPLES * 2, derandomize=True, deadline=None,
-                  database=None, phases=[Phase.explicit, Phase.generate],
-                  suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=MAX_EXAMPLES * 2,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=strategy_for(operation, ids))
         def run(case):
             bearer = ApiToken.issue(user) if revoking else token
@@ -137,7 +150,9 @@ def test_api_conforms_to_its_description(app, world, principal):
             failures.append(f"{operation.label}: {exc}"[:3000])
 
     elapsed = time.monotonic() - started
-    print(f"\nschemathesis as {principal}: {len(api_rules(app))} operations, "
-          f"{calls[0]} calls, {elapsed:.1f} s")
+    print(
+        f"\nschemathesis as {principal}: {len(api_rules(app))} operations, "
+        f"{calls[0]} calls, {elapsed:.1f} s"
+    )
     assert calls[0] > len(api_rules(app)) * MAX_EXAMPLES
     assert failures == [], "\n\n".join(failures)

@@ -2,6 +2,7 @@
 reply, the size and count limits (413), the type judged by content and name together, storage
 outside the static folder under random names, downloads that never render, and a disk that
 follows the database."""
+
 import hashlib
 import io
 import os
@@ -23,11 +24,16 @@ from .. import flows
 # --- sample files ---------------------------------------------------------------------------
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
-       b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
-JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 \
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"
+    b"\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+JPG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    + b"\x00" * 64
     + b"\xff\xd9"
+)
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 
@@ -46,6 +52,7 @@ def ooxml(main_part, extra=()):
 
 def real_docx():
     import docx
+
     buf = io.BytesIO()
     document = docx.Document()
     document.add_paragraph("答复附件：调研报告")
@@ -55,6 +62,7 @@ def real_docx():
 
 def real_xlsx():
     import openpyxl
+
     buf = io.BytesIO()
     book = openpyxl.Workbook()
     book.active["A1"] = "数据"
@@ -68,10 +76,10 @@ def cfb(stream_name, first_sector=b""):
     header = bytearray(512)
     header[:8] = checks.CFB_MAGIC
     struct.pack_into("<HHH", header, 0x18, 0x3E, 3, 0xFFFE)
-    struct.pack_into("<H", header, 0x1E, 9)          # 512-byte sectors
+    struct.pack_into("<H", header, 0x1E, 9)  # 512-byte sectors
     struct.pack_into("<H", header, 0x20, 6)
-    struct.pack_into("<I", header, 0x2C, 1)          # one FAT sector
-    struct.pack_into("<I", header, 0x30, 2)          # directory starts at sector 2
+    struct.pack_into("<I", header, 0x2C, 1)  # one FAT sector
+    struct.pack_into("<I", header, 0x30, 2)  # directory starts at sector 2
     struct.pack_into("<I", header, 0x38, 4096)
     struct.pack_into("<I", header, 0x3C, 0xFFFFFFFE)
     struct.pack_into("<I", header, 0x44, 0xFFFFFFFE)
@@ -84,7 +92,7 @@ def cfb(stream_name, first_sector=b""):
     def entry(name, kind, start, size):
         e = bytearray(128)
         raw = (name + "\x00").encode("utf-16-le")
-        e[:len(raw)] = raw
+        e[: len(raw)] = raw
         struct.pack_into("<H", e, 64, len(raw))
         e[66] = kind
         struct.pack_into("<III", e, 68, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF)
@@ -97,24 +105,43 @@ def cfb(stream_name, first_sector=b""):
     return bytes(header) + data + bytes(fat) + directory
 
 
-DOC = cfb("WordDocument", b"\xec\xa5\xc1\x00")   # filetype: doc
-DOC_PLAIN = cfb("WordDocument")                  # filetype does not know it: the directory says
+DOC = cfb("WordDocument", b"\xec\xa5\xc1\x00")  # filetype: doc
+DOC_PLAIN = cfb("WordDocument")  # filetype does not know it: the directory says
 XLS = cfb("Workbook", b"\x09\x08\x10\x00\x00\x06\x05\x00")
 
-GOOD = [("报告.pdf", PDF), ("photo.PNG", PNG), ("现场.jpeg", JPG), ("scan.jpg", JPG),
-        ("答复.docx", ooxml("word/document.xml")), ("data.xlsx", ooxml("xl/workbook.xml")),
-        ("real.docx", "real_docx"), ("real.xlsx", "real_xlsx"),
-        ("old.doc", DOC), ("plain.doc", DOC_PLAIN), ("old.xls", XLS)]
-BAD = [("setup.pdf", EXE), ("page.pdf", HTML), ("page.html", HTML), ("setup.exe", EXE),
-       ("png.jpg", PNG), ("pdf.docx", PDF), ("archive.docx", ooxml("other/readme.xml")),
-       ("sheet.docx", ooxml("xl/workbook.xml")), ("doc.xlsx", ooxml("word/document.xml")),
-       ("macro.docx", ooxml("word/document.xml", ["word/vbaProject.bin"])),
-       ("book.doc", XLS), ("word.xls", DOC), ("noext", PDF), ("报告.pdf.exe", PDF)]
+GOOD = [
+    ("报告.pdf", PDF),
+    ("photo.PNG", PNG),
+    ("现场.jpeg", JPG),
+    ("scan.jpg", JPG),
+    ("答复.docx", ooxml("word/document.xml")),
+    ("data.xlsx", ooxml("xl/workbook.xml")),
+    ("real.docx", "real_docx"),
+    ("real.xlsx", "real_xlsx"),
+    ("old.doc", DOC),
+    ("plain.doc", DOC_PLAIN),
+    ("old.xls", XLS),
+]
+BAD = [
+    ("setup.pdf", EXE),
+    ("page.pdf", HTML),
+    ("page.html", HTML),
+    ("setup.exe", EXE),
+    ("png.jpg", PNG),
+    ("pdf.docx", PDF),
+    ("archive.docx", ooxml("other/readme.xml")),
+    ("sheet.docx", ooxml("xl/workbook.xml")),
+    ("doc.xlsx", ooxml("word/document.xml")),
+    ("macro.docx", ooxml("word/document.xml", ["word/vbaProject.bin"])),
+    ("book.doc", XLS),
+    ("word.xls", DOC),
+    ("noext", PDF),
+    ("报告.pdf.exe", PDF),
+]
 
 
 def content(raw):
-    return {"real_docx": real_docx, "real_xlsx": real_xlsx}[raw]() if isinstance(raw, str) \
-        else raw
+    return {"real_docx": real_docx, "real_xlsx": real_xlsx}[raw]() if isinstance(raw, str) else raw
 
 
 def sniff(name, raw, tmp_path):
@@ -122,7 +149,7 @@ def sniff(name, raw, tmp_path):
     path = tmp_path / "sample"
     path.write_bytes(data)
     kind = checks.kind_from_name(name)
-    return kind is not None and checks.content_matches(kind, str(path), data[:checks.HEAD_BYTES])
+    return kind is not None and checks.content_matches(kind, str(path), data[: checks.HEAD_BYTES])
 
 
 @pytest.mark.parametrize("name,raw", GOOD, ids=[g[0] for g in GOOD])
@@ -146,6 +173,7 @@ def test_display_names_lose_folders_controls_and_bidi_tricks():
 
 # --- fixtures ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(autouse=True)
 def files_dir(app, tmp_path, monkeypatch):
     folder = tmp_path / "attachments"
@@ -162,26 +190,31 @@ def rows():
 
 
 def upload(client, path, name, data, field="file"):
-    return client.call("POST", path, data={field: (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.call(
+        "POST", path, data={field: (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
 
 
 def drafted_reply(world):
     """A sole lead unit (ZJJ) with a reply awaiting sign-off."""
     p = flows.handling(world)
     a = loaded(p, "assignments").assignments[0]
-    hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
-                                           "summary": "电话沟通"})
-    reply = hops.draft_reply(world.clerk_a, a, {"result": "A", "text": "答复正文", "signer": "局长",
-                                                "contact": "赵某 0571-88888888"})
+    hops.record_contact(
+        world.clerk_a, a, {"mode": "phone", "date": flows._today(), "summary": "电话沟通"}
+    )
+    reply = hops.draft_reply(
+        world.clerk_a,
+        a,
+        {"result": "A", "text": "答复正文", "signer": "局长", "contact": "赵某 0571-88888888"},
+    )
     db.session.commit()
     return p, reply
 
 
 # --- API: proposals ---------------------------------------------------------------------------
 
-def test_first_proposer_uploads_to_a_draft_stored_under_a_random_name(world, api, app,
-                                                                       files_dir):
+
+def test_first_proposer_uploads_to_a_draft_stored_under_a_random_name(world, api, app, files_dir):
     p = flows.draft(world)
     resp = upload(api(world.member), f"/proposals/{p.id}/attachments", "调研报告.pdf", PDF)
     assert resp.status_code == 201, resp.get_json()
@@ -207,8 +240,9 @@ def test_first_proposer_uploads_to_a_draft_stored_under_a_random_name(world, api
 
 def test_download_is_an_attachment_with_nosniff_and_no_caching(world, api):
     p = flows.draft(world)
-    aid = upload(api(world.member), f"/proposals/{p.id}/attachments", "调研 报告.pdf",
-                 PDF).get_json()["id"]
+    aid = upload(
+        api(world.member), f"/proposals/{p.id}/attachments", "调研 报告.pdf", PDF
+    ).get_json()["id"]
     resp = api(world.member).get(f"/attachments/{aid}")
     assert resp.status_code == 200
     assert resp.data == PDF
@@ -218,16 +252,18 @@ def test_download_is_an_attachment_with_nosniff_and_no_caching(world, api):
     disposition = resp.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     assert f"filename*=UTF-8''{quote('调研 报告.pdf', safe='')}" in disposition
-    ascii_aid = upload(api(world.member), f"/proposals/{p.id}/attachments", "plan.png",
-                       PNG).get_json()["id"]
+    ascii_aid = upload(
+        api(world.member), f"/proposals/{p.id}/attachments", "plan.png", PNG
+    ).get_json()["id"]
     resp = api(world.member).get(f"/attachments/{ascii_aid}")
     assert resp.headers["Content-Type"] == "image/png"
     assert "filename*=UTF-8''plan.png" in resp.headers["Content-Disposition"]
     assert resp.headers["Content-Disposition"].startswith("attachment;")
 
 
-@pytest.mark.parametrize("name,raw", [("setup.pdf", EXE), ("page.pdf", HTML),
-                                      ("book.docx", ooxml("other/x.xml"))])
+@pytest.mark.parametrize(
+    "name,raw", [("setup.pdf", EXE), ("page.pdf", HTML), ("book.docx", ooxml("other/x.xml"))]
+)
 def test_a_disguised_file_is_refused_and_nothing_is_stored(world, api, files_dir, name, raw):
     p = flows.draft(world)
     resp = upload(api(world.member), f"/proposals/{p.id}/attachments", name, raw)
@@ -239,8 +275,7 @@ def test_a_disguised_file_is_refused_and_nothing_is_stored(world, api, files_dir
 
 def test_missing_file_part_is_a_validation_error(world, api):
     p = flows.draft(world)
-    resp = upload(api(world.member), f"/proposals/{p.id}/attachments", "a.pdf", PDF,
-                  field="other")
+    resp = upload(api(world.member), f"/proposals/{p.id}/attachments", "a.pdf", PDF, field="other")
     assert resp.status_code == 400 and "file" in resp.get_json()["error"]["fields"]
 
 
@@ -253,15 +288,16 @@ def test_per_file_limit_answers_413_too_large(world, api, app, files_dir, monkey
     assert resp.get_json()["error"]["code"] == "too_large"
     assert rows() == 0 and on_disk(files_dir) == []
     exact = PDF + b"0" * (1000 - len(PDF))
-    assert upload(api(world.member), f"/proposals/{p.id}/attachments", "ok.pdf",
-                  exact).status_code == 201
+    assert (
+        upload(api(world.member), f"/proposals/{p.id}/attachments", "ok.pdf", exact).status_code
+        == 201
+    )
 
 
 def test_request_limit_answers_413_in_the_api_shape(world, api, app, files_dir, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
     p = flows.draft(world)
-    resp = upload(api(world.member), f"/proposals/{p.id}/attachments", "big.pdf",
-                  PDF + b"0" * 5000)
+    resp = upload(api(world.member), f"/proposals/{p.id}/attachments", "big.pdf", PDF + b"0" * 5000)
     assert resp.status_code == 413
     error = resp.get_json()["error"]
     assert error["code"] == "too_large" and "上限" in error["message"]
@@ -277,8 +313,10 @@ def test_at_most_n_attachments_per_record(world, api, app, monkeypatch):
     monkeypatch.setitem(app.config, "ATTACHMENTS_PER_RECORD", 2)
     p = flows.draft(world)
     for n in range(2):
-        assert upload(api(world.member), f"/proposals/{p.id}/attachments", f"{n}.pdf",
-                      PDF).status_code == 201
+        assert (
+            upload(api(world.member), f"/proposals/{p.id}/attachments", f"{n}.pdf", PDF).status_code
+            == 201
+        )
     resp = upload(api(world.member), f"/proposals/{p.id}/attachments", "3.pdf", PDF)
     assert resp.status_code == 400 and "file" in resp.get_json()["error"]["fields"]
     assert rows() == 2
@@ -297,6 +335,7 @@ def test_only_the_first_proposer_of_a_draft_may_upload_or_delete(world, api, fil
     assert api().get(f"/attachments/{aid}").status_code == 401
     # once submitted the co-signer sees it but may not change it; the proposer may not either
     from proposals.workflow import operations as ops
+
     ops.submit_proposal(world.member, db.session.get(type(p), p.id))
     db.session.commit()
     assert api(world.member2).get(f"/attachments/{aid}").status_code == 200
@@ -309,6 +348,7 @@ def test_only_the_first_proposer_of_a_draft_may_upload_or_delete(world, api, fil
 
 def test_a_proposal_returned_for_revision_takes_attachments_again(world, api):
     from proposals.workflow import operations as ops
+
     p = flows.submitted(world)
     ops.review_proposal(world.secretariat, p, {"decision": "return", "comment": "请补充材料"})
     db.session.commit()
@@ -320,8 +360,7 @@ def test_a_proposal_returned_for_revision_takes_attachments_again(world, api):
 
 def test_delete_removes_the_row_and_the_file(world, api, files_dir):
     p = flows.draft(world)
-    aid = upload(api(world.member), f"/proposals/{p.id}/attachments", "a.pdf",
-                 PDF).get_json()["id"]
+    aid = upload(api(world.member), f"/proposals/{p.id}/attachments", "a.pdf", PDF).get_json()["id"]
     assert len(on_disk(files_dir)) == 1
     assert api(world.member).delete(f"/attachments/{aid}").status_code == 204
     assert rows() == 0 and on_disk(files_dir) == []
@@ -329,6 +368,7 @@ def test_delete_removes_the_row_and_the_file(world, api, files_dir):
 
 
 # --- API: replies -------------------------------------------------------------------------------
+
 
 def test_reply_attachments_belong_to_the_unit_until_delivered(world, api, files_dir):
     p, reply = drafted_reply(world)
@@ -364,6 +404,7 @@ def test_reply_attachments_belong_to_the_unit_until_delivered(world, api, files_
 
 
 # --- the disk follows the database ---------------------------------------------------------------
+
 
 class FailingStream:
     def __init__(self):
@@ -415,6 +456,7 @@ def test_storage_keys_cannot_name_another_path(app):
 
 # --- web pages ----------------------------------------------------------------------------------
 
+
 def test_the_proposal_page_offers_a_multipart_upload_form_to_the_proposer(world, web):
     p = flows.draft(world)
     html = web(world.member).get(f"/proposals/{p.id}").get_data(as_text=True)
@@ -426,9 +468,11 @@ def test_the_proposal_page_offers_a_multipart_upload_form_to_the_proposer(world,
 def test_web_upload_download_and_delete(world, web, files_dir):
     p = flows.draft(world)
     client = web(world.member)
-    resp = client.post(f"/proposals/{p.id}/attachments",
-                       data={"file": (io.BytesIO(PNG), "现场照片.png")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        f"/proposals/{p.id}/attachments",
+        data={"file": (io.BytesIO(PNG), "现场照片.png")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 302
     a = db.session.scalars(select(Attachment)).one()
     html = client.get(f"/proposals/{p.id}").get_data(as_text=True)
@@ -447,20 +491,26 @@ def test_web_upload_download_and_delete(world, web, files_dir):
 def test_web_refusals_are_explained_in_chinese(world, web, app, files_dir, monkeypatch):
     p = flows.draft(world)
     client = web(world.member)
-    resp = client.post(f"/proposals/{p.id}/attachments",
-                       data={"file": (io.BytesIO(EXE), "合同.pdf")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        f"/proposals/{p.id}/attachments",
+        data={"file": (io.BytesIO(EXE), "合同.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400
     assert "文件内容与扩展名不符" in resp.get_data(as_text=True)
     monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1000)
-    resp = client.post(f"/proposals/{p.id}/attachments",
-                       data={"file": (io.BytesIO(PDF + b"0" * 2000), "大.pdf")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        f"/proposals/{p.id}/attachments",
+        data={"file": (io.BytesIO(PDF + b"0" * 2000), "大.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 413 and "上限" in resp.get_data(as_text=True)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1500)
-    resp = client.post(f"/proposals/{p.id}/attachments",
-                       data={"file": (io.BytesIO(PDF + b"0" * 5000), "大.pdf")},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        f"/proposals/{p.id}/attachments",
+        data={"file": (io.BytesIO(PDF + b"0" * 5000), "大.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 413 and "上限" in resp.get_data(as_text=True)
     assert rows() == 0 and on_disk(files_dir) == []
 
@@ -468,16 +518,20 @@ def test_web_refusals_are_explained_in_chinese(world, web, app, files_dir, monke
 def test_web_upload_needs_the_csrf_token(world, web, app, files_dir, monkeypatch):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     p = flows.draft(world)
-    resp = web(world.member).post(f"/proposals/{p.id}/attachments",
-                                  data={"file": (io.BytesIO(PDF), "a.pdf")},
-                                  content_type="multipart/form-data")
+    resp = web(world.member).post(
+        f"/proposals/{p.id}/attachments",
+        data={"file": (io.BytesIO(PDF), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400
     assert rows() == 0 and on_disk(files_dir) == []
     # an oversized body is refused while the CSRF check reads the form: still the 413 page
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1500)
-    resp = web(world.member).post(f"/proposals/{p.id}/attachments",
-                                  data={"file": (io.BytesIO(PDF + b"0" * 5000), "a.pdf")},
-                                  content_type="multipart/form-data")
+    resp = web(world.member).post(
+        f"/proposals/{p.id}/attachments",
+        data={"file": (io.BytesIO(PDF + b"0" * 5000), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 413 and "上限" in resp.get_data(as_text=True)
 
 
@@ -502,8 +556,10 @@ def test_proposal_and_reply_json_list_their_attachments(world, api):
     body = api(world.clerk_a).get(f"/proposals/{p.id}").get_json()
     assert body["attachments"] == []
     assert [f["id"] for f in body["replies"][0]["attachments"]] == [r_file.id]
-    assert api(world.clerk_a).get(f"/replies/{reply.id}").get_json()["attachments"][0][
-        "filename"] == "r.pdf"
+    assert (
+        api(world.clerk_a).get(f"/replies/{reply.id}").get_json()["attachments"][0]["filename"]
+        == "r.pdf"
+    )
     # the proposer does not see the draft reply, so neither its files
     body = api(world.member).get(f"/proposals/{p.id}").get_json()
     assert body["replies"] == [] and "r.pdf" not in str(body)
@@ -518,6 +574,7 @@ def test_a_phone_uploads_through_the_proposal_page(world, app, tmp_path, files_d
     from selenium.webdriver.common.by import By
 
     from ..chromium import PHONE, LiveServer, make_driver, quit_driver, require_browser, shot
+
     require_browser()
     proposal_id = flows.draft(world).id
     world.member.set_password("correct-horse-9")

@@ -9,13 +9,17 @@ clerk_a drafts reply A → head_a signs off → sec delivers → m1 rates satisf
 
 Only the world fixture's setup (users, units, session) is done in the database; every step of
 the proposal goes through the browser. No database transaction is held while the browser works."""
+
 import re
 import time
 from datetime import timedelta
 
 import pytest
-from selenium.common.exceptions import (StaleElementReferenceException, TimeoutException,
-                                        WebDriverException)
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -35,19 +39,36 @@ PASSWORD = "journey-pass-9"
 WAIT = 10
 
 ANALYSIS = "情况分析：我市老旧小区数量多、设施老化，加装电梯、停车、管网改造等问题突出。" * 2
-SUGGESTIONS = ("具体建议：一、加快老旧小区改造，完善配套设施；二、建立长效管理机制；"
-               "三、鼓励居民参与，统筹财政与社会资金。")
+SUGGESTIONS = (
+    "具体建议：一、加快老旧小区改造，完善配套设施；二、建立长效管理机制；"
+    "三、鼓励居民参与，统筹财政与社会资金。"
+)
 
 # The history of the proposal, in order: (action, who) — proposals/workflow/core.py ACTION_LABELS.
 HISTORY = [
-    ("create", "m1"), ("submit", "m1"), ("cosign_accept", "m2"), ("file", "sec"),
-    ("assign", "sec"), ("assign_unit", "sec"), ("assign_unit", "sec"),
-    ("accept", "clerk_b"), ("submit_opinion", "clerk_b"),                  # CZJ, the co-unit
-    ("accept", "clerk_a"), ("record_contact", "clerk_a"),                  # ZJJ, the lead unit
-    ("draft_reply", "clerk_a"), ("signoff", "head_a"), ("review_reply", "sec"),
-    ("deliver_reply", "sec"), ("rate", "m1"), ("rehandle", None),          # unsatisfied
-    ("draft_reply", "clerk_a"), ("signoff", "head_a"), ("review_reply", "sec"),
-    ("deliver_reply", "sec"), ("rate", "m1"), ("close", None),             # satisfied
+    ("create", "m1"),
+    ("submit", "m1"),
+    ("cosign_accept", "m2"),
+    ("file", "sec"),
+    ("assign", "sec"),
+    ("assign_unit", "sec"),
+    ("assign_unit", "sec"),
+    ("accept", "clerk_b"),
+    ("submit_opinion", "clerk_b"),  # CZJ, the co-unit
+    ("accept", "clerk_a"),
+    ("record_contact", "clerk_a"),  # ZJJ, the lead unit
+    ("draft_reply", "clerk_a"),
+    ("signoff", "head_a"),
+    ("review_reply", "sec"),
+    ("deliver_reply", "sec"),
+    ("rate", "m1"),
+    ("rehandle", None),  # unsatisfied
+    ("draft_reply", "clerk_a"),
+    ("signoff", "head_a"),
+    ("review_reply", "sec"),
+    ("deliver_reply", "sec"),
+    ("rate", "m1"),
+    ("close", None),  # satisfied
 ]
 
 
@@ -55,6 +76,7 @@ def gone(element):
     """EC.staleness_of, also when Chromium answers that the node no longer belongs to the
     document (a WebDriverException, not a StaleElementReferenceException, while the next page
     replaces the old one)."""
+
     def check(_driver):
         try:
             element.is_enabled()
@@ -65,6 +87,7 @@ def gone(element):
                 return True
             raise
         return False
+
     return check
 
 
@@ -96,7 +119,9 @@ class Journey:
         pointer while clicking)."""
         self.driver.execute_script(
             "arguments[0].scrollIntoView({block: arguments[1], behavior: 'instant'})",
-            element, block)
+            element,
+            block,
+        )
 
     def loaded(self, path_pattern=None):
         """The new page is there: checks the path and that the page never scrolls sideways."""
@@ -106,7 +131,8 @@ class Journey:
         self.pages += 1
         width = self.driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= self.width, (
-            f"{self.driver.current_url} scrolls sideways on the {self.label}: {width}px")
+            f"{self.driver.current_url} scrolls sideways on the {self.label}: {width}px"
+        )
         errors = self.driver.find_elements(By.CSS_SELECTOR, "main .alert-danger")
         assert not errors, errors[0].text
 
@@ -125,8 +151,15 @@ class Journey:
 
     def link(self, text, root=None, path_pattern=None):
         """Follow the link in the page body whose text is exactly ``text``."""
-        self.follow(self.xpath(f".//main//a[normalize-space()='{text}']" if root is None
-                               else f".//a[normalize-space()='{text}']", root), path_pattern)
+        self.follow(
+            self.xpath(
+                f".//main//a[normalize-space()='{text}']"
+                if root is None
+                else f".//a[normalize-space()='{text}']",
+                root,
+            ),
+            path_pattern,
+        )
 
     def button(self, text, root=None, path_pattern=None):
         scope = root if root is not None else self.css("main")
@@ -134,9 +167,11 @@ class Journey:
 
     def flash(self, text, category="success"):
         """A message (by default a success) says what happened."""
+
         def found(d):
             alerts = d.find_elements(By.CSS_SELECTOR, f"main .alert-{category}")
             return any(text in a.text for a in alerts)
+
         try:
             self.wait.until(found)
         except TimeoutException:
@@ -163,10 +198,12 @@ class Journey:
         page's height for the screenshot, at the same width)."""
         d = self.driver
         width, height = d.execute_script(
-            "return [window.innerWidth, document.documentElement.scrollHeight]")
-        d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-            "width": width, "height": min(height, 8000), "deviceScaleFactor": 1,
-            "mobile": False})
+            "return [window.innerWidth, document.documentElement.scrollHeight]"
+        )
+        d.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": min(height, 8000), "deviceScaleFactor": 1, "mobile": False},
+        )
         try:
             shot(d, f"{step}-{self.label}")
         finally:
@@ -177,13 +214,21 @@ class Journey:
         toggler = self.css(".navbar-toggler")
         if toggler.is_displayed() and toggler.get_attribute("aria-expanded") != "true":
             toggler.click()
-            self.wait.until(lambda d: "show" in self.css("#nav").get_attribute("class")
-                            and "collapsing" not in self.css("#nav").get_attribute("class"))
+            self.wait.until(
+                lambda d: (
+                    "show" in self.css("#nav").get_attribute("class")
+                    and "collapsing" not in self.css("#nav").get_attribute("class")
+                )
+            )
 
     def nav(self, text, path_pattern=None):
         self.open_menu()
-        self.follow(self.clickable(By.XPATH, f"//nav//a[contains(@class,'nav-link')]"
-                                             f"[normalize-space()='{text}']"), path_pattern)
+        self.follow(
+            self.clickable(
+                By.XPATH, f"//nav//a[contains(@class,'nav-link')][normalize-space()='{text}']"
+            ),
+            path_pattern,
+        )
 
     # --- who is at the keyboard --------------------------------------------------------------
 
@@ -283,15 +328,21 @@ def run_journey(j, units, title):
     j.submit(rf"/proposals/{proposal_id}$")
     j.flash("已立案。")
     assert j.proposal_badge() == "已立案"
-    j.link("交办", root=j.css("[data-testid=secretariat-actions]"),
-           path_pattern=rf"/proposals/{proposal_id}/assign$")
-    assert Select(d.find_element(By.ID, "units-0-code")).first_selected_option \
-        .get_attribute("value") == "ZJJ", "the suggested unit is proposed"
+    j.link(
+        "交办",
+        root=j.css("[data-testid=secretariat-actions]"),
+        path_pattern=rf"/proposals/{proposal_id}/assign$",
+    )
+    assert (
+        Select(d.find_element(By.ID, "units-0-code")).first_selected_option.get_attribute("value")
+        == "ZJJ"
+    ), "the suggested unit is proposed"
     j.select("units-0-role", "lead")
     j.select("units-1-code", "CZJ")
     j.select("units-1-role", "co")
-    j.wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-assign-mode]"),
-                                                  "主办＋会办"))
+    j.wait.until(
+        EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-assign-mode]"), "主办＋会办")
+    )
     j.shot("assign-form")
     j.submit(rf"/proposals/{proposal_id}$")
     j.flash("已交办。")
@@ -436,7 +487,8 @@ def timeline_labels(driver):
     """The action label of each timeline entry, in order (the entry's second line)."""
     return driver.execute_script(
         "return Array.from(document.querySelectorAll('[data-testid=timeline] > li'))"
-        ".map(li => li.children[1].textContent.trim().split('：')[0]);")
+        ".map(li => li.children[1].textContent.trim().split('：')[0]);"
+    )
 
 
 def check_database(proposal_id):
@@ -444,8 +496,7 @@ def check_database(proposal_id):
     p = db.session.get(Proposal, proposal_id)
     assert p.state == "closed" and p.closed_at is not None
     cosigners = [(c.user.username, c.state) for c in loaded(p, "cosigners").cosigners]
-    assert p.kind == "joint" and cosigners == \
-        [("m2", "accepted")]
+    assert p.kind == "joint" and cosigners == [("m2", "accepted")]
     assert p.number is not None
     lead = next(a for a in loaded(p, "assignments").assignments if a.role == "lead")
     co = next(a for a in loaded(p, "assignments").assignments if a.role == "co")
@@ -455,24 +506,32 @@ def check_database(proposal_id):
     contacts = loaded(lead, "contacts").contacts
     assert len(contacts) == 1 and contacts[0].mode == "phone"
     replies = sorted(loaded(lead, "replies").replies, key=lambda r: r.id)
-    assert [(r.round, r.result, r.state) for r in replies] == [(1, "B", "rated"),
-                                                               (2, "A", "rated")]
+    assert [(r.round, r.result, r.state) for r in replies] == [(1, "B", "rated"), (2, "A", "rated")]
     assert replies[0].promised_date is not None and replies[1].promised_date is None
     ratings = [rt for r in replies for rt in loaded(r, "ratings").ratings]
-    assert [(rt.rater.username, rt.rating, rt.is_primary) for rt in ratings] == \
-        [("m1", "unsatisfied", True), ("m1", "satisfied", True)]
+    assert [(rt.rater.username, rt.rating, rt.is_primary) for rt in ratings] == [
+        ("m1", "unsatisfied", True),
+        ("m1", "satisfied", True),
+    ]
     assert "重新办理" in ratings[0].comment
     assert not p.consultation_due
-    assert [(h.action, h.actor.username if h.actor else None)
-            for h in loaded(p, "history").history] == HISTORY
+    assert [
+        (h.action, h.actor.username if h.actor else None) for h in loaded(p, "history").history
+    ] == HISTORY
     return p
 
 
 @pytest.mark.parametrize("size,label", [(DESKTOP, "desktop"), (PHONE, "phone")])
 def test_joint_proposal_from_draft_to_second_rating_through_the_pages(world, app, size, label):
     require_browser()
-    staff = (world.member, world.member2, world.secretariat, world.clerk_a, world.head_a,
-             world.clerk_b)
+    staff = (
+        world.member,
+        world.member2,
+        world.secretariat,
+        world.clerk_a,
+        world.head_a,
+        world.clerk_b,
+    )
     for user in staff:
         user.set_password(PASSWORD)
     db.session.commit()
@@ -485,8 +544,10 @@ def test_joint_proposal_from_draft_to_second_rating_through_the_pages(world, app
         driver = make_driver(size)
         driver.implicitly_wait(0)  # explicit waits only
         # no smooth scrolling to #anchors nor collapse animations (Bootstrap honours this)
-        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {
-            "features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+        driver.execute_cdp_cmd(
+            "Emulation.setEmulatedMedia",
+            {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]},
+        )
         try:
             journey = Journey(driver, server, size, label, people)
             proposal_id, labels = run_journey(journey, units, title)

@@ -1,4 +1,5 @@
 """Headless Chromium: the login page and a role's home page, on a desktop and a phone."""
+
 import pytest
 from selenium.webdriver.common.by import By
 

@@ -5,6 +5,7 @@ started, nothing that was not in the source, passes integrity and foreign-key ch
 into a fresh file row for row, and the app works on the restored database; restoring over the
 live database needs --yes; files that are not a database of this schema are refused.
 PostgreSQL: the command prints the pg_dump / pg_restore commands without the password."""
+
 import os
 import shutil
 import sqlite3
@@ -33,12 +34,14 @@ from .test_cli import ok, refused
 sqlite_only = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")),
     reason="backup create/restore copies SQLite files; on PostgreSQL the command only prints "
-           "the pg_dump/pg_restore commands (test_postgresql_prints_pg_dump_commands)")
+    "the pg_dump/pg_restore commands (test_postgresql_prints_pg_dump_commands)",
+)
 
 WRITER_TITLE = "关于后台持续写入第{}号的建议"
 
 
 # --- helpers ------------------------------------------------------------------------------
+
 
 def live_path(app):
     return os.path.abspath(db.engine.url.database)
@@ -49,8 +52,12 @@ def snapshot(path):
     conn = sqlite3.connect("file:" + path + "?mode=ro", uri=True, timeout=30)
     try:
         conn.execute("BEGIN")
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
         data = {t: set(conn.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables}
         conn.execute("COMMIT")
         return data
@@ -75,10 +82,17 @@ def invoke(app, *args):
 
 def fresh_app(tmp_path, name):
     """A second app on a database file that does not exist yet."""
-    return create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                       "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / name),
-                       "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
-                       "BACKUP_DIR": str(tmp_path / "backups")})
+    return create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / name),
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "WTF_CSRF_ENABLED": False,
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        }
+    )
 
 
 def fill(world):
@@ -88,11 +102,13 @@ def fill(world):
     flows.draft(w, title="关于草稿阶段的建议")
     flows.submitted(w, cosigners=[w.member2], title="关于联名提案的建议")
     refused_p = flows.submitted(w, title="关于不予立案的建议")
-    ops.review_proposal(w.secretariat, refused_p, {"decision": "not_file", "reason_code": "other",
-                                                   "disposition": "letter"})
+    ops.review_proposal(
+        w.secretariat,
+        refused_p,
+        {"decision": "not_file", "reason_code": "other", "disposition": "letter"},
+    )
     db.session.commit()
-    co = flows.assigned(w, plan=[(w.unit_a, "lead"), (w.unit_b, "co")],
-                        title="关于主办会办的建议")
+    co = flows.assigned(w, plan=[(w.unit_a, "lead"), (w.unit_b, "co")], title="关于主办会办的建议")
     p, reply = flows.replied(w, title="关于已答复的建议")
     hops.rate_reply(w.member, reply, {"rating": "satisfied"})
     db.session.commit()
@@ -115,9 +131,12 @@ class Writer(threading.Thread):
             with self.app.app_context():
                 member = db.session.get(User, self.member_id)
                 while not self.stop.is_set():
-                    content = {"title": WRITER_TITLE.format(self.written), "category": "society",
-                               "analysis": "情况分析：" + "持续写入。" * 10,
-                               "suggestions": LONG}
+                    content = {
+                        "title": WRITER_TITLE.format(self.written),
+                        "category": "society",
+                        "analysis": "情况分析：" + "持续写入。" * 10,
+                        "suggestions": LONG,
+                    }
                     ops.create_proposal(member, content)
                     db.session.commit()
                     self.written += 1
@@ -136,11 +155,15 @@ class Writer(threading.Thread):
 
 def writer_rows(snap):
     """How many of the writer's proposals a snapshot holds."""
-    return sum(1 for row in snap["proposals"]
-               if any(isinstance(v, str) and v.startswith("关于后台持续写入") for v in row))
+    return sum(
+        1
+        for row in snap["proposals"]
+        if any(isinstance(v, str) and v.startswith("关于后台持续写入") for v in row)
+    )
 
 
 # --- tests --------------------------------------------------------------------------------
+
 
 @sqlite_only
 def test_backup_of_a_live_database_restores_every_record(world, app, tmp_path, monkeypatch):
@@ -171,8 +194,11 @@ def test_backup_of_a_live_database_restores_every_record(world, app, tmp_path, m
     assert backup_file in out and "bytes" in out
     copy = snapshot(backup_file)
     for table, rows in copy.items():
-        assert any(line.split() == [table, str(len(rows))] for line in out.splitlines()), \
-            (table, len(rows), out)
+        assert any(line.split() == [table, str(len(rows))] for line in out.splitlines()), (
+            table,
+            len(rows),
+            out,
+        )
 
     # a point-in-time copy: everything committed before it started, nothing invented
     assert set(copy) == set(before) == set(after)
@@ -203,8 +229,12 @@ def test_backup_of_a_live_database_restores_every_record(world, app, tmp_path, m
         client = app2.test_client()
 
         def call(user, method, path, json=None):
-            return client.open("/api/v1" + path, method=method, json=json,
-                               headers={"Authorization": f"Bearer {tokens[user]}"})
+            return client.open(
+                "/api/v1" + path,
+                method=method,
+                json=json,
+                headers={"Authorization": f"Bearer {tokens[user]}"},
+            )
 
         resp = call("m1", "GET", f"/proposals/{rated_id}")
         assert resp.status_code == 200, resp.get_json()
@@ -213,9 +243,17 @@ def test_backup_of_a_live_database_restores_every_record(world, app, tmp_path, m
         resp = call("sec", "GET", f"/proposals/{co_id}")
         assert resp.status_code == 200 and len(resp.get_json()["assignments"]) == 2
         # a write on the restored database: a new proposal, submitted
-        resp = call("m1", "POST", "/proposals", {
-            "title": "关于恢复后新建的建议", "category": "society",
-            "analysis": "情况分析：" + "恢复后。" * 10, "suggestions": LONG})
+        resp = call(
+            "m1",
+            "POST",
+            "/proposals",
+            {
+                "title": "关于恢复后新建的建议",
+                "category": "society",
+                "analysis": "情况分析：" + "恢复后。" * 10,
+                "suggestions": LONG,
+            },
+        )
         assert resp.status_code == 201, resp.get_json()
         new_id = resp.get_json()["id"]
         resp = call("m1", "POST", f"/proposals/{new_id}/submit")
@@ -264,8 +302,9 @@ def test_restore_over_the_live_database_needs_yes(world, app, tmp_path, monkeypa
     member = db.session.scalar(select(User).where(User.username == "m1"))
     ops.create_proposal(member, world.content(title="关于恢复之后写入的建议"))
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(Proposal)) \
-        == len(copy["proposals"]) + 1
+    assert (
+        db.session.scalar(select(func.count()).select_from(Proposal)) == len(copy["proposals"]) + 1
+    )
 
 
 @sqlite_only
@@ -316,17 +355,28 @@ def test_restore_refuses_files_that_are_not_a_database_of_this_schema(world, app
 
 
 def test_postgresql_prints_pg_dump_commands_without_the_password(tmp_path):
-    pg = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                     "SQLALCHEMY_DATABASE_URI":
-                         "postgresql+psycopg://bob:s3cr3t-pw@db.internal:5433/proposals_prod",
-                     "BACKUP_DIR": str(tmp_path / "backups")})
+    pg = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://bob:s3cr3t-pw@db.internal:5433/proposals_prod",
+            "BACKUP_DIR": str(tmp_path / "backups"),
+        }
+    )
     cli_app = pg
     result = invoke(cli_app, "backup", "create")
     out = ok(result)
     assert "s3cr3t-pw" not in out
     dump = next(line for line in out.splitlines() if line.strip().startswith("pg_dump "))
-    for part in ("--format=custom", "--host=db.internal", "--port=5433", "--username=bob",
-                 "--dbname=proposals_prod", "--file=" + str(tmp_path / "backups")):
+    for part in (
+        "--format=custom",
+        "--host=db.internal",
+        "--port=5433",
+        "--username=bob",
+        "--dbname=proposals_prod",
+        "--file=" + str(tmp_path / "backups"),
+    ):
         assert part in dump, (part, dump)
     restore = next(line for line in out.splitlines() if line.strip().startswith("pg_restore "))
     for part in ("--clean", "--if-exists", "--dbname=proposals_prod"):
@@ -341,8 +391,10 @@ def test_postgresql_prints_pg_dump_commands_without_the_password(tmp_path):
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL")
-@pytest.mark.skipif(shutil.which("pg_dump") is None or shutil.which("pg_restore") is None,
-                    reason="pg_dump/pg_restore are not on PATH")
+@pytest.mark.skipif(
+    shutil.which("pg_dump") is None or shutil.which("pg_restore") is None,
+    reason="pg_dump/pg_restore are not on PATH",
+)
 def test_postgresql_run_dumps_and_restores(world, app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "BACKUP_DIR", str(tmp_path / "backups"))
     kept = flows.assigned(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])

@@ -1,4 +1,5 @@
 """The `demo` command: a believable committee year in an empty database, or a refusal."""
+
 from collections import defaultdict
 
 import pytest
@@ -19,8 +20,10 @@ def count(*where, model=Proposal):
 
 
 def table_counts():
-    return {t.name: db.session.scalar(select(func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+    }
 
 
 @pytest.mark.slow
@@ -59,8 +62,9 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     # ~300 proposals in every state, printed per state
     total = count()
     assert 250 <= total <= 400
-    states = dict(db.session.execute(select(Proposal.state, func.count())
-                                     .group_by(Proposal.state)).all())
+    states = dict(
+        db.session.execute(select(Proposal.state, func.count()).group_by(Proposal.state)).all()
+    )
     assert set(states) == {s.value for s in ProposalState}, states
     assert f"提案 {total} 件" in result.output
     for state, n in states.items():
@@ -70,13 +74,15 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     assert count(Proposal.kind == "joint") > 0 and count(Proposal.kind == "collective") > 0
     assert count(Proposal.state == "merged", Proposal.merged_into_id.is_not(None)) > 0
     assert count(Proposal.is_plenary) > 0 and count(Proposal.is_plenary.is_(False)) > 0
-    not_filed = db.session.execute(select(Proposal.not_filed_reason_id,
-                                          Proposal.not_filed_disposition)
-                                   .where(Proposal.state == "not_filed")).all()
+    not_filed = db.session.execute(
+        select(Proposal.not_filed_reason_id, Proposal.not_filed_disposition).where(
+            Proposal.state == "not_filed"
+        )
+    ).all()
     assert len({r for r, _ in not_filed}) >= 3 and len({d for _, d in not_filed}) >= 3
-    assert count(Assignment.round == 2, model=Assignment) > 0                     # re-handled
-    assert count(Assignment.role == "co", model=Assignment) > 0                   # 主办+会办
-    assert count(Assignment.role == "split", model=Assignment) > 0                # 分办
+    assert count(Assignment.round == 2, model=Assignment) > 0  # re-handled
+    assert count(Assignment.role == "co", model=Assignment) > 0  # 主办+会办
+    assert count(Assignment.role == "split", model=Assignment) > 0  # 分办
     assert count(Assignment.state == A.REASSIGNED, model=Assignment) > 0
     assert count(Proposal.is_key, Proposal.supervisor_id.is_not(None)) > 0
     assert count(ExtensionRequest.state == "approved", model=ExtensionRequest) > 0
@@ -84,12 +90,16 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     ratings = set(db.session.scalars(select(Rating.rating)))
     assert ratings == {"satisfied", "basically_satisfied", "unsatisfied"}
     assert count(Reply.state == "unrated", model=Reply) > 0
-    assert count(Rating.is_primary.is_(False), model=Rating) > 0                # merged proposer
-    overdue = count(Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING]),
-                    Assignment.role != "co",
-                    or_(Assignment.extended_to < today,
-                        Assignment.extended_to.is_(None) & (Assignment.reply_due < today)),
-                    model=Assignment)
+    assert count(Rating.is_primary.is_(False), model=Rating) > 0  # merged proposer
+    overdue = count(
+        Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING]),
+        Assignment.role != "co",
+        or_(
+            Assignment.extended_to < today,
+            Assignment.extended_to.is_(None) & (Assignment.reply_due < today),
+        ),
+        model=Assignment,
+    )
     assert overdue > 0
     for state in A:
         assert count(Assignment.state == state, model=Assignment) > 0, state
@@ -99,21 +109,30 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     now = utcnow()
     history = defaultdict(list)
     for proposal_id, created_at in db.session.execute(
-            select(HistoryEntry.proposal_id, HistoryEntry.created_at).order_by(HistoryEntry.id)):
+        select(HistoryEntry.proposal_id, HistoryEntry.created_at).order_by(HistoryEntry.id)
+    ):
         history[proposal_id].append(created_at)
     for proposal_id, state in db.session.execute(select(Proposal.id, Proposal.state)):
         times = history[proposal_id]
         assert times, (proposal_id, state)
         assert times == sorted(times) and times[-1] <= now, proposal_id
-    for session_id, column in ((s, c) for s in db.session.scalars(
-            select(CommitteeSession.id)) for c in (Proposal.number, Proposal.receipt_serial)):
-        values = sorted(db.session.scalars(select(column).where(
-            Proposal.session_id == session_id, column.is_not(None))))
+    for session_id, column in (
+        (s, c)
+        for s in db.session.scalars(select(CommitteeSession.id))
+        for c in (Proposal.number, Proposal.receipt_serial)
+    ):
+        values = sorted(
+            db.session.scalars(
+                select(column).where(Proposal.session_id == session_id, column.is_not(None))
+            )
+        )
         assert values == list(range(1, len(values) + 1)), (session_id, column)
     for session_id in db.session.scalars(select(CommitteeSession.id)):  # in order of filing
-        by_filing = db.session.scalars(select(Proposal.number).where(
-            Proposal.session_id == session_id, Proposal.number.is_not(None))
-            .order_by(Proposal.filed_at)).all()
+        by_filing = db.session.scalars(
+            select(Proposal.number)
+            .where(Proposal.session_id == session_id, Proposal.number.is_not(None))
+            .order_by(Proposal.filed_at)
+        ).all()
         assert by_filing == sorted(by_filing)
 
     # a second run refuses, says why, and changes nothing
@@ -138,6 +157,7 @@ def test_demo_refuses_a_database_with_any_unit(runner):
 
 def test_a_demo_run_that_fails_half_way_removes_what_it_wrote(runner, monkeypatch):
     from proposals.demo.engine import Runner
+
     real, calls = Runner.execute, iter(range(10**6))
 
     def failing(self, *args, **kw):

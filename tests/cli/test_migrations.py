@@ -1,6 +1,7 @@
 """The schema comes from the migrations (never create_all), so the migrations and the models must
 agree: `flask db upgrade` on an empty database gives exactly the models' tables, and a
 downgrade to base followed by an upgrade works."""
+
 import os
 
 import pytest
@@ -19,21 +20,27 @@ SEED_CATEGORIES = {"economy", "politics", "culture", "society", "ecology"}
 
 def schema_differences(connection):
     """What `flask db migrate` would generate: the migrated database against the models."""
-    context = MigrationContext.configure(connection, opts={
-        "compare_type": True, "compare_server_default": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "compare_server_default": True}
+    )
     return compare_metadata(context, db.metadata)
 
 
 def check_constraints(connection):
     """{table: {check constraint names}} as found in the database."""
     inspector = inspect(connection)
-    return {t: {c["name"] for c in inspector.get_check_constraints(t)}
-            for t in inspector.get_table_names() if t != "alembic_version"}
+    return {
+        t: {c["name"] for c in inspector.get_check_constraints(t)}
+        for t in inspector.get_table_names()
+        if t != "alembic_version"
+    }
 
 
 def model_check_constraints():
-    return {t.name: {str(c.name) for c in t.constraints if isinstance(c, CheckConstraint)}
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: {str(c.name) for c in t.constraints if isinstance(c, CheckConstraint)}
+        for t in db.metadata.sorted_tables
+    }
 
 
 def head_revision():
@@ -62,8 +69,15 @@ def test_the_models_declare_check_constraints_so_the_comparison_means_something(
 def fresh_app(tmp_path):
     """An app on a new, empty SQLite file (not the suite's database)."""
     url = "sqlite:///" + os.path.join(tmp_path, "fresh.db")
-    app = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": url, "PASSWORD_HASH_METHOD": FAST_HASH})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+        }
+    )
     yield app, url
     with app.app_context():
         db.session.remove()
@@ -75,10 +89,16 @@ def tables_and_seeds(url):
     try:
         with engine.connect() as conn:
             tables = set(inspect(conn).get_table_names())
-            categories = set(conn.execute(text("SELECT code FROM categories")).scalars()) \
-                if "categories" in tables else set()
-            reasons = conn.execute(text("SELECT COUNT(*) FROM not_filed_reasons")).scalar() \
-                if "not_filed_reasons" in tables else 0
+            categories = (
+                set(conn.execute(text("SELECT code FROM categories")).scalars())
+                if "categories" in tables
+                else set()
+            )
+            reasons = (
+                conn.execute(text("SELECT COUNT(*) FROM not_filed_reasons")).scalar()
+                if "not_filed_reasons" in tables
+                else 0
+            )
             diffs = schema_differences(conn) if "users" in tables else None
     finally:
         engine.dispose()
@@ -109,8 +129,10 @@ def test_flask_db_upgrade_downgrade_and_upgrade_again_on_a_fresh_database(fresh_
     assert categories == SEED_CATEGORIES and reasons == 12  # seeded once, not twice
     assert diffs == []
     with app.app_context():
-        assert db.session.execute(text("SELECT version_num FROM alembic_version")) \
-            .scalar_one() == head_revision()
+        assert (
+            db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+            == head_revision()
+        )
 
 
 def test_the_fresh_database_works_with_the_cli(fresh_app):
@@ -120,9 +142,22 @@ def test_the_fresh_database_works_with_the_cli(fresh_app):
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     result = runner.invoke(args=["departments", "create", "--code", "CZJ", "--name", "市财政局"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["users", "create", "--username", "clerk1", "--password",
-                                 "s3cret-pass", "--role", "clerk", "--name", "经办",
-                                 "--department", "CZJ"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "clerk1",
+            "--password",
+            "s3cret-pass",
+            "--role",
+            "clerk",
+            "--name",
+            "经办",
+            "--department",
+            "CZJ",
+        ]
+    )
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.execute(text("SELECT COUNT(*) FROM users")).scalar() == 1

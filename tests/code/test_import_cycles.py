@@ -1,6 +1,7 @@
 """No import cycles in the package: every import statement, at the top of a module or inside a
 function, is an edge of the graph, and the graph has no cycle (a function-level import that
 hides a cycle is still one)."""
+
 import ast
 import os
 
@@ -36,13 +37,15 @@ def imports_of(name, path, known):
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base = name.split(".")
-                base = base[:len(base) - node.level + (1 if is_package else 0)]
+                base = base[: len(base) - node.level + (1 if is_package else 0)]
                 source = ".".join(base + ([node.module] if node.module else []))
             else:
                 source = node.module
             # "from X import y": the module X.y when there is one, else X itself
-            targets = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source
-                       for alias in node.names]
+            targets = [
+                f"{source}.{alias.name}" if f"{source}.{alias.name}" in known else source
+                for alias in node.names
+            ]
         else:
             continue
         for target in targets:

@@ -1,6 +1,7 @@
 """The public disclosure portal (办理结果公开, docs/domain.md): publication N working days after
 delivery on the official calendar, not-for-disclosure and unpublished proposals hidden (404),
 search and pagination, contact details removed — checked on every public page of the demo."""
+
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -35,8 +36,10 @@ def at(y, m, d, hour=12, minute=0):
 @pytest.fixture()
 def clock(monkeypatch):
     """Set the portal's 'now' (a moment in Asia/Shanghai)."""
+
     def set_(moment):
         monkeypatch.setattr("proposals.web.portal.utcnow", lambda: moment)
+
     return set_
 
 
@@ -53,6 +56,7 @@ def listed_ids(resp):
 
 
 # ---------------------------------------------------------------- the rule, on the calendar
+
 
 def test_a_reply_delivered_before_national_day_is_published_20_working_days_later():
     cal = WorkCalendar()
@@ -107,6 +111,7 @@ def test_the_delay_is_the_committees_setting(world, web, clock):
 
 # ---------------------------------------------------------------- what is never public
 
+
 def test_unpublished_proposals_are_404_and_not_listed(world, web, clock):
     long_ago = at(2026, 3, 2)
     shown, _ = published_case(world, long_ago, title="关于已公开事项的建议")
@@ -115,8 +120,11 @@ def test_unpublished_proposals_are_404_and_not_listed(world, web, clock):
     withdrawn = flows.submitted(world, title="关于撤案事项的建议")
     ops.withdraw_proposal(world.member, withdrawn, "撤回")
     not_filed = flows.submitted(world, title="关于不予立案事项的建议")
-    ops.review_proposal(world.secretariat, not_filed,
-                        {"decision": "not_file", "reason_code": "other", "disposition": "none"})
+    ops.review_proposal(
+        world.secretariat,
+        not_filed,
+        {"decision": "not_file", "reason_code": "other", "disposition": "none"},
+    )
     merged = flows.submitted(world, proposer=world.member2, title="关于并案事项的建议")
     ops.review_proposal(world.secretariat, merged, {"decision": "merge", "merge_into": shown.id})
     recent, _ = published_case(world, at(2026, 11, 2), title="关于刚答复事项的建议")
@@ -154,22 +162,30 @@ def test_not_for_disclosure_hides_the_proposal_and_is_recorded(world, web, clock
     sec = web(world.secretariat)
     resp = sec.post(f"/proposals/{p.id}/disclosure", data={"reason": "", "withhold": "1"})
     assert resp.status_code == 400  # a reason is required
-    resp = sec.post(f"/proposals/{p.id}/disclosure",
-                    data={"reason": "涉及个人隐私", "withhold": "1"})
+    resp = sec.post(
+        f"/proposals/{p.id}/disclosure", data={"reason": "涉及个人隐私", "withhold": "1"}
+    )
     assert resp.status_code == 302
     db.session.refresh(p)
     assert p.not_for_disclosure and p.not_for_disclosure_reason == "涉及个人隐私"
     assert web().get(f"/public/proposals/{p.id}").status_code == 404
     assert p.id not in listed_ids(web().get("/public"))
-    entry = db.session.scalars(select(HistoryEntry).where(
-        HistoryEntry.proposal_id == p.id).order_by(HistoryEntry.id.desc())).first()
+    entry = db.session.scalars(
+        select(HistoryEntry)
+        .where(HistoryEntry.proposal_id == p.id)
+        .order_by(HistoryEntry.id.desc())
+    ).first()
     assert (entry.action, entry.comment, entry.actor_id) == (
-        "withhold_disclosure", "涉及个人隐私", world.secretariat.id)
+        "withhold_disclosure",
+        "涉及个人隐私",
+        world.secretariat.id,
+    )
     assert "设为不公开" in sec.get(f"/proposals/{p.id}").get_data(True)  # the timeline's label
     # only the secretariat: units, members, the admin are refused
     for user in (world.clerk_a, world.member, world.admin):
-        assert web(user).post(f"/proposals/{p.id}/disclosure",
-                              data={"allow": "1"}).status_code == 403
+        assert (
+            web(user).post(f"/proposals/{p.id}/disclosure", data={"allow": "1"}).status_code == 403
+        )
     assert web().get(f"/proposals/{p.id}/disclosure").status_code == 302  # login first
     resp = sec.post(f"/proposals/{p.id}/disclosure", data={"allow": "1"})
     assert resp.status_code == 302
@@ -192,17 +208,30 @@ def test_the_disclosure_operation_checks_role_state_and_reason(world):
 
 def test_no_contact_details_on_the_public_pages(world, web, clock):
     p, reply = published_case(
-        world, at(2026, 3, 2), proposer=None,
-        analysis="情况分析：请与我联系，手机13912345678，邮箱 zhang@example.org。" * 2)
-    reply.text = ("答复如下。联系人：赵经办，联系电话：0571-87654321。\n"
-                  "如有疑问请发邮件至 unit.clerk@example.gov.cn。")
+        world,
+        at(2026, 3, 2),
+        proposer=None,
+        analysis="情况分析：请与我联系，手机13912345678，邮箱 zhang@example.org。" * 2,
+    )
+    reply.text = (
+        "答复如下。联系人：赵经办，联系电话：0571-87654321。\n"
+        "如有疑问请发邮件至 unit.clerk@example.gov.cn。"
+    )
     db.session.commit()
     clock(at(2026, 11, 3, 9))
     for path in ("/public", f"/public/proposals/{p.id}"):
         html = web().get(path).get_data(True)
-        for secret in ("13912345678", "zhang@example.org", "赵经办", "0571-87654321",
-                       "unit.clerk@example.gov.cn", reply.contact, reply.signer,
-                       world.member.phone, world.member.email):
+        for secret in (
+            "13912345678",
+            "zhang@example.org",
+            "赵经办",
+            "0571-87654321",
+            "unit.clerk@example.gov.cn",
+            reply.contact,
+            reply.signer,
+            world.member.phone,
+            world.member.email,
+        ):
             assert secret not in html, (path, secret)
     html = web().get(f"/public/proposals/{p.id}").get_data(True)
     assert html.count(HIDDEN) >= 4 and world.member.name in html  # the proposer's name is public
@@ -222,14 +251,20 @@ def test_public_pages_are_cacheable_and_set_no_cookie(world, web, clock):
 
 # ---------------------------------------------------------------- search, filters, pages
 
+
 def test_search_filters_and_pagination(world, web, clock, make):
     ids = []
     for n in range(20):
-        p, _ = published_case(world, at(2026, 3, 2), title=f"关于第{n:02d}号公开事项的建议",
-                              category="economy" if n < 3 else "society")
+        p, _ = published_case(
+            world,
+            at(2026, 3, 2),
+            title=f"关于第{n:02d}号公开事项的建议",
+            category="economy" if n < 3 else "society",
+        )
         ids.append(p.id)
-    other, _ = published_case(world, at(2026, 3, 2), title="关于校车安全的建议",
-                              plan=[(world.unit_b, "lead")])
+    other, _ = published_case(
+        world, at(2026, 3, 2), title="关于校车安全的建议", plan=[(world.unit_b, "lead")]
+    )
     clock(at(2026, 11, 3, 9))
     public = web()
     first = public.get("/public")
@@ -260,21 +295,25 @@ def test_a_search_does_not_reveal_what_redaction_hides(world, web, clock):
 
 # ---------------------------------------------------------------- redaction
 
-@pytest.mark.parametrize("text, secrets", [
-    ("请联系13812345678。", ["13812345678"]),
-    ("手机：138 1234 5678", ["138 1234 5678"]),
-    ("电话+86-13912345678或0086", ["13912345678"]),
-    ("办公室电话0571-88888888，传真（0571）87654321", ["88888888", "87654321"]),
-    ("座机 010 1234 5678 转 123", ["1234 5678"]),
-    ("热线400-800-1234", ["400-800-1234"]),
-    ("邮箱 zhang.san@example.gov.cn", ["zhang.san", "example.gov.cn"]),
-    ("E-mail：li@ex.org", ["li@ex.org"]),
-    ("全角 wang＠example.com 也算", ["wang"]),
-    ("联系人：赵某某，联系电话：12345", ["赵某某", "12345"]),
-    ("（联系人: 钱某 0571-1234567）", ["钱某", "1234567"]),
-    ("联系人 孙某 电话未留", ["孙某"]),
-    ("拨打 88886666 咨询", ["88886666"]),
-])
+
+@pytest.mark.parametrize(
+    "text, secrets",
+    [
+        ("请联系13812345678。", ["13812345678"]),
+        ("手机：138 1234 5678", ["138 1234 5678"]),
+        ("电话+86-13912345678或0086", ["13912345678"]),
+        ("办公室电话0571-88888888，传真（0571）87654321", ["88888888", "87654321"]),
+        ("座机 010 1234 5678 转 123", ["1234 5678"]),
+        ("热线400-800-1234", ["400-800-1234"]),
+        ("邮箱 zhang.san@example.gov.cn", ["zhang.san", "example.gov.cn"]),
+        ("E-mail：li@ex.org", ["li@ex.org"]),
+        ("全角 wang＠example.com 也算", ["wang"]),
+        ("联系人：赵某某，联系电话：12345", ["赵某某", "12345"]),
+        ("（联系人: 钱某 0571-1234567）", ["钱某", "1234567"]),
+        ("联系人 孙某 电话未留", ["孙某"]),
+        ("拨打 88886666 咨询", ["88886666"]),
+    ],
+)
 def test_redact_removes_contact_details(text, secrets):
     out = redact(text)
     for secret in secrets:
@@ -282,21 +321,26 @@ def test_redact_removes_contact_details(text, secrets):
     assert HIDDEN in out
 
 
-@pytest.mark.parametrize("text", [
-    "要密切联系人民群众，2023年投入资金1350万元，建成200个充电桩。",
-    "第0017号提案，2026-09-30答复，增长12.5%。",
-    "通过电话 沟通了办理思路。",
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "要密切联系人民群众，2023年投入资金1350万元，建成200个充电桩。",
+        "第0017号提案，2026-09-30答复，增长12.5%。",
+        "通过电话 沟通了办理思路。",
+        "",
+    ],
+)
 def test_redact_leaves_ordinary_text_alone(text):
     assert redact(text) == text
 
 
 # ---------------------------------------------------------------- the demo, every public page
 
-PHONE_PATTERNS = [re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
-                  re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
-                  re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")]
+PHONE_PATTERNS = [
+    re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)"),
+    re.compile(r"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)"),
+    re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -306,24 +350,36 @@ def demo(app):
     from proposals.demo import generate
 
     from ..conftest import wipe
+
     with app.app_context():
         wipe()
         generate()
         now = datetime.now(timezone.utc)
-        replies = db.session.scalars(select(Reply).where(Reply.delivered_at.is_not(None))
-                                     .options(joinedload(Reply.assignment))
-                                     .order_by(Reply.id)).all()
-        staff = {u.department_id: u for u in db.session.scalars(
-            select(User).where(User.role == "clerk"))}
+        replies = db.session.scalars(
+            select(Reply)
+            .where(Reply.delivered_at.is_not(None))
+            .options(joinedload(Reply.assignment))
+            .order_by(Reply.id)
+        ).all()
+        staff = {
+            u.department_id: u for u in db.session.scalars(select(User).where(User.role == "clerk"))
+        }
         for n, reply in enumerate(replies):
             clerk = staff[reply.assignment.department_id]
-            reply.text += (f"\n联系人：{clerk.name}，联系电话：{clerk.phone}。" if n % 2 else
-                           f"\n如有疑问，请致电 {clerk.phone} 或发邮件至 {clerk.email}。")
-        for proposal in db.session.scalars(select(Proposal).where(Proposal.number.is_not(None))
-                                           .order_by(Proposal.id)).all()[::3]:
+            reply.text += (
+                f"\n联系人：{clerk.name}，联系电话：{clerk.phone}。"
+                if n % 2
+                else f"\n如有疑问，请致电 {clerk.phone} 或发邮件至 {clerk.email}。"
+            )
+        for proposal in db.session.scalars(
+            select(Proposal).where(Proposal.number.is_not(None)).order_by(Proposal.id)
+        ).all()[::3]:
             proposer = proposal.proposer
-            proposal.analysis += "（提案人联系方式：" + " ".join(
-                filter(None, [proposer.phone, proposer.email])) + "）"
+            proposal.analysis += (
+                "（提案人联系方式："
+                + " ".join(filter(None, [proposer.phone, proposer.email]))
+                + "）"
+            )
         db.session.commit()
         yield now + timedelta(days=60)
         db.session.rollback()
@@ -334,27 +390,38 @@ def demo(app):
 @pytest.mark.one_database  # a crawl of rendered pages; the queries run on PostgreSQL above
 def test_every_public_page_of_the_demo_is_free_of_contact_details(app, demo, monkeypatch):
     from ..conftest import WebClient
+
     monkeypatch.setattr("proposals.web.portal.utcnow", lambda: demo)
     with app.app_context():
         # withhold one published proposal: it must disappear everywhere
         secretariat = db.session.scalar(select(User).where(User.username == "sec"))
-        delivered = select(Assignment.proposal_id).join(Reply).where(
-            Reply.delivered_at.is_not(None))
-        withheld = db.session.scalar(select(Proposal).where(
-            Proposal.id.in_(delivered), Proposal.state.in_(("assigned", "closed")))
-            .order_by(Proposal.id))
+        delivered = (
+            select(Assignment.proposal_id).join(Reply).where(Reply.delivered_at.is_not(None))
+        )
+        withheld = db.session.scalar(
+            select(Proposal)
+            .where(Proposal.id.in_(delivered), Proposal.state.in_(("assigned", "closed")))
+            .order_by(Proposal.id)
+        )
         set_disclosure(secretariat, withheld, False, "演示：不公开")
         db.session.commit()
 
-        expected = set(db.session.scalars(select(Proposal.id).where(
-            Proposal.id.in_(delivered), Proposal.state.in_(("assigned", "closed")),
-            Proposal.not_for_disclosure.is_(False))))
+        expected = set(
+            db.session.scalars(
+                select(Proposal.id).where(
+                    Proposal.id.in_(delivered),
+                    Proposal.state.in_(("assigned", "closed")),
+                    Proposal.not_for_disclosure.is_(False),
+                )
+            )
+        )
         assert len(expected) > 50
         people = db.session.scalars(select(User)).all()
         secrets = {u.email for u in people if u.email} | {u.phone for u in people if u.phone}
         public_names = {u.name for u in people if u.role == "member"}
-        staff_names = {u.name for u in people if u.role in ("clerk", "department_head",
-                                                            "secretariat")}
+        staff_names = {
+            u.name for u in people if u.role in ("clerk", "department_head", "secretariat")
+        }
         # a staff name inside a public member's name ("王伟" in "王伟民") cannot be told apart
         secrets |= {n for n in staff_names if not any(n in m for m in public_names)}
         secrets |= set(db.session.scalars(select(Reply.contact)))

@@ -5,6 +5,7 @@ cannot go stale in either direction.
 Both sides are written the same way before they are compared: without the /api/v1 prefix, and
 with every path variable (the app's <int:proposal_id>, the doc's {id}) as {id}. The doc names an
 endpoint as `METHOD /path` in backticks; any other backticked /api/v1/... path must exist too."""
+
 import os
 import re
 
@@ -28,7 +29,7 @@ def normalise(path):
     """/api/v1/proposals/<int:proposal_id>/submit and /proposals/{id}/submit alike become
     /proposals/{id}/submit."""
     if path == PREFIX or path.startswith(PREFIX + "/"):
-        path = path[len(PREFIX):] or "/"
+        path = path[len(PREFIX) :] or "/"
     return VARIABLE.sub("{id}", path)
 
 
@@ -57,13 +58,19 @@ def read_doc():
 def test_the_reading_of_paths_is_the_same_on_both_sides():
     assert normalise("/api/v1/proposals/<int:proposal_id>/submit") == "/proposals/{id}/submit"
     assert normalise("/proposals/{id}/submit") == "/proposals/{id}/submit"
-    assert normalise("/api/v1/notifications/<int:notification_id>/read") == \
-        "/notifications/{id}/read"
+    assert (
+        normalise("/api/v1/notifications/<int:notification_id>/read") == "/notifications/{id}/read"
+    )
     endpoints, bare = documented(
         "| `GET /proposals` | `POST /replies/{id}/rating` | `GET /stats/annual?year=2026` |"
-        " served at `GET /api/v1/openapi.json` and `/api/v1/me`; `flask --app wsgi db upgrade`")
-    assert endpoints == {("GET", "/proposals"), ("POST", "/replies/{id}/rating"),
-                         ("GET", "/stats/annual"), ("GET", "/openapi.json")}
+        " served at `GET /api/v1/openapi.json` and `/api/v1/me`; `flask --app wsgi db upgrade`"
+    )
+    assert endpoints == {
+        ("GET", "/proposals"),
+        ("POST", "/replies/{id}/rating"),
+        ("GET", "/stats/annual"),
+        ("GET", "/openapi.json"),
+    }
     assert bare == {"/me"}
 
 

@@ -1,6 +1,7 @@
 """The repository stands on its own: nothing in it points at files outside it (a clone has
 none) or at issue numbers (history belongs in commit messages), and every link of the README
 and docs/ to a file of the repository leads to one that exists."""
+
 import os
 import re
 import subprocess
@@ -18,9 +19,16 @@ LINK = re.compile(r"\]\((?!https?://|mailto:|#)([^)#\s]+)(?:#[^)]*)?\)")
 
 
 def tracked_text_files():
-    names = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
-                            "--exclude-standard"], cwd=ROOT, capture_output=True,
-                           check=True).stdout.decode().split("\0")
+    names = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, names):
         path = os.path.join(ROOT, name)
         if not os.path.isfile(path):
@@ -38,10 +46,15 @@ def outside_references(text):
 
 def test_the_checks_see_what_they_look_for():
     assert outside_references("see ../shared/DOMAIN.md §5 and issue 7") == [
-        "../shared", "DOMAIN.md", "issue 7"]
+        "../shared",
+        "DOMAIN.md",
+        "issue 7",
+    ]
     assert outside_references("docs/domain.md and docs/api.md; an issued token") == []
     assert LINK.findall("[a](docs/api.md) [b](https://x.org) [c](docs/x.md#y)") == [
-        "docs/api.md", "docs/x.md"]
+        "docs/api.md",
+        "docs/x.md",
+    ]
 
 
 def test_no_file_refers_outside_the_repository_or_to_issue_numbers():

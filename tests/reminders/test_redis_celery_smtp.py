@@ -14,6 +14,7 @@ The batches are inserted in bulk (the operations are not what is under test here
 assignments whose reply is due tomorrow, each reminding every clerk of its unit 30, 7 and 1 days
 before, so 3 reminders per assignment and clerk; the clerks have e-mail addresses.
 """
+
 import re
 import shutil
 import time
@@ -37,10 +38,11 @@ from ..infra import wait_until
 pytestmark = pytest.mark.services
 needs_redis = pytest.mark.skipif(
     shutil.which("redis-server") is None,
-    reason="redis-server is not installed (scripts/test.sh installs it)")
+    reason="redis-server is not installed (scripts/test.sh installs it)",
+)
 
 CONCURRENCY = 2
-SWEEP_INTERVAL = 2       # seconds, for beat
+SWEEP_INTERVAL = 2  # seconds, for beat
 # DELIVERY_LEASE_SECONDS (also Redis' visibility timeout): short, so that a killed sender's
 # claim is handed out again within the test, but longer than any healthy send takes on a busy
 # machine (a send that outlived it would be handed out again, and sent twice)
@@ -50,6 +52,7 @@ KINDS = ("reply_due_30", "reply_due_7", "reply_due_1")
 
 # --- the database, read in short transactions (a worker writes beside us) -----------------
 
+
 def read(stmt):
     try:
         return db.session.execute(stmt).all()
@@ -58,16 +61,34 @@ def read(stmt):
 
 
 def notification_identities():
-    return Counter(tuple(r) for r in read(select(
-        Notification.recipient_id, Notification.kind, Notification.record_type,
-        Notification.record_id, Notification.deadline)))
+    return Counter(
+        tuple(r)
+        for r in read(
+            select(
+                Notification.recipient_id,
+                Notification.kind,
+                Notification.record_type,
+                Notification.record_id,
+                Notification.deadline,
+            )
+        )
+    )
 
 
 def deliveries():
     """{delivery id: (notification id, channel, address, status)}"""
-    return {r[0]: tuple(r[1:]) for r in read(select(
-        Delivery.id, Delivery.notification_id, Delivery.channel, Delivery.address,
-        Delivery.status))}
+    return {
+        r[0]: tuple(r[1:])
+        for r in read(
+            select(
+                Delivery.id,
+                Delivery.notification_id,
+                Delivery.channel,
+                Delivery.address,
+                Delivery.status,
+            )
+        )
+    }
 
 
 class Batch:
@@ -87,25 +108,56 @@ class Batch:
     def add(self, assignments, clerks=2):
         self.units += 1
         unit = self.make.department(f"提醒测试单位{self.units}", f"TX{self.units:02d}")
-        staff = [self.make.user("clerk", unit, name=f"办理员{self.units}-{i}",
-                                email=f"clerk{self.units}-{i}@example.org")
-                 for i in range(clerks)]
+        staff = [
+            self.make.user(
+                "clerk",
+                unit,
+                name=f"办理员{self.units}-{i}",
+                email=f"clerk{self.units}-{i}@example.org",
+            )
+            for i in range(clerks)
+        ]
         now = utcnow()
         today = local_date(now)
         due = today + timedelta(days=1)
         proposal_ids = db.session.scalars(
             insert(Proposal).returning(Proposal.id, sort_by_parameter_order=True),
-            [dict(session_id=self.session_id, proposer_id=self.proposer_id,
-                  kind="individual", state="assigned", category_id=self.category_id,
-                  title=f"关于提醒测试的建议（{self.units}-{i}）", analysis="情况分析",
-                  suggestions="具体建议", submitted_at=now, filed_at=now, created_at=now)
-             for i in range(assignments)]).all()
+            [
+                dict(
+                    session_id=self.session_id,
+                    proposer_id=self.proposer_id,
+                    kind="individual",
+                    state="assigned",
+                    category_id=self.category_id,
+                    title=f"关于提醒测试的建议（{self.units}-{i}）",
+                    analysis="情况分析",
+                    suggestions="具体建议",
+                    submitted_at=now,
+                    filed_at=now,
+                    created_at=now,
+                )
+                for i in range(assignments)
+            ],
+        ).all()
         assignment_ids = db.session.scalars(
             insert(Assignment).returning(Assignment.id, sort_by_parameter_order=True),
-            [dict(proposal_id=pid, department_id=unit.id, role="lead", state="handling",
-                  round=1, assigned_at=now, accepted_at=now, accept_due=today,
-                  contact_due=today + timedelta(days=40), round_started_on=today,
-                  reply_due=due) for pid in proposal_ids]).all()
+            [
+                dict(
+                    proposal_id=pid,
+                    department_id=unit.id,
+                    role="lead",
+                    state="handling",
+                    round=1,
+                    assigned_at=now,
+                    accepted_at=now,
+                    accept_due=today,
+                    contact_due=today + timedelta(days=40),
+                    round_started_on=today,
+                    reply_due=due,
+                )
+                for pid in proposal_ids
+            ],
+        ).all()
         for user in staff:
             self.addresses[user.id] = user.email
             for aid in assignment_ids:
@@ -116,6 +168,7 @@ class Batch:
 
 
 # --- the services --------------------------------------------------------------------------
+
 
 class Stack:
     """The services of one test; everything started is stopped at the end of the test."""
@@ -138,13 +191,17 @@ class Stack:
         return infra.child_env(
             DATABASE_URL=self.app.config["SQLALCHEMY_DATABASE_URI"],
             REDIS_URL=self.redis.url if redis else None,
-            MAIL_SERVER="127.0.0.1", MAIL_PORT=self.smtp.port,
-            SWEEP_INTERVAL_SECONDS=SWEEP_INTERVAL, DELIVERY_LEASE_SECONDS=LEASE,
-            APP_BASE_URL="https://proposals.example.org")
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=self.smtp.port,
+            SWEEP_INTERVAL_SECONDS=SWEEP_INTERVAL,
+            DELIVERY_LEASE_SECONDS=LEASE,
+            APP_BASE_URL="https://proposals.example.org",
+        )
 
     def start_worker(self, wait=True):
-        worker = infra.celery_worker(self.dir, self.env(), f"worker{len(self.workers) + 1}",
-                                     CONCURRENCY).start()
+        worker = infra.celery_worker(
+            self.dir, self.env(), f"worker{len(self.workers) + 1}", CONCURRENCY
+        ).start()
         self.workers.append(worker)
         if wait:
             worker.wait_for_log(" ready.", 60)
@@ -212,6 +269,7 @@ def celery_bound(app):
     from celery import _state
 
     from proposals.tasks import make_celery
+
     before_default, before_current = _state.default_app, getattr(_state._tls, "current_app", None)
     had = app.extensions.get("celery")
     celery = make_celery(app)
@@ -229,15 +287,21 @@ def celery_bound(app):
 
 def worker_settings(app):
     """The Celery settings the worker runs with: built the same way, nothing connected."""
-    with configured(app, REDIS_URL="redis://127.0.0.1:1/0", DELIVERY_LEASE_SECONDS=LEASE), \
-            celery_bound(app) as celery:
+    with (
+        configured(app, REDIS_URL="redis://127.0.0.1:1/0", DELIVERY_LEASE_SECONDS=LEASE),
+        celery_bound(app) as celery,
+    ):
         conf = celery.conf
-        return {"prefetch": conf.worker_prefetch_multiplier, "acks_late": conf.task_acks_late,
-                "reject_on_worker_lost": conf.task_reject_on_worker_lost,
-                "visibility_timeout": conf.broker_transport_options["visibility_timeout"]}
+        return {
+            "prefetch": conf.worker_prefetch_multiplier,
+            "acks_late": conf.task_acks_late,
+            "reject_on_worker_lost": conf.task_reject_on_worker_lost,
+            "visibility_timeout": conf.broker_transport_options["visibility_timeout"],
+        }
 
 
 # --- what is checked after every run --------------------------------------------------------
+
 
 def count(stmt):
     return read(stmt)[0][0]
@@ -247,6 +311,7 @@ def wait_all_created(stack, batch, timeout=60):
     def done():
         stack.supervise()
         return count(select(func.count()).select_from(Notification)) >= len(batch.expected)
+
     wait_until(done, timeout, 0.5, "every due reminder to be created", stack.diagnostics)
 
 
@@ -258,10 +323,13 @@ def wait_all_delivered(stack, batch, timeout=90):
 
     def done():
         stack.supervise()
-        total, unsent = read(select(func.count(), func.count().filter(Delivery.status != "sent"))
-                             .select_from(Delivery))[0]
-        return (total >= expected and unsent == 0
-                and stack.smtp.received_count() >= total)
+        total, unsent = read(
+            select(func.count(), func.count().filter(Delivery.status != "sent")).select_from(
+                Delivery
+            )
+        )[0]
+        return total >= expected and unsent == 0 and stack.smtp.received_count() >= total
+
     wait_until(done, timeout, 0.5, "every e-mail to be sent and received", stack.diagnostics)
 
 
@@ -272,6 +340,7 @@ def wait_one_more_sweep(stack, timeout=30):
     def swept():
         stack.supervise()
         return any(start > after for start, _ in sweep_spans(stack.workers[-1]))
+
     wait_until(swept, timeout, 0.2, "one more sweep", stack.diagnostics)
 
 
@@ -304,15 +373,21 @@ def assert_emails_well_formed(stack, rows, batch):
         assert message["to"] == [address] and address in batch.addresses.values()
         assert message["subject"].startswith("【提案办理系统】")
         assert "应于" in message["body"] and "前答复" in message["body"]
-        assert re.search(r"https://proposals\.example\.org/proposals/\d+#assignment-\d+",
-                         message["body"])
+        assert re.search(
+            r"https://proposals\.example\.org/proposals/\d+#assignment-\d+", message["body"]
+        )
 
 
 def sweeps_logged(service):
     """The results of the sweeps a worker ran (it logs each task's return value)."""
-    return [int(n) for n in re.findall(r"proposals\.reminders\.sweep\[[^\]]+\] succeeded "
-                                       r"[^\n]*'notifications_created': (\d+)",
-                                       service.log(tail=0))]
+    return [
+        int(n)
+        for n in re.findall(
+            r"proposals\.reminders\.sweep\[[^\]]+\] succeeded "
+            r"[^\n]*'notifications_created': (\d+)",
+            service.log(tail=0),
+        )
+    ]
 
 
 def sweep_spans(service):
@@ -321,13 +396,17 @@ def sweep_spans(service):
     so two overlapping spans are two sweeps running at once."""
     events = {}
     for stamp, task, what in re.findall(
-            r"^\[([^\]]+?): INFO/[^\]]+\] Task proposals\.reminders\.sweep\[([^\]]+)\] "
-            r"(received|succeeded)", service.log(tail=0), re.M):
+        r"^\[([^\]]+?): INFO/[^\]]+\] Task proposals\.reminders\.sweep\[([^\]]+)\] "
+        r"(received|succeeded)",
+        service.log(tail=0),
+        re.M,
+    ):
         events.setdefault(task, {})[what] = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S,%f")
     return sorted((e["received"], e["succeeded"]) for e in events.values() if len(e) == 2)
 
 
 # --- (a) a batch of over 1,000 ----------------------------------------------------------------
+
 
 @needs_redis
 @pytest.mark.timeout(150)
@@ -355,6 +434,7 @@ def test_a_batch_of_over_1000_reminders_is_delivered_once_each(stack, make):
 
 # --- (b) the worker killed mid-batch ----------------------------------------------------------
 
+
 @needs_redis
 @pytest.mark.timeout(150)
 def test_b_worker_killed_mid_batch_and_restarted_loses_nothing(app, stack, make):
@@ -373,8 +453,13 @@ def test_b_worker_killed_mid_batch_and_restarted_loses_nothing(app, stack, make)
     smtp = stack.start_smtp(delay=0.005)
     worker, _ = stack.start_celery()
 
-    wait_until(lambda: smtp.received_count() >= 150, 60, 0.02, "the batch to be under way",
-               stack.diagnostics)
+    wait_until(
+        lambda: smtp.received_count() >= 150,
+        60,
+        0.02,
+        "the batch to be under way",
+        stack.diagnostics,
+    )
     worker.kill()  # SIGKILL to the worker and its pool processes at once
     at_kill = len(smtp.received())
     in_flight = {d for d, (*_, status) in deliveries().items() if status == "sending"}
@@ -397,16 +482,18 @@ def test_b_worker_killed_mid_batch_and_restarted_loses_nothing(app, stack, make)
     assert sum(extra.values()) <= in_flight_bound, extra
     assert set(extra) <= in_flight, (extra, in_flight)
     assert_emails_well_formed(stack, rows, batch)
-    print(f"\n(b) killed at {at_kill}/{total} e-mails, {len(in_flight)} in flight; "
-          f"received twice after the restart: {sorted(extra)}")
+    print(
+        f"\n(b) killed at {at_kill}/{total} e-mails, {len(in_flight)} in flight; "
+        f"received twice after the restart: {sorted(extra)}"
+    )
 
 
 # --- (c) Redis stopped during a sweep ------------------------------------------------------
 
+
 @needs_redis
 @pytest.mark.timeout(150)
-def test_c_redis_stopped_during_a_sweep_then_the_next_sweeps_deliver_everything(
-        app, stack, make):
+def test_c_redis_stopped_during_a_sweep_then_the_next_sweeps_deliver_everything(app, stack, make):
     from proposals.reminders.sweep import run_sweep
     from proposals.notifications.tasks import queue_deliveries
 
@@ -428,9 +515,17 @@ def test_c_redis_stopped_during_a_sweep_then_the_next_sweeps_deliver_everything(
         handed_out["refused_in"] = time.monotonic() - started
         return handed_out["before"] + handed_out["after"]
 
-    with configured(app, REDIS_URL=redis.url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
-                    DELIVERY_LEASE_SECONDS=LEASE, SWEEP_INTERVAL_SECONDS=SWEEP_INTERVAL), \
-            celery_bound(app):
+    with (
+        configured(
+            app,
+            REDIS_URL=redis.url,
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=smtp.port,
+            DELIVERY_LEASE_SECONDS=LEASE,
+            SWEEP_INTERVAL_SECONDS=SWEEP_INTERVAL,
+        ),
+        celery_bound(app),
+    ):
         counts = run_sweep(dispatch=dispatch_then_lose_redis)
         db.session.commit()
     assert counts["notifications_created"] == 180
@@ -463,8 +558,10 @@ def test_c_redis_stopped_during_a_sweep_then_the_next_sweeps_deliver_everything(
     assert sum(extra.values()) <= allowed, (extra, stack.restarts)
     assert_emails_well_formed(stack, rows, batch)
     assert beat.running
-    print(f"\n(c) {arrived_while_down} e-mails arrived before Redis came back, the rest after; "
-          f"worker restarts: {len(stack.restarts)}, e-mails twice: {sum(extra.values())}")
+    print(
+        f"\n(c) {arrived_while_down} e-mails arrived before Redis came back, the rest after; "
+        f"worker restarts: {len(stack.restarts)}, e-mails twice: {sum(extra.values())}"
+    )
 
 
 @needs_redis
@@ -492,6 +589,7 @@ def test_c_reminders_scan_with_redis_queues_the_e_mails_for_the_worker(stack, ma
 
 # --- (d) two beats at once -------------------------------------------------------------------
 
+
 @needs_redis
 @pytest.mark.timeout(120)
 def test_d_two_beats_at_once_create_and_send_nothing_twice(stack, make):
@@ -502,13 +600,23 @@ def test_d_two_beats_at_once_create_and_send_nothing_twice(stack, make):
     beats = [stack.start_beat(wait=False), stack.start_beat(wait=False)]
     # both beats tick before the worker is up: their first sweeps wait in Redis side by side
     # and start together in the two pool processes, whatever the phase between the beats
-    wait_until(lambda: all("Sending due task sweep" in b.log(tail=0) for b in beats), 60, 0.1,
-               "both beats to tick", stack.diagnostics)
+    wait_until(
+        lambda: all("Sending due task sweep" in b.log(tail=0) for b in beats),
+        60,
+        0.1,
+        "both beats to tick",
+        stack.diagnostics,
+    )
     stack.start_worker()
 
     wait_all_delivered(stack, batch)
-    wait_until(lambda: all(b.log(tail=0).count("Sending due task sweep") >= 2 for b in beats),
-               30, 0.2, "both beats to tick twice", stack.diagnostics)
+    wait_until(
+        lambda: all(b.log(tail=0).count("Sending due task sweep") >= 2 for b in beats),
+        30,
+        0.2,
+        "both beats to tick twice",
+        stack.diagnostics,
+    )
     wait_one_more_sweep(stack)
 
     rows = assert_notifications_exactly_once(batch)
@@ -525,6 +633,7 @@ def test_d_two_beats_at_once_create_and_send_nothing_twice(stack, make):
 
 # --- (e) the embedded default: no Redis ------------------------------------------------------
 
+
 @pytest.mark.timeout(90)
 def test_e_reminders_loop_without_redis_delivers_by_itself(stack, make):
     batch = Batch(make)
@@ -532,13 +641,19 @@ def test_e_reminders_loop_without_redis_delivers_by_itself(stack, make):
     smtp = stack.start_smtp()
     env = stack.env(redis=False)
     assert "REDIS_URL" not in env
-    loop = infra.flask_command(stack.dir, env, "loop", "reminders", "loop",
-                               "--interval", "1").start()
+    loop = infra.flask_command(
+        stack.dir, env, "loop", "reminders", "loop", "--interval", "1"
+    ).start()
     stack.workers.append(loop)  # its log in the diagnostics
 
     wait_all_delivered(stack, batch, timeout=60)
-    wait_until(lambda: loop.log(tail=0).count(" sweep {") >= 2, 20, 0.2,
-               "the loop to sweep again", stack.diagnostics)
+    wait_until(
+        lambda: loop.log(tail=0).count(" sweep {") >= 2,
+        20,
+        0.2,
+        "the loop to sweep again",
+        stack.diagnostics,
+    )
     rows = assert_notifications_exactly_once(batch)
     lost, extra = email_counts(stack, rows)
     assert not lost and not extra, f"e-mails lost: {len(lost)}, doubled: {extra}"

@@ -1,4 +1,5 @@
 """Reminders of docs/domain.md: due from the stored deadlines, created once, calendar-true."""
+
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -41,8 +42,9 @@ def assigned_on(world, day, plan=None, **content):
     ops.submit_proposal(world.member, p, now=now)
     ops.review_proposal(world.secretariat, p, {"decision": "file"}, now=now)
     plan = plan or [(world.unit_a, "lead")]
-    ops.assign_proposal(world.secretariat, p, [{"code": d.code, "role": r} for d, r in plan],
-                        now=now)
+    ops.assign_proposal(
+        world.secretariat, p, [{"code": d.code, "role": r} for d, r in plan], now=now
+    )
     db.session.commit()
     return p
 
@@ -106,8 +108,9 @@ def test_first_contact_reminder_at_ten_working_days_across_spring_festival(world
     sweep(date(2026, 2, 24))  # the holiday (15-23 Feb) does not count
     assert not [k for k, _ in kinds(world.clerk_a) if k.startswith("contact_missing")]
     sweep(date(2026, 3, 3))
-    assert [k for k, _ in kinds(world.clerk_a) if k.startswith("contact_missing")] == \
-        ["contact_missing_10"]
+    assert [k for k, _ in kinds(world.clerk_a) if k.startswith("contact_missing")] == [
+        "contact_missing_10"
+    ]
 
 
 def test_an_extension_brings_reminders_for_the_new_deadline(world):
@@ -115,8 +118,12 @@ def test_an_extension_brings_reminders_for_the_new_deadline(world):
     a = loaded(p, "assignments").assignments[0]
     assert a.reply_due == date(2025, 4, 30)
     hops.accept_assignment(world.clerk_a, a, now=at(date(2025, 2, 3)))
-    hops.request_extension(world.clerk_a, a, {"until": "2025-07-31", "reason": "需协调多部门"},
-                           now=at(date(2025, 4, 1)))
+    hops.request_extension(
+        world.clerk_a,
+        a,
+        {"until": "2025-07-31", "reason": "需协调多部门"},
+        now=at(date(2025, 4, 1)),
+    )
     hops.decide_extension(world.secretariat, a, {"approve": True}, now=at(date(2025, 4, 2)))
     db.session.commit()
     sweep(date(2025, 4, 29))
@@ -131,10 +138,18 @@ def test_rehandling_after_an_unsatisfied_rating_gets_its_own_deadline_reminders(
     p = assigned_on(world, date(2025, 3, 3))
     a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=at(date(2025, 3, 4)))
-    hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": "2025-03-05",
-                                           "summary": "沟通"}, now=at(date(2025, 3, 5)))
-    reply = hops.draft_reply(world.clerk_a, a, {"result": "A", "text": "答复", "signer": "局长",
-                                                "contact": "赵 1"}, now=at(date(2025, 4, 1)))
+    hops.record_contact(
+        world.clerk_a,
+        a,
+        {"mode": "phone", "date": "2025-03-05", "summary": "沟通"},
+        now=at(date(2025, 3, 5)),
+    )
+    reply = hops.draft_reply(
+        world.clerk_a,
+        a,
+        {"result": "A", "text": "答复", "signer": "局长", "contact": "赵 1"},
+        now=at(date(2025, 4, 1)),
+    )
     hops.signoff_reply(world.head_a, reply, {"approve": True}, now=at(date(2025, 4, 1)))
     hops.review_reply(world.secretariat, reply, {"approve": True}, now=at(date(2025, 4, 2)))
     db.session.commit()
@@ -144,8 +159,12 @@ def test_rehandling_after_an_unsatisfied_rating_gets_its_own_deadline_reminders(
     assert kinds(world.member) == []
     sweep(date(2025, 4, 21))  # three working days before
     assert [k for k, _ in kinds(world.member)] == ["rating_due_3"]
-    hops.rate_reply(world.member, reply, {"rating": "unsatisfied", "comment": "未解决"},
-                    now=at(date(2025, 4, 22)))
+    hops.rate_reply(
+        world.member,
+        reply,
+        {"rating": "unsatisfied", "comment": "未解决"},
+        now=at(date(2025, 4, 22)),
+    )
     db.session.commit()
     assert a.reply_due == date(2025, 7, 22)
     sweep(date(2025, 7, 21))
@@ -154,12 +173,14 @@ def test_rehandling_after_an_unsatisfied_rating_gets_its_own_deadline_reminders(
 
 def test_a_year_beyond_the_official_calendar_uses_weekends_and_the_admins_holidays(world, runner):
     from proposals.committee.calendar import official_years
+
     year = official_years()[1] + 1
     start = date(year, 3, 1)
     while start.weekday() != 0:
         start += timedelta(days=1)  # a Monday
-    result = runner.invoke(args=["holidays", "add", (start + timedelta(days=2)).isoformat(),
-                                 "--name", "测试假日"])
+    result = runner.invoke(
+        args=["holidays", "add", (start + timedelta(days=2)).isoformat(), "--name", "测试假日"]
+    )
     assert result.exit_code == 0, result.output
     p = assigned_on(world, start)
     # Tue, (Wed off), Thu, Fri, Mon, Tue → the fifth working day is the next Tuesday
@@ -193,7 +214,9 @@ def test_the_secretariat_gets_a_daily_digest_while_proposals_wait_too_long(world
     assert [k for k, _ in kinds(world.secretariat)] == ["review_digest", "review_digest"]
 
 
-def test_email_deliveries_are_created_for_people_with_an_address_and_failures_are_kept(world, app, web):
+def test_email_deliveries_are_created_for_people_with_an_address_and_failures_are_kept(
+    world, app, web
+):
     world.clerk_a.email = "clerk@example.org"
     db.session.commit()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens: a failure

@@ -1,4 +1,5 @@
 """The deadline sweep moves what is due, once, whenever it runs."""
+
 from datetime import datetime, timedelta, timezone
 
 from proposals.extensions import db
@@ -15,6 +16,7 @@ def later(days):
 def test_sweep_expires_invitations_and_submits_the_proposal_as_individual(world, runner):
     p = flows.draft(world, cosigners=[world.member2])
     from proposals.workflow import operations as ops
+
     ops.submit_proposal(world.member, p)
     db.session.commit()
     assert p.state == "awaiting_cosigners"
@@ -35,8 +37,14 @@ def test_sweep_counts_an_unanswered_assignment_as_accepted_after_the_window(worl
     assert "assignments_auto_accepted: 1" in result.output
     db.session.expire_all()
     assert a.state == "handling"
-    assert db.session.scalar(db.select(db.func.count()).select_from(HistoryEntry).where(
-        HistoryEntry.action == "auto_accept")) == 1
+    assert (
+        db.session.scalar(
+            db.select(db.func.count())
+            .select_from(HistoryEntry)
+            .where(HistoryEntry.action == "auto_accept")
+        )
+        == 1
+    )
 
 
 def test_sweep_closes_an_unrated_reply_after_the_rating_window(world, runner):

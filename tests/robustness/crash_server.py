@@ -10,6 +10,7 @@ committed), ``commit`` just before the commit (everything flushed, nothing commi
 writes the marker file (JSON: what the transaction itself sees at that moment) and sleeps until
 the test kills the process with SIGKILL.
 """
+
 import argparse
 import json
 import os
@@ -30,12 +31,12 @@ FAST_HASH = "pbkdf2:sha256:1000"
 def install_hang(hang_path, hang_at, marker):
     from proposals.handling.models import Assignment
     from proposals.workflow.models import HistoryEntry, Proposal
+
     mode, _, n = hang_at.partition(":")
     limit = int(n or 1)
 
     def ours():
-        return (has_request_context() and request.method == "POST"
-                and request.path == hang_path)
+        return has_request_context() and request.method == "POST" and request.path == hang_path
 
     def seen_inside(session):
         """Rows as the hanging transaction itself sees them (uncommitted writes included)."""
@@ -43,10 +44,14 @@ def install_hang(hang_path, hang_at, marker):
         return {
             "state": session.scalar(select(Proposal.state).where(Proposal.id == pid)),
             "number": session.scalar(select(Proposal.number).where(Proposal.id == pid)),
-            "assignments": session.scalar(select(func.count()).select_from(Assignment)
-                                          .where(Assignment.proposal_id == pid)),
-            "history": session.scalar(select(func.count()).select_from(HistoryEntry)
-                                      .where(HistoryEntry.proposal_id == pid)),
+            "assignments": session.scalar(
+                select(func.count()).select_from(Assignment).where(Assignment.proposal_id == pid)
+            ),
+            "history": session.scalar(
+                select(func.count())
+                .select_from(HistoryEntry)
+                .where(HistoryEntry.proposal_id == pid)
+            ),
         }
 
     def hang(session, where):
@@ -65,8 +70,11 @@ def install_hang(hang_path, hang_at, marker):
         if not ours():
             return
         if not g.get("crash_touched"):
-            changed = [o for o in session.dirty
-                       if isinstance(o, Proposal) and inspect(o).attrs.state.history.has_changes()]
+            changed = [
+                o
+                for o in session.dirty
+                if isinstance(o, Proposal) and inspect(o).attrs.state.history.has_changes()
+            ]
             if not changed:
                 return
             g.crash_touched = True
@@ -92,9 +100,16 @@ def main():
     args = parser.parse_args()
 
     from proposals import create_app
-    app = create_app({"ENV": "testing", "SECRET_KEY": "crash-test",
-                      "SQLALCHEMY_DATABASE_URI": os.environ["CRASH_DATABASE_URL"],
-                      "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False})
+
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "crash-test",
+            "SQLALCHEMY_DATABASE_URI": os.environ["CRASH_DATABASE_URL"],
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     if args.hang_path:
         install_hang(args.hang_path, args.hang_at, args.marker)
     server = make_server("127.0.0.1", args.port, app, threaded=True)

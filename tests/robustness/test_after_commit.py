@@ -4,6 +4,7 @@ A client that sees an error retries, and a retried creation is a second record. 
 statement that runs after the request's commit (bookkeeping of any kind: the audit row, the
 login session's last use) is made to fail here, and each action must still answer its success
 code with its change stored."""
+
 from contextlib import contextmanager
 
 import pytest
@@ -26,6 +27,7 @@ class AfterCommitFailure(RuntimeError):
 @contextmanager
 def failing_after_commit():
     """Within a request, every SQL statement after a commit raises AfterCommitFailure."""
+
     def on_commit(conn):
         if has_request_context():
             request.environ[COMMITTED] = True
@@ -78,12 +80,12 @@ def test_api_actions_answer_200_once_committed(world, api):
     with failing_after_commit():
         resp = api(world.member).post(f"/proposals/{p.id}/submit")
         assert resp.status_code == 200, resp.get_json()
-        resp = api(world.secretariat).post(f"/proposals/{p.id}/review",
-                                           json={"decision": "file"})
+        resp = api(world.secretariat).post(f"/proposals/{p.id}/review", json={"decision": "file"})
         assert resp.status_code == 200, resp.get_json()
         resp = api(world.secretariat).post(
             f"/proposals/{p.id}/assign",
-            json={"departments": [{"code": world.unit_a.code, "role": "lead"}]})
+            json={"departments": [{"code": world.unit_a.code, "role": "lead"}]},
+        )
         assert resp.status_code == 200, resp.get_json()
     db.session.expire_all()
     assert db.session.get(Proposal, p.id).state == "assigned"

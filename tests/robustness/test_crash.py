@@ -5,6 +5,7 @@ The app runs in its own process (tests/robustness/crash_server.py) on the test d
 or PostgreSQL with TEST_DATABASE_URL); a listener installed by that test-only script stops the
 chosen request inside its transaction, after part or all of its writes reached the database,
 writes a marker, and waits for the kill."""
+
 import json
 import os
 import sqlite3
@@ -43,9 +44,11 @@ class CrashServer(Service):
 
     def post(self, path, token, body, timeout=60):
         req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/api/v1{path}", method="POST",
+            f"http://127.0.0.1:{self.port}/api/v1{path}",
+            method="POST",
             data=json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (loopback)
                 return resp.status, json.loads(resp.read() or b"null")
@@ -58,11 +61,19 @@ def record(pid):
     db.session.expire_all()
     p = db.session.get(Proposal, pid)
     return {
-        "state": p.state, "number": p.number, "version": p.version,
-        "assignments": db.session.scalars(select(Assignment.department_id).where(
-            Assignment.proposal_id == pid).order_by(Assignment.department_id)).all(),
-        "history": db.session.scalars(select(HistoryEntry.action).where(
-            HistoryEntry.proposal_id == pid).order_by(HistoryEntry.id)).all(),
+        "state": p.state,
+        "number": p.number,
+        "version": p.version,
+        "assignments": db.session.scalars(
+            select(Assignment.department_id)
+            .where(Assignment.proposal_id == pid)
+            .order_by(Assignment.department_id)
+        ).all(),
+        "history": db.session.scalars(
+            select(HistoryEntry.action)
+            .where(HistoryEntry.proposal_id == pid)
+            .order_by(HistoryEntry.id)
+        ).all(),
         "counters": sorted((c.kind, c.last_value) for c in db.session.scalars(select(Counter))),
         "all_assignments": db.session.scalar(select(func.count()).select_from(Assignment)),
         "all_history": db.session.scalar(select(func.count()).select_from(HistoryEntry)),
@@ -82,8 +93,13 @@ def sqlite_integrity(app):
 
 def assign_action(world):
     p = flows.filed(world)
-    body = {"departments": [{"code": "ZJJ", "role": "lead"}, {"code": "CZJ", "role": "co"},
-                            {"code": "JYJ", "role": "co"}]}
+    body = {
+        "departments": [
+            {"code": "ZJJ", "role": "lead"},
+            {"code": "CZJ", "role": "co"},
+            {"code": "JYJ", "role": "co"},
+        ]
+    }
     return p, f"/proposals/{p.id}/assign", body
 
 
@@ -93,14 +109,18 @@ def file_action(world):
     return p, f"/proposals/{p.id}/review", {"decision": "file"}
 
 
-@pytest.mark.parametrize("action, hang_at", [
-    ("assign", "flush:1"),   # the state and its history row written, no assignment yet
-    ("assign", "commit"),    # state, three assignments and history written, not committed
-    ("file", "commit"),      # state, number taken from the counter, history: not committed
-])
+@pytest.mark.parametrize(
+    "action, hang_at",
+    [
+        ("assign", "flush:1"),  # the state and its history row written, no assignment yet
+        ("assign", "commit"),  # state, three assignments and history written, not committed
+        ("file", "commit"),  # state, number taken from the counter, history: not committed
+    ],
+)
 @pytest.mark.crash
 def test_killed_mid_action_leaves_all_or_nothing_and_the_retry_succeeds(
-        world, app, tmp_path, action, hang_at):
+    world, app, tmp_path, action, hang_at
+):
     units = {d.code: d.id for d in (world.unit_a, world.unit_b, world.unit_c)}
     p, path, body = (assign_action if action == "assign" else file_action)(world)
     pid = p.id
@@ -112,8 +132,9 @@ def test_killed_mid_action_leaves_all_or_nothing_and_the_retry_succeeds(
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     marker = str(tmp_path / "marker.json")
 
-    server = CrashServer(tmp_path, url, "web-hang", hang_path=f"/api/v1{path}", hang_at=hang_at,
-                         marker=marker).start()
+    server = CrashServer(
+        tmp_path, url, "web-hang", hang_path=f"/api/v1{path}", hang_at=hang_at, marker=marker
+    ).start()
     outcome = {}
 
     def request():
@@ -125,8 +146,13 @@ def test_killed_mid_action_leaves_all_or_nothing_and_the_retry_succeeds(
     thread = threading.Thread(target=request, daemon=True)
     thread.start()
     try:
-        wait_until(lambda: os.path.exists(marker), 60, 0.05, "the server to reach the hang",
-                   server.diagnostics)
+        wait_until(
+            lambda: os.path.exists(marker),
+            60,
+            0.05,
+            "the server to reach the hang",
+            server.diagnostics,
+        )
         with open(marker) as fh:
             inside = json.load(fh)["seen"]
     finally:
@@ -171,6 +197,7 @@ def test_killed_mid_action_leaves_all_or_nothing_and_the_retry_succeeds(
         assert after["history"] == before["history"] + ["file"]
         changed = set(after["counters"]) - set(before["counters"])
         assert [value for _kind, value in changed] == [2], (before["counters"], after["counters"])
-    assert after["all_history"] == before["all_history"] + len(after["history"]) \
-        - len(before["history"])
+    assert after["all_history"] == before["all_history"] + len(after["history"]) - len(
+        before["history"]
+    )
     sqlite_integrity(app)

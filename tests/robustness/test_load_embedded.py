@@ -4,6 +4,7 @@ The secretariat reads the statistics (page and API), the list pages and the list
 members create and submit proposals and a unit drafts, signs off and has its replies
 reviewed. Nothing may answer 5xx ("database is locked" among them), and every action that
 answered success is stored, exactly once."""
+
 import json
 import os
 import re
@@ -39,8 +40,7 @@ class Client:
 
     def __init__(self, base, token=None):
         self.base, self.token = base, token
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
 
     def open(self, method, path, body=None, form=None):
         headers, data = {}, None
@@ -64,8 +64,15 @@ class Client:
         assert status == 200
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page)
         assert token, page[:500]
-        status, page = self.open("POST", "/login", form={
-            "csrf_token": token.group(1).decode(), "username": username, "password": PASSWORD})
+        status, page = self.open(
+            "POST",
+            "/login",
+            form={
+                "csrf_token": token.group(1).decode(),
+                "username": username,
+                "password": PASSWORD,
+            },
+        )
         assert status == 200 and "退出".encode() in page, page[:500]
 
 
@@ -74,10 +81,17 @@ def committee(tmp_path):
     """A committee on its own SQLite file: the world's people (with passwords), proposals
     in handling for the unit's replies, and API tokens."""
     url = f"sqlite:///{tmp_path / 'load.db'}"
-    app = create_app({"ENV": "testing", "SECRET_KEY": "load-test", "SQLALCHEMY_DATABASE_URI": url,
-                      "PASSWORD_HASH_METHOD": FAST_HASH})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SECRET_KEY": "load-test",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+        }
+    )
     with app.app_context():
         from flask_migrate import upgrade
+
         upgrade()
         world = World(Factory())
         members = [world.make.user("member") for _ in range(MEMBERS)]
@@ -87,12 +101,16 @@ def committee(tmp_path):
         for i in range(REPLIES):
             p = flows.handling(world, title=f"关于第{i}项民生工作的建议")
             a = loaded(p, "assignments").assignments[0]
-            flows.hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
-                                                         "summary": "电话沟通"})
+            flows.hops.record_contact(
+                world.clerk_a, a, {"mode": "phone", "date": flows._today(), "summary": "电话沟通"}
+            )
             handling.append(a.id)
-        tokens = {"secretariat": ApiToken.issue(world.secretariat),
-                  "clerk": ApiToken.issue(world.clerk_a), "head": ApiToken.issue(world.head_a),
-                  "members": [ApiToken.issue(m) for m in members]}
+        tokens = {
+            "secretariat": ApiToken.issue(world.secretariat),
+            "clerk": ApiToken.issue(world.clerk_a),
+            "head": ApiToken.issue(world.head_a),
+            "members": [ApiToken.issue(m) for m in members],
+        }
         db.session.commit()
         names = (world.secretariat.username, world.member.username)
         content = world.content()
@@ -105,13 +123,24 @@ def committee(tmp_path):
 
 
 def test_many_requests_at_once_on_sqlite_with_two_workers_no_5xx_and_nothing_lost(
-        committee, tmp_path):
+    committee, tmp_path
+):
     app, url, secretariat, member, tokens, handling, content = committee
     port = free_port()
-    server = Service("gunicorn", [os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-                                  "--workers", "2", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-                     str(tmp_path), env=child_env(DATABASE_URL=url, SECRET_KEY="load-test"),
-                     cwd=ROOT).start()
+    server = Service(
+        "gunicorn",
+        [
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        str(tmp_path),
+        env=child_env(DATABASE_URL=url, SECRET_KEY="load-test"),
+        cwd=ROOT,
+    ).start()
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until(lambda: _healthy(base), 60, 0.2, "gunicorn to answer", server.diagnostics)
@@ -134,8 +163,9 @@ def test_many_requests_at_once_on_sqlite_with_two_workers_no_5xx_and_nothing_los
         def proposer(token, i):
             client = Client(base, token)
             for n in range(PROPOSALS_EACH):
-                status, body = client.open("POST", "/api/v1/proposals",
-                                           dict(content, title=f"关于第{i}-{n}项工作的建议"))
+                status, body = client.open(
+                    "POST", "/api/v1/proposals", dict(content, title=f"关于第{i}-{n}项工作的建议")
+                )
                 pid = json.loads(body)["id"] if status == 201 else None
                 note("create", status, body, proposal=pid)
                 if pid is not None:
@@ -143,33 +173,48 @@ def test_many_requests_at_once_on_sqlite_with_two_workers_no_5xx_and_nothing_los
                     note("submit", status, body, proposal=pid)
 
         def unit():
-            clerk, head, staff = (Client(base, tokens[k]) for k in ("clerk", "head",
-                                                                     "secretariat"))
+            clerk, head, staff = (Client(base, tokens[k]) for k in ("clerk", "head", "secretariat"))
             for aid in handling:
-                status, body = clerk.open("POST", f"/api/v1/assignments/{aid}/reply", {
-                    "result": "A", "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
-                    "contact": "赵某 0571-88888888"})
+                status, body = clerk.open(
+                    "POST",
+                    f"/api/v1/assignments/{aid}/reply",
+                    {
+                        "result": "A",
+                        "text": "答复正文：逐条答复如下。",
+                        "signer": "局长 王某",
+                        "contact": "赵某 0571-88888888",
+                    },
+                )
                 note("reply", status, body, assignment=aid)
                 if status != 201:
                     continue
                 rid = json.loads(body)["id"]
-                status, body = head.open("POST", f"/api/v1/replies/{rid}/signoff",
-                                         {"approve": True})
+                status, body = head.open(
+                    "POST", f"/api/v1/replies/{rid}/signoff", {"approve": True}
+                )
                 note("signoff", status, body, reply=rid)
-                status, body = staff.open("POST", f"/api/v1/replies/{rid}/review",
-                                          {"approve": True})
+                status, body = staff.open(
+                    "POST", f"/api/v1/replies/{rid}/review", {"approve": True}
+                )
                 note("review", status, body, reply=rid)
 
         api_staff = Client(base, tokens["secretariat"])
         threads = [
-            threading.Thread(target=reader, args=(pages, ["/stats", "/proposals",
-                                                          "/assignments"])),
-            threading.Thread(target=reader, args=(api_staff, [
-                "/api/v1/stats/annual", "/api/v1/proposals", "/api/v1/proposals?page=2"])),
+            threading.Thread(target=reader, args=(pages, ["/stats", "/proposals", "/assignments"])),
+            threading.Thread(
+                target=reader,
+                args=(
+                    api_staff,
+                    ["/api/v1/stats/annual", "/api/v1/proposals", "/api/v1/proposals?page=2"],
+                ),
+            ),
             threading.Thread(target=reader, args=(member_pages, ["/proposals", "/"])),
             threading.Thread(target=unit),
-            *[threading.Thread(target=proposer, args=(tok, i))
-              for i, tok in enumerate(tokens["members"])]]
+            *[
+                threading.Thread(target=proposer, args=(tok, i))
+                for i, tok in enumerate(tokens["members"])
+            ],
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -180,24 +225,30 @@ def test_many_requests_at_once_on_sqlite_with_two_workers_no_5xx_and_nothing_los
 
     failed = [(o["what"], o["status"]) for o in outcomes if o["status"] >= 500]
     errors = [line for line in server.log(tail=0).splitlines() if "Error" in line]
-    assert not failed, f"{len(failed)} answers of {len(outcomes)} were 5xx: {failed[:10]}; " \
-                       f"the server logged: {errors[-5:]}"
+    assert not failed, (
+        f"{len(failed)} answers of {len(outcomes)} were 5xx: {failed[:10]}; "
+        f"the server logged: {errors[-5:]}"
+    )
     refused = [o for o in outcomes if o["status"] >= 400]
     assert not refused, refused[:5]
-    expected = MEMBERS * PROPOSALS_EACH + 3 * REPLIES + 3 * READS_EACH + MEMBERS \
-        * PROPOSALS_EACH
+    expected = MEMBERS * PROPOSALS_EACH + 3 * REPLIES + 3 * READS_EACH + MEMBERS * PROPOSALS_EACH
     assert len(outcomes) == expected
 
     with app.app_context():
         created = {o["proposal"] for o in outcomes if o["what"] == "create"}
-        stored = dict(db.session.execute(select(Proposal.id, Proposal.state).where(
-            Proposal.id.in_(created))).all())
+        stored = dict(
+            db.session.execute(
+                select(Proposal.id, Proposal.state).where(Proposal.id.in_(created))
+            ).all()
+        )
         assert set(stored) == created
         assert all(state == "submitted" for state in stored.values()), stored
-        assert db.session.scalar(select(func.count()).select_from(Proposal)) \
-            == len(created) + REPLIES
-        delivered = db.session.scalar(select(func.count()).select_from(Reply).where(
-            Reply.delivered_at.is_not(None)))
+        assert (
+            db.session.scalar(select(func.count()).select_from(Proposal)) == len(created) + REPLIES
+        )
+        delivered = db.session.scalar(
+            select(func.count()).select_from(Reply).where(Reply.delivered_at.is_not(None))
+        )
         assert delivered == REPLIES
 
 

@@ -1,6 +1,7 @@
 """Chinese search: ranking, filters, highlighting, the index following edits and
 replies, visibility, the reindex command. Runs on SQLite and, with TEST_DATABASE_URL, on
 PostgreSQL (the index is plain tables: the same SQL and ranking on both)."""
+
 import re
 
 from proposals.extensions import db
@@ -27,19 +28,23 @@ def test_segmentation_drops_stop_words_and_single_characters():
     assert {"农村", "饮用水", "安全", "保障"} <= set(terms)
     assert not {"关于", "建议", "的"} & set(terms)
     assert query_terms("乡村") == ["农村"]  # a synonym folded onto one form
-    assert query_terms("水") == []           # a single character: substring search instead
+    assert query_terms("水") == []  # a single character: substring search instead
 
 
 def test_title_match_ranks_above_body_match(world, api):
-    body = flows.submitted(world, title="关于完善社区服务设施的建议",
-                           analysis="情况分析：小区垃圾分类投放点设置不合理，垃圾分类督导不足。")
+    body = flows.submitted(
+        world,
+        title="关于完善社区服务设施的建议",
+        analysis="情况分析：小区垃圾分类投放点设置不合理，垃圾分类督导不足。",
+    )
     title = flows.submitted(world, title="关于推进生活垃圾分类的建议", analysis=PLAIN)
     other = flows.submitted(world, title="关于发展夜间经济的建议", analysis=PLAIN)
     found = ids(api(world.secretariat), "q=垃圾分类")
     assert found == [title.id, body.id] and other.id not in found
     # an explicit sort still wins over relevance
     assert ids(api(world.secretariat), "q=垃圾分类&sort=title") == sorted(
-        [title.id, body.id], key=lambda i: {title.id: "关于推进", body.id: "关于完善"}[i])
+        [title.id, body.id], key=lambda i: {title.id: "关于推进", body.id: "关于完善"}[i]
+    )
 
 
 def test_every_word_must_match_and_any_word_when_none_has_all(world, api):
@@ -54,10 +59,10 @@ def test_every_word_must_match_and_any_word_when_none_has_all(world, api):
 
 
 def test_search_combines_with_the_list_filters(world, api):
-    sub = flows.submitted(world, title="关于发展夜间经济的建议", category="economy",
-                          analysis=PLAIN)
-    filed = flows.filed(world, title="关于夜间经济安全管理的建议", category="society",
-                        analysis=PLAIN)
+    sub = flows.submitted(world, title="关于发展夜间经济的建议", category="economy", analysis=PLAIN)
+    filed = flows.filed(
+        world, title="关于夜间经济安全管理的建议", category="society", analysis=PLAIN
+    )
     flows.filed(world, title="关于校园安全的建议", category="economy", analysis=PLAIN)
     sec = api(world.secretariat)
     assert set(ids(sec, "q=夜间经济")) == {sub.id, filed.id}
@@ -93,8 +98,10 @@ def test_the_index_follows_edits(world, api):
     db.session.commit()
     assert ids(me, "q=噪声") == []
     assert ids(me, "q=广场舞") == [p.id]
-    r = me.patch(f"/proposals/{p.id}", json={"suggestions": "具体建议：设置夜间施工审批。" * 4,
-                                            "version": p.version})
+    r = me.patch(
+        f"/proposals/{p.id}",
+        json={"suggestions": "具体建议：设置夜间施工审批。" * 4, "version": p.version},
+    )
     assert r.status_code == 200, r.get_json()
     assert ids(me, "q=夜间施工") == [p.id]
 
@@ -102,11 +109,19 @@ def test_the_index_follows_edits(world, api):
 def test_delivered_replies_are_searchable_drafts_are_not(world, api):
     p = flows.handling(world, title="关于加强社区养老服务的建议", analysis=PLAIN)
     a = loaded(p, "assignments").assignments[0]
-    hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
-                                           "summary": "电话沟通"})
-    reply = hops.draft_reply(world.clerk_a, a, {
-        "result": "A", "text": "答复：已在全市推广长者食堂助餐服务。", "signer": "局长 王某",
-        "contact": "赵某"})
+    hops.record_contact(
+        world.clerk_a, a, {"mode": "phone", "date": flows._today(), "summary": "电话沟通"}
+    )
+    reply = hops.draft_reply(
+        world.clerk_a,
+        a,
+        {
+            "result": "A",
+            "text": "答复：已在全市推广长者食堂助餐服务。",
+            "signer": "局长 王某",
+            "contact": "赵某",
+        },
+    )
     db.session.commit()
     assert ids(api(world.member), "q=长者食堂") == []  # awaiting sign-off: not findable
     hops.signoff_reply(world.head_a, reply, {"approve": True})
@@ -118,8 +133,9 @@ def test_delivered_replies_are_searchable_drafts_are_not(world, api):
 
 def test_highlighting_escapes_the_text():
     out = str(highlight('<script>alert("电梯")</script>加装电梯', "电梯"))
-    assert out == ("&lt;script&gt;alert(&#34;<mark>电梯</mark>&#34;)&lt;/script&gt;加装"
-                   "<mark>电梯</mark>")
+    assert out == (
+        "&lt;script&gt;alert(&#34;<mark>电梯</mark>&#34;)&lt;/script&gt;加装<mark>电梯</mark>"
+    )
     assert str(highlight("<b>x</b>", "")) == "&lt;b&gt;x&lt;/b&gt;"
     piece = str(snippet(["很长的开头" * 20 + "加装电梯<i>" + "结尾" * 30], "电梯"))
     assert piece.startswith("…") and piece.endswith("…") and "<mark>电梯</mark>&lt;i&gt;" in piece
@@ -127,8 +143,11 @@ def test_highlighting_escapes_the_text():
 
 
 def test_list_page_highlights_titles_and_snippets_safely(world, web):
-    p = flows.submitted(world, title="<b>关于老旧小区加装电梯的建议</b>",
-                        analysis="情况分析：<img src=x onerror=alert(1)>电梯老化严重。")
+    p = flows.submitted(
+        world,
+        title="<b>关于老旧小区加装电梯的建议</b>",
+        analysis="情况分析：<img src=x onerror=alert(1)>电梯老化严重。",
+    )
     page = web(world.secretariat).get("/proposals?q=电梯").get_data(as_text=True)
     assert "&lt;b&gt;关于老旧小区加装<mark>电梯</mark>的建议&lt;/b&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;<mark>电梯</mark>老化严重" in page
@@ -152,6 +171,7 @@ def test_reindex_command_rebuilds_the_index(world, app):
     assert result.exit_code == 0, result.output
     assert "indexed: 1 proposals" in result.output
     assert db.session.get(SearchDocument, p.id) is not None
-    terms = set(db.session.scalars(db.select(SearchPosting.term).where(
-        SearchPosting.proposal_id == p.id)))
+    terms = set(
+        db.session.scalars(db.select(SearchPosting.term).where(SearchPosting.proposal_id == p.id))
+    )
     assert {"全民", "阅读"} <= terms and "关于" not in terms

@@ -1,5 +1,6 @@
 """Similar proposals: the labelled evaluation (top-3 ≥ 90 %), the API and the pages,
 and who sees what of them."""
+
 import pytest
 
 from proposals.extensions import db
@@ -7,14 +8,20 @@ from .similar_evaluation import evaluate
 
 from .. import flows
 
-WATER = dict(title="关于保障农村饮用水安全的建议",
-             analysis="情况分析：部分农村饮用水水质监测不到位，供水设施老化，安全饮水存在隐患。",
-             suggestions="具体建议：加强水质监测，改造农村供水管网，落实饮用水水源保护。" * 3)
-WATER_DRAFT = dict(title="建议提升乡村自来水水质监测水平",
-                   text="乡村自来水水质监测覆盖面窄，建议加强水质检测和供水设施维护。")
-PRICE = dict(title="关于推进城市供水价格改革的建议",
-             analysis="情况分析：城市居民阶梯水价制度不完善，水费计价不合理。",
-             suggestions="具体建议：完善阶梯水价，规范供水价格成本监审。" * 4)
+WATER = dict(
+    title="关于保障农村饮用水安全的建议",
+    analysis="情况分析：部分农村饮用水水质监测不到位，供水设施老化，安全饮水存在隐患。",
+    suggestions="具体建议：加强水质监测，改造农村供水管网，落实饮用水水源保护。" * 3,
+)
+WATER_DRAFT = dict(
+    title="建议提升乡村自来水水质监测水平",
+    text="乡村自来水水质监测覆盖面窄，建议加强水质检测和供水设施维护。",
+)
+PRICE = dict(
+    title="关于推进城市供水价格改革的建议",
+    analysis="情况分析：城市居民阶梯水价制度不完善，水费计价不合理。",
+    suggestions="具体建议：完善阶梯水价，规范供水价格成本监审。" * 4,
+)
 
 
 @pytest.mark.one_database  # the evaluation (scripts/similar_eval.py runs either database)
@@ -33,10 +40,20 @@ def water(world):
     neighbouring one on water prices; someone else's draft; the member's own draft."""
     p, reply = flows.replied(world, proposer=world.member2, **WATER)
     price = flows.filed(world, proposer=world.member3, **PRICE)
-    secret = flows.draft(world, proposer=world.member3, title="关于农村饮用水水质提升的建议",
-                         analysis=WATER["analysis"], suggestions=WATER["suggestions"])
-    unfiled = flows.submitted(world, proposer=world.member3, title="关于农村安全饮水的建议",
-                              analysis=WATER["analysis"], suggestions=WATER["suggestions"])
+    secret = flows.draft(
+        world,
+        proposer=world.member3,
+        title="关于农村饮用水水质提升的建议",
+        analysis=WATER["analysis"],
+        suggestions=WATER["suggestions"],
+    )
+    unfiled = flows.submitted(
+        world,
+        proposer=world.member3,
+        title="关于农村安全饮水的建议",
+        analysis=WATER["analysis"],
+        suggestions=WATER["suggestions"],
+    )
     return {"filed": p, "reply": reply, "price": price, "secret": secret, "unfiled": unfiled}
 
 
@@ -45,9 +62,9 @@ def test_drafting_member_sees_only_public_details_of_others(world, api, water):
     assert r.status_code == 200, r.get_json()
     items = r.get_json()["items"]
     found = [i["id"] for i in items]
-    assert found[0] == water["filed"].id          # best first
-    assert water["secret"].id not in found        # others' drafts: never
-    assert water["unfiled"].id not in found       # others' unfiled proposals: not to a member
+    assert found[0] == water["filed"].id  # best first
+    assert water["secret"].id not in found  # others' drafts: never
+    assert water["unfiled"].id not in found  # others' unfiled proposals: not to a member
     top = items[0]
     assert top["visible"] is False and top["replies"] == []
     assert "proposer_name" not in top and "analysis" not in top
@@ -56,7 +73,7 @@ def test_drafting_member_sees_only_public_details_of_others(world, api, water):
     assert 0 < top["score"] <= 1
     scores = [i["score"] for i in items]
     assert scores == sorted(scores, reverse=True)
-    if water["price"].id in found:                # a neighbouring matter ranks lower
+    if water["price"].id in found:  # a neighbouring matter ranks lower
         assert found.index(water["price"].id) > 0
 
 
@@ -64,7 +81,7 @@ def test_the_proposer_sees_earlier_replies_and_own_drafts(world, api, water):
     mine = flows.draft(world, proposer=world.member2, title="关于农村饮用水管网改造的建议")
     r = api(world.member2).get("/proposals/similar", query_string=WATER_DRAFT)
     items = {i["id"]: i for i in r.get_json()["items"]}
-    assert mine.id in items                       # one's own draft is a candidate
+    assert mine.id in items  # one's own draft is a candidate
     filed = items[water["filed"].id]
     assert filed["visible"] is True and filed["proposer_name"] == world.member2.name
     assert [x["id"] for x in filed["replies"]] == [water["reply"].id]
@@ -119,7 +136,7 @@ def test_proposal_form_has_the_similar_box_without_inline_script(world, web):
 def test_review_page_offers_similar_filed_proposals_with_their_replies(world, web, water):
     p = water["unfiled"]
     page = web(world.secretariat).get(f"/proposals/{p.id}/review").get_data(as_text=True)
-    assert f'value="{water["filed"].id}"' in page     # a merge candidate without searching
+    assert f'value="{water["filed"].id}"' in page  # a merge candidate without searching
     assert f'data-testid="similar-{water["filed"].id}"' in page
-    assert "相似度" in page and "逐条答复" in page       # the earlier reply's summary
+    assert "相似度" in page and "逐条答复" in page  # the earlier reply's summary
     assert f'value="{water["secret"].id}"' not in page

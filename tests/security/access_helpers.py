@@ -9,6 +9,7 @@
   full dump is only compared when something may have changed.
 - ``classify``: the answer's class: allow, refuse, invalid (409), bad (400), error.
 """
+
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -36,15 +37,50 @@ PASSWORD = "Matrix-test-pw-2024!"  # m1's password, for the login routes
 
 # --------------------------------------------------------------------------- principals
 
-PRINCIPALS = ("anon", "owner", "cosigner", "merged", "stranger", "org", "lead_clerk",
-              "lead_head", "co_clerk", "co_head", "other_clerk", "sec", "admin")
-USERNAMES = {"owner": "m1", "cosigner": "m2", "merged": "m3", "stranger": "m4", "org": "org1",
-             "lead_clerk": "clerk_a", "lead_head": "head_a", "co_clerk": "clerk_b",
-             "co_head": "head_b", "other_clerk": "clerk_c", "sec": "sec", "admin": "admin"}
-ROLES = {"anon": None, "owner": "member", "cosigner": "member", "merged": "member",
-         "stranger": "member", "org": "member", "lead_clerk": "clerk",
-         "lead_head": "department_head", "co_clerk": "clerk", "co_head": "department_head",
-         "other_clerk": "clerk", "sec": "secretariat", "admin": "admin"}
+PRINCIPALS = (
+    "anon",
+    "owner",
+    "cosigner",
+    "merged",
+    "stranger",
+    "org",
+    "lead_clerk",
+    "lead_head",
+    "co_clerk",
+    "co_head",
+    "other_clerk",
+    "sec",
+    "admin",
+)
+USERNAMES = {
+    "owner": "m1",
+    "cosigner": "m2",
+    "merged": "m3",
+    "stranger": "m4",
+    "org": "org1",
+    "lead_clerk": "clerk_a",
+    "lead_head": "head_a",
+    "co_clerk": "clerk_b",
+    "co_head": "head_b",
+    "other_clerk": "clerk_c",
+    "sec": "sec",
+    "admin": "admin",
+}
+ROLES = {
+    "anon": None,
+    "owner": "member",
+    "cosigner": "member",
+    "merged": "member",
+    "stranger": "member",
+    "org": "member",
+    "lead_clerk": "clerk",
+    "lead_head": "department_head",
+    "co_clerk": "clerk",
+    "co_head": "department_head",
+    "other_clerk": "clerk",
+    "sec": "secretariat",
+    "admin": "admin",
+}
 
 # --------------------------------------------------------------------------- scenarios
 # Each scenario: the main proposal (first proposer m1, co-signer m2) in one state, with its
@@ -52,27 +88,44 @@ ROLES = {"anon": None, "owner": "member", "cosigner": "member", "merged": "membe
 # the lead's latest reply where the state has them. From ``filed`` on, a proposal of m3 has
 # been merged into it (m3 is then the "merged" principal); before that m3 is a stranger.
 
-PROPOSAL_SCENARIOS = ("draft", "awaiting_cosigners", "submitted", "filed",
-                      "not_filed", "merged", "withdrawn", "assigned", "closed")
-ASSIGNMENT_SCENARIOS = ("assigned", "handling", "reassignment_requested", "extension_requested",
-                        "reply_signoff", "replied", "closed")
+PROPOSAL_SCENARIOS = (
+    "draft",
+    "awaiting_cosigners",
+    "submitted",
+    "filed",
+    "not_filed",
+    "merged",
+    "withdrawn",
+    "assigned",
+    "closed",
+)
+ASSIGNMENT_SCENARIOS = (
+    "assigned",
+    "handling",
+    "reassignment_requested",
+    "extension_requested",
+    "reply_signoff",
+    "replied",
+    "closed",
+)
 REPLY_SCENARIOS = ("reply_signoff", "reply_review", "replied", "closed")
-ALL_SCENARIOS = tuple(dict.fromkeys(("invited",) + PROPOSAL_SCENARIOS + ASSIGNMENT_SCENARIOS
-                                    + REPLY_SCENARIOS))
+ALL_SCENARIOS = tuple(
+    dict.fromkeys(("invited",) + PROPOSAL_SCENARIOS + ASSIGNMENT_SCENARIOS + REPLY_SCENARIOS)
+)
 
 
 @dataclass
 class Scenario:
     name: str
     proposal: int
-    state: str = ""                 # the proposal's state
-    assignment: int = None          # lead (ZJJ)
-    co_assignment: int = None       # co (CZJ)
+    state: str = ""  # the proposal's state
+    assignment: int = None  # lead (ZJJ)
+    co_assignment: int = None  # co (CZJ)
     reply: int = None
-    astate: str = None              # the lead assignment's state
+    astate: str = None  # the lead assignment's state
     costate: str = None
     rstate: str = None
-    has_merged: bool = False        # m3's proposal was merged into this one
+    has_merged: bool = False  # m3's proposal was merged into this one
     extra: dict = field(default_factory=dict)
 
 
@@ -81,13 +134,18 @@ def today():
 
 
 def _contact(clerk, a):
-    hops.record_contact(clerk, a, {"mode": "phone", "date": today().isoformat(),
-                                   "summary": "电话沟通，听取意见。"})
+    hops.record_contact(
+        clerk, a, {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通，听取意见。"}
+    )
 
 
 def _reply_data(result="B"):
-    data = {"result": result, "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
-            "contact": "赵某 0571-88888888"}
+    data = {
+        "result": result,
+        "text": "答复正文：逐条答复如下。",
+        "signer": "局长 王某",
+        "contact": "赵某 0571-88888888",
+    }
     if result == "B":
         data["promised_date"] = "2099-12-31"
     return data
@@ -140,8 +198,9 @@ def build_world(w):
     merge_m3_into(p)
     record("filed", p, True)
     p = flows.submitted(w, cosigners=(m2,))
-    ops.review_proposal(sec, p, {"decision": "not_file", "reason_code": "other",
-                                 "disposition": "letter"})
+    ops.review_proposal(
+        sec, p, {"decision": "not_file", "reason_code": "other", "disposition": "letter"}
+    )
     db.session.commit()
     record("not_filed", p)
     target = flows.filed(w, proposer=m5, title="关于老旧小区改造资金的建议")
@@ -159,8 +218,11 @@ def build_world(w):
         merge_m3_into(p)
         ops.assign_proposal(sec, p, [{"code": d.code, "role": r} for d, r in plan])
         db.session.commit()
-        return p, next(a for a in loaded(p, "assignments").assignments if a.role == "lead"), \
-            next(a for a in p.assignments if a.role == "co")
+        return (
+            p,
+            next(a for a in loaded(p, "assignments").assignments if a.role == "lead"),
+            next(a for a in p.assignments if a.role == "co"),
+        )
 
     p, lead, co = assigned()
     record("assigned", p, True)
@@ -183,8 +245,11 @@ def build_world(w):
 
     p, lead, co = handling()
     hops.submit_opinion(w.clerk_b, co, "会办意见：同意主办单位意见。")  # the lead may reply
-    hops.request_extension(w.clerk_a, lead, {"until": (today() + timedelta(days=120))
-                                             .isoformat(), "reason": "需要协调多个部门"})
+    hops.request_extension(
+        w.clerk_a,
+        lead,
+        {"until": (today() + timedelta(days=120)).isoformat(), "reason": "需要协调多个部门"},
+    )
     db.session.commit()
     record("extension_requested", p, True)
 
@@ -213,13 +278,24 @@ def build_world(w):
     db.session.commit()
     record("closed", p, True)
 
-    expected = {"draft": "draft", "invited": "awaiting_cosigners",
-                "awaiting_cosigners": "awaiting_cosigners", "submitted": "submitted",
-                "filed": "filed", "not_filed": "not_filed", "merged": "merged",
-                "withdrawn": "withdrawn", "assigned": "assigned", "handling": "assigned",
-                "reassignment_requested": "assigned", "extension_requested": "assigned",
-                "reply_signoff": "assigned", "reply_review": "assigned", "replied": "assigned",
-                "closed": "closed"}
+    expected = {
+        "draft": "draft",
+        "invited": "awaiting_cosigners",
+        "awaiting_cosigners": "awaiting_cosigners",
+        "submitted": "submitted",
+        "filed": "filed",
+        "not_filed": "not_filed",
+        "merged": "merged",
+        "withdrawn": "withdrawn",
+        "assigned": "assigned",
+        "handling": "assigned",
+        "reassignment_requested": "assigned",
+        "extension_requested": "assigned",
+        "reply_signoff": "assigned",
+        "reply_review": "assigned",
+        "replied": "assigned",
+        "closed": "closed",
+    }
     got = {name: s.state for name, s in out.items()}
     assert got == expected, got
     assert out["assigned"].astate == "pending" and out["handling"].astate == "handling"
@@ -244,16 +320,24 @@ def add_attachments(scenarios, users):
     import secrets
 
     from proposals.attachments.models import Attachment
+
     digest = hashlib.sha256(PDF).hexdigest()
     for s in scenarios.values():
         rows = [(None, users["owner"].id)]
         if s.reply is not None:
             rows.append((s.reply, users["lead_clerk"].id))
         for reply_id, uploader in rows:
-            row = Attachment(proposal_id=s.proposal, reply_id=reply_id, filename="材料.pdf",
-                             kind="pdf", content_type="application/pdf", size=len(PDF),
-                             sha256=digest, storage_key=secrets.token_hex(16),
-                             uploaded_by_id=uploader)
+            row = Attachment(
+                proposal_id=s.proposal,
+                reply_id=reply_id,
+                filename="材料.pdf",
+                kind="pdf",
+                content_type="application/pdf",
+                size=len(PDF),
+                sha256=digest,
+                storage_key=secrets.token_hex(16),
+                uploaded_by_id=uploader,
+            )
             db.session.add(row)
             db.session.flush()
             s.extra["attachment"] = row.id
@@ -268,6 +352,7 @@ def ensure_attachment_files():
 
     from proposals.attachments.models import Attachment
     from proposals.attachments.storage import path_for
+
     for key in db.session.scalars(select(Attachment.storage_key)):
         path = path_for(key)
         if not os.path.exists(path):
@@ -281,11 +366,19 @@ def global_targets(w):
     The admin's targets are harmless rows of their own (a spare unit, user, category …)."""
     from proposals.accounts.models import Department
     from proposals.committee.models import Category, CommitteeSession, NotFiledReason
+
     m1 = w.member
     any_proposal = db.session.scalar(select(Proposal.id).where(Proposal.proposer_id == m1.id))
-    note = Notification(recipient_id=m1.id, kind="rating_due", record_type="proposal",
-                        record_id=any_proposal, deadline=today(), proposal_id=any_proposal,
-                        text="请测评答复", link=f"/proposals/{any_proposal}")
+    note = Notification(
+        recipient_id=m1.id,
+        kind="rating_due",
+        record_type="proposal",
+        record_id=any_proposal,
+        deadline=today(),
+        proposal_id=any_proposal,
+        text="请测评答复",
+        link=f"/proposals/{any_proposal}",
+    )
     db.session.add(note)
     spare_unit = Department(code="SPARE", name="备用单位")
     db.session.add(spare_unit)
@@ -294,22 +387,30 @@ def global_targets(w):
     db.session.add(spare_user)
     db.session.flush()
     from proposals.committee.models import Holiday
-    holiday = Holiday(day=today().replace(month=12, day=31) + timedelta(days=365 * 3),
-                      is_workday=False, name="测试假日")
+
+    holiday = Holiday(
+        day=today().replace(month=12, day=31) + timedelta(days=365 * 3),
+        is_workday=False,
+        name="测试假日",
+    )
     db.session.add(holiday)
     db.session.commit()
     return {
-        "notification_id": note.id, "department_id": spare_unit.id, "user_id": spare_user.id,
-        "row_id_category": db.session.scalar(select(Category.id).where(
-            Category.code == "ecology")),
-        "row_id_reason": db.session.scalar(select(NotFiledReason.id).where(
-            NotFiledReason.code == "academic")),
+        "notification_id": note.id,
+        "department_id": spare_unit.id,
+        "user_id": spare_user.id,
+        "row_id_category": db.session.scalar(select(Category.id).where(Category.code == "ecology")),
+        "row_id_reason": db.session.scalar(
+            select(NotFiledReason.id).where(NotFiledReason.code == "academic")
+        ),
         "session_id": db.session.scalar(select(CommitteeSession.id)),
-        "day": holiday.day.isoformat(), "code": "en",
+        "day": holiday.day.isoformat(),
+        "code": "en",
     }
 
 
 # --------------------------------------------------------------------------- database state
+
 
 def _tables(exclude=()):
     return [t for t in db.metadata.sorted_tables if t.name not in exclude]
@@ -343,8 +444,7 @@ def snapshot():
     out = {}
     for table in _tables():
         order = list(table.primary_key.columns) or list(table.columns)
-        out[table.name] = [dict(r._mapping) for r in conn.execute(
-            table.select().order_by(*order))]
+        out[table.name] = [dict(r._mapping) for r in conn.execute(table.select().order_by(*order))]
     return out
 
 
@@ -353,8 +453,7 @@ def _referenced_first(table, rows, self_cols):
     pk = list(table.primary_key.columns)[0].name
     done, out, pending = set(), [], list(rows)
     while pending:
-        rest = [r for r in pending if any(r[c] is not None and r[c] not in done
-                                          for c in self_cols)]
+        rest = [r for r in pending if any(r[c] is not None and r[c] not in done for c in self_cols)]
         ready = [r for r in pending if r not in rest] or rest  # a cycle: let the DB judge
         out.extend(ready)
         done.update(r[pk] for r in ready)
@@ -399,19 +498,26 @@ def restore_tables(snap, names):
             pk = _pk(table)
             key = lambda row: tuple(row[c.name] for c in pk)  # noqa: E731
             want = {key(r): r for r in snap.get(table.name) or []}
-            have = {key(dict(r._mapping)): dict(r._mapping)
-                    for r in conn.execute(table.select())}
-            plans.append((table, pk, [r for k, r in want.items() if k not in have],
-                          [r for k, r in want.items() if k in have and have[k] != r],
-                          [k for k in have if k not in want]))
+            have = {key(dict(r._mapping)): dict(r._mapping) for r in conn.execute(table.select())}
+            plans.append(
+                (
+                    table,
+                    pk,
+                    [r for k, r in want.items() if k not in have],
+                    [r for k, r in want.items() if k in have and have[k] != r],
+                    [k for k in have if k not in want],
+                )
+            )
         for table, pk, missing, _changed, _added in plans:
             if missing:
                 conn.execute(table.insert(), missing)
         for table, pk, _missing, changed, _added in plans:
             for row in changed:
-                conn.execute(table.update().where(*[c == row[c.name] for c in pk])
-                             .values(**{k: v for k, v in row.items()
-                                        if k not in {c.name for c in pk}}))
+                conn.execute(
+                    table.update()
+                    .where(*[c == row[c.name] for c in pk])
+                    .values(**{k: v for k, v in row.items() if k not in {c.name for c in pk}})
+                )
         for table, pk, _missing, _changed, added in reversed(plans):
             for k in added:
                 conn.execute(table.delete().where(*[c == v for c, v in zip(pk, k)]))
@@ -427,6 +533,7 @@ class WriteWatch:
     """Records the INSERT/UPDATE/DELETE statements sent to the database inside ``with watch:``.
     One listener for the watch's whole life (adding and removing a listener per request makes
     SQLAlchemy's dispatch slower and slower); close() removes it."""
+
     WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|ALTER|DROP|CREATE|TRUNCATE)\b", re.I)
 
     def __init__(self, engine):
@@ -454,6 +561,7 @@ def relevant_writes(writes):
 
 
 # --------------------------------------------------------------------------- answers
+
 
 def is_login_redirect(resp):
     if resp.status_code not in (301, 302, 303, 307, 308):

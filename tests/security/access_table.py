@@ -13,6 +13,7 @@ The rule that every entry follows (docs/domain.md; docs/api.md):
   ALLOW   — 2xx/3xx that is not a redirect to login.
 A route missing from ROUTES makes tests/security/test_access_matrix.py fail.
 """
+
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
@@ -110,6 +111,7 @@ class Facts:
 
 # ------------------------------------------------------------------ expectation builders
 
+
 def anyone(f):
     return ALLOW
 
@@ -121,6 +123,7 @@ def logged_in(f):
 def role_only(*principals):
     def expect(f):
         return ALLOW if f.p in principals else REFUSE
+
     return expect
 
 
@@ -132,16 +135,19 @@ members_only = role_only(*MEMBERS)
 
 def acting(who, when, see="sees"):
     """See the record, then be entitled (``who(f)``), then the state (``when(f)``)."""
+
     def expect(f):
         if not getattr(f, see) or not who(f):
             return REFUSE
         return ALLOW if when(f) else INVALID
+
     return expect
 
 
 def viewing(extra=None, see="sees"):
     def expect(f):
         return ALLOW if getattr(f, see) and (extra is None or extra(f)) else REFUSE
+
     return expect
 
 
@@ -194,10 +200,14 @@ def may_rate(f):
 
 # ------------------------------------------------------------------ valid bodies
 
+
 def content(**kw):
-    data = {"title": "关于完善社区养老服务的建议", "category": "society",
-            "analysis": "情况分析：" + "我市老龄人口增长较快，社区养老服务供给不足。" * 3,
-            "suggestions": "具体建议：" + "增加社区养老服务中心，完善运营补贴政策。" * 6}
+    data = {
+        "title": "关于完善社区养老服务的建议",
+        "category": "society",
+        "analysis": "情况分析：" + "我市老龄人口增长较快，社区养老服务供给不足。" * 3,
+        "suggestions": "具体建议：" + "增加社区养老服务中心，完善运营补贴政策。" * 6,
+    }
     data.update(kw)
     return data
 
@@ -211,8 +221,12 @@ def later(days):
 
 
 def reply_body():
-    return {"result": "A", "text": "答复正文：逐条答复如下。", "signer": "局长 王某",
-            "contact": "赵某 0571-88888888"}
+    return {
+        "result": "A",
+        "text": "答复正文：逐条答复如下。",
+        "signer": "局长 王某",
+        "contact": "赵某 0571-88888888",
+    }
 
 
 def csv_upload(text):
@@ -221,22 +235,22 @@ def csv_upload(text):
 
 def settings_body():
     from proposals.committee import settings as committee_settings
+
     values = committee_settings.all_settings()
-    body = {key: committee_settings.format_value(values[key])
-            for key in committee_settings.SPECS}
+    body = {key: committee_settings.format_value(values[key]) for key in committee_settings.SPECS}
     body["cosign_window_working_days"] = str(int(values["cosign_window_working_days"]) + 1)
     return body
 
 
 @dataclass
 class Route:
-    kind: str                               # global | proposal | assignment | co_assignment
+    kind: str  # global | proposal | assignment | co_assignment
     #                                         | reply (decides the targets and the scenarios)
-    expect: Callable                        # Facts -> ALLOW | REFUSE | INVALID
-    body: Optional[object] = None           # dict, or a callable returning one
+    expect: Callable  # Facts -> ALLOW | REFUSE | INVALID
+    body: Optional[object] = None  # dict, or a callable returning one
     note: str = ""
-    scenarios: tuple = ()                   # instead of the kind's usual scenarios
-    query: str = ""                         # a query string the request needs
+    scenarios: tuple = ()  # instead of the kind's usual scenarios
+    query: str = ""  # a query string the request needs
 
 
 G, P_, A_, CO, R_ = "global", "proposal", "assignment", "co_assignment", "reply"
@@ -254,7 +268,6 @@ ROUTES = {
     ("/logout", "POST"): Route(G, logged_in),
     ("/lang/<code>", "POST"): Route(G, anyone, {"next": "/"}),
     ("/", "GET"): Route(G, logged_in),
-
     # --- lists, exports, notifications, statistics (scoped to the caller) ------------------
     ("/proposals", "GET"): Route(G, logged_in),
     ("/proposals.csv", "GET"): Route(G, logged_in),
@@ -270,138 +283,207 @@ ROUTES = {
     ("/stats/annual.docx", "GET"): Route(G, secretariat_only),
     ("/proposals/new", "GET"): Route(G, members_only),
     ("/proposals/new", "POST"): Route(G, members_only, form_content),
-
     # --- the proposal pages -----------------------------------------------------------------
     ("/proposals/<int:proposal_id>", "GET"): Route(P_, viewing()),
-    ("/proposals/<int:proposal_id>/edit", "GET"): Route(P_, acting(is_owner,
-                                                                   state_in("draft"))),
-    ("/proposals/<int:proposal_id>/edit", "POST"): Route(P_, acting(is_owner,
-                                                                    state_in("draft")),
-                                                         form_content),
-    ("/proposals/<int:proposal_id>/submit", "POST"): Route(P_, acting(is_owner,
-                                                                      state_in("draft")), {}),
+    ("/proposals/<int:proposal_id>/edit", "GET"): Route(P_, acting(is_owner, state_in("draft"))),
+    ("/proposals/<int:proposal_id>/edit", "POST"): Route(
+        P_, acting(is_owner, state_in("draft")), form_content
+    ),
+    ("/proposals/<int:proposal_id>/submit", "POST"): Route(
+        P_, acting(is_owner, state_in("draft")), {}
+    ),
     ("/proposals/<int:proposal_id>/cosign", "POST"): Route(
-        P_, acting(is_cosigner, scenario_in("invited")), {"accept": "1"},
+        P_,
+        acting(is_cosigner, scenario_in("invited")),
+        {"accept": "1"},
         note="m2 answers only while invited (scenario 'invited'); once answered: 409",
-        scenarios=COSIGN_SCENARIOS),
+        scenarios=COSIGN_SCENARIOS,
+    ),
     ("/proposals/<int:proposal_id>/withdraw", "GET"): Route(
-        P_, acting(is_owner, state_in("awaiting_cosigners", "submitted"))),
+        P_, acting(is_owner, state_in("awaiting_cosigners", "submitted"))
+    ),
     ("/proposals/<int:proposal_id>/withdraw", "POST"): Route(
-        P_, acting(is_owner, state_in("awaiting_cosigners", "submitted")),
-        {"reason": "情况已经变化"}),
-    ("/proposals/<int:proposal_id>/review", "GET"): Route(P_, acting(is_sec,
-                                                                     state_in("submitted"))),
+        P_,
+        acting(is_owner, state_in("awaiting_cosigners", "submitted")),
+        {"reason": "情况已经变化"},
+    ),
+    ("/proposals/<int:proposal_id>/review", "GET"): Route(
+        P_, acting(is_sec, state_in("submitted"))
+    ),
     ("/proposals/<int:proposal_id>/review", "POST"): Route(
-        P_, acting(is_sec, state_in("submitted")), {"decision": "file"}),
-    ("/proposals/<int:proposal_id>/assign", "GET"): Route(P_, acting(is_sec,
-                                                                     state_in("filed"))),
+        P_, acting(is_sec, state_in("submitted")), {"decision": "file"}
+    ),
+    ("/proposals/<int:proposal_id>/assign", "GET"): Route(P_, acting(is_sec, state_in("filed"))),
     ("/proposals/<int:proposal_id>/assign", "POST"): Route(
-        P_, acting(is_sec, state_in("filed")),
-        {"units-0-code": "JYJ", "units-0-role": "lead"}),
+        P_, acting(is_sec, state_in("filed")), {"units-0-code": "JYJ", "units-0-role": "lead"}
+    ),
     ("/proposals/<int:proposal_id>/key", "GET"): Route(
-        P_, acting(is_sec, state_in("submitted", "filed", "assigned", "closed"))),
+        P_, acting(is_sec, state_in("submitted", "filed", "assigned", "closed"))
+    ),
     ("/proposals/<int:proposal_id>/key", "POST"): Route(
-        P_, acting(is_sec, state_in("submitted", "filed", "assigned", "closed")),
-        {"key": "true", "supervisor": "sec"}),
+        P_,
+        acting(is_sec, state_in("submitted", "filed", "assigned", "closed")),
+        {"key": "true", "supervisor": "sec"},
+    ),
     ("/proposals/<int:proposal_id>/consultation", "GET"): Route(
-        P_, acting(is_sec, state_in("assigned", "closed"))),
+        P_, acting(is_sec, state_in("assigned", "closed"))
+    ),
     ("/proposals/<int:proposal_id>/consultation", "POST"): Route(
-        P_, acting(is_sec, lambda f: False), {"note": "当面协商：双方交换意见。"},
-        note="no scenario has a consultation due (second 'unsatisfied'): always 409"),
-
+        P_,
+        acting(is_sec, lambda f: False),
+        {"note": "当面协商：双方交换意见。"},
+        note="no scenario has a consultation due (second 'unsatisfied'): always 409",
+    ),
     # --- the units' pages (the lead assignment, ZJJ; the opinion on the co one, CZJ) -----
     ("/assignments/<int:assignment_id>", "GET"): Route(A_, viewing(lambda f: f.internal)),
     ("/assignments/<int:assignment_id>/accept", "POST"): Route(
-        A_, acting(is_own_unit, astate_in("pending")), {}),
+        A_, acting(is_own_unit, astate_in("pending")), {}
+    ),
     ("/assignments/<int:assignment_id>/reassignment-request", "GET"): Route(
-        A_, viewing(is_own_unit), note="the unit's form pages do not check the state"),
+        A_, viewing(is_own_unit), note="the unit's form pages do not check the state"
+    ),
     ("/assignments/<int:assignment_id>/reassignment-request", "POST"): Route(
-        A_, acting(is_own_unit, astate_in("pending")), {"reason": "不属于本单位职责范围"}),
+        A_, acting(is_own_unit, astate_in("pending")), {"reason": "不属于本单位职责范围"}
+    ),
     ("/assignments/<int:assignment_id>/contacts", "GET"): Route(A_, viewing(is_own_unit)),
     ("/assignments/<int:assignment_id>/contacts", "POST"): Route(
-        A_, acting(is_own_unit, astate_in("handling", "rehandling")),
-        lambda: {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通。"}),
+        A_,
+        acting(is_own_unit, astate_in("handling", "rehandling")),
+        lambda: {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通。"},
+    ),
     ("/assignments/<int:assignment_id>/opinion", "GET"): Route(CO, viewing(is_own_unit)),
     ("/assignments/<int:assignment_id>/opinion", "POST"): Route(
-        CO, acting(is_own_unit, astate_in("handling")), {"text": "会办意见：同意。"}),
+        CO, acting(is_own_unit, astate_in("handling")), {"text": "会办意见：同意。"}
+    ),
     ("/assignments/<int:assignment_id>/reply", "GET"): Route(A_, viewing(is_own_unit)),
     ("/assignments/<int:assignment_id>/reply", "POST"): Route(
-        A_, acting(is_own_unit, scenario_in("extension_requested")), reply_body,
-        note="only there: handling, a contact recorded, the co-unit's opinion in, no draft"),
-    ("/assignments/<int:assignment_id>/extension-request", "GET"): Route(
-        A_, viewing(is_own_unit)),
+        A_,
+        acting(is_own_unit, scenario_in("extension_requested")),
+        reply_body,
+        note="only there: handling, a contact recorded, the co-unit's opinion in, no draft",
+    ),
+    ("/assignments/<int:assignment_id>/extension-request", "GET"): Route(A_, viewing(is_own_unit)),
     ("/assignments/<int:assignment_id>/extension-request", "POST"): Route(
-        A_, acting(is_own_unit, scenario_in("handling", "reply_signoff")),
-        lambda: {"until": later(120), "reason": "需要协调多个部门"}),
+        A_,
+        acting(is_own_unit, scenario_in("handling", "reply_signoff")),
+        lambda: {"until": later(120), "reason": "需要协调多个部门"},
+    ),
     ("/assignments/<int:assignment_id>/follow-up", "GET"): Route(A_, viewing(is_own_unit)),
     ("/assignments/<int:assignment_id>/follow-up", "POST"): Route(
-        A_, acting(is_own_unit, scenario_in("replied", "closed")),
-        {"text": "正在推进。"}),
+        A_, acting(is_own_unit, scenario_in("replied", "closed")), {"text": "正在推进。"}
+    ),
     ("/assignments/<int:assignment_id>/reassignment-decision", "GET"): Route(
-        A_, acting(is_sec, astate_in("reassignment_requested"))),
+        A_, acting(is_sec, astate_in("reassignment_requested"))
+    ),
     ("/assignments/<int:assignment_id>/reassignment-decision", "POST"): Route(
-        A_, acting(is_sec, astate_in("reassignment_requested")),
-        {"approve": "refuse", "comment": "由原单位办理"}),
+        A_,
+        acting(is_sec, astate_in("reassignment_requested")),
+        {"approve": "refuse", "comment": "由原单位办理"},
+    ),
     ("/assignments/<int:assignment_id>/extension-decision", "GET"): Route(
-        A_, acting(is_sec, scenario_in("extension_requested"))),
+        A_, acting(is_sec, scenario_in("extension_requested"))
+    ),
     ("/assignments/<int:assignment_id>/extension-decision", "POST"): Route(
-        A_, acting(is_sec, scenario_in("extension_requested")),
-        {"approve": "approve", "comment": "同意"}),
-
+        A_,
+        acting(is_sec, scenario_in("extension_requested")),
+        {"approve": "approve", "comment": "同意"},
+    ),
     # --- replies --------------------------------------------------------------------------
     ("/replies/<int:reply_id>/signoff", "GET"): Route(
-        R_, acting(is_lead_head, rstate_in("awaiting_signoff"), see="sees_reply")),
+        R_, acting(is_lead_head, rstate_in("awaiting_signoff"), see="sees_reply")
+    ),
     ("/replies/<int:reply_id>/signoff", "POST"): Route(
-        R_, acting(is_lead_head, rstate_in("awaiting_signoff"), see="sees_reply"),
-        {"approve": "yes"}),
+        R_,
+        acting(is_lead_head, rstate_in("awaiting_signoff"), see="sees_reply"),
+        {"approve": "yes"},
+    ),
     ("/replies/<int:reply_id>/review", "GET"): Route(
-        R_, acting(is_sec, rstate_in("awaiting_review"), see="sees_reply")),
+        R_, acting(is_sec, rstate_in("awaiting_review"), see="sees_reply")
+    ),
     ("/replies/<int:reply_id>/review", "POST"): Route(
-        R_, acting(is_sec, rstate_in("awaiting_review"), see="sees_reply"),
-        {"approve": "approve"}),
+        R_, acting(is_sec, rstate_in("awaiting_review"), see="sees_reply"), {"approve": "approve"}
+    ),
     ("/replies/<int:reply_id>/rate", "GET"): Route(
-        R_, acting(is_rater, may_rate, see="sees_reply")),
+        R_, acting(is_rater, may_rate, see="sees_reply")
+    ),
     ("/replies/<int:reply_id>/rate", "POST"): Route(
-        R_, acting(is_rater, may_rate, see="sees_reply"),
-        {"rating": "satisfied", "comment": "满意"}),
-
+        R_, acting(is_rater, may_rate, see="sees_reply"), {"rating": "satisfied", "comment": "满意"}
+    ),
     # --- administration: the admin alone ----------------------------------------------------
     ("/admin/users", "GET"): Route(G, admin_only),
     ("/admin/users/new", "GET"): Route(G, admin_only),
-    ("/admin/users/new", "POST"): Route(G, admin_only, {
-        "username": "newuser", "password": "Long-enough-pw-2024", "name": "新用户",
-        "role": "member", "department": "", "org_type": "", "email": "", "phone": "",
-        "sector": ""}),
+    ("/admin/users/new", "POST"): Route(
+        G,
+        admin_only,
+        {
+            "username": "newuser",
+            "password": "Long-enough-pw-2024",
+            "name": "新用户",
+            "role": "member",
+            "department": "",
+            "org_type": "",
+            "email": "",
+            "phone": "",
+            "sector": "",
+        },
+    ),
     ("/admin/users/<int:user_id>/edit", "GET"): Route(G, admin_only),
-    ("/admin/users/<int:user_id>/edit", "POST"): Route(G, admin_only, {
-        "name": "备用用户（改）", "role": "member", "department": "", "org_type": "",
-        "email": "", "phone": "", "sector": "", "active": "y"}),
+    ("/admin/users/<int:user_id>/edit", "POST"): Route(
+        G,
+        admin_only,
+        {
+            "name": "备用用户（改）",
+            "role": "member",
+            "department": "",
+            "org_type": "",
+            "email": "",
+            "phone": "",
+            "sector": "",
+            "active": "y",
+        },
+    ),
     ("/admin/users/<int:user_id>/password", "POST"): Route(
-        G, admin_only, {"password": "Another-long-pw-2024"}),
+        G, admin_only, {"password": "Another-long-pw-2024"}
+    ),
     ("/admin/users/<int:user_id>/active", "POST"): Route(G, admin_only, {"active": "0"}),
     ("/admin/users/import", "GET"): Route(G, admin_only),
-    ("/admin/users/import", "POST"): Route(G, admin_only, csv_upload(
-        "username,name,role,password\nimp1,导入用户,member,Imported-long-pw-2024\n")),
+    ("/admin/users/import", "POST"): Route(
+        G,
+        admin_only,
+        csv_upload("username,name,role,password\nimp1,导入用户,member,Imported-long-pw-2024\n"),
+    ),
     ("/admin/departments", "GET"): Route(G, admin_only),
     ("/admin/departments", "POST"): Route(G, admin_only, {"code": "NEW1", "name": "新单位"}),
     ("/admin/departments/<int:department_id>/edit", "GET"): Route(G, admin_only),
     ("/admin/departments/<int:department_id>/edit", "POST"): Route(
-        G, admin_only, {"name": "备用单位（改）"}),
+        G, admin_only, {"name": "备用单位（改）"}
+    ),
     ("/admin/departments/<int:department_id>/active", "POST"): Route(
-        G, admin_only, {"active": "0"}),
+        G, admin_only, {"active": "0"}
+    ),
     ("/admin/departments/import", "GET"): Route(G, admin_only),
-    ("/admin/departments/import", "POST"): Route(G, admin_only, csv_upload(
-        "code,name\nIMP1,导入单位\n")),
+    ("/admin/departments/import", "POST"): Route(
+        G, admin_only, csv_upload("code,name\nIMP1,导入单位\n")
+    ),
     ("/admin/sessions", "GET"): Route(G, admin_only),
-    ("/admin/sessions", "POST"): Route(G, admin_only, lambda: {
-        "term": "11", "meeting": "1", "year": str(today().year),
-        "plenary_start": today().isoformat(), "plenary_end": later(3)}),
+    ("/admin/sessions", "POST"): Route(
+        G,
+        admin_only,
+        lambda: {
+            "term": "11",
+            "meeting": "1",
+            "year": str(today().year),
+            "plenary_start": today().isoformat(),
+            "plenary_end": later(3),
+        },
+    ),
     ("/admin/sessions/<int:session_id>/current", "POST"): Route(G, admin_only, {}),
     ("/admin/categories", "GET"): Route(G, admin_only),
     ("/admin/categories", "POST"): Route(G, admin_only, {"code": "newcat", "name": "新类别"}),
     ("/admin/categories/<int:row_id>/edit", "GET"): Route(G, admin_only),
-    ("/admin/categories/<int:row_id>/edit", "POST"): Route(G, admin_only,
-                                                           {"name": "生态文明建设（改）"}),
+    ("/admin/categories/<int:row_id>/edit", "POST"): Route(
+        G, admin_only, {"name": "生态文明建设（改）"}
+    ),
     ("/admin/categories/<int:row_id>/active", "POST"): Route(G, admin_only, {"active": "0"}),
     ("/admin/reasons", "GET"): Route(G, admin_only),
     ("/admin/reasons", "POST"): Route(G, admin_only, {"code": "newreason", "name": "新理由"}),
@@ -410,10 +492,10 @@ ROUTES = {
     ("/admin/reasons/<int:row_id>/active", "POST"): Route(G, admin_only, {"active": "0"}),
     ("/admin/settings", "GET"): Route(G, admin_only),
     ("/admin/settings", "POST"): Route(G, admin_only, settings_body),
-    ("/admin/holidays", "POST"): Route(G, admin_only, {"day": "2040-05-07", "kind": "holiday",
-                                                       "name": "测试假日"}),
+    ("/admin/holidays", "POST"): Route(
+        G, admin_only, {"day": "2040-05-07", "kind": "holiday", "name": "测试假日"}
+    ),
     ("/admin/holidays/<day>/remove", "POST"): Route(G, admin_only, {}),
-
     # --- the JSON API ---------------------------------------------------------------------
     ("/api/v1/auth/token", "POST"): Route(G, anyone, {"username": "m1", "password": PASSWORD}),
     ("/api/v1/auth/token", "DELETE"): Route(G, logged_in, None),
@@ -423,150 +505,201 @@ ROUTES = {
     ("/api/v1/sessions", "GET"): Route(G, logged_in),
     ("/api/v1/not-filed-reasons", "GET"): Route(G, logged_in),
     ("/api/v1/notifications", "GET"): Route(G, logged_in),
-    ("/api/v1/notifications/<int:notification_id>/read", "POST"): Route(
-        G, role_only("owner"), {}),
+    ("/api/v1/notifications/<int:notification_id>/read", "POST"): Route(G, role_only("owner"), {}),
     ("/api/v1/stats/annual", "GET"): Route(G, secretariat_only),
     ("/api/v1/stats/annual.xlsx", "GET"): Route(G, secretariat_only),
     ("/api/v1/stats/annual.docx", "GET"): Route(G, secretariat_only),
     ("/api/v1/proposals", "GET"): Route(G, logged_in),
     ("/api/v1/proposals", "POST"): Route(G, members_only, content),
-    ("/api/v1/assignments", "GET"): Route(G, logged_in,
-                                          note="members get an empty, scoped list"),
+    ("/api/v1/assignments", "GET"): Route(G, logged_in, note="members get an empty, scoped list"),
     ("/api/v1/proposals/<int:proposal_id>", "GET"): Route(P_, viewing()),
     ("/api/v1/proposals/<int:proposal_id>", "PATCH"): Route(
-        P_, acting(is_owner, state_in("draft")), {"title": "关于完善社区养老服务的建议（修改）"}),
+        P_, acting(is_owner, state_in("draft")), {"title": "关于完善社区养老服务的建议（修改）"}
+    ),
     ("/api/v1/proposals/<int:proposal_id>/submit", "POST"): Route(
-        P_, acting(is_owner, state_in("draft")), {}),
+        P_, acting(is_owner, state_in("draft")), {}
+    ),
     ("/api/v1/proposals/<int:proposal_id>/cosign", "POST"): Route(
-        P_, acting(is_cosigner, scenario_in("invited")), {"accept": True},
-        scenarios=COSIGN_SCENARIOS),
+        P_,
+        acting(is_cosigner, scenario_in("invited")),
+        {"accept": True},
+        scenarios=COSIGN_SCENARIOS,
+    ),
     ("/api/v1/proposals/<int:proposal_id>/withdraw", "POST"): Route(
-        P_, acting(is_owner, state_in("awaiting_cosigners", "submitted")),
-        {"reason": "情况已经变化"}),
+        P_,
+        acting(is_owner, state_in("awaiting_cosigners", "submitted")),
+        {"reason": "情况已经变化"},
+    ),
     ("/api/v1/proposals/<int:proposal_id>/review", "POST"): Route(
-        P_, acting(is_sec, state_in("submitted")), {"decision": "file"}),
+        P_, acting(is_sec, state_in("submitted")), {"decision": "file"}
+    ),
     ("/api/v1/proposals/<int:proposal_id>/assign", "POST"): Route(
-        P_, acting(is_sec, state_in("filed")),
-        {"departments": [{"code": "JYJ", "role": "lead"}]}),
+        P_, acting(is_sec, state_in("filed")), {"departments": [{"code": "JYJ", "role": "lead"}]}
+    ),
     ("/api/v1/proposals/<int:proposal_id>/key", "POST"): Route(
-        P_, acting(is_sec, state_in("submitted", "filed", "assigned", "closed")),
-        {"key": True, "supervisor": "sec"}),
+        P_,
+        acting(is_sec, state_in("submitted", "filed", "assigned", "closed")),
+        {"key": True, "supervisor": "sec"},
+    ),
     ("/api/v1/proposals/<int:proposal_id>/consultation", "POST"): Route(
-        P_, acting(is_sec, lambda f: False), {"note": "当面协商：双方交换意见。"}),
+        P_, acting(is_sec, lambda f: False), {"note": "当面协商：双方交换意见。"}
+    ),
     ("/api/v1/assignments/<int:assignment_id>", "GET"): Route(A_, viewing()),
     ("/api/v1/assignments/<int:assignment_id>/accept", "POST"): Route(
-        A_, acting(is_own_unit, astate_in("pending")), {}),
+        A_, acting(is_own_unit, astate_in("pending")), {}
+    ),
     ("/api/v1/assignments/<int:assignment_id>/reassignment-request", "POST"): Route(
-        A_, acting(is_own_unit, astate_in("pending")), {"reason": "不属于本单位职责范围"}),
+        A_, acting(is_own_unit, astate_in("pending")), {"reason": "不属于本单位职责范围"}
+    ),
     ("/api/v1/assignments/<int:assignment_id>/reassignment-decision", "POST"): Route(
-        A_, acting(is_sec, astate_in("reassignment_requested")),
-        {"approve": False, "comment": "由原单位办理"}),
+        A_,
+        acting(is_sec, astate_in("reassignment_requested")),
+        {"approve": False, "comment": "由原单位办理"},
+    ),
     ("/api/v1/assignments/<int:assignment_id>/contacts", "POST"): Route(
-        A_, acting(is_own_unit, astate_in("handling", "rehandling")),
-        lambda: {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通。"}),
+        A_,
+        acting(is_own_unit, astate_in("handling", "rehandling")),
+        lambda: {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通。"},
+    ),
     ("/api/v1/assignments/<int:assignment_id>/opinion", "POST"): Route(
-        CO, acting(is_own_unit, astate_in("handling")), {"text": "会办意见：同意。"}),
+        CO, acting(is_own_unit, astate_in("handling")), {"text": "会办意见：同意。"}
+    ),
     ("/api/v1/assignments/<int:assignment_id>/extension-request", "POST"): Route(
-        A_, acting(is_own_unit, scenario_in("handling", "reply_signoff")),
-        lambda: {"until": later(120), "reason": "需要协调多个部门"}),
+        A_,
+        acting(is_own_unit, scenario_in("handling", "reply_signoff")),
+        lambda: {"until": later(120), "reason": "需要协调多个部门"},
+    ),
     ("/api/v1/assignments/<int:assignment_id>/extension-decision", "POST"): Route(
-        A_, acting(is_sec, scenario_in("extension_requested")),
-        {"approve": True, "comment": "同意"}),
+        A_, acting(is_sec, scenario_in("extension_requested")), {"approve": True, "comment": "同意"}
+    ),
     ("/api/v1/assignments/<int:assignment_id>/reply", "POST"): Route(
-        A_, acting(is_own_unit, scenario_in("extension_requested")), reply_body),
+        A_, acting(is_own_unit, scenario_in("extension_requested")), reply_body
+    ),
     ("/api/v1/assignments/<int:assignment_id>/follow-up", "POST"): Route(
-        A_, acting(is_own_unit, scenario_in("replied", "closed")),
-        {"text": "正在推进。", "done": False}),
+        A_,
+        acting(is_own_unit, scenario_in("replied", "closed")),
+        {"text": "正在推进。", "done": False},
+    ),
     ("/api/v1/replies/<int:reply_id>", "GET"): Route(R_, viewing(see="sees_reply")),
     ("/api/v1/replies/<int:reply_id>/signoff", "POST"): Route(
-        R_, acting(is_lead_head, rstate_in("awaiting_signoff"), see="sees_reply"),
-        {"approve": True}),
+        R_, acting(is_lead_head, rstate_in("awaiting_signoff"), see="sees_reply"), {"approve": True}
+    ),
     ("/api/v1/replies/<int:reply_id>/review", "POST"): Route(
-        R_, acting(is_sec, rstate_in("awaiting_review"), see="sees_reply"), {"approve": True}),
+        R_, acting(is_sec, rstate_in("awaiting_review"), see="sees_reply"), {"approve": True}
+    ),
     ("/api/v1/replies/<int:reply_id>/rating", "POST"): Route(
-        R_, acting(is_rater, may_rate, see="sees_reply"),
-        {"rating": "satisfied", "comment": "满意"}),
+        R_, acting(is_rater, may_rate, see="sees_reply"), {"rating": "satisfied", "comment": "满意"}
+    ),
 }
 
 # ------------------------------------------------------------------ routes added while this
 # table was written (attachments, search, portal, account, key board, OpenAPI): the lead
 # completes the entries whose semantics were not settled yet.
-ROUTES.update({
-    ("/api/v1/openapi.json", "GET"): Route(G, anyone, note="public description of the API"),
-    ("/proposals.xlsx", "GET"): Route(G, logged_in, note="the scoped list, as the CSV"),
-    ("/account/password", "GET"): Route(G, logged_in),
-    ("/account/password", "POST"): Route(G, logged_in, {
-        "current_password": PASSWORD, "new_password": "Brand-new-Passw0rd-2024",
-        "confirm": "Brand-new-Passw0rd-2024"}, note="every principal has PASSWORD"),
-    ("/account/audit", "GET"): Route(G, admin_only),
-    ("/key-proposals", "GET"): Route(G, secretariat_only,
-                                     note="and a key proposal's supervisor: none here"),
-    ("/key-proposals/print", "GET"): Route(G, secretariat_only),
-    ("/search/similar", "GET"): Route(G, members_only, query="?title=老旧小区改造&text=加快改造"),
-    ("/api/v1/proposals/similar", "GET"): Route(G, members_only,
-                                                query="?title=老旧小区改造&text=加快改造"),
-    ("/api/v1/proposals/<int:proposal_id>/similar", "GET"): Route(
-        P_, viewing(lambda f: f.sec or f.p in ("owner", "cosigner")),
-        note="the secretariat, the first proposer, co-signers who accepted"),
-    # the public portal: nothing is published yet (replies delivered today, docs/domain.md
-    # publishes 20 working days after delivery), so every record page is a 404 for everyone
-    ("/public", "GET"): Route(G, anyone),
-    ("/public/proposals/<int:proposal_id>", "GET"): Route(P_, lambda f: REFUSE),
-    ("/proposals/<int:proposal_id>/disclosure", "GET"): Route(P_, viewing(is_sec)),
-    ("/proposals/<int:proposal_id>/disclosure", "POST"): Route(
-        P_, acting(is_sec, state_in("filed", "assigned", "closed")),
-        {"reason": "涉及个人隐私", "withhold": "设为不公开"}),
-})
+ROUTES.update(
+    {
+        ("/api/v1/openapi.json", "GET"): Route(G, anyone, note="public description of the API"),
+        ("/proposals.xlsx", "GET"): Route(G, logged_in, note="the scoped list, as the CSV"),
+        ("/account/password", "GET"): Route(G, logged_in),
+        ("/account/password", "POST"): Route(
+            G,
+            logged_in,
+            {
+                "current_password": PASSWORD,
+                "new_password": "Brand-new-Passw0rd-2024",
+                "confirm": "Brand-new-Passw0rd-2024",
+            },
+            note="every principal has PASSWORD",
+        ),
+        ("/account/audit", "GET"): Route(G, admin_only),
+        ("/key-proposals", "GET"): Route(
+            G, secretariat_only, note="and a key proposal's supervisor: none here"
+        ),
+        ("/key-proposals/print", "GET"): Route(G, secretariat_only),
+        ("/search/similar", "GET"): Route(
+            G, members_only, query="?title=老旧小区改造&text=加快改造"
+        ),
+        ("/api/v1/proposals/similar", "GET"): Route(
+            G, members_only, query="?title=老旧小区改造&text=加快改造"
+        ),
+        ("/api/v1/proposals/<int:proposal_id>/similar", "GET"): Route(
+            P_,
+            viewing(lambda f: f.sec or f.p in ("owner", "cosigner")),
+            note="the secretariat, the first proposer, co-signers who accepted",
+        ),
+        # the public portal: nothing is published yet (replies delivered today, docs/domain.md
+        # publishes 20 working days after delivery), so every record page is a 404 for everyone
+        ("/public", "GET"): Route(G, anyone),
+        ("/public/proposals/<int:proposal_id>", "GET"): Route(P_, lambda f: REFUSE),
+        ("/proposals/<int:proposal_id>/disclosure", "GET"): Route(P_, viewing(is_sec)),
+        ("/proposals/<int:proposal_id>/disclosure", "POST"): Route(
+            P_,
+            acting(is_sec, state_in("filed", "assigned", "closed")),
+            {"reason": "涉及个人隐私", "withhold": "设为不公开"},
+        ),
+    }
+)
 
-# ------------------------------------------------------------------ attachments 
+
+# ------------------------------------------------------------------ attachments
 # Proposal files: seen by whoever sees the proposal, added and removed by the first proposer
 # while it is a draft. Reply files: seen by whoever sees the reply, added and removed by the
 # clerk or head of the reply's unit until the reply is delivered. An ``attachment`` target is
 # the reply's file where the scenario has a reply, else the proposal's (access_helpers).
 def pdf_upload():
     from .access_helpers import PDF
+
     return {"file": (BytesIO(PDF), "材料.pdf")}
 
 
 def file_expect(change=False):
     def expect(f):
         if f.s.reply is not None:  # the reply's file
-            rule = acting(lambda g: g.lead_unit,
-                          rstate_in("awaiting_signoff", "awaiting_review"), see="sees_reply")
+            rule = acting(
+                lambda g: g.lead_unit,
+                rstate_in("awaiting_signoff", "awaiting_review"),
+                see="sees_reply",
+            )
             return rule(f) if change else viewing(see="sees_reply")(f)
         rule = acting(is_owner, state_in("draft"))
         return rule(f) if change else viewing()(f)
+
     return expect
 
 
-ADD_REPLY_FILE = acting(lambda f: f.lead_unit, rstate_in("awaiting_signoff", "awaiting_review"),
-                        see="sees_reply")
-ROUTES.update({
-    ("/api/v1/proposals/<int:proposal_id>/attachments", "GET"): Route(P_, viewing()),
-    ("/api/v1/proposals/<int:proposal_id>/attachments", "POST"): Route(
-        P_, acting(is_owner, state_in("draft")), pdf_upload),
-    ("/proposals/<int:proposal_id>/attachments", "GET"): Route(P_, viewing()),
-    ("/proposals/<int:proposal_id>/attachments", "POST"): Route(
-        P_, acting(is_owner, state_in("draft")), pdf_upload),
-    ("/api/v1/replies/<int:reply_id>/attachments", "GET"): Route(
-        R_, viewing(see="sees_reply")),
-    ("/api/v1/replies/<int:reply_id>/attachments", "POST"): Route(
-        R_, ADD_REPLY_FILE, pdf_upload),
-    ("/replies/<int:reply_id>/attachments", "GET"): Route(R_, viewing(see="sees_reply")),
-    ("/replies/<int:reply_id>/attachments", "POST"): Route(R_, ADD_REPLY_FILE, pdf_upload),
-    ("/api/v1/attachments/<int:attachment_id>", "GET"): Route("attachment", file_expect()),
-    ("/attachments/<int:attachment_id>", "GET"): Route("attachment", file_expect()),
-    ("/api/v1/attachments/<int:attachment_id>", "DELETE"): Route(
-        "attachment", file_expect(change=True)),
-    ("/attachments/<int:attachment_id>/delete", "POST"): Route(
-        "attachment", file_expect(change=True), {}),
-})
+ADD_REPLY_FILE = acting(
+    lambda f: f.lead_unit, rstate_in("awaiting_signoff", "awaiting_review"), see="sees_reply"
+)
+ROUTES.update(
+    {
+        ("/api/v1/proposals/<int:proposal_id>/attachments", "GET"): Route(P_, viewing()),
+        ("/api/v1/proposals/<int:proposal_id>/attachments", "POST"): Route(
+            P_, acting(is_owner, state_in("draft")), pdf_upload
+        ),
+        ("/proposals/<int:proposal_id>/attachments", "GET"): Route(P_, viewing()),
+        ("/proposals/<int:proposal_id>/attachments", "POST"): Route(
+            P_, acting(is_owner, state_in("draft")), pdf_upload
+        ),
+        ("/api/v1/replies/<int:reply_id>/attachments", "GET"): Route(R_, viewing(see="sees_reply")),
+        ("/api/v1/replies/<int:reply_id>/attachments", "POST"): Route(
+            R_, ADD_REPLY_FILE, pdf_upload
+        ),
+        ("/replies/<int:reply_id>/attachments", "GET"): Route(R_, viewing(see="sees_reply")),
+        ("/replies/<int:reply_id>/attachments", "POST"): Route(R_, ADD_REPLY_FILE, pdf_upload),
+        ("/api/v1/attachments/<int:attachment_id>", "GET"): Route("attachment", file_expect()),
+        ("/attachments/<int:attachment_id>", "GET"): Route("attachment", file_expect()),
+        ("/api/v1/attachments/<int:attachment_id>", "DELETE"): Route(
+            "attachment", file_expect(change=True)
+        ),
+        ("/attachments/<int:attachment_id>/delete", "POST"): Route(
+            "attachment", file_expect(change=True), {}
+        ),
+    }
+)
 
 # Observed answers that differ from the table and are known findings (reported, not yet
 # fixed): {(rule, method, principal, scenario): observed class}. The matrix fails when one
 # of them stops happening, so that the entry is removed with the fix.
-KNOWN_DEVIATIONS = {
-}
+KNOWN_DEVIATIONS = {}
 
 # Routes the matrix never requests: static files only.
 SKIPPED_ENDPOINTS = ("static", "bootstrap.static")

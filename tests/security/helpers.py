@@ -1,4 +1,5 @@
 """Helpers for the security tests: passwords, form logins, rate limits."""
+
 import pytest
 
 from proposals.extensions import db
@@ -18,8 +19,9 @@ def form_login(client, username, password=PASSWORD, **kw):
 
 
 def token_login(client, username, password=PASSWORD, **kw):
-    return client.post("/api/v1/auth/token", json={"username": username, "password": password},
-                       **kw)
+    return client.post(
+        "/api/v1/auth/token", json={"username": username, "password": password}, **kw
+    )
 
 
 def cookie_header(client):

@@ -2,6 +2,7 @@
 method) is requested by every kind of principal over records in every state, and each answer is
 compared with tests/security/access_table.py: 0 unexpected allows, 0 unexpected refusals, and the
 database unchanged after every refusal. A route missing from the table fails the test."""
+
 import os
 import re
 import time
@@ -10,10 +11,25 @@ import pytest
 
 from proposals.extensions import db
 
-from .access_helpers import (ALL_SCENARIOS, ASSIGNMENT_SCENARIOS, BOOKKEEPING_TABLES, PRINCIPALS,
-                             PROPOSAL_SCENARIOS, REPLY_SCENARIOS, WriteWatch, build_world,
-                             classify, diff, dump, ensure_attachment_files, global_targets,
-                             relevant_writes, restore, restore_tables, snapshot)
+from .access_helpers import (
+    ALL_SCENARIOS,
+    ASSIGNMENT_SCENARIOS,
+    BOOKKEEPING_TABLES,
+    PRINCIPALS,
+    PROPOSAL_SCENARIOS,
+    REPLY_SCENARIOS,
+    WriteWatch,
+    build_world,
+    classify,
+    diff,
+    dump,
+    ensure_attachment_files,
+    global_targets,
+    relevant_writes,
+    restore,
+    restore_tables,
+    snapshot,
+)
 from .access_table import KNOWN_DEVIATIONS, ROUTES, SKIPPED_ENDPOINTS, Facts
 
 # the access decisions are the same code on both databases; the PostgreSQL SQL of the visibility
@@ -41,15 +57,22 @@ def test_every_route_has_an_expectation(app):
     missing = sorted(routes - ROUTES.keys())
     stale = sorted(ROUTES.keys() - routes)
     assert not missing, "routes without an entry in tests/security/access_table.py:\n" + "\n".join(
-        f"  {m} {r}" for r, m in missing)
-    assert not stale, "entries of tests/security/access_table.py for routes that no longer exist:\n" + \
-        "\n".join(f"  {m} {r}" for r, m in stale)
+        f"  {m} {r}" for r, m in missing
+    )
+    assert not stale, (
+        "entries of tests/security/access_table.py for routes that no longer exist:\n"
+        + "\n".join(f"  {m} {r}" for r, m in stale)
+    )
 
 
-SCENARIOS_OF = {"global": (None,), "proposal": PROPOSAL_SCENARIOS,
-                "assignment": ASSIGNMENT_SCENARIOS, "co_assignment": ASSIGNMENT_SCENARIOS,
-                "reply": REPLY_SCENARIOS,
-                "attachment": tuple(dict.fromkeys(PROPOSAL_SCENARIOS + REPLY_SCENARIOS))}
+SCENARIOS_OF = {
+    "global": (None,),
+    "proposal": PROPOSAL_SCENARIOS,
+    "assignment": ASSIGNMENT_SCENARIOS,
+    "co_assignment": ASSIGNMENT_SCENARIOS,
+    "reply": REPLY_SCENARIOS,
+    "attachment": tuple(dict.fromkeys(PROPOSAL_SCENARIOS + REPLY_SCENARIOS)),
+}
 assert set(ALL_SCENARIOS) >= set(PROPOSAL_SCENARIOS + ASSIGNMENT_SCENARIOS)
 
 
@@ -59,16 +82,15 @@ def build_url(rule, kind, scenario, targets):
         if name == "proposal_id":
             return str(scenario.proposal)
         if name == "assignment_id":
-            return str(scenario.co_assignment if kind == "co_assignment"
-                       else scenario.assignment)
+            return str(scenario.co_assignment if kind == "co_assignment" else scenario.assignment)
         if name == "reply_id":
             return str(scenario.reply)
         if name == "attachment_id":
             return str(scenario.extra["attachment"])
         if name == "row_id":
-            return str(targets["row_id_category" if "/categories/" in rule
-                               else "row_id_reason"])
+            return str(targets["row_id_category" if "/categories/" in rule else "row_id_reason"])
         return str(targets[name]) if name in targets else match.group(0)
+
     return re.sub(r"<(?:(\w+):)?(\w+)>", value, rule)
 
 
@@ -113,9 +135,10 @@ class Runner:
             body = body()
         if url.startswith("/api/v1"):
             if isinstance(body, dict) and "file" in body:  # an upload: multipart
-                return self.apis[principal].call(method, url[len("/api/v1"):], data=body)
-            return self.apis[principal].call(method, url[len("/api/v1"):],
-                                             json=body if method != "GET" else None)
+                return self.apis[principal].call(method, url[len("/api/v1") :], data=body)
+            return self.apis[principal].call(
+                method, url[len("/api/v1") :], json=body if method != "GET" else None
+            )
         client = self.webs[principal]
         if method == "GET":
             return client.get(url)
@@ -156,9 +179,13 @@ def matrix_world(app, world, web, api):
 
 
 # one test per kind of record, each well inside the per-test timeout on PostgreSQL
-PARTS = {"global": ("global",), "proposal": ("proposal",),
-         "assignment": ("assignment", "co_assignment"), "reply": ("reply",),
-         "attachment": ("attachment",)}
+PARTS = {
+    "global": ("global",),
+    "proposal": ("proposal",),
+    "assignment": ("assignment", "co_assignment"),
+    "reply": ("reply",),
+    "attachment": ("attachment",),
+}
 
 
 @pytest.mark.parametrize("part", list(PARTS))
@@ -183,8 +210,9 @@ def test_access_matrix(app, matrix_world, web, api, capsys, part):
                     expected = route.expect(Facts(principal, scenario, route.kind))
                     t0 = time.perf_counter()
                     resp, got = runner.request(principal, method, url, route.body)
-                    per_route[(method, rule)] = per_route.get((method, rule), 0) + \
-                        time.perf_counter() - t0
+                    per_route[(method, rule)] = (
+                        per_route.get((method, rule), 0) + time.perf_counter() - t0
+                    )
                     counts[got] = counts.get(got, 0) + 1
                     key = (rule, method, principal, name)
                     if got == expected:
@@ -192,8 +220,9 @@ def test_access_matrix(app, matrix_world, web, api, capsys, part):
                     if KNOWN_DEVIATIONS.get(key) == got:
                         seen_known.add(key)
                         continue
-                    mismatches.append((key, expected, got, resp.status_code,
-                                       resp.headers.get("Location", "")))
+                    mismatches.append(
+                        (key, expected, got, resp.status_code, resp.headers.get("Location", ""))
+                    )
     finally:
         if runner is not None:
             runner.watch.close()
@@ -201,10 +230,12 @@ def test_access_matrix(app, matrix_world, web, api, capsys, part):
             lim.enabled = state
     elapsed = time.perf_counter() - started
     with capsys.disabled():
-        print(f"\naccess matrix ({part}): {len(ROUTES)} routes in the table, {sum(counts.values())} requests "
-              f"{counts}, {runner.dumps} dumps, {runner.restores} restores ({runner.full_restores} "
-              f"full), world {built - started:.1f}s, "
-              f"total {elapsed:.1f}s (cpu {time.process_time() - cpu:.1f}s)")
+        print(
+            f"\naccess matrix ({part}): {len(ROUTES)} routes in the table, {sum(counts.values())} requests "
+            f"{counts}, {runner.dumps} dumps, {runner.restores} restores ({runner.full_restores} "
+            f"full), world {built - started:.1f}s, "
+            f"total {elapsed:.1f}s (cpu {time.process_time() - cpu:.1f}s)"
+        )
 
         if os.environ.get("ACCESS_MATRIX_TIMES"):
             for (m, r), t in sorted(per_route.items(), key=lambda x: -x[1])[:25]:
@@ -213,29 +244,40 @@ def test_access_matrix(app, matrix_world, web, api, capsys, part):
                 print("  wrote:", w)
 
     def show(rows):
-        return "\n".join(f"  {m} {r} as {p} on {s}: expected {e}, got {g} ({code} {loc})"
-                         for (r, m, p, s), e, g, code, loc in rows[:LIMIT])
+        return "\n".join(
+            f"  {m} {r} as {p} on {s}: expected {e}, got {g} ({code} {loc})"
+            for (r, m, p, s), e, g, code, loc in rows[:LIMIT]
+        )
 
     unexpected_allows = [m for m in mismatches if m[2] == "allow"]
     unexpected_refusals = [m for m in mismatches if m[2] == "refuse"]
     others = [m for m in mismatches if m[2] not in ("allow", "refuse")]
-    stale_known = sorted(k for k in set(KNOWN_DEVIATIONS) - seen_known
-                         if ROUTES[k[0], k[1]].kind in PARTS[part])
+    stale_known = sorted(
+        k for k in set(KNOWN_DEVIATIONS) - seen_known if ROUTES[k[0], k[1]].kind in PARTS[part]
+    )
     problems = []
     if unexpected_allows:
-        problems.append(f"{len(unexpected_allows)} unexpected allows:\n"
-                        + show(unexpected_allows))
+        problems.append(f"{len(unexpected_allows)} unexpected allows:\n" + show(unexpected_allows))
     if unexpected_refusals:
-        problems.append(f"{len(unexpected_refusals)} unexpected refusals:\n"
-                        + show(unexpected_refusals))
+        problems.append(
+            f"{len(unexpected_refusals)} unexpected refusals:\n" + show(unexpected_refusals)
+        )
     if others:
-        problems.append(f"{len(others)} other unexpected answers (409 to someone not "
-                        f"entitled, 400 to a valid body, 5xx):\n" + show(others))
+        problems.append(
+            f"{len(others)} other unexpected answers (409 to someone not "
+            f"entitled, 400 to a valid body, 5xx):\n" + show(others)
+        )
     if runner.changed_on_refusal:
-        problems.append("the database changed on a refusal:\n" + "\n".join(
-            f"  {m} {u} as {p}: {code} {changed}" for m, u, p, code, changed
-            in runner.changed_on_refusal[:40]))
+        problems.append(
+            "the database changed on a refusal:\n"
+            + "\n".join(
+                f"  {m} {u} as {p}: {code} {changed}"
+                for m, u, p, code, changed in runner.changed_on_refusal[:40]
+            )
+        )
     if stale_known:
-        problems.append("known deviations no longer seen (fixed? remove them):\n"
-                        + "\n".join(f"  {k}" for k in stale_known))
+        problems.append(
+            "known deviations no longer seen (fixed? remove them):\n"
+            + "\n".join(f"  {k}" for k in stale_known)
+        )
     assert not problems, "\n".join(problems)

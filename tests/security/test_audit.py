@@ -2,6 +2,7 @@
 password changes, every state-changing request with its outcome and every refusal, with actor,
 time and address, in its own transaction (a rolled-back action keeps its row); no password or
 token ever reaches the audit table or the logs."""
+
 import logging
 
 from sqlalchemy import select
@@ -76,8 +77,10 @@ def test_actions_and_refusals_are_recorded_with_target_even_when_rolled_back(wor
     assert ("refused", "m2", "GET", 404, f"proposal:{p.id}") in rows
     assert ("refused", "m1", "GET", 403, None) in rows
     assert ("refused", None, "GET", 401, None) in rows
-    assert any(r[0] == "refused" and r[1] == "sec" and r[2] == "POST" and r[4] ==
-               f"proposal:{p.id}" for r in rows)
+    assert any(
+        r[0] == "refused" and r[1] == "sec" and r[2] == "POST" and r[4] == f"proposal:{p.id}"
+        for r in rows
+    )
     assert ("action", "sec", "POST", 200, f"proposal:{p.id}") in rows
     # plain reads that succeed are not recorded
     assert not [e for e in events() if e.method == "GET" and e.status == 200]
@@ -87,9 +90,14 @@ def test_password_change_is_recorded(world, app):
     with_password(world.member)
     browser = client(app)
     form_login(browser, "m1")
-    browser.post("/account/password", data={"current_password": PASSWORD,
-                                             "new_password": "Other-pass-99",
-                                             "confirm": "Other-pass-99"})
+    browser.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "Other-pass-99",
+            "confirm": "Other-pass-99",
+        },
+    )
     assert [e.kind for e in events(actor_username="m1")] == ["login_ok", "password_changed"]
 
 
@@ -98,28 +106,31 @@ def test_no_password_or_token_reaches_the_audit_table_or_the_logs(world, app, ca
     secret = "Sekrit-Horse-4711"
     with_password(world.member, secret)
     browser = client(app)
-    form_login(browser, "m1", secret + "x")          # failed, with a near-miss password
-    form_login(browser, secret, secret)               # the password typed as the username
+    form_login(browser, "m1", secret + "x")  # failed, with a near-miss password
+    form_login(browser, secret, secret)  # the password typed as the username
     form_login(browser, "m1", secret)
     api = app.test_client()
     token = token_login(api, "m1", secret).get_json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
     api.get("/api/v1/me", headers=auth)
-    api.get(f"/api/v1/proposals/999999?token={token}", headers=auth)   # 404, token in the URL
+    api.get(f"/api/v1/proposals/999999?token={token}", headers=auth)  # 404, token in the URL
     api.post("/api/v1/proposals", headers=auth, json={"title": secret})  # 400
     api.post("/api/v1/auth/token", json={"username": "m1", "password": token})
-    browser.post("/account/password", data={"current_password": secret,
-                                             "new_password": "password", "confirm": "password"})
+    browser.post(
+        "/account/password",
+        data={"current_password": secret, "new_password": "password", "confirm": "password"},
+    )
     api.delete("/api/v1/auth/token", headers=auth)
     api.get("/api/v1/me", headers=auth)  # 401 with the revoked token
 
     rows = events()
     assert len(rows) >= 9
-    dump = "\n".join(repr({c.name: getattr(e, c.name) for c in AuditEvent.__table__.columns})
-                     for e in rows)
+    dump = "\n".join(
+        repr({c.name: getattr(e, c.name) for c in AuditEvent.__table__.columns}) for e in rows
+    )
     assert "audit login_ok" in caplog.text  # the audit lines are logged …
     for needle in (secret, token, token[:16]):
-        assert needle not in dump, needle   # … but never a password or a token
+        assert needle not in dump, needle  # … but never a password or a token
         assert needle not in caplog.text, needle
 
 
@@ -128,9 +139,16 @@ def test_x_forwarded_for_is_honoured_only_behind_a_configured_proxy(world, app):
     app.test_client().get("/no/such/page", headers=headers)
     assert events()[-1].address == "127.0.0.1"
     db.session.close()
-    behind = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "PASSWORD_HASH_METHOD": FAST_HASH, "TRUSTED_PROXY_COUNT": 1})
+    behind = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "TRUSTED_PROXY_COUNT": 1,
+        }
+    )
     behind.test_client().get("/no/such/page", headers=headers)
     with behind.app_context():
         db.session.remove()

@@ -2,6 +2,7 @@
 limits (per account and per address, web and API, memory and Redis storage), server-side
 sessions (logout, password change and disabling revoke sessions and tokens; idle and absolute
 timeouts; token lifetime) and cookie flags."""
+
 import shutil
 from datetime import datetime, timedelta, timezone
 
@@ -15,8 +16,14 @@ from proposals.security.models import AuditEvent, LoginSession
 from proposals.security.passwords import common_passwords, password_problem
 
 from ..conftest import FAST_HASH, WebClient
-from .helpers import (PASSWORD, cookie_header, form_login, limits_on,  # noqa: F401
-                               token_login, with_password)
+from .helpers import (
+    PASSWORD,
+    cookie_header,
+    form_login,
+    limits_on,  # noqa: F401
+    token_login,
+    with_password,
+)
 
 
 def now():
@@ -30,7 +37,8 @@ def new_client(app):
 def replay(app, cookie, path="/"):
     """A request from somewhere else carrying a captured Cookie header."""
     return WebClient(app, app.response_class, use_cookies=False).get(
-        path, headers={"Cookie": cookie})
+        path, headers={"Cookie": cookie}
+    )
 
 
 def logged_in(client):
@@ -41,11 +49,21 @@ def logged_in(client):
 
 # --- passwords ---------------------------------------------------------------------------------
 
+
 def test_the_common_password_list_has_the_usual_suspects_and_not_the_demo_password(ctx):
     common = common_passwords()
     assert len(common) >= 1000
-    for pw in ("123456", "5201314", "woaini1314", "qq123456", "a123456", "password",
-               "12345678", "qwerty123", "1qaz2wsx"):
+    for pw in (
+        "123456",
+        "5201314",
+        "woaini1314",
+        "qq123456",
+        "a123456",
+        "password",
+        "12345678",
+        "qwerty123",
+        "1qaz2wsx",
+    ):
         assert pw in common
     assert "demo12345" not in common
     assert password_problem("demo12345") is None
@@ -56,20 +74,46 @@ def test_the_common_password_list_has_the_usual_suspects_and_not_the_demo_passwo
 
 
 def test_users_create_refuses_a_common_password(runner):
-    result = runner.invoke(args=["users", "create", "--username", "zs", "--password",
-                                 "woaini1314", "--role", "member", "--name", "张三"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "zs",
+            "--password",
+            "woaini1314",
+            "--role",
+            "member",
+            "--name",
+            "张三",
+        ]
+    )
     assert result.exit_code != 0 and "常见" in result.output
     assert db.session.scalar(select(User).where(User.username == "zs")) is None
-    result = runner.invoke(args=["users", "create", "--username", "zs", "--password",
-                                 "demo12345", "--role", "member", "--name", "张三"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--username",
+            "zs",
+            "--password",
+            "demo12345",
+            "--role",
+            "member",
+            "--name",
+            "张三",
+        ]
+    )
     assert result.exit_code == 0, result.output
 
 
-def test_users_import_names_the_line_with_a_common_password_and_imports_nothing(runner,
-                                                                              tmp_path):
+def test_users_import_names_the_line_with_a_common_password_and_imports_nothing(runner, tmp_path):
     path = tmp_path / "users.csv"
-    path.write_text("username,name,role,password\nu1,甲,member,Good-pass-1\n"
-                    "u2,乙,member,qq123456\nu3,丙,member,Good-pass-3\n", encoding="utf-8")
+    path.write_text(
+        "username,name,role,password\nu1,甲,member,Good-pass-1\n"
+        "u2,乙,member,qq123456\nu3,丙,member,Good-pass-3\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(args=["users", "import", str(path)])
     assert result.exit_code != 0
     assert "第 3 行" in result.output and "常见" in result.output
@@ -79,8 +123,10 @@ def test_users_import_names_the_line_with_a_common_password_and_imports_nothing(
 
 def test_admin_pages_refuse_a_common_password(world, web):
     admin = web(world.admin)
-    resp = admin.post("/admin/users/new", data={
-        "username": "newbie", "name": "新人", "role": "member", "password": "5201314520"})
+    resp = admin.post(
+        "/admin/users/new",
+        data={"username": "newbie", "name": "新人", "role": "member", "password": "5201314520"},
+    )
     assert resp.status_code == 400 and "常见".encode() in resp.data
     assert db.session.scalar(select(User).where(User.username == "newbie")) is None
     before = db.session.get(User, world.member.id).password_hash
@@ -97,21 +143,32 @@ def test_password_change_page(world, app):
     client = new_client(app)
     assert form_login(client, "m1").status_code == 302
     assert client.get("/account/password").status_code == 200
-    for current, new, field_text in (("wrong-password", "New-pass-2026", "当前密码不正确"),
-                                     (PASSWORD, "password123", "常见"),
-                                     (PASSWORD, "short", "至少 8 位")):
-        resp = client.post("/account/password", data={
-            "current_password": current, "new_password": new, "confirm": new})
+    for current, new, field_text in (
+        ("wrong-password", "New-pass-2026", "当前密码不正确"),
+        (PASSWORD, "password123", "常见"),
+        (PASSWORD, "short", "至少 8 位"),
+    ):
+        resp = client.post(
+            "/account/password",
+            data={"current_password": current, "new_password": new, "confirm": new},
+        )
         assert resp.status_code == 400 and field_text.encode() in resp.data
         assert db.session.get(User, world.member.id).check_password(PASSWORD)
-    resp = client.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "New-pass-2026", "confirm": "New-pass-2026"})
+    resp = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "New-pass-2026",
+            "confirm": "New-pass-2026",
+        },
+    )
     assert resp.status_code == 302
     assert db.session.get(User, world.member.id).check_password("New-pass-2026")
     assert logged_in(client), "the browser that changed the password stays logged in"
 
 
 # --- sessions: logout, replay, fixation, cookies -----------------------------------------------
+
 
 def test_logout_revokes_the_session_and_a_replayed_cookie_is_refused(world, app):
     with_password(world.member)
@@ -142,8 +199,13 @@ def test_login_issues_a_fresh_session_with_safe_cookie_flags(world, app):
 
 
 def test_production_cookies_are_secure(tmp_path):
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 32,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "p.db")})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "p.db"),
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -155,12 +217,22 @@ def test_password_change_revokes_every_other_session_and_token(world, app, api):
     form_login(other_browser, "m1")
     old_cookie = cookie_header(other_browser)
     token = token_login(app.test_client(), "m1").get_json()["token"]
-    assert app.test_client().get("/api/v1/me", headers={
-        "Authorization": f"Bearer {token}"}).status_code == 200
+    assert (
+        app.test_client()
+        .get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        .status_code
+        == 200
+    )
     changer = new_client(app)
     form_login(changer, "m1")
-    resp = changer.post("/account/password", data={
-        "current_password": PASSWORD, "new_password": "New-pass-2026", "confirm": "New-pass-2026"})
+    resp = changer.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "New-pass-2026",
+            "confirm": "New-pass-2026",
+        },
+    )
     assert resp.status_code == 302
     assert not logged_in(other_browser)
     assert replay(app, old_cookie).status_code == 302
@@ -177,21 +249,38 @@ def test_disabling_or_resetting_an_account_revokes_its_sessions_and_tokens(world
     token = token_login(app.test_client(), "m1").get_json()["token"]
     admin = web(world.admin)
     if how == "disable":
-        assert admin.post(f"/admin/users/{world.member.id}/active",
-                          data={"active": "0"}).status_code == 302
-        assert admin.post(f"/admin/users/{world.member.id}/active",
-                          data={"active": "1"}).status_code == 302
+        assert (
+            admin.post(f"/admin/users/{world.member.id}/active", data={"active": "0"}).status_code
+            == 302
+        )
+        assert (
+            admin.post(f"/admin/users/{world.member.id}/active", data={"active": "1"}).status_code
+            == 302
+        )
     elif how == "edit":
-        resp = admin.post(f"/admin/users/{world.member.id}/edit", data={
-            "name": "张委员", "role": "member", "department": "", "email": "", "phone": "",
-            "org_type": "", "sector": ""})  # the "active" box unticked
+        resp = admin.post(
+            f"/admin/users/{world.member.id}/edit",
+            data={
+                "name": "张委员",
+                "role": "member",
+                "department": "",
+                "email": "",
+                "phone": "",
+                "org_type": "",
+                "sector": "",
+            },
+        )  # the "active" box unticked
         assert resp.status_code == 302
         assert db.session.get(User, world.member.id).active is False
         db.session.get(User, world.member.id).active = True
         db.session.commit()
     else:
-        assert admin.post(f"/admin/users/{world.member.id}/password",
-                          data={"password": "Fresh-pass-2026"}).status_code == 302
+        assert (
+            admin.post(
+                f"/admin/users/{world.member.id}/password", data={"password": "Fresh-pass-2026"}
+            ).status_code
+            == 302
+        )
     # even with the account enabled again, the old session and token stay dead
     assert not logged_in(browser)
     resp = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -251,6 +340,7 @@ def test_api_logout_revokes_the_token(world, app):
 
 # --- login rate limits -------------------------------------------------------------------------
 
+
 def test_web_login_is_limited_per_account(world, app, limits_on):
     with_password(world.member)
     client = new_client(app)
@@ -305,15 +395,22 @@ def test_redis_storage_shares_the_counts_between_workers(world, app, tmp_path):
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed (scripts/test.sh installs it)")
     from ..infra import Redis
+
     redis = Redis(str(tmp_path)).start()
     try:
         with_password(world.member)
         db.session.close()
-        config = {"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                  "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                  "PASSWORD_HASH_METHOD": FAST_HASH, "WTF_CSRF_ENABLED": False,
-                  "REDIS_URL": redis.url, "LOGIN_RATE_LIMIT_ACCOUNT": "2 per 15 minutes",
-                  "LOGIN_RATE_LIMIT_ADDRESS": "50 per 15 minutes"}
+        config = {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "WTF_CSRF_ENABLED": False,
+            "REDIS_URL": redis.url,
+            "LOGIN_RATE_LIMIT_ACCOUNT": "2 per 15 minutes",
+            "LOGIN_RATE_LIMIT_ADDRESS": "50 per 15 minutes",
+        }
         worker1, worker2 = create_app(config), create_app(config)
         assert worker1.config["RATELIMIT_STORAGE_URI"] == redis.url
         for _ in range(2):
@@ -331,13 +428,20 @@ def test_redis_storage_shares_the_counts_between_workers(world, app, tmp_path):
 
 def test_logins_still_work_and_are_limited_when_redis_is_down(world, app, tmp_path):
     from ..infra import free_port
+
     with_password(world.member)
     db.session.close()
-    worker = create_app({"ENV": "testing", "TESTING": True, "SECRET_KEY": "test",
-                         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "PASSWORD_HASH_METHOD": FAST_HASH,
-                         "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nobody there
-                         "LOGIN_RATE_LIMIT_ACCOUNT": "2 per 15 minutes"})
+    worker = create_app(
+        {
+            "ENV": "testing",
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PASSWORD_HASH_METHOD": FAST_HASH,
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nobody there
+            "LOGIN_RATE_LIMIT_ACCOUNT": "2 per 15 minutes",
+        }
+    )
     client = worker.test_client()
     assert token_login(client, "m1").status_code == 200
     for _ in range(2):

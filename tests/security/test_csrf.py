@@ -3,6 +3,7 @@ and changes nothing. A second app instance with CSRF protection on (the shared `
 off) runs on the same database; each POST/PUT/PATCH/DELETE route outside /api/v1 (token
 authenticated, no cookies, exempt) is sent by a logged-in principal whom the access table
 entitles to it, with a valid body, but no csrf_token."""
+
 import re
 
 import pytest
@@ -11,8 +12,7 @@ from flask import g
 from proposals import create_app
 from proposals.extensions import db
 
-from .access_helpers import (BOOKKEEPING_TABLES, PRINCIPALS, build_world, diff, dump,
-                             global_targets)
+from .access_helpers import BOOKKEEPING_TABLES, PRINCIPALS, build_world, diff, dump, global_targets
 from .access_table import ALLOW, INVALID, ROUTES, Facts
 from ..conftest import log_in
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
@@ -26,8 +26,10 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 @pytest.fixture(scope="module")
 def csrf_app(app):
     """The same configuration as the shared app, CSRF protection on."""
-    config = {k: app.config[k] for k in ("ENV", "TESTING", "SECRET_KEY",
-                                         "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD")}
+    config = {
+        k: app.config[k]
+        for k in ("ENV", "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "PASSWORD_HASH_METHOD")
+    }
     config.update({"WTF_CSRF_ENABLED": True, "LOGIN_RATE_LIMIT_ENABLED": False})
     return create_app(config)
 
@@ -56,15 +58,18 @@ def pick(route, scenarios):
             if scenario is not None and not has_target(route.kind, scenario):
                 continue
             for principal in PRINCIPALS:
-                if principal != "anon" and \
-                        route.expect(Facts(principal, scenario, route.kind)) == wanted:
+                if (
+                    principal != "anon"
+                    and route.expect(Facts(principal, scenario, route.kind)) == wanted
+                ):
                     return principal, scenario
     return "owner", None
 
 
 def html_state_changing(app):
-    return sorted((r, m) for r, m in app_routes(app)
-                  if m in STATE_CHANGING and not r.startswith("/api/"))
+    return sorted(
+        (r, m) for r, m in app_routes(app) if m in STATE_CHANGING and not r.startswith("/api/")
+    )
 
 
 def test_state_changing_html_routes_refuse_a_missing_csrf_token(app, csrf_app, world):
@@ -92,11 +97,13 @@ def test_state_changing_html_routes_refuse_a_missing_csrf_token(app, csrf_app, w
         now = dump(exclude=BOOKKEEPING_TABLES)
         refused_for_csrf = resp.status_code == 400 and "CSRF" in resp.get_data(as_text=True)
         if not refused_for_csrf or now != base:
-            failures.append(f"{method} {url} as {principal}: {resp.status_code} "
-                            f"{diff(base, now) or ''}")
+            failures.append(
+                f"{method} {url} as {principal}: {resp.status_code} {diff(base, now) or ''}"
+            )
             base = now
-    assert not failures, "state-changing HTML routes without CSRF protection:\n" + \
-        "\n".join(failures)
+    assert not failures, "state-changing HTML routes without CSRF protection:\n" + "\n".join(
+        failures
+    )
 
 
 def test_the_same_request_with_a_token_passes(app, csrf_app, world):
@@ -109,6 +116,5 @@ def test_the_same_request_with_a_token_passes(app, csrf_app, world):
     assert token, "the page carries a CSRF token"
     without = send(client, "POST", "/notifications/read-all", {})
     assert without.status_code == 400
-    with_token = send(client, "POST", "/notifications/read-all",
-                      {"csrf_token": token.group(1)})
+    with_token = send(client, "POST", "/notifications/read-all", {"csrf_token": token.group(1)})
     assert with_token.status_code == 302

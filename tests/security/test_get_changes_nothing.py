@@ -2,10 +2,20 @@
 principal the access table lets see it, over a world with records in every state, and the whole
 database (every row of every table, but the security bookkeeping tables: see
 access_helpers.BOOKKEEPING_TABLES) is the same after as before."""
+
 from proposals.extensions import db
 
-from .access_helpers import (BOOKKEEPING_TABLES, PRINCIPALS, WriteWatch, build_world, classify,
-                             diff, dump, global_targets, relevant_writes)
+from .access_helpers import (
+    BOOKKEEPING_TABLES,
+    PRINCIPALS,
+    WriteWatch,
+    build_world,
+    classify,
+    diff,
+    dump,
+    global_targets,
+    relevant_writes,
+)
 from .access_table import ALLOW, ROUTES, Facts
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
 import pytest
@@ -39,7 +49,7 @@ def test_no_get_changes_anything(app, world, web, api):
                         continue  # refusals: the matrix checks that they change nothing
                     with watch:
                         if url.startswith("/api/v1"):
-                            resp = apis[principal].get(url[len("/api/v1"):])
+                            resp = apis[principal].get(url[len("/api/v1") :])
                         else:
                             resp = webs[principal].get(url)
                     assert classify(resp) == "allow", (rule, principal, name, resp.status_code)
@@ -54,7 +64,8 @@ def test_no_get_changes_anything(app, world, web, api):
         watch.close()
     assert allowed > 300, allowed  # the world really was walked
     assert not changed, "GET requests that changed the database:\n" + "\n".join(
-        f"  GET {u} as {p}: {d}" for u, p, d in changed)
+        f"  GET {u} as {p}: {d}" for u, p, d in changed
+    )
     # and a full comparison at the end, whatever the statement watch saw
     db.session.rollback()
     assert dump(exclude=BOOKKEEPING_TABLES) == first

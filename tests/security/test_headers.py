@@ -1,6 +1,7 @@
 """Every response (pages, JSON, redirects, errors 401/403/404/429/500,
 file downloads, static files) carries the security headers; the CSP allows no inline script or
 style, and no template or page needs them; HSTS only in production."""
+
 import os
 import re
 
@@ -11,8 +12,11 @@ from proposals.extensions import db
 
 from .. import flows
 
-TEMPLATES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                         "proposals", "templates")
+TEMPLATES = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "proposals",
+    "templates",
+)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
 INLINE_STYLE = re.compile(r"<[^>]+\sstyle\s*=|<style[\s>]", re.I)
@@ -40,8 +44,12 @@ def no_inline_code(html, what):
 
 def test_every_kind_of_response_carries_the_headers(world, web, api, app, monkeypatch):
     p = flows.assigned(world)
-    member, sec, admin, clerk = web(world.member), web(world.secretariat), web(world.admin), \
-        web(world.clerk_a)
+    member, sec, admin, clerk = (
+        web(world.member),
+        web(world.secretariat),
+        web(world.admin),
+        web(world.clerk_a),
+    )
     anon = web()
     samples = [
         ("login page", anon.get("/login"), 200),
@@ -75,6 +83,7 @@ def test_every_kind_of_response_carries_the_headers(world, web, api, app, monkey
 
     def boom():
         raise RuntimeError("a bug")
+
     monkeypatch.setitem(app.view_functions, "healthz", boom)
     resp = anon.get("/healthz")
     assert resp.status_code == 500
@@ -91,8 +100,13 @@ def test_no_template_needs_unsafe_inline():
 
 
 def test_hsts_and_the_headers_in_production(tmp_path):
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 32,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "p.db")})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(tmp_path / "p.db"),
+        }
+    )
     client = app.test_client()
     for path in ("/healthz", "/static/css/app.css"):
         resp = client.get(path)
@@ -102,9 +116,14 @@ def test_hsts_and_the_headers_in_production(tmp_path):
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("pattern, sample", [
-    (INLINE_SCRIPT, '<script>alert(1)</script>'), (INLINE_HANDLER, '<a href="#" onclick="x()">'),
-    (INLINE_STYLE, '<div style="color:red">')])
+@pytest.mark.parametrize(
+    "pattern, sample",
+    [
+        (INLINE_SCRIPT, "<script>alert(1)</script>"),
+        (INLINE_HANDLER, '<a href="#" onclick="x()">'),
+        (INLINE_STYLE, '<div style="color:red">'),
+    ],
+)
 def test_the_inline_code_detectors_detect(pattern, sample):
     assert pattern.search(sample)
     assert not pattern.search('<script src="/static/js/app.js"></script><div class="x">')

@@ -1,6 +1,7 @@
 """Text no database can store (a NUL character; a lone surrogate, which only a JSON escape can
 carry) is bad input: 400 with the API's error shape or an error page, nothing changed — on
 SQLite and PostgreSQL alike (schemathesis found it as a server error on PostgreSQL)."""
+
 import json
 
 import pytest
@@ -18,8 +19,12 @@ def count():
 
 def post_json(client, body):
     """The body as JSON text with \\u escapes, as a client library sends a lone surrogate."""
-    return client.call("POST", "/proposals", data=json.dumps(body, ensure_ascii=True),
-                       content_type="application/json")
+    return client.call(
+        "POST",
+        "/proposals",
+        data=json.dumps(body, ensure_ascii=True),
+        content_type="application/json",
+    )
 
 
 @pytest.mark.parametrize("bad", [NUL, SURROGATE])
@@ -39,8 +44,9 @@ def test_query_strings_and_forms_refuse_a_nul(world, api, web):
     assert resp.status_code == 400
     assert resp.get_json()["error"]["code"] == "validation_error"
     before = count()
-    page = web(world.member).post("/proposals/new", data={**world.content(title=NUL),
-                                                          "save": "保存草稿"})
+    page = web(world.member).post(
+        "/proposals/new", data={**world.content(title=NUL), "save": "保存草稿"}
+    )
     assert page.status_code == 400
     assert count() == before
 

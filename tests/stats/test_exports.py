@@ -1,6 +1,7 @@
 """The annual report as files and as the secretariat's dashboard:
 the workbook's five sheets and its streamed list of the period's proposals, the Word section,
 the API files and who may get them, the dashboard with its server-drawn charts, and the CLI."""
+
 import io
 import re
 from datetime import timedelta
@@ -15,28 +16,35 @@ from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.stats import annual_figures
-from proposals.stats.exports import (annual_docx, annual_xlsx, list_header, percent,
-                                     period_proposal_rows)
+from proposals.stats.exports import (
+    annual_docx,
+    annual_xlsx,
+    list_header,
+    percent,
+    period_proposal_rows,
+)
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
 from .. import flows
 
 SHEETS = ["汇总", "分类", "承办单位", "重点提案", "提案清单"]
-INJECTION = "=HYPERLINK(\"http://evil.example\",\"点我\")关于加强网络安全的建议"
+INJECTION = '=HYPERLINK("http://evil.example","点我")关于加强网络安全的建议'
 
 
 def figures_for(**period):
     return annual_figures(**period)
 
 
-
-
 def overdue_assigned(world, title, unit):
     """Filed now, assigned as if 120 days ago: its 3-month reply deadline has passed."""
     p = flows.filed(world, title=title)
-    ops.assign_proposal(world.secretariat, p, [{"code": unit.code, "role": "lead"}],
-                        now=utcnow() - timedelta(days=120))
+    ops.assign_proposal(
+        world.secretariat,
+        p,
+        [{"code": unit.code, "role": "lead"}],
+        now=utcnow() - timedelta(days=120),
+    )
     db.session.commit()
     return p
 
@@ -50,17 +58,26 @@ def year(world, make):
     make.user("secretariat", username="leader", name="李副市长")
     ops.mark_key(world.secretariat, key, True, "leader")
     hops.rate_reply(world.member, reply, {"rating": "satisfied"})
-    split = flows.handling(world, plan=[(world.unit_a, "lead"), (world.unit_b, "lead")],
-                           title="关于完善城市排水系统的建议", proposer=world.member2)
+    split = flows.handling(
+        world,
+        plan=[(world.unit_a, "lead"), (world.unit_b, "lead")],
+        title="关于完善城市排水系统的建议",
+        proposer=world.member2,
+    )
     flows.delivered_reply(world, loaded(split, "assignments").assignments[0], "B")
     flows.delivered_reply(world, loaded(split, "assignments").assignments[1], "C")
-    cohandled = flows.assigned(world, plan=[(world.unit_b, "lead"), (world.unit_a, "co")],
-                               title="关于推进义务教育均衡发展的建议")
+    cohandled = flows.assigned(
+        world,
+        plan=[(world.unit_b, "lead"), (world.unit_a, "co")],
+        title="关于推进义务教育均衡发展的建议",
+    )
     overdue = overdue_assigned(world, "关于治理城市噪声扰民的建议", world.unit_c)
     not_filed = flows.submitted(world, title="关于个人住房问题的请求")
-    ops.review_proposal(world.secretariat, not_filed,
-                        {"decision": "not_file", "reason_code": "personal",
-                         "disposition": "letter"})
+    ops.review_proposal(
+        world.secretariat,
+        not_filed,
+        {"decision": "not_file", "reason_code": "personal", "disposition": "letter"},
+    )
     merged = flows.submitted(world, proposer=world.member3, title="关于老旧小区加装电梯的建议")
     ops.review_proposal(world.secretariat, merged, {"decision": "merge", "merge_into": key.id})
     withdrawn = flows.submitted(world, title="关于发展夜间经济的建议")
@@ -68,9 +85,16 @@ def year(world, make):
     pending = flows.submitted(world, proposer=world.org, title=INJECTION)
     flows.draft(world, title="关于建设口袋公园的建议")  # a draft never counts
     db.session.commit()
-    return {"key": key, "split": split, "cohandled": cohandled, "overdue": overdue,
-            "not_filed": not_filed, "merged": merged, "withdrawn": withdrawn,
-            "pending": pending}
+    return {
+        "key": key,
+        "split": split,
+        "cohandled": cohandled,
+        "overdue": overdue,
+        "not_filed": not_filed,
+        "merged": merged,
+        "withdrawn": withdrawn,
+        "pending": pending,
+    }
 
 
 def read_xlsx(data):
@@ -82,6 +106,7 @@ def sheet_rows(wb, name):
 
 
 # ---------------------------------------------------------------- the list of proposals
+
 
 def test_period_rows_come_from_one_query_per_batch_with_units_and_ratings_aggregated(year, app):
     statements = []
@@ -100,23 +125,28 @@ def test_period_rows_come_from_one_query_per_batch_with_units_and_ratings_aggreg
     assert len(statements) == 3, statements  # 3 + 3 + 2 rows: three batches, one each
     by_title = {r[3]: r for r in rows}
     split = by_title["关于完善城市排水系统的建议"]
-    assert split[-1] == [("split", "市住房和城乡建设局", "B", None), ("split", "市财政局", "C", None)]
+    assert split[-1] == [
+        ("split", "市住房和城乡建设局", "B", None),
+        ("split", "市财政局", "C", None),
+    ]
     key = by_title["关于加快老旧小区改造的建议"]
     assert key[-1] == [("lead", "市住房和城乡建设局", "A", "satisfied")] and key[10] is True
     cohandled = by_title["关于推进义务教育均衡发展的建议"]
     assert [(role, unit) for role, unit, _r, _g in cohandled[-1]] == [
-        ("lead", "市财政局"), ("co", "市住房和城乡建设局")]
+        ("lead", "市财政局"),
+        ("co", "市住房和城乡建设局"),
+    ]
     assert by_title[INJECTION][5] == "collective" and by_title[INJECTION][6] == "party"
 
 
 def test_the_list_holds_only_what_was_received_by_the_as_of_date(year, app):
     today = local_date(utcnow())
-    rows = {r[3]: r for r in period_proposal_rows(year=today.year,
-                                                  as_of=today - timedelta(days=1))}
+    rows = {r[3]: r for r in period_proposal_rows(year=today.year, as_of=today - timedelta(days=1))}
     assert rows == {}  # everything was received today: nothing by yesterday's end
 
 
 # ---------------------------------------------------------------- the workbook
+
 
 def test_the_workbook_has_five_sheets_and_the_periods_proposals(year, app):
     figures = figures_for()
@@ -140,8 +170,15 @@ def test_the_workbook_has_five_sheets_and_the_periods_proposals(year, app):
 
     assert sheet_rows(wb, "分类")[0] == ["代码", "类别", "收到", "立案", "立案率"]
     units = sheet_rows(wb, "承办单位")
-    assert units[0][:7] == ["代码", "承办单位", "交办件次", "已签收", "已答复", "按时答复",
-                            "逾期未答复"]
+    assert units[0][:7] == [
+        "代码",
+        "承办单位",
+        "交办件次",
+        "已签收",
+        "已答复",
+        "按时答复",
+        "逾期未答复",
+    ]
     assert {r[1] for r in units[1:]} >= {"市住房和城乡建设局", "市财政局", "市教育局"}
     keys = sheet_rows(wb, "重点提案")
     assert keys[0][:4] == ["提案号", "案由", "督办领导", "承办单位"]
@@ -163,15 +200,29 @@ def test_the_workbook_has_five_sheets_and_the_periods_proposals(year, app):
 
 def test_text_cells_that_start_like_a_formula_are_neutralised(year, app):
     figures = figures_for()
-    figures = dict(figures, headline="=1+1", key_proposals=[
-        {"id": 1, "number_label": "-1", "title": "@SUM(A1)", "supervisor": "+2",
-         "units": ["=A1"], "state": "assigned", "replied": False, "overdue": True,
-         "rating": None}])
+    figures = dict(
+        figures,
+        headline="=1+1",
+        key_proposals=[
+            {
+                "id": 1,
+                "number_label": "-1",
+                "title": "@SUM(A1)",
+                "supervisor": "+2",
+                "units": ["=A1"],
+                "state": "assigned",
+                "replied": False,
+                "overdue": True,
+                "rating": None,
+            }
+        ],
+    )
     out = io.BytesIO()
     annual_xlsx(figures, period_proposal_rows(year=figures["year"]), out)
     wb = read_xlsx(out.getvalue())
-    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
-             if c.value is not None]
+    cells = [
+        c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None
+    ]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = [c.value for c in cells if isinstance(c.value, str)]
     assert not [t for t in texts if t[0] in "=+-@"]
@@ -179,6 +230,7 @@ def test_text_cells_that_start_like_a_formula_are_neutralised(year, app):
 
 
 # ---------------------------------------------------------------- the Word section
+
 
 def test_the_word_section_has_the_heading_headline_and_tables(year, app):
     figures = figures_for()
@@ -189,8 +241,13 @@ def test_the_word_section_has_the_heading_headline_and_tables(year, app):
     assert any("提案工作统计" in t for t in paragraphs)
     assert figures["headline"] in paragraphs
     captions = [t for t in paragraphs if t.startswith("表")]
-    assert [c.split("\u3000", 1)[1] for c in captions] == ["受理和立案", "办理和答复", "满意度",
-                                                           "分类", "承办单位"]
+    assert [c.split("\u3000", 1)[1] for c in captions] == [
+        "受理和立案",
+        "办理和答复",
+        "满意度",
+        "分类",
+        "承办单位",
+    ]
     assert len(doc.tables) == 5
     intake = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
     assert intake["收到提案"] == str(figures["received"])
@@ -203,10 +260,14 @@ def test_the_word_section_has_the_heading_headline_and_tables(year, app):
 
 # ---------------------------------------------------------------- the API files
 
-@pytest.mark.parametrize("fmt, mimetype, magic", [
-    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
-    ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
-])
+
+@pytest.mark.parametrize(
+    "fmt, mimetype, magic",
+    [
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK"),
+        ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK"),
+    ],
+)
 def test_the_secretariat_downloads_the_report_files(year, api, world, fmt, mimetype, magic):
     resp = api(world.secretariat).get(f"/stats/annual.{fmt}")
     assert resp.status_code == 200, resp.get_data(as_text=True)
@@ -251,6 +312,7 @@ def test_the_report_files_need_a_token(world, api):
 
 # ---------------------------------------------------------------- the dashboard
 
+
 def unit_order(page):
     table = page.split('data-testid="unit-table"', 1)[1].split("</table>", 1)[0]
     return re.findall(r'data-unit="([^"]+)"', table)
@@ -281,14 +343,16 @@ def test_the_dashboard_sorts_the_unit_table_on_the_server(year, web, world):
     page = client.get("/stats?sort=overdue").get_data(as_text=True)
     order = unit_order(page)
     assert [units[c]["overdue"] for c in order] == sorted(
-        (units[c]["overdue"] for c in order), reverse=True)
+        (units[c]["overdue"] for c in order), reverse=True
+    )
     assert order[0] == "JYJ"  # the overdue unit first
     ascending = unit_order(client.get("/stats?sort=overdue&order=asc").get_data(as_text=True))
     assert ascending[-1] == "JYJ"
     rated = [c for c in units if units[c]["on_time_rate"] is not None]
     by_rate = unit_order(client.get("/stats?sort=on_time").get_data(as_text=True))
-    assert by_rate[:len(rated)] == sorted(rated, key=lambda c: (units[c]["on_time_rate"], c),
-                                          reverse=True)
+    assert by_rate[: len(rated)] == sorted(
+        rated, key=lambda c: (units[c]["on_time_rate"], c), reverse=True
+    )
     assert set(by_rate) == set(units)
 
 
@@ -319,6 +383,7 @@ def test_only_the_secretariat_sees_the_dashboard(world, web, who, path):
 
 
 # ---------------------------------------------------------------- the command line
+
 
 @pytest.mark.parametrize("fmt, magic", [("xlsx", b"PK"), ("docx", b"PK")])
 def test_the_cli_writes_the_report_files(year, runner, tmp_path, fmt, magic):

@@ -1,6 +1,7 @@
 """Chinese first, English complete: the catalog covers every msgid in the sources, the committed
 .mo is the compiled .po, English pages carry no Chinese but the users' own data, and the API
 and the command line stay Chinese by default."""
+
 import io
 import os
 import re
@@ -63,7 +64,8 @@ def source_msgids():
         return os.path.relpath(path, ROOT).split(os.sep)[0] in (".", "proposals")
 
     for filename, lineno, message, _comments, _context in extract_from_dir(
-            ROOT, method_map, options_map, keywords=keywords, directory_filter=only_the_package):
+        ROOT, method_map, options_map, keywords=keywords, directory_filter=only_the_package
+    ):
         msgid = message[0] if isinstance(message, (tuple, list)) else message
         if msgid:
             found.setdefault(msgid, []).append(f"{filename}:{lineno}")
@@ -82,16 +84,19 @@ def translated(message):
 
 # --- (a) the English catalog is complete ---------------------------------------------------------
 
+
 def test_every_msgid_in_the_sources_has_an_english_translation():
     catalog = read_catalog()
     found = source_msgids()
     assert len(found) > 500  # the extraction did run over the package
-    missing = sorted(msgid for msgid in found
-                     if catalog.get(msgid) is None or not translated(catalog.get(msgid)))
+    missing = sorted(
+        msgid for msgid in found if catalog.get(msgid) is None or not translated(catalog.get(msgid))
+    )
     assert not missing, (
         f"{len(missing)} msgid(s) without an English translation; run scripts/i18n.sh and "
         "translate them in proposals/translations/en/LC_MESSAGES/messages.po:\n"
-        + "\n".join(f"  {m!r}  ({found[m][0]})" for m in missing))
+        + "\n".join(f"  {m!r}  ({found[m][0]})" for m in missing)
+    )
 
 
 def test_translations_keep_the_placeholders():
@@ -109,10 +114,13 @@ def test_translations_keep_the_placeholders():
 
 # --- (b) the committed .mo is the compiled .po ---------------------------------------------------
 
+
 def messages_of(catalog):
     """{msgid: msgstr} with plural forms as tuples."""
+
     def key(value):
         return tuple(value) if isinstance(value, (list, tuple)) else value
+
     return {key(m.id): key(m.string) for m in catalog if m.id}
 
 
@@ -123,13 +131,16 @@ def test_the_committed_mo_matches_the_po():
     expected = messages_of(read_mo(compiled))
     with open(MO, "rb") as fh:
         committed = messages_of(read_mo(fh))
-    stale = sorted(k for k in expected.keys() | committed.keys()
-                   if expected.get(k) != committed.get(k))
-    assert not stale, ("messages.mo is out of date (run scripts/i18n.sh): "
-                       + ", ".join(repr(k) for k in stale[:20]))
+    stale = sorted(
+        k for k in expected.keys() | committed.keys() if expected.get(k) != committed.get(k)
+    )
+    assert not stale, "messages.mo is out of date (run scripts/i18n.sh): " + ", ".join(
+        repr(k) for k in stale[:20]
+    )
 
 
 # --- (c) English pages: no Chinese but the users' own data ---------------------------------------
+
 
 def english(client):
     client.post("/lang/en", data={"next": "/"})
@@ -153,15 +164,29 @@ def chinese_left(html, user_data):
     for value in sorted(set(user_data) | ENDONYMS, key=len, reverse=True):
         text = text.replace(value, " ")
     text = re.sub(r"\s+", " ", text)
-    return sorted({text[max(m.start() - 20, 0):m.end() + 20]
-                   for m in re.finditer(f"(?:{HAN.pattern}|{CJK_PUNCTUATION.pattern})+", text)})
+    return sorted(
+        {
+            text[max(m.start() - 20, 0) : m.end() + 20]
+            for m in re.finditer(f"(?:{HAN.pattern}|{CJK_PUNCTUATION.pattern})+", text)
+        }
+    )
 
 
 def user_data(world, *proposals):
     data = {world.unit_a.name, world.unit_b.name, world.unit_c.name}
-    for user in (world.member, world.member2, world.member3, world.org, world.secretariat,
-                 world.admin, world.clerk_a, world.head_a, world.clerk_b, world.head_b,
-                 world.clerk_c):
+    for user in (
+        world.member,
+        world.member2,
+        world.member3,
+        world.org,
+        world.secretariat,
+        world.admin,
+        world.clerk_a,
+        world.head_a,
+        world.clerk_b,
+        world.head_b,
+        world.clerk_c,
+    ):
         data.add(user.name)
     for p in proposals:
         data.update({p.title, p.analysis, p.suggestions})
@@ -172,20 +197,32 @@ def test_the_member_home_page_in_english(world, web):
     p = flows.submitted(world)
     html = page(english(web(world.member)), "/").get_data(as_text=True)
     assert 'lang="en"' in html
-    for text in ("Home", "My proposals", "Sign out", "Hello, ",
-                 "Co-signing invitations awaiting your answer", "Recently submitted proposals",
-                 "Awaiting review", "Proposal Handling System"):
+    for text in (
+        "Home",
+        "My proposals",
+        "Sign out",
+        "Hello, ",
+        "Co-signing invitations awaiting your answer",
+        "Recently submitted proposals",
+        "Awaiting review",
+        "Proposal Handling System",
+    ):
         assert text in html, text
     assert not chinese_left(html, user_data(world, p))
 
 
-@pytest.mark.parametrize("who, expected", [
-    ("secretariat", ("Awaiting filing review", "Awaiting assignment",
-                     "Proposals Committee Office")),
-    ("clerk_a", ("Newly assigned (awaiting acceptance)", "Our assignments", "Unit clerk")),
-    ("head_a", ("Replies awaiting sign-off", "Unit head")),
-    ("admin", ("Administration", "Users", "Settings", "System administrator")),
-])
+@pytest.mark.parametrize(
+    "who, expected",
+    [
+        (
+            "secretariat",
+            ("Awaiting filing review", "Awaiting assignment", "Proposals Committee Office"),
+        ),
+        ("clerk_a", ("Newly assigned (awaiting acceptance)", "Our assignments", "Unit clerk")),
+        ("head_a", ("Replies awaiting sign-off", "Unit head")),
+        ("admin", ("Administration", "Users", "Settings", "System administrator")),
+    ],
+)
 def test_each_role_home_page_in_english(world, web, who, expected):
     p = flows.assigned(world)
     html = page(english(web(getattr(world, who))), "/").get_data(as_text=True)
@@ -200,9 +237,18 @@ def test_the_proposal_page_in_english(world, web):
     response = page(english(web(world.member)), f"/proposals/{p.id}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for text in ("First proposer", "Background", "Suggestions", "History", "Awaiting review",
-                 f"Receipt No. {p.receipt_serial}", "Social development", "Individual proposal",
-                 "My actions", "Withdraw"):
+    for text in (
+        "First proposer",
+        "Background",
+        "Suggestions",
+        "History",
+        "Awaiting review",
+        f"Receipt No. {p.receipt_serial}",
+        "Social development",
+        "Individual proposal",
+        "My actions",
+        "Withdraw",
+    ):
         assert text in html, text
     assert re.search(r"Term 10, Session \d+", html)  # the session, not 第十届第…次会议
     assert not chinese_left(html, user_data(world, p))
@@ -211,8 +257,7 @@ def test_the_proposal_page_in_english(world, web):
 def test_a_filed_and_assigned_proposal_in_english(world, web):
     p = flows.assigned(world)
     html = page(english(web(world.clerk_a)), f"/proposals/{p.id}").get_data(as_text=True)
-    for text in ("Filed", "Assigned", "Awaiting acceptance", "Lead", "Reply deadline",
-                 "days left"):
+    for text in ("Filed", "Assigned", "Awaiting acceptance", "Lead", "Reply deadline", "days left"):
         assert text in html, text
     leftovers = chinese_left(html, user_data(world, p) | KNOWN_GAPS)
     assert not leftovers, leftovers
@@ -220,12 +265,18 @@ def test_a_filed_and_assigned_proposal_in_english(world, web):
 
 def test_the_admin_settings_page_in_english(world, web):
     committee_settings.set_value("reply_due_months", "4")
-    db.session.add(Holiday(day=date(official_years()[1] + 1, 10, 1), is_workday=False,
-                           name="国庆节"))
+    db.session.add(
+        Holiday(day=date(official_years()[1] + 1, 10, 1), is_workday=False, name="国庆节")
+    )
     db.session.commit()
     html = page(english(web(world.admin)), "/admin/settings").get_data(as_text=True)
-    for text in ("Settings", "Working-day calendar", "The official holiday data",
-                 "Changed (default 3)", "Holiday"):
+    for text in (
+        "Settings",
+        "Working-day calendar",
+        "The official holiday data",
+        "Changed (default 3)",
+        "Holiday",
+    ):
         assert text in html, text
     assert "holidays add" not in html  # the command is for the command line's note
     leftovers = chinese_left(html, user_data(world) | {"国庆节"})
@@ -280,8 +331,11 @@ def test_bad_list_filters_are_explained_in_english(world, web):
     response = page(client, "/proposals?sort=random&state=nope&year=soon&page=0")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    for text in ("The sort order must be one of submitted, submitted_asc, number, title, state",
-                 "Unknown status", "Must be a whole number"):
+    for text in (
+        "The sort order must be one of submitted, submitted_asc, number, title, state",
+        "Unknown status",
+        "Must be a whole number",
+    ):
         assert text in html, text
     assert not chinese_left(html, user_data(world))
     response = page(client, "/assignments.csv?overdue=maybe")
@@ -292,22 +346,41 @@ def test_bad_list_filters_are_explained_in_english(world, web):
 
 def test_admin_refusals_in_english(world, web):
     client = english(web(world.admin))
-    response = page(client, "/admin/users/new", "POST", data={
-        "username": "!", "name": "", "role": "member", "password": "short",
-        "department": world.unit_b.code, "email": "not-an-address", "phone": "",
-        "org_type": "", "sector": ""})
+    response = page(
+        client,
+        "/admin/users/new",
+        "POST",
+        data={
+            "username": "!",
+            "name": "",
+            "role": "member",
+            "password": "short",
+            "department": world.unit_b.code,
+            "email": "not-an-address",
+            "phone": "",
+            "org_type": "",
+            "sector": "",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    for text in ("Invalid username “!”", "Name is required",
-                 "The password must be at least 8 characters long",
-                 "Only clerks and unit heads belong to a handling unit",
-                 "“not-an-address” is not a valid email address"):
+    for text in (
+        "Invalid username “!”",
+        "Name is required",
+        "The password must be at least 8 characters long",
+        "Only clerks and unit heads belong to a handling unit",
+        "“not-an-address” is not a valid email address",
+    ):
         assert text in html, text
     assert not chinese_left(html, user_data(world))
     csv = "username,name,role,password,department\nbad1,Bad,clerk,password-1,NOPE\n"
-    response = page(client, "/admin/users/import", "POST",
-                    data={"file": (io.BytesIO(csv.encode()), "users.csv")},
-                    content_type="multipart/form-data")
+    response = page(
+        client,
+        "/admin/users/import",
+        "POST",
+        data={"file": (io.BytesIO(csv.encode()), "users.csv")},
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Line 2: Unknown unit code “NOPE”" in html
     # the page lists the Chinese column names and words an import file may use
@@ -355,6 +428,7 @@ def test_the_language_can_be_switched_back_to_chinese(world, web):
 
 # --- (d) Chinese by default: the API, the operations outside a request, the command line ---------
 
+
 def test_an_api_validation_error_is_in_chinese(world, api):
     r = api(world.member).post("/proposals", json={"category": "society"})
     assert r.status_code == 400
@@ -384,6 +458,7 @@ def test_operations_outside_a_request_speak_chinese(world):
 
 def test_operations_in_an_english_request_speak_english(world, app):
     from flask_babel import force_locale
+
     with app.test_request_context("/"), force_locale("en"):
         with pytest.raises(ValidationError) as exc:
             ops.create_proposal(world.member, world.content(title="", suggestions="x" * 6000))

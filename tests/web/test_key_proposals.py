@@ -1,5 +1,6 @@
 """The key-proposal board (重点提案督办): what it shows, the overdue flags, who may see it, and a
 fixed number of queries whatever the number of key proposals."""
+
 from datetime import timedelta
 
 
@@ -25,12 +26,13 @@ def key_case(world, supervisor, title="关于加快老旧小区改造的建议",
 
 def test_the_board_shows_units_deadlines_contacts_replies_and_ratings(world, web):
     p, reply = key_case(world, world.member2, title="关于重点事项甲的建议")
-    late = flows.handling(world, title="关于重点事项乙的建议",
-                          plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
+    late = flows.handling(
+        world, title="关于重点事项乙的建议", plan=[(world.unit_a, "lead"), (world.unit_b, "co")]
+    )
     ops.mark_key(world.secretariat, late, True, "m2")
     lead = next(a for a in loaded(late, "assignments").assignments if a.role == "lead")
     today = local_date(utcnow())
-    lead.reply_due = today - timedelta(days=3)   # past its deadline, no reply: overdue
+    lead.reply_due = today - timedelta(days=3)  # past its deadline, no reply: overdue
     db.session.commit()
     plain = flows.handling(world, title="关于普通事项的建议")  # not a key proposal
 
@@ -38,7 +40,7 @@ def test_the_board_shows_units_deadlines_contacts_replies_and_ratings(world, web
     assert "关于重点事项甲的建议" in html and "关于重点事项乙的建议" in html
     assert plain.title not in html
     assert p.number_label in html and "李委员" in html  # supervisor m2
-    assert "王委员" in html                              # the co-signer among the proposers
+    assert "王委员" in html  # the co-signer among the proposers
     assert "市住房和城乡建设局" in html and "市财政局" in html and "会办" in html
     a = loaded(p, "assignments").assignments[0]
     assert a.reply_due.isoformat() in html and a.accept_due.isoformat() in html
@@ -88,8 +90,7 @@ def test_filters_by_year_and_session_and_the_print_view(world, web, make):
     assert p.title in sec.get(f"/key-proposals?year={year}").get_data(True)
     assert p.title not in sec.get(f"/key-proposals?year={year - 1}").get_data(True)
     assert p.title in sec.get(f"/key-proposals?session={world.session.id}").get_data(True)
-    assert p.title not in sec.get(f"/key-proposals?session={world.session.id + 999}"
-                                  ).get_data(True)
+    assert p.title not in sec.get(f"/key-proposals?session={world.session.id + 999}").get_data(True)
     resp = sec.get(f"/key-proposals/print?year={year}")
     html = resp.get_data(True)
     assert resp.status_code == 200 and p.title in html and "重点提案督办情况表" in html
@@ -103,8 +104,9 @@ def test_the_board_reads_a_fixed_number_of_queries(world, web):
     paths = ("/key-proposals", "/key-proposals/print")
     one = {path: len(recorded(lambda: sec.get(path))[1]) for path in paths}
     for n in range(1, 20):
-        key_case(world, world.member2 if n % 2 else world.head_a,
-                 title=f"关于第{n:02d}号重点事项的建议")
+        key_case(
+            world, world.member2 if n % 2 else world.head_a, title=f"关于第{n:02d}号重点事项的建议"
+        )
     for path in paths:
         resp, seen = recorded(lambda: sec.get(path))
         twenty = len(seen)

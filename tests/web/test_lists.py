@@ -1,4 +1,5 @@
 """The lists: each role sees only what it may; filters, sorting, pagination; CSV export."""
+
 import csv
 import io
 import re
@@ -38,20 +39,25 @@ def read_csv(resp):
 def overdue_assigned(world, title, unit=None):
     """Assigned 120 days ago: the 3-month reply deadline has passed."""
     p = flows.filed(world, title=title)
-    ops.assign_proposal(world.secretariat, p, [{"code": (unit or world.unit_a).code,
-                                                "role": "lead"}],
-                        now=utcnow() - timedelta(days=120))
+    ops.assign_proposal(
+        world.secretariat,
+        p,
+        [{"code": (unit or world.unit_a).code, "role": "lead"}],
+        now=utcnow() - timedelta(days=120),
+    )
     db.session.commit()
     return p
 
 
 # ---------------------------------------------------------------- who sees what
 
+
 def test_a_member_lists_only_own_and_cosigned_proposals(world, web):
     own = flows.submitted(world, title="关于发展夜间经济的建议")
     draft = flows.draft(world, title="关于建设口袋公园的建议")
-    cosigned = flows.submitted(world, proposer=world.member2, cosigners=[world.member],
-                               title="关于老旧小区加装电梯的建议")
+    cosigned = flows.submitted(
+        world, proposer=world.member2, cosigners=[world.member], title="关于老旧小区加装电梯的建议"
+    )
     other = flows.submitted(world, proposer=world.member3, title="关于治理噪声扰民的建议")
     page = text(web(world.member).get("/proposals"))
     assert set(listed_ids(page)) == {own.id, draft.id, cosigned.id}
@@ -88,11 +94,13 @@ def test_lists_need_a_login(world, web):
 
 # ---------------------------------------------------------------- filters
 
+
 def test_filters_state_category_key_q_year_session_department(world, web):
     sub = flows.submitted(world, title="关于发展夜间经济的建议", category="economy")
     filed = flows.filed(world, title="关于治理噪声扰民的建议")
-    assigned = flows.assigned(world, plan=[(world.unit_b, "lead")],
-                              title="关于老旧小区加装电梯的建议")
+    assigned = flows.assigned(
+        world, plan=[(world.unit_b, "lead")], title="关于老旧小区加装电梯的建议"
+    )
     ops.mark_key(world.secretariat, filed, True, "m2")
     db.session.commit()
     client = web(world.secretariat)
@@ -101,6 +109,7 @@ def test_filters_state_category_key_q_year_session_department(world, web):
         r = client.get("/proposals?" + query)
         assert r.status_code == 200, query
         return set(listed_ids(text(r)))
+
     assert ids("state=filed") == {filed.id}
     assert ids("category=economy") == {sub.id}
     assert ids("key=true") == {filed.id}
@@ -123,15 +132,18 @@ def test_filter_overdue(world, web):
     assert late.id not in listed_ids(text(client.get("/proposals?overdue=false")))
 
 
-@pytest.mark.parametrize("query,message", [
-    ("state=bogus", "未知的状态"),
-    ("key=maybe", "应为 true 或 false"),
-    ("overdue=yes", "应为 true 或 false"),
-    ("year=twenty", "应为整数"),
-    ("sort=random", "排序方式应为"),
-    ("page=abc", "应为正整数"),
-    ("per_page=0", "应为正整数"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("state=bogus", "未知的状态"),
+        ("key=maybe", "应为 true 或 false"),
+        ("overdue=yes", "应为 true 或 false"),
+        ("year=twenty", "应为整数"),
+        ("sort=random", "排序方式应为"),
+        ("page=abc", "应为正整数"),
+        ("per_page=0", "应为正整数"),
+    ],
+)
 def test_a_bad_filter_shows_the_message_not_a_500(world, web, query, message):
     flows.submitted(world)
     r = web(world.secretariat).get("/proposals?" + query)
@@ -147,6 +159,7 @@ def test_a_bad_filter_on_the_csv_is_a_400_with_the_message(world, web):
 
 
 # ---------------------------------------------------------------- sorting and pagination
+
 
 def test_sorting_by_title_number_and_submission(world, web):
     b = flows.filed(world, title="关于B的建议")
@@ -176,19 +189,31 @@ def test_pagination(world, web):
     # the links: previous, first, current ± 2, last, next, "…" where pages are left out; each
     # keeps the other filters (13 pages of 2)
     nav = text(client.get("/proposals?per_page=2&page=7&sort=title"))
-    nav = nav[nav.index('class="pagination'):nav.index("</nav>", nav.index('class="pagination'))]
+    nav = nav[nav.index('class="pagination') : nav.index("</nav>", nav.index('class="pagination'))]
     links = re.findall(r'<a class="page-link" href="([^"]+)"[^>]*>([^<]+)</a>', nav)
     assert [label for _href, label in links] == [
-        "上一页", "1", "5", "6", "7", "8", "9", "13", "下一页"]
+        "上一页",
+        "1",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+        "13",
+        "下一页",
+    ]
     assert nav.count("…") == 2 and 'aria-current="page">7<' in nav
-    assert all(href == f"/proposals?per_page=2&amp;sort=title&amp;page={n}" for href, n in zip(
-        [h for h, _label in links], [6, 1, 5, 6, 7, 8, 9, 13, 8]))
+    assert all(
+        href == f"/proposals?per_page=2&amp;sort=title&amp;page={n}"
+        for href, n in zip([h for h, _label in links], [6, 1, 5, 6, 7, 8, 9, 13, 8])
+    )
     first = text(client.get("/proposals?per_page=2&sort=title"))
     assert 'aria-disabled="true" tabindex="-1">上一页<' in first
-    assert 'aria-disabled="true"' not in first[first.index("上一页<") + 1:]
+    assert 'aria-disabled="true"' not in first[first.index("上一页<") + 1 :]
 
 
 # ---------------------------------------------------------------- CSV
+
 
 def test_csv_has_the_header_and_the_filtered_rows(world, web):
     flows.submitted(world, title="关于发展夜间经济的建议")
@@ -210,15 +235,16 @@ def test_csv_keeps_each_role_to_its_own_rows(world, web):
 
 
 def test_csv_neutralises_formula_cells(world, web):
-    for title in ("=HYPERLINK(\"http://evil\")关于", "+1+2关于", "-3关于", "@SUM(A1)关于"):
+    for title in ('=HYPERLINK("http://evil")关于', "+1+2关于", "-3关于", "@SUM(A1)关于"):
         flows.submitted(world, title=title)
     rows = read_csv(web(world.secretariat).get("/proposals.csv?sort=title"))
     titles = sorted(r[3] for r in rows[1:])
     assert all(t.startswith("'") for t in titles), titles
-    assert "'=HYPERLINK(\"http://evil\")关于" in titles
+    assert '\'=HYPERLINK("http://evil")关于' in titles
 
 
 # ---------------------------------------------------------------- assignments
+
 
 def test_assignment_list_per_role_with_deadlines(world, web):
     mine = flows.assigned(world, title="关于发展夜间经济的建议")
@@ -230,8 +256,9 @@ def test_assignment_list_per_role_with_deadlines(world, web):
     assert "剩 " in clerk and a_mine.reply_due.isoformat() in clerk
     sec = text(web(world.secretariat).get("/assignments"))
     assert set(listed_assignments(sec)) == {a_mine.id, a_theirs.id}
-    assert listed_assignments(text(web(world.secretariat).get("/assignments?department=CZJ"))) \
-        == [a_theirs.id]
+    assert listed_assignments(text(web(world.secretariat).get("/assignments?department=CZJ"))) == [
+        a_theirs.id
+    ]
     # a clerk's department filter cannot reach another unit
     assert listed_assignments(text(web(world.clerk_a).get("/assignments?department=CZJ"))) == []
     assert listed_assignments(text(web(world.member).get("/assignments"))) == []
@@ -245,7 +272,8 @@ def test_assignment_list_filters_overdue_and_state(world, web):
     late_id = loaded(late, "assignments").assignments[0].id
     assert listed_assignments(page) == [late_id] and "逾期" in page
     assert listed_assignments(text(client.get("/assignments?state=handling"))) == [
-        loaded(fresh, "assignments").assignments[0].id]
+        loaded(fresh, "assignments").assignments[0].id
+    ]
     r = client.get("/assignments?state=bogus")
     assert r.status_code == 400 and "未知的状态" in text(r)
 

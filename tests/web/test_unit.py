@@ -1,6 +1,7 @@
 """The handling units' pages (承办): each page calls the same operation as the JSON API; the
 right clerk or head gets the page and the action works; everyone else is refused (403/404) or
 told the state does not allow it (409), and nothing changes; bad input comes back on its field."""
+
 from datetime import timedelta
 
 import pytest
@@ -26,11 +27,16 @@ def snapshot(p):
     """What a refused or rejected request must leave untouched."""
     db.session.expire_all()
     units = loaded(p, "assignments").assignments
-    return ([(a.id, a.state, a.version, a.follow_up_open, a.extended_to) for a in units],
-            [(r.id, r.state, r.version) for a in units for r in loaded(a, "replies").replies],
-            len(loaded(p, "history").history), db.session.query(Contact).count(),
-            db.session.query(Opinion).count(), db.session.query(ExtensionRequest).count(),
-            db.session.query(FollowUp).count(), db.session.query(Reply).count())
+    return (
+        [(a.id, a.state, a.version, a.follow_up_open, a.extended_to) for a in units],
+        [(r.id, r.state, r.version) for a in units for r in loaded(a, "replies").replies],
+        len(loaded(p, "history").history),
+        db.session.query(Contact).count(),
+        db.session.query(Opinion).count(),
+        db.session.query(ExtensionRequest).count(),
+        db.session.query(FollowUp).count(),
+        db.session.query(Reply).count(),
+    )
 
 
 def field_error(page, field_id, message):
@@ -39,22 +45,30 @@ def field_error(page, field_id, message):
     at = page.find(f'id="{field_id}"')
     assert at != -1, field_id
     tag_start = page.rfind("<", 0, at)
-    tag = page[tag_start:page.find(">", at)]
+    tag = page[tag_start : page.find(">", at)]
     assert "is-invalid" in tag, tag
     assert page.find(message, at) > at
 
 
 def reply_data(**kw):
-    data = {"result": "A", "text": "答复正文：逐条答复如下。一、……二、……", "signer": "局长 王某",
-            "contact": "赵某 0571-88888888", "promised_date": ""}
+    data = {
+        "result": "A",
+        "text": "答复正文：逐条答复如下。一、……二、……",
+        "signer": "局长 王某",
+        "contact": "赵某 0571-88888888",
+        "promised_date": "",
+    }
     data.update(kw)
     return data
 
 
 def contacted(world, p):
     a = loaded(p, "assignments").assignments[0]
-    hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": today().isoformat(),
-                                           "summary": "电话沟通办理思路"})
+    hops.record_contact(
+        world.clerk_a,
+        a,
+        {"mode": "phone", "date": today().isoformat(), "summary": "电话沟通办理思路"},
+    )
     db.session.commit()
     return a
 
@@ -71,6 +85,7 @@ def awaiting_signoff(world, result="A"):
 
 
 # --- the whole journey ---------------------------------------------------------------------------
+
 
 def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up(world, web):
     p = flows.assigned(world, plan=[(world.unit_a, "lead"), (world.unit_b, "co")])
@@ -92,39 +107,60 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
 
     # 办前沟通
     assert clerk_a.get(f"/assignments/{lead.id}/contacts").status_code == 200
-    r = clerk_a.post(f"/assignments/{lead.id}/contacts", follow_redirects=True,
-                     data={"mode": "meeting", "date": today().isoformat(),
-                           "summary": "到提案人单位面谈，听取意见"})
+    r = clerk_a.post(
+        f"/assignments/{lead.id}/contacts",
+        follow_redirects=True,
+        data={
+            "mode": "meeting",
+            "date": today().isoformat(),
+            "summary": "到提案人单位面谈，听取意见",
+        },
+    )
     assert "已记录办前沟通" in text(r)
     assert [(c.mode, c.day) for c in loaded(lead, "contacts").contacts] == [("meeting", today())]
 
     # 会办意见 (the co-unit to the lead)
     assert "会办意见" in text(clerk_b.get(f"/proposals/{p.id}"))
     assert clerk_b.get(f"/assignments/{co.id}/opinion").status_code == 200
-    r = clerk_b.post(f"/assignments/{co.id}/opinion", follow_redirects=True,
-                     data={"text": "我局将在资金安排上予以支持。"})
+    r = clerk_b.post(
+        f"/assignments/{co.id}/opinion",
+        follow_redirects=True,
+        data={"text": "我局将在资金安排上予以支持。"},
+    )
     assert "会办意见已提交主办单位" in text(r)
-    assert co.state == "closed" and loaded(co, "opinion").opinion.text == "我局将在资金安排上予以支持。"
+    assert (
+        co.state == "closed"
+        and loaded(co, "opinion").opinion.text == "我局将在资金安排上予以支持。"
+    )
 
     # 答复 B with the promised date; the form shows the suggestions and the co-unit's opinion
     form = text(clerk_a.get(f"/assignments/{lead.id}/reply"))
     assert "加快老旧小区改造" in form and "我局将在资金安排上予以支持。" in form
     assert "正在解决或列入计划" in form and 'name="promised_date"' in form
     promised = (today() + timedelta(days=200)).isoformat()
-    r = clerk_a.post(f"/assignments/{lead.id}/reply", follow_redirects=True,
-                     data=reply_data(result="B", promised_date=promised))
+    r = clerk_a.post(
+        f"/assignments/{lead.id}/reply",
+        follow_redirects=True,
+        data=reply_data(result="B", promised_date=promised),
+    )
     assert "答复已提交" in text(r)
     (reply,) = loaded(lead, "replies").replies
-    assert (reply.state, reply.result, reply.promised_date.isoformat()) == \
-        ("awaiting_signoff", "B", promised)
+    assert (reply.state, reply.result, reply.promised_date.isoformat()) == (
+        "awaiting_signoff",
+        "B",
+        promised,
+    )
     assert f"/replies/{reply.id}/signoff" not in text(clerk_a.get(f"/proposals/{p.id}"))
 
     # 签发 by the head
     assert f"/replies/{reply.id}/signoff" in text(head_a.get(f"/proposals/{p.id}"))
     page = head_a.get(f"/replies/{reply.id}/signoff")
     assert page.status_code == 200 and "逐条答复" in text(page)
-    r = head_a.post(f"/replies/{reply.id}/signoff", data={"approve": "yes", "comment": ""},
-                    follow_redirects=True)
+    r = head_a.post(
+        f"/replies/{reply.id}/signoff",
+        data={"approve": "yes", "comment": ""},
+        follow_redirects=True,
+    )
     assert "答复已签发" in text(r)
     assert reply.state == "awaiting_review" and reply.signed_off_by_id == world.head_a.id
 
@@ -133,8 +169,11 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
     limit = hops.extension_limit(lead)
     assert lead.reply_due.isoformat() in page and limit.isoformat() in page
     until = (lead.reply_due + timedelta(days=30)).isoformat()
-    r = clerk_a.post(f"/assignments/{lead.id}/extension-request", follow_redirects=True,
-                     data={"until": until, "reason": "涉及跨年度资金安排"})
+    r = clerk_a.post(
+        f"/assignments/{lead.id}/extension-request",
+        follow_redirects=True,
+        data={"until": until, "reason": "涉及跨年度资金安排"},
+    )
     assert "延期申请已提交" in text(r)
     (ext,) = loaded(lead, "extension_requests").extension_requests
     assert (ext.state, ext.until.isoformat()) == ("pending", until)
@@ -147,17 +186,30 @@ def test_unit_journey_accept_contact_opinion_reply_b_signoff_extension_follow_up
     page = text(clerk_a.get(f"/proposals/{p.id}"))
     assert f"/assignments/{lead.id}/follow-up" in page
     assert clerk_a.get(f"/assignments/{lead.id}/follow-up").status_code == 200
-    r = clerk_a.post(f"/assignments/{lead.id}/follow-up", follow_redirects=True,
-                     data={"text": "改造工程已开工，完成 40%"})
+    r = clerk_a.post(
+        f"/assignments/{lead.id}/follow-up",
+        follow_redirects=True,
+        data={"text": "改造工程已开工，完成 40%"},
+    )
     assert "已记录跟踪办理情况" in text(r) and lead.follow_up_open
-    r = clerk_a.post(f"/assignments/{lead.id}/follow-up", follow_redirects=True,
-                     data={"text": "改造工程已全部完工", "done": "y"})
+    r = clerk_a.post(
+        f"/assignments/{lead.id}/follow-up",
+        follow_redirects=True,
+        data={"text": "改造工程已全部完工", "done": "y"},
+    )
     assert not lead.follow_up_open
     assert [f.done for f in loaded(lead, "follow_ups").follow_ups] == [False, True]
     assert "改造工程已全部完工" in text(r)
     actions = [h.action for h in loaded(p, "history").history]
-    for action in ("accept", "record_contact", "submit_opinion", "draft_reply", "signoff",
-                   "request_extension", "follow_up"):
+    for action in (
+        "accept",
+        "record_contact",
+        "submit_opinion",
+        "draft_reply",
+        "signoff",
+        "request_extension",
+        "follow_up",
+    ):
         assert action in actions
 
 
@@ -172,8 +224,11 @@ def test_reassignment_request_within_the_window(world, web):
     assert r.status_code == 200
     field_error(text(r), "reason", "请填写申请调整理由")
     assert snapshot(p) == before
-    r = client.post(f"/assignments/{a.id}/reassignment-request", follow_redirects=True,
-                    data={"reason": "此事属市城管局职责"})
+    r = client.post(
+        f"/assignments/{a.id}/reassignment-request",
+        follow_redirects=True,
+        data={"reason": "此事属市城管局职责"},
+    )
     assert "调整申请已提交" in text(r)
     assert a.state == "reassignment_requested" and a.reassignment_reason == "此事属市城管局职责"
 
@@ -199,8 +254,11 @@ def test_head_returns_the_reply_with_a_comment_and_the_clerk_redrafts(world, web
     assert r.status_code == 200
     field_error(text(r), "comment", "请填写退回意见")
     assert snapshot(p) == before
-    r = head.post(f"/replies/{reply.id}/signoff", follow_redirects=True,
-                  data={"approve": "no", "comment": "第二条答复不具体"})
+    r = head.post(
+        f"/replies/{reply.id}/signoff",
+        follow_redirects=True,
+        data={"approve": "no", "comment": "第二条答复不具体"},
+    )
     assert "答复已退回经办人修改" in text(r)
     assert reply.state == "returned" and reply.return_comment == "第二条答复不具体"
     # the clerk sees the comment and starts from the returned draft
@@ -208,7 +266,7 @@ def test_head_returns_the_reply_with_a_comment_and_the_clerk_redrafts(world, web
     assert "第二条答复不具体" in form and "逐条答复如下" in form
     r = web(world.clerk_a).post(f"/assignments/{a.id}/reply", data=reply_data(text="新的答复稿"))
     assert r.status_code == 302
-    assert [x.state for x in loaded(a, 'replies').replies] == ["returned", "awaiting_signoff"]
+    assert [x.state for x in loaded(a, "replies").replies] == ["returned", "awaiting_signoff"]
 
 
 def test_a_signoff_without_a_decision_is_shown_on_the_field(world, web):
@@ -221,8 +279,14 @@ def test_a_signoff_without_a_decision_is_shown_on_the_field(world, web):
 
 # --- refusals change nothing ----------------------------------------------------------------------
 
-UNIT_FORMS = ["reassignment-request", "contacts", "opinion", "reply", "extension-request",
-              "follow-up"]
+UNIT_FORMS = [
+    "reassignment-request",
+    "contacts",
+    "opinion",
+    "reply",
+    "extension-request",
+    "follow-up",
+]
 
 
 @pytest.mark.parametrize("path", [""] + [f"/{x}" for x in UNIT_FORMS])
@@ -233,9 +297,12 @@ def test_a_clerk_of_another_unit_gets_404(world, web, path):
     before = snapshot(p)
     assert client.get(f"/assignments/{a.id}{path}").status_code == 404
     if path:
-        r = client.post(f"/assignments/{a.id}{path}",
-                        data=reply_data(mode="phone", date=today().isoformat(), summary="x",
-                                        reason="x", until="2099-01-01"))
+        r = client.post(
+            f"/assignments/{a.id}{path}",
+            data=reply_data(
+                mode="phone", date=today().isoformat(), summary="x", reason="x", until="2099-01-01"
+            ),
+        )
         assert r.status_code == 404
     assert client.post(f"/assignments/{a.id}/accept").status_code == 404
     assert snapshot(p) == before
@@ -249,9 +316,17 @@ def test_members_and_the_secretariat_cannot_use_the_unit_forms(world, web, who, 
     client = web(getattr(world, who))
     before = snapshot(p)
     assert client.get(f"/assignments/{a.id}/{path}").status_code == status
-    r = client.post(f"/assignments/{a.id}/{path}",
-                    data=reply_data(mode="phone", date=today().isoformat(), summary="x",
-                                    reason="x", until="2099-01-01", done="y"))
+    r = client.post(
+        f"/assignments/{a.id}/{path}",
+        data=reply_data(
+            mode="phone",
+            date=today().isoformat(),
+            summary="x",
+            reason="x",
+            until="2099-01-01",
+            done="y",
+        ),
+    )
     assert r.status_code == status
     assert snapshot(p) == before
 
@@ -286,10 +361,15 @@ def test_the_head_of_another_unit_and_members_cannot_see_or_sign_a_draft(world, 
     for user in (world.head_b, world.member, world.member2):
         client = web(user)
         assert client.get(f"/replies/{reply.id}/signoff").status_code == 404
-        assert client.post(f"/replies/{reply.id}/signoff",
-                           data={"approve": "yes"}).status_code == 404
-    assert web(world.secretariat).post(f"/replies/{reply.id}/signoff",
-                                       data={"approve": "yes"}).status_code == 403
+        assert (
+            client.post(f"/replies/{reply.id}/signoff", data={"approve": "yes"}).status_code == 404
+        )
+    assert (
+        web(world.secretariat)
+        .post(f"/replies/{reply.id}/signoff", data={"approve": "yes"})
+        .status_code
+        == 403
+    )
     assert snapshot(p) == before
 
 
@@ -324,16 +404,22 @@ def test_a_second_extension_request_in_the_round_is_409(world, web):
     a = loaded(p, "assignments").assignments[0]
     client = web(world.clerk_a)
     until = (a.reply_due + timedelta(days=10)).isoformat()
-    assert client.post(f"/assignments/{a.id}/extension-request",
-                       data={"until": until, "reason": "原因"}).status_code == 302
+    assert (
+        client.post(
+            f"/assignments/{a.id}/extension-request", data={"until": until, "reason": "原因"}
+        ).status_code
+        == 302
+    )
     before = snapshot(p)
-    r = client.post(f"/assignments/{a.id}/extension-request",
-                    data={"until": until, "reason": "再次申请"})
+    r = client.post(
+        f"/assignments/{a.id}/extension-request", data={"until": until, "reason": "再次申请"}
+    )
     assert r.status_code == 409 and "本轮办理已申请过延期" in text(r)
     assert snapshot(p) == before
 
 
 # --- bad input is shown on its field --------------------------------------------------------------
+
 
 def test_a_reply_without_text_is_shown_on_the_field(world, web):
     p = flows.handling(world)
@@ -353,8 +439,10 @@ def test_a_b_reply_without_a_promised_date_is_shown_on_the_field(world, web):
     assert r.status_code == 200
     page = text(r)
     field_error(page, "promised_date", "请填写承诺完成日期")
-    assert '<input checked class="form-check-input" id="result-1" name="result" type="radio" ' \
+    assert (
+        '<input checked class="form-check-input" id="result-1" name="result" type="radio" '
         'value="B">' in page
+    )
     assert "<h1" in page and "答复提案" in page
     assert snapshot(p) == before
 
@@ -374,13 +462,21 @@ def test_a_contact_dated_in_the_future_is_shown_on_the_field(world, web):
     p = flows.handling(world)
     a = loaded(p, "assignments").assignments[0]
     before = snapshot(p)
-    r = web(world.clerk_a).post(f"/assignments/{a.id}/contacts", data={
-        "mode": "phone", "date": (today() + timedelta(days=1)).isoformat(), "summary": "电话"})
+    r = web(world.clerk_a).post(
+        f"/assignments/{a.id}/contacts",
+        data={
+            "mode": "phone",
+            "date": (today() + timedelta(days=1)).isoformat(),
+            "summary": "电话",
+        },
+    )
     assert r.status_code == 200
     field_error(text(r), "date", "沟通日期不能晚于今天")
     assert snapshot(p) == before
-    r = web(world.clerk_a).post(f"/assignments/{a.id}/contacts", data={
-        "mode": "pigeon", "date": today().isoformat(), "summary": ""})
+    r = web(world.clerk_a).post(
+        f"/assignments/{a.id}/contacts",
+        data={"mode": "pigeon", "date": today().isoformat(), "summary": ""},
+    )
     field_error(text(r), "mode", "沟通方式应为")
     field_error(text(r), "summary", "请填写沟通情况")
     assert snapshot(p) == before
@@ -391,13 +487,16 @@ def test_an_extension_beyond_six_months_is_shown_on_the_field(world, web):
     a = loaded(p, "assignments").assignments[0]
     limit = hops.extension_limit(a)
     before = snapshot(p)
-    r = web(world.clerk_a).post(f"/assignments/{a.id}/extension-request", data={
-        "until": (limit + timedelta(days=1)).isoformat(), "reason": "工程量大"})
+    r = web(world.clerk_a).post(
+        f"/assignments/{a.id}/extension-request",
+        data={"until": (limit + timedelta(days=1)).isoformat(), "reason": "工程量大"},
+    )
     assert r.status_code == 200
     field_error(text(r), "until", "延期不能超过交办后 6 个月")
     assert snapshot(p) == before
-    r = web(world.clerk_a).post(f"/assignments/{a.id}/extension-request", data={
-        "until": "not-a-date", "reason": ""})
+    r = web(world.clerk_a).post(
+        f"/assignments/{a.id}/extension-request", data={"until": "not-a-date", "reason": ""}
+    )
     field_error(text(r), "until", "延期至应为 YYYY-MM-DD 格式的日期")
     field_error(text(r), "reason", "请填写延期理由")
     assert snapshot(p) == before
@@ -415,6 +514,7 @@ def test_an_empty_opinion_is_shown_on_the_field(world, web):
 
 # --- the pages around the actions ----------------------------------------------------------------
 
+
 def test_the_assignment_page_for_the_unit_and_the_secretariat(world, web):
     p = flows.handling(world)
     a = loaded(p, "assignments").assignments[0]
@@ -426,8 +526,9 @@ def test_the_assignment_page_for_the_unit_and_the_secretariat(world, web):
         assert hops.extension_limit(a).isoformat() in body
     clerk_page = text(web(world.clerk_a).get(f"/assignments/{a.id}"))
     assert f"/assignments/{a.id}/contacts" in clerk_page
-    assert f"/assignments/{a.id}/contacts" not in text(web(world.secretariat)
-                                                      .get(f"/assignments/{a.id}"))
+    assert f"/assignments/{a.id}/contacts" not in text(
+        web(world.secretariat).get(f"/assignments/{a.id}")
+    )
     assert web(world.member).get(f"/assignments/{a.id}").status_code == 403
     assert web(world.clerk_b).get(f"/assignments/{a.id}").status_code == 404
     assert web(world.member2).get(f"/assignments/{a.id}").status_code == 404
@@ -461,8 +562,9 @@ def test_the_reply_form_loads_its_script_from_a_file(world, web):
     assert web(world.clerk_a).get("/static/js/unit.js").status_code == 200
 
 
-def test_unit_forms_carry_the_csrf_token_and_a_post_without_it_is_refused(world, web, app,
-                                                                          monkeypatch):
+def test_unit_forms_carry_the_csrf_token_and_a_post_without_it_is_refused(
+    world, web, app, monkeypatch
+):
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     p = flows.assigned(world)
     a = loaded(p, "assignments").assignments[0]
@@ -471,8 +573,12 @@ def test_unit_forms_carry_the_csrf_token_and_a_post_without_it_is_refused(world,
     assert 'name="csrf_token"' in text(client.get(f"/assignments/{a.id}/reassignment-request"))
     before = snapshot(p)
     assert client.post(f"/assignments/{a.id}/accept").status_code == 400
-    assert client.post(f"/assignments/{a.id}/reassignment-request",
-                       data={"reason": "不属本单位"}).status_code == 400
+    assert (
+        client.post(
+            f"/assignments/{a.id}/reassignment-request", data={"reason": "不属本单位"}
+        ).status_code
+        == 400
+    )
     assert snapshot(p) == before
 
 
@@ -484,6 +590,7 @@ def test_in_chromium_the_promised_date_is_asked_only_for_a_b_reply(world, app, s
     from selenium.webdriver.support.ui import WebDriverWait
 
     from ..chromium import LiveServer, make_driver, quit_driver, require_browser, shot
+
     require_browser()
     p = flows.handling(world)
     a = contacted(world, p)
@@ -500,7 +607,8 @@ def test_in_chromium_the_promised_date_is_asked_only_for_a_b_reply(world, app, s
             driver.find_element(By.ID, "submit").click()
             # wait for the login to land before leaving the page (else the next GET races it)
             WebDriverWait(driver, 20).until(
-                EC.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=current-user]")))
+                EC.presence_of_element_located((By.CSS_SELECTOR, "[data-testid=current-user]"))
+            )
             driver.get(f"{server.url}/assignments/{assignment_id}/reply")
             date = driver.find_element(By.ID, "promised_date")
             assert not date.is_displayed()

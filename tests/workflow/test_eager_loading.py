@@ -3,6 +3,7 @@ a fixed number of statements) or raises when touched unloaded, so that a page, a
 operation that forgot to load something fails in the tests instead of issuing one query per
 row in production. Code loads what it needs with loader options at the query that fetches the
 rows, or with proposals.workflow.core.loaded() for one record of one operation."""
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import InvalidRequestError
@@ -34,12 +35,15 @@ def fresh_assignment(world):
 
 
 def test_every_relationship_is_eager_or_raises(app):  # the app imports every model
-    relationships = [(mapper.class_.__name__, rel.key, rel.lazy)
-                     for mapper in db.Model.registry.mappers
-                     for rel in mapper.relationships]
+    relationships = [
+        (mapper.class_.__name__, rel.key, rel.lazy)
+        for mapper in db.Model.registry.mappers
+        for rel in mapper.relationships
+    ]
     assert len(relationships) >= 39  # the guard looks at the real models
-    wrong = [f"{cls}.{key}: lazy={lazy!r}" for cls, key, lazy in relationships
-             if lazy not in ALLOWED]
+    wrong = [
+        f"{cls}.{key}: lazy={lazy!r}" for cls, key, lazy in relationships if lazy not in ALLOWED
+    ]
     assert not wrong, "relationships that load lazily: " + ", ".join(wrong)
 
 
@@ -51,8 +55,7 @@ def test_an_unloaded_collection_raises_instead_of_loading(world):
     for name in ("assignments", "cosigners", "history", "merged", "suggested_departments"):
         with pytest.raises(InvalidRequestError, match="raise_on_sql"):
             getattr(proposal, name)
-    assignment = db.session.scalars(select(Assignment).where(Assignment.proposal_id == pid)) \
-        .one()
+    assignment = db.session.scalars(select(Assignment).where(Assignment.proposal_id == pid)).one()
     with pytest.raises(InvalidRequestError, match="raise_on_sql"):
         assignment.replies
     # raise_on_sql, not raise: a many-to-one whose target is in the session needs no SQL
@@ -76,8 +79,15 @@ def test_loaded_loads_explicitly_what_is_missing_once(world):
     # a child added through its many-to-one while the collection was not loaded is kept
     clerk_id = db.session.scalar(select(User.id).where(User.username == "clerk_a"))
     db.session.commit()
-    db.session.add(Contact(assignment=assignment, mode="phone", day=assignment.contact_due,
-                           summary="电话沟通", recorded_by_id=clerk_id))
+    db.session.add(
+        Contact(
+            assignment=assignment,
+            mode="phone",
+            day=assignment.contact_due,
+            summary="电话沟通",
+            recorded_by_id=clerk_id,
+        )
+    )
     assert [c.summary for c in loaded(assignment, "contacts").contacts] == ["电话沟通"]
 
 

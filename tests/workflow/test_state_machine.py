@@ -12,6 +12,7 @@ and checks after every step:
 - each proposal's history rows are exactly those of the actions that succeeded on it, in count
   and kind.
 """
+
 from collections import Counter
 from datetime import timedelta
 
@@ -34,8 +35,18 @@ import pytest
 # PostgreSQL: the SQLite pass only (conftest.py)
 pytestmark = [pytest.mark.slow, pytest.mark.one_database]
 
-PEOPLE = ["member", "member2", "member3", "org", "secretariat", "clerk_a", "head_a", "clerk_b",
-          "head_b", "clerk_c"]
+PEOPLE = [
+    "member",
+    "member2",
+    "member3",
+    "org",
+    "secretariat",
+    "clerk_a",
+    "head_a",
+    "clerk_b",
+    "head_b",
+    "clerk_c",
+]
 # tables whose rows change on reads or refusals by design (audit trail, token use, sessions)
 UNTRACKED = ("audit", "token", "login_session", "security_event")
 
@@ -52,16 +63,20 @@ def fingerprint():
 
 
 def history_kinds(proposal_id):
-    return [h.action for h in db.session.scalars(
-        select(HistoryEntry).where(HistoryEntry.proposal_id == proposal_id)
-        .order_by(HistoryEntry.id))]
+    return [
+        h.action
+        for h in db.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.proposal_id == proposal_id)
+            .order_by(HistoryEntry.id)
+        )
+    ]
 
 
 def states():
     """(machine, id) → state for every record."""
     out = {}
-    for machine, model in (("proposal", Proposal), ("assignment", Assignment),
-                           ("reply", Reply)):
+    for machine, model in (("proposal", Proposal), ("assignment", Assignment), ("reply", Reply)):
         for row in db.session.scalars(select(model)):
             out[(machine, row.id)] = row.state
     return out
@@ -77,11 +92,12 @@ class Workflow(RuleBasedStateMachine):
         db.session.rollback()
         wipe()
         self.world = World(Factory())
-        self.clients = {name: ApiClient(self.app.test_client(), getattr(self.world, name))
-                        for name in PEOPLE}
-        self.proposals = []          # ids, in creation order
-        self.expected = Counter()    # proposal id → history rows the successes account for
-        self.terminal = {}           # (machine, id) → the terminal state it reached
+        self.clients = {
+            name: ApiClient(self.app.test_client(), getattr(self.world, name)) for name in PEOPLE
+        }
+        self.proposals = []  # ids, in creation order
+        self.expected = Counter()  # proposal id → history rows the successes account for
+        self.terminal = {}  # (machine, id) → the terminal state it reached
         self.today = local_date(utcnow())
         self.successes = self.refusals = 0
         # every run starts with two drafts (one with co-signers) and an organisation's
@@ -107,8 +123,13 @@ class Workflow(RuleBasedStateMachine):
         if resp.status_code >= 400:
             self.refusals += 1
             error = resp.get_json()["error"]
-            assert error["code"] in ("validation_error", "forbidden", "not_found",
-                                     "invalid_state", "conflict"), error
+            assert error["code"] in (
+                "validation_error",
+                "forbidden",
+                "not_found",
+                "invalid_state",
+                "conflict",
+            ), error
             assert fingerprint() == before_print, f"refused {method} {path} by {who} changed data"
             return None
         self.successes += 1
@@ -123,10 +144,11 @@ class Workflow(RuleBasedStateMachine):
         if isinstance(wanted, list):
             wanted = {proposal_id: wanted}
         for pid in self.proposals:
-            new = history_kinds(pid)[before_hist[pid]:]
+            new = history_kinds(pid)[before_hist[pid] :]
             assert Counter(new) == Counter(wanted.get(pid, [])), (
                 f"{method} {path} by {who}: history of proposal {pid} got {new}, "
-                f"expected {wanted.get(pid, [])}")
+                f"expected {wanted.get(pid, [])}"
+            )
             self.expected[pid] += len(new)
         return data
 
@@ -135,73 +157,124 @@ class Workflow(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ proposals
 
-    @rule(who=st.sampled_from(["member", "member2", "org", "member3", "clerk_a"]),
-          cosigners=st.sampled_from([[], ["member2"], ["member2", "member3"], ["member3"]]))
+    @rule(
+        who=st.sampled_from(["member", "member2", "org", "member3", "clerk_a"]),
+        cosigners=st.sampled_from([[], ["member2"], ["member2", "member3"], ["member3"]]),
+    )
     def create(self, who, cosigners):
         body = self.world.content()
         if cosigners:
             body["cosigners"] = [getattr(self.world, c).username for c in cosigners]
-        self.call(who, "POST", "/proposals", body, proposal_id=None,
-                  expect=lambda b, a, d: ["create"])
+        self.call(
+            who, "POST", "/proposals", body, proposal_id=None, expect=lambda b, a, d: ["create"]
+        )
 
-    @rule(i=st.integers(0, 50), who=st.sampled_from(PEOPLE),
-          action=st.sampled_from(["edit", "submit", "cosign_yes", "cosign_no", "withdraw"]))
+    @rule(
+        i=st.integers(0, 50),
+        who=st.sampled_from(PEOPLE),
+        action=st.sampled_from(["edit", "submit", "cosign_yes", "cosign_no", "withdraw"]),
+    )
     def proposer_action(self, i, who, action):
         if not self.proposals:
             return
         p = self.proposal(i)
         path = f"/proposals/{p.id}"
         if action == "edit":
-            self.call(who, "PATCH", path, {"title": "修改后的案由"}, proposal_id=p.id,
-                      expect=lambda b, a, d: ["edit"])
+            self.call(
+                who,
+                "PATCH",
+                path,
+                {"title": "修改后的案由"},
+                proposal_id=p.id,
+                expect=lambda b, a, d: ["edit"],
+            )
         elif action == "submit":
-            self.call(who, "POST", path + "/submit", proposal_id=p.id,
-                      expect=lambda b, a, d: ["submit"])
+            self.call(
+                who, "POST", path + "/submit", proposal_id=p.id, expect=lambda b, a, d: ["submit"]
+            )
         elif action.startswith("cosign"):
             accept = action == "cosign_yes"
-            self.call(who, "POST", path + "/cosign", {"accept": accept}, proposal_id=p.id,
-                      expect=lambda b, a, d: ["cosign_accept" if accept else "cosign_decline"])
+            self.call(
+                who,
+                "POST",
+                path + "/cosign",
+                {"accept": accept},
+                proposal_id=p.id,
+                expect=lambda b, a, d: ["cosign_accept" if accept else "cosign_decline"],
+            )
         else:
-            self.call(who, "POST", path + "/withdraw", {"reason": "不再提出"}, proposal_id=p.id,
-                      expect=lambda b, a, d: ["withdraw"])
+            self.call(
+                who,
+                "POST",
+                path + "/withdraw",
+                {"reason": "不再提出"},
+                proposal_id=p.id,
+                expect=lambda b, a, d: ["withdraw"],
+            )
 
-    @rule(i=st.integers(0, 50), j=st.integers(0, 50),
-          who=st.sampled_from(["secretariat", "secretariat", "member", "clerk_a"]),
-          decision=st.sampled_from(["file", "file", "not_file", "merge", "return"]))
+    @rule(
+        i=st.integers(0, 50),
+        j=st.integers(0, 50),
+        who=st.sampled_from(["secretariat", "secretariat", "member", "clerk_a"]),
+        decision=st.sampled_from(["file", "file", "not_file", "merge", "return"]),
+    )
     def review(self, i, j, who, decision):
         if not self.proposals:
             return
         p, host = self.proposal(i), self.proposal(j)
-        body = {"decision": decision, "file": {},
-                "not_file": {"reason_code": "no_suggestion", "disposition": "letter"},
-                "merge": {"merge_into": host.id}, "return": {"comment": "请补充具体建议"}
-                }[decision]
+        body = {
+            "decision": decision,
+            "file": {},
+            "not_file": {"reason_code": "no_suggestion", "disposition": "letter"},
+            "merge": {"merge_into": host.id},
+            "return": {"comment": "请补充具体建议"},
+        }[decision]
         body["decision"] = decision
         host_id = host.id
-        expect = (lambda b, a, d: {p.id: ["merge"], host_id: ["absorb"]}) \
-            if decision == "merge" else (lambda b, a, d: [decision])
-        self.call(who, "POST", f"/proposals/{p.id}/review", body, proposal_id=p.id,
-                  expect=expect)
+        expect = (
+            (lambda b, a, d: {p.id: ["merge"], host_id: ["absorb"]})
+            if decision == "merge"
+            else (lambda b, a, d: [decision])
+        )
+        self.call(who, "POST", f"/proposals/{p.id}/review", body, proposal_id=p.id, expect=expect)
 
-    @rule(i=st.integers(0, 50), who=st.sampled_from(["secretariat", "secretariat", "head_a"]),
-          plan=st.sampled_from([(("ZJJ", "lead"),), (("ZJJ", "lead"), ("CZJ", "co")),
-                                (("ZJJ", "lead"), ("CZJ", "lead"))]))
+    @rule(
+        i=st.integers(0, 50),
+        who=st.sampled_from(["secretariat", "secretariat", "head_a"]),
+        plan=st.sampled_from(
+            [
+                (("ZJJ", "lead"),),
+                (("ZJJ", "lead"), ("CZJ", "co")),
+                (("ZJJ", "lead"), ("CZJ", "lead")),
+            ]
+        ),
+    )
     def assign(self, i, who, plan):
         if not self.proposals:
             return
         p = self.proposal(i)
-        self.call(who, "POST", f"/proposals/{p.id}/assign",
-                  {"departments": [{"code": c, "role": r} for c, r in plan]}, proposal_id=p.id,
-                  expect=lambda b, a, d: ["assign"] + ["assign_unit"] * len(plan))
+        self.call(
+            who,
+            "POST",
+            f"/proposals/{p.id}/assign",
+            {"departments": [{"code": c, "role": r} for c, r in plan]},
+            proposal_id=p.id,
+            expect=lambda b, a, d: ["assign"] + ["assign_unit"] * len(plan),
+        )
 
-    @rule(i=st.integers(0, 50), who=st.sampled_from(["secretariat", "member"]),
-          key=st.booleans())
+    @rule(i=st.integers(0, 50), who=st.sampled_from(["secretariat", "member"]), key=st.booleans())
     def mark_key(self, i, who, key):
         if not self.proposals:
             return
         p = self.proposal(i)
-        self.call(who, "POST", f"/proposals/{p.id}/key", {"key": key, "supervisor": "sec"},
-                  proposal_id=p.id, expect=lambda b, a, d: ["mark_key" if key else "unmark_key"])
+        self.call(
+            who,
+            "POST",
+            f"/proposals/{p.id}/key",
+            {"key": key, "supervisor": "sec"},
+            proposal_id=p.id,
+            expect=lambda b, a, d: ["mark_key" if key else "unmark_key"],
+        )
 
     # ------------------------------------------------------------------ units
 
@@ -212,12 +285,25 @@ class Workflow(RuleBasedStateMachine):
         units = loaded(p, "assignments").assignments
         return p, units[k % len(units)]
 
-    @rule(i=st.integers(0, 50), k=st.integers(0, 3),
-          who=st.sampled_from(["clerk_a", "head_a", "clerk_b", "clerk_c", "secretariat",
-                               "member"]),
-          action=st.sampled_from(["accept", "accept", "contacts", "contacts", "opinion",
-                                  "reply_A", "reply_B", "reassignment-request",
-                                  "extension-request", "follow-up"]))
+    @rule(
+        i=st.integers(0, 50),
+        k=st.integers(0, 3),
+        who=st.sampled_from(["clerk_a", "head_a", "clerk_b", "clerk_c", "secretariat", "member"]),
+        action=st.sampled_from(
+            [
+                "accept",
+                "accept",
+                "contacts",
+                "contacts",
+                "opinion",
+                "reply_A",
+                "reply_B",
+                "reassignment-request",
+                "extension-request",
+                "follow-up",
+            ]
+        ),
+    )
     def unit_action(self, i, k, who, action):
         if not self.proposals:
             return
@@ -228,30 +314,65 @@ class Workflow(RuleBasedStateMachine):
         today = self.today.isoformat()
         body, kinds = {
             "accept": ({}, ["accept"]),
-            "contacts": ({"mode": "phone", "date": today, "summary": "电话沟通办理思路"},
-                         ["record_contact"]),
+            "contacts": (
+                {"mode": "phone", "date": today, "summary": "电话沟通办理思路"},
+                ["record_contact"],
+            ),
             "opinion": ({"text": "会办意见：同意主办单位意见"}, ["submit_opinion"]),
-            "reply_A": ({"result": "A", "text": "答复正文", "signer": "局长 王某",
-                         "contact": "赵某 0571-88888888"}, ["draft_reply"]),
-            "reply_B": ({"result": "B", "text": "答复正文", "signer": "局长 王某",
-                         "contact": "赵某 0571-88888888",
-                         "promised_date": (self.today + timedelta(days=60)).isoformat()},
-                        ["draft_reply"]),
+            "reply_A": (
+                {
+                    "result": "A",
+                    "text": "答复正文",
+                    "signer": "局长 王某",
+                    "contact": "赵某 0571-88888888",
+                },
+                ["draft_reply"],
+            ),
+            "reply_B": (
+                {
+                    "result": "B",
+                    "text": "答复正文",
+                    "signer": "局长 王某",
+                    "contact": "赵某 0571-88888888",
+                    "promised_date": (self.today + timedelta(days=60)).isoformat(),
+                },
+                ["draft_reply"],
+            ),
             "reassignment-request": ({"reason": "不属于本单位职责"}, ["request_reassignment"]),
-            "extension-request": ({"until": (a.effective_due + timedelta(days=20)).isoformat(),
-                                   "reason": "需要调研"}, ["request_extension"]),
+            "extension-request": (
+                {"until": (a.effective_due + timedelta(days=20)).isoformat(), "reason": "需要调研"},
+                ["request_extension"],
+            ),
             "follow-up": ({"text": "已完成", "done": True}, ["follow_up"]),
         }[action]
         endpoint = action.split("_")[0]
-        self.call(who, "POST", path + endpoint, body, proposal_id=p.id,
-                  expect=lambda b, after, d: kinds + [
-                      "close" for key, s in after.items() if key[0] == "assignment"
-                      and key[1] == aid and s == "closed" and b.get(key) != "closed"
-                      and action != "opinion"])
+        self.call(
+            who,
+            "POST",
+            path + endpoint,
+            body,
+            proposal_id=p.id,
+            expect=lambda b, after, d: (
+                kinds
+                + [
+                    "close"
+                    for key, s in after.items()
+                    if key[0] == "assignment"
+                    and key[1] == aid
+                    and s == "closed"
+                    and b.get(key) != "closed"
+                    and action != "opinion"
+                ]
+            ),
+        )
 
-    @rule(i=st.integers(0, 50), k=st.integers(0, 3),
-          who=st.sampled_from(["secretariat", "clerk_a"]), approve=st.booleans(),
-          kind=st.sampled_from(["reassignment", "extension"]))
+    @rule(
+        i=st.integers(0, 50),
+        k=st.integers(0, 3),
+        who=st.sampled_from(["secretariat", "clerk_a"]),
+        approve=st.booleans(),
+        kind=st.sampled_from(["reassignment", "extension"]),
+    )
     def secretariat_decision(self, i, k, who, approve, kind):
         if not self.proposals:
             return
@@ -260,51 +381,79 @@ class Workflow(RuleBasedStateMachine):
             return
         body = {"approve": approve, "department": "JYJ", "comment": "意见"}
         if kind == "reassignment":
-            kinds = ["approve_reassignment", "assign_unit"] if approve \
-                else ["refuse_reassignment"]
+            kinds = ["approve_reassignment", "assign_unit"] if approve else ["refuse_reassignment"]
         else:
             kinds = ["approve_extension" if approve else "refuse_extension"]
-        self.call(who, "POST", f"/assignments/{a.id}/{kind}-decision", body, proposal_id=p.id,
-                  expect=lambda b, after, d: kinds)
+        self.call(
+            who,
+            "POST",
+            f"/assignments/{a.id}/{kind}-decision",
+            body,
+            proposal_id=p.id,
+            expect=lambda b, after, d: kinds,
+        )
 
     # ------------------------------------------------------------------ replies
 
     def reply(self, i, k):
         p = self.proposal(i)
-        replies = [r for a in loaded(p, "assignments").assignments
-                   for r in loaded(a, "replies").replies]
+        replies = [
+            r for a in loaded(p, "assignments").assignments for r in loaded(a, "replies").replies
+        ]
         return p, (replies[k % len(replies)] if replies else None)
 
-    @rule(i=st.integers(0, 50), k=st.integers(0, 3),
-          who=st.sampled_from(["head_a", "head_b", "clerk_a", "secretariat"]),
-          approve=st.booleans())
+    @rule(
+        i=st.integers(0, 50),
+        k=st.integers(0, 3),
+        who=st.sampled_from(["head_a", "head_b", "clerk_a", "secretariat"]),
+        approve=st.booleans(),
+    )
     def signoff(self, i, k, who, approve):
         if not self.proposals:
             return
         p, r = self.reply(i, k)
         if r is None:
             return
-        self.call(who, "POST", f"/replies/{r.id}/signoff",
-                  {"approve": approve, "comment": "请修改"}, proposal_id=p.id,
-                  expect=lambda b, a, d: ["signoff" if approve else "signoff_return"])
+        self.call(
+            who,
+            "POST",
+            f"/replies/{r.id}/signoff",
+            {"approve": approve, "comment": "请修改"},
+            proposal_id=p.id,
+            expect=lambda b, a, d: ["signoff" if approve else "signoff_return"],
+        )
 
-    @rule(i=st.integers(0, 50), k=st.integers(0, 3),
-          who=st.sampled_from(["secretariat", "secretariat", "head_a"]), approve=st.booleans())
+    @rule(
+        i=st.integers(0, 50),
+        k=st.integers(0, 3),
+        who=st.sampled_from(["secretariat", "secretariat", "head_a"]),
+        approve=st.booleans(),
+    )
     def review_reply(self, i, k, who, approve):
         if not self.proposals:
             return
         p, r = self.reply(i, k)
         if r is None:
             return
-        self.call(who, "POST", f"/replies/{r.id}/review",
-                  {"approve": approve, "comment": "请补充"}, proposal_id=p.id,
-                  expect=lambda b, a, d: ["review_reply", "deliver_reply"] if approve
-                  else ["review_return"])
+        self.call(
+            who,
+            "POST",
+            f"/replies/{r.id}/review",
+            {"approve": approve, "comment": "请补充"},
+            proposal_id=p.id,
+            expect=lambda b, a, d: (
+                ["review_reply", "deliver_reply"] if approve else ["review_return"]
+            ),
+        )
 
-    @rule(i=st.integers(0, 50), k=st.integers(0, 3),
-          who=st.sampled_from(["member", "member", "member2", "member3", "org", "clerk_a",
-                               "secretariat"]),
-          rating=st.sampled_from(["satisfied", "basically_satisfied", "unsatisfied"]))
+    @rule(
+        i=st.integers(0, 50),
+        k=st.integers(0, 3),
+        who=st.sampled_from(
+            ["member", "member", "member2", "member3", "org", "clerk_a", "secretariat"]
+        ),
+        rating=st.sampled_from(["satisfied", "basically_satisfied", "unsatisfied"]),
+    )
     def rate(self, i, k, who, rating):
         if not self.proposals:
             return
@@ -321,16 +470,29 @@ class Workflow(RuleBasedStateMachine):
             kinds = ["rate"]
             if after[("assignment", aid)] == "rehandling":
                 kinds.append("rehandle")
-            kinds += ["close" for key, s in after.items()
-                      if key[0] in ("assignment", "proposal") and key != ("assignment", aid)
-                      and s == "closed" and before.get(key) != "closed"]
+            kinds += [
+                "close"
+                for key, s in after.items()
+                if key[0] in ("assignment", "proposal")
+                and key != ("assignment", aid)
+                and s == "closed"
+                and before.get(key) != "closed"
+            ]
             return kinds
 
-        data = self.call(who, "POST", f"/replies/{rid}/rating",
-                         {"rating": rating, "comment": "意见"}, proposal_id=pid, expect=expect)
+        data = self.call(
+            who,
+            "POST",
+            f"/replies/{rid}/rating",
+            {"rating": rating, "comment": "意见"},
+            proposal_id=pid,
+            expect=expect,
+        )
         if data is not None and not first:
-            assert any(m.proposer.username == getattr(self.world, who).username
-                       for m in loaded(db.session.get(Proposal, pid), "merged").merged)
+            assert any(
+                m.proposer.username == getattr(self.world, who).username
+                for m in loaded(db.session.get(Proposal, pid), "merged").merged
+            )
 
     # ------------------------------------------------------------------ the likely next step
 
@@ -360,8 +522,11 @@ class Workflow(RuleBasedStateMachine):
         if p.state == "submitted":
             return self.review(i, 0, "secretariat", "file")
         if p.state == "filed":
-            plans = [(("ZJJ", "lead"),), (("ZJJ", "lead"), ("CZJ", "co")),
-                     (("ZJJ", "lead"), ("CZJ", "lead"))]
+            plans = [
+                (("ZJJ", "lead"),),
+                (("ZJJ", "lead"), ("CZJ", "co")),
+                (("ZJJ", "lead"), ("CZJ", "lead")),
+            ]
             return self.assign(i, "secretariat", plans[choice % 3])
         if p.state != "assigned":
             return
@@ -372,20 +537,27 @@ class Workflow(RuleBasedStateMachine):
                     return self.unit_action(i, k, clerk, "reassignment-request")
                 return self.unit_action(i, k, clerk, "accept")
             if a.state == "reassignment_requested":
-                return self.secretariat_decision(i, k, "secretariat", choice % 2 == 0,
-                                                 "reassignment")
+                return self.secretariat_decision(
+                    i, k, "secretariat", choice % 2 == 0, "reassignment"
+                )
             if a.state in ("handling", "rehandling"):
                 if a.role == "co":
                     return self.unit_action(i, k, clerk, "opinion")
                 if not loaded(a, "contacts").contacts:
                     return self.unit_action(i, k, clerk, "contacts")
-                live = [r for r in loaded(a, "replies").replies if r.round == a.round
-                        and r.state in ("awaiting_signoff", "awaiting_review")]
+                live = [
+                    r
+                    for r in loaded(a, "replies").replies
+                    if r.round == a.round and r.state in ("awaiting_signoff", "awaiting_review")
+                ]
                 if not live:
                     return self.unit_action(i, k, clerk, "reply_B" if choice == 1 else "reply_A")
                 j = loaded(a.proposal, "assignments").assignments.index(a)
-                replies = [r for x in loaded(p, "assignments").assignments
-                           for r in loaded(x, "replies").replies]
+                replies = [
+                    r
+                    for x in loaded(p, "assignments").assignments
+                    for r in loaded(x, "replies").replies
+                ]
                 kr = replies.index(live[0])
                 if live[0].state == "awaiting_signoff" and head:
                     return self.signoff(i, kr, head, choice != 4)
@@ -393,8 +565,11 @@ class Workflow(RuleBasedStateMachine):
                     return self.review_reply(i, kr, "secretariat", choice != 3)
                 del j
             if a.state == "replied":
-                replies = [r for x in loaded(p, "assignments").assignments
-                           for r in loaded(x, "replies").replies]
+                replies = [
+                    r
+                    for x in loaded(p, "assignments").assignments
+                    for r in loaded(x, "replies").replies
+                ]
                 r = next(r for r in loaded(a, "replies").replies if r.state == "delivered")
                 rating = ["satisfied", "basically_satisfied", "unsatisfied"][choice % 3]
                 return self.rate(i, replies.index(r), first, rating)
@@ -405,31 +580,41 @@ class Workflow(RuleBasedStateMachine):
     def no_reply_before_assignment(self):
         if not hasattr(self, "world"):
             return
-        for reply in db.session.scalars(select(Reply).options(
-                joinedload(Reply.assignment).joinedload(Assignment.proposal)
-                .selectinload(Proposal.history))).unique():
+        for reply in db.session.scalars(
+            select(Reply).options(
+                joinedload(Reply.assignment)
+                .joinedload(Assignment.proposal)
+                .selectinload(Proposal.history)
+            )
+        ).unique():
             assignment = reply.assignment
             assert assignment.proposal.state in ("assigned", "closed")
             assert assignment.role != "co"
             kinds = [(h.id, h.action) for h in assignment.proposal.history]
             assigned = min(i for i, k in kinds if k == "assign")
-            drafted = min(h.id for h in assignment.proposal.history
-                          if h.action == "draft_reply" and h.reply_id == reply.id)
+            drafted = min(
+                h.id
+                for h in assignment.proposal.history
+                if h.action == "draft_reply" and h.reply_id == reply.id
+            )
             assert assigned < drafted
 
     @invariant()
     def only_first_proposer_rates_primarily(self):
         if not hasattr(self, "world"):
             return
-        for rating in db.session.scalars(select(Rating).options(
-                joinedload(Rating.reply).joinedload(Reply.assignment)
-                .joinedload(Assignment.proposal))):
+        for rating in db.session.scalars(
+            select(Rating).options(
+                joinedload(Rating.reply)
+                .joinedload(Reply.assignment)
+                .joinedload(Assignment.proposal)
+            )
+        ):
             proposal = rating.reply.assignment.proposal
             if rating.is_primary:
                 assert rating.rater_id == proposal.proposer_id
             else:
-                assert rating.rater_id in {
-                    m.proposer_id for m in loaded(proposal, "merged").merged}
+                assert rating.rater_id in {m.proposer_id for m in loaded(proposal, "merged").merged}
 
     @invariant()
     def terminal_states_stay(self):
@@ -452,8 +637,13 @@ class Workflow(RuleBasedStateMachine):
 def test_random_action_sequences_keep_the_invariants(app, ctx):
     Workflow.app = app
     Workflow.TestCase.settings = settings(
-        max_examples=20, stateful_step_count=15, deadline=None, derandomize=True,
-        database=None, suppress_health_check=list(HealthCheck))
+        max_examples=20,
+        stateful_step_count=15,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     Workflow.reached.clear()
     Workflow.runs.clear()
     Workflow.TestCase().runTest()
@@ -461,7 +651,13 @@ def test_random_action_sequences_keep_the_invariants(app, ctx):
     print("\nsuccessful actions:", dict(sorted(reached.items())))
     print("examples (proposals, successes, refusals):", Workflow.runs)
     # the runs went deep: replies were signed off, delivered, rated, proposals closed
-    for action in ("POST proposals/review", "POST proposals/assign", "POST assignments/accept",
-                   "POST assignments/reply", "POST replies/signoff", "POST replies/review",
-                   "POST replies/rating"):
+    for action in (
+        "POST proposals/review",
+        "POST proposals/assign",
+        "POST assignments/accept",
+        "POST assignments/reply",
+        "POST replies/signoff",
+        "POST replies/review",
+        "POST replies/rating",
+    ):
         assert reached[action] > 0, action

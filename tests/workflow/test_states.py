@@ -3,15 +3,32 @@
 The expected workflow below is written out again from docs/domain.md (not read from the table), so
 that a transition added to, or dropped from, proposals/workflow/states.py makes a test fail.
 """
+
 import pytest
 
-from proposals.workflow.states import (ANNOTATIONS, MACHINES, TERMINAL, UNIT_ROLES,
-                                       AssignmentState, InvalidTransition, ProposalState,
-                                       ReplyState, Role, RoleNotAllowed, allowed_actions,
-                                       transition)
+from proposals.workflow.states import (
+    ANNOTATIONS,
+    MACHINES,
+    TERMINAL,
+    UNIT_ROLES,
+    AssignmentState,
+    InvalidTransition,
+    ProposalState,
+    ReplyState,
+    Role,
+    RoleNotAllowed,
+    allowed_actions,
+    transition,
+)
 
-MEMBER, SEC, CLERK, HEAD, ADMIN, SYSTEM = (Role.MEMBER, Role.SECRETARIAT, Role.CLERK,
-                                           Role.DEPARTMENT_HEAD, Role.ADMIN, Role.SYSTEM)
+MEMBER, SEC, CLERK, HEAD, ADMIN, SYSTEM = (
+    Role.MEMBER,
+    Role.SECRETARIAT,
+    Role.CLERK,
+    Role.DEPARTMENT_HEAD,
+    Role.ADMIN,
+    Role.SYSTEM,
+)
 UNIT = {CLERK, HEAD}
 
 # machine -> action -> (roles, {from_state: {targets}}), states as plain strings.
@@ -23,8 +40,7 @@ SPEC = {
         "cosign_accept": ({MEMBER}, {"awaiting_cosigners": {"awaiting_cosigners", "submitted"}}),
         "cosign_decline": ({MEMBER}, {"awaiting_cosigners": {"awaiting_cosigners", "submitted"}}),
         "cosign_expire": ({SYSTEM}, {"awaiting_cosigners": {"submitted"}}),
-        "withdraw": ({MEMBER}, {"awaiting_cosigners": {"withdrawn"},
-                                "submitted": {"withdrawn"}}),
+        "withdraw": ({MEMBER}, {"awaiting_cosigners": {"withdrawn"}, "submitted": {"withdrawn"}}),
         "file": ({SEC}, {"submitted": {"filed"}}),
         "not_file": ({SEC}, {"submitted": {"not_filed"}}),
         "merge": ({SEC}, {"submitted": {"merged"}}),
@@ -44,16 +60,22 @@ SPEC = {
         "record_contact": (UNIT, {"handling": {"handling"}, "rehandling": {"rehandling"}}),
         "submit_opinion": (UNIT, {"handling": {"closed"}}),
         "request_extension": (UNIT, {"handling": {"handling"}, "rehandling": {"rehandling"}}),
-        "decide_extension": ({SEC}, {"handling": {"handling"}, "rehandling": {"rehandling"},
-                                     "replied": {"replied"}}),
+        "decide_extension": (
+            {SEC},
+            {"handling": {"handling"}, "rehandling": {"rehandling"}, "replied": {"replied"}},
+        ),
         "draft_reply": (UNIT, {"handling": {"handling"}, "rehandling": {"rehandling"}}),
-        "deliver_reply": ({SEC, CLERK, HEAD, SYSTEM}, {"handling": {"replied"},
-                                                       "rehandling": {"replied"}}),
+        "deliver_reply": (
+            {SEC, CLERK, HEAD, SYSTEM},
+            {"handling": {"replied"}, "rehandling": {"replied"}},
+        ),
         "rate": ({MEMBER}, {"replied": {"closed", "rehandling"}}),
         "expire_rating": ({SYSTEM}, {"replied": {"closed"}}),
         "follow_up": (UNIT, {"replied": {"replied"}, "closed": {"closed"}}),
-        "close": ({SYSTEM}, {"pending": {"closed"}, "handling": {"closed"},
-                             "reassignment_requested": {"closed"}}),
+        "close": (
+            {SYSTEM},
+            {"pending": {"closed"}, "handling": {"closed"}, "reassignment_requested": {"closed"}},
+        ),
     },
     "reply": {
         "draft": (UNIT, {None: {"awaiting_signoff", "awaiting_review", "delivered"}}),
@@ -66,9 +88,11 @@ SPEC = {
     },
 }
 
-STATES = {"proposal": [s.value for s in ProposalState],
-          "assignment": [s.value for s in AssignmentState],
-          "reply": [s.value for s in ReplyState]}
+STATES = {
+    "proposal": [s.value for s in ProposalState],
+    "assignment": [s.value for s in AssignmentState],
+    "reply": [s.value for s in ReplyState],
+}
 EXPECTED_TERMINAL = {
     "proposal": {"not_filed", "merged", "withdrawn", "closed"},
     "assignment": {"closed", "reassigned"},
@@ -83,8 +107,14 @@ def _allowed_cases():
             for source, targets in moves.items():
                 for target in sorted(targets):
                     for role in sorted(roles):
-                        yield pytest.param(machine, action, source, target, role,
-                                           id=f"{machine}.{action}:{source}->{target}:{role}")
+                        yield pytest.param(
+                            machine,
+                            action,
+                            source,
+                            target,
+                            role,
+                            id=f"{machine}.{action}:{source}->{target}:{role}",
+                        )
 
 
 def _refused_state_cases():
@@ -93,8 +123,9 @@ def _refused_state_cases():
             role = sorted(roles)[0]
             for state in [None] + STATES[machine]:
                 if state not in moves:
-                    yield pytest.param(machine, action, state, role,
-                                       id=f"{machine}.{action}:from-{state}")
+                    yield pytest.param(
+                        machine, action, state, role, id=f"{machine}.{action}:from-{state}"
+                    )
 
 
 def _refused_role_cases():
@@ -103,26 +134,52 @@ def _refused_role_cases():
             source = next(iter(moves))
             for role in ALL_ROLES:
                 if role not in roles:
-                    yield pytest.param(machine, action, source, role,
-                                       id=f"{machine}.{action}:by-{role}")
+                    yield pytest.param(
+                        machine, action, source, role, id=f"{machine}.{action}:by-{role}"
+                    )
 
 
 def test_state_enums_match_the_api_contract():
-    assert STATES["proposal"] == ["draft", "awaiting_cosigners", "submitted", "filed",
-                                  "not_filed", "merged", "withdrawn", "assigned", "closed"]
-    assert set(STATES["assignment"]) == {"pending", "reassignment_requested", "handling",
-                                         "replied", "rehandling", "closed", "reassigned"}
-    assert set(STATES["reply"]) == {"awaiting_signoff", "awaiting_review", "returned",
-                                    "delivered", "rated", "unrated"}
+    assert STATES["proposal"] == [
+        "draft",
+        "awaiting_cosigners",
+        "submitted",
+        "filed",
+        "not_filed",
+        "merged",
+        "withdrawn",
+        "assigned",
+        "closed",
+    ]
+    assert set(STATES["assignment"]) == {
+        "pending",
+        "reassignment_requested",
+        "handling",
+        "replied",
+        "rehandling",
+        "closed",
+        "reassigned",
+    }
+    assert set(STATES["reply"]) == {
+        "awaiting_signoff",
+        "awaiting_review",
+        "returned",
+        "delivered",
+        "rated",
+        "unrated",
+    }
     assert UNIT_ROLES == {CLERK, HEAD}
 
 
 @pytest.mark.parametrize("machine", sorted(SPEC))
 def test_transition_table_is_exactly_the_specified_workflow(machine):
-    table = {action: ({Role(r) for r in roles},
-                      {(None if s is None else str(s)): {str(t) for t in ts}
-                       for s, ts in moves.items()})
-             for action, (roles, moves) in MACHINES[machine].items()}
+    table = {
+        action: (
+            {Role(r) for r in roles},
+            {(None if s is None else str(s)): {str(t) for t in ts} for s, ts in moves.items()},
+        )
+        for action, (roles, moves) in MACHINES[machine].items()
+    }
     assert set(table) == set(SPEC[machine])
     for action, expected in SPEC[machine].items():
         assert table[action] == expected, action
@@ -137,7 +194,8 @@ def test_allowed_transition_returns_its_target(machine, action, source, target, 
 
 @pytest.mark.parametrize("machine,action,state,role", list(_refused_state_cases()))
 def test_action_from_a_state_it_is_not_allowed_from_raises_invalid_transition(
-        machine, action, state, role):
+    machine, action, state, role
+):
     with pytest.raises(InvalidTransition) as err:
         transition(machine, action, state, role)
     assert (err.value.machine, err.value.action, err.value.state) == (machine, action, state)
@@ -145,7 +203,8 @@ def test_action_from_a_state_it_is_not_allowed_from_raises_invalid_transition(
 
 @pytest.mark.parametrize("machine,action,state,role", list(_refused_role_cases()))
 def test_action_by_a_role_not_allowed_to_take_it_raises_role_not_allowed(
-        machine, action, state, role):
+    machine, action, state, role
+):
     with pytest.raises(RoleNotAllowed) as err:
         transition(machine, action, state, role)
     assert (err.value.machine, err.value.action, err.value.role) == (machine, action, role)
@@ -165,10 +224,16 @@ def test_a_target_the_action_cannot_reach_is_refused():
         transition("reply", "draft", None, CLERK, to="rated")
 
 
-@pytest.mark.parametrize("machine,action,source", [
-    ("proposal", "submit", "draft"), ("proposal", "cosign_accept", "awaiting_cosigners"),
-    ("assignment", "rate", "replied"), ("reply", "draft", None),
-    ("reply", "signoff_approve", "awaiting_signoff")])
+@pytest.mark.parametrize(
+    "machine,action,source",
+    [
+        ("proposal", "submit", "draft"),
+        ("proposal", "cosign_accept", "awaiting_cosigners"),
+        ("assignment", "rate", "replied"),
+        ("reply", "draft", None),
+        ("reply", "signoff_approve", "awaiting_signoff"),
+    ],
+)
 def test_an_action_with_several_targets_needs_an_explicit_one(machine, action, source):
     role = sorted(SPEC[machine][action][0])[0]
     with pytest.raises(ValueError):
@@ -180,8 +245,9 @@ def test_terminal_states_are_the_specified_ones():
     assert ANNOTATIONS == {"mark_key", "record_consultation", "follow_up"}
 
 
-@pytest.mark.parametrize("machine,state", [(m, s) for m, ss in EXPECTED_TERMINAL.items()
-                                           for s in sorted(ss)])
+@pytest.mark.parametrize(
+    "machine,state", [(m, s) for m, ss in EXPECTED_TERMINAL.items() for s in sorted(ss)]
+)
 def test_terminal_states_have_no_exits_except_annotations(machine, state):
     actions = allowed_actions(machine, state)
     assert set(actions) <= ANNOTATIONS, actions
@@ -191,11 +257,13 @@ def test_terminal_states_have_no_exits_except_annotations(machine, state):
             assert transition(machine, action, state, role) == state
 
 
-@pytest.mark.parametrize("machine,state", [(m, s) for m in STATES for s in STATES[m]
-                                           if s not in EXPECTED_TERMINAL[m]])
+@pytest.mark.parametrize(
+    "machine,state", [(m, s) for m in STATES for s in STATES[m] if s not in EXPECTED_TERMINAL[m]]
+)
 def test_every_non_terminal_state_has_a_way_out(machine, state):
-    exits = {t for action, (_, moves) in SPEC[machine].items() if state in moves
-             for t in moves[state]}
+    exits = {
+        t for action, (_, moves) in SPEC[machine].items() if state in moves for t in moves[state]
+    }
     assert exits - {state}, f"{machine}: nothing leaves {state}"
 
 
@@ -212,42 +280,63 @@ def test_every_state_is_reachable_from_creation(machine):
     assert {str(s) for s in seen} == set(STATES[machine])
 
 
-@pytest.mark.parametrize("machine,state,role,expected", [
-    ("proposal", None, MEMBER, ["create"]),
-    ("proposal", "draft", MEMBER, ["edit", "submit"]),
-    ("proposal", "draft", SEC, []),
-    ("proposal", "awaiting_cosigners", MEMBER, ["cosign_accept", "cosign_decline", "withdraw"]),
-    ("proposal", "awaiting_cosigners", SYSTEM, ["cosign_expire"]),
-    ("proposal", "submitted", MEMBER, ["withdraw"]),
-    ("proposal", "submitted", SEC, ["file", "not_file", "merge", "return", "mark_key"]),
-    ("proposal", "filed", SEC, ["assign", "mark_key"]),
-    ("proposal", "filed", MEMBER, []),
-    ("proposal", "assigned", SEC, ["mark_key", "record_consultation"]),
-    ("proposal", "assigned", SYSTEM, ["close"]),
-    ("proposal", "closed", SEC, ["mark_key", "record_consultation"]),
-    ("proposal", "withdrawn", MEMBER, []),
-    ("assignment", "pending", CLERK, ["accept", "request_reassignment"]),
-    ("assignment", "pending", HEAD, ["accept", "request_reassignment"]),
-    ("assignment", "pending", SEC, []),
-    ("assignment", "reassignment_requested", SEC,
-     ["approve_reassignment", "refuse_reassignment"]),
-    ("assignment", "reassignment_requested", CLERK, []),
-    ("assignment", "handling", CLERK, ["record_contact", "submit_opinion", "request_extension",
-                                       "draft_reply", "deliver_reply"]),
-    ("assignment", "handling", SEC, ["decide_extension", "deliver_reply"]),
-    ("assignment", "replied", MEMBER, ["rate"]),
-    ("assignment", "replied", CLERK, ["follow_up"]),
-    ("assignment", "rehandling", CLERK, ["record_contact", "request_extension", "draft_reply",
-                                         "deliver_reply"]),
-    ("assignment", "closed", CLERK, ["follow_up"]),
-    ("assignment", "reassigned", SEC, []),
-    ("reply", "awaiting_signoff", HEAD, ["signoff_approve", "signoff_return"]),
-    ("reply", "awaiting_signoff", CLERK, []),
-    ("reply", "awaiting_review", SEC, ["review_approve", "review_return"]),
-    ("reply", "delivered", MEMBER, ["rate"]),
-    ("reply", "delivered", SYSTEM, ["expire_rating"]),
-    ("reply", "returned", CLERK, []),
-])
+@pytest.mark.parametrize(
+    "machine,state,role,expected",
+    [
+        ("proposal", None, MEMBER, ["create"]),
+        ("proposal", "draft", MEMBER, ["edit", "submit"]),
+        ("proposal", "draft", SEC, []),
+        ("proposal", "awaiting_cosigners", MEMBER, ["cosign_accept", "cosign_decline", "withdraw"]),
+        ("proposal", "awaiting_cosigners", SYSTEM, ["cosign_expire"]),
+        ("proposal", "submitted", MEMBER, ["withdraw"]),
+        ("proposal", "submitted", SEC, ["file", "not_file", "merge", "return", "mark_key"]),
+        ("proposal", "filed", SEC, ["assign", "mark_key"]),
+        ("proposal", "filed", MEMBER, []),
+        ("proposal", "assigned", SEC, ["mark_key", "record_consultation"]),
+        ("proposal", "assigned", SYSTEM, ["close"]),
+        ("proposal", "closed", SEC, ["mark_key", "record_consultation"]),
+        ("proposal", "withdrawn", MEMBER, []),
+        ("assignment", "pending", CLERK, ["accept", "request_reassignment"]),
+        ("assignment", "pending", HEAD, ["accept", "request_reassignment"]),
+        ("assignment", "pending", SEC, []),
+        (
+            "assignment",
+            "reassignment_requested",
+            SEC,
+            ["approve_reassignment", "refuse_reassignment"],
+        ),
+        ("assignment", "reassignment_requested", CLERK, []),
+        (
+            "assignment",
+            "handling",
+            CLERK,
+            [
+                "record_contact",
+                "submit_opinion",
+                "request_extension",
+                "draft_reply",
+                "deliver_reply",
+            ],
+        ),
+        ("assignment", "handling", SEC, ["decide_extension", "deliver_reply"]),
+        ("assignment", "replied", MEMBER, ["rate"]),
+        ("assignment", "replied", CLERK, ["follow_up"]),
+        (
+            "assignment",
+            "rehandling",
+            CLERK,
+            ["record_contact", "request_extension", "draft_reply", "deliver_reply"],
+        ),
+        ("assignment", "closed", CLERK, ["follow_up"]),
+        ("assignment", "reassigned", SEC, []),
+        ("reply", "awaiting_signoff", HEAD, ["signoff_approve", "signoff_return"]),
+        ("reply", "awaiting_signoff", CLERK, []),
+        ("reply", "awaiting_review", SEC, ["review_approve", "review_return"]),
+        ("reply", "delivered", MEMBER, ["rate"]),
+        ("reply", "delivered", SYSTEM, ["expire_rating"]),
+        ("reply", "returned", CLERK, []),
+    ],
+)
 def test_allowed_actions_lists_what_a_role_may_do_in_a_state(machine, state, role, expected):
     assert allowed_actions(machine, state, role) == expected
 
@@ -255,9 +344,19 @@ def test_allowed_actions_lists_what_a_role_may_do_in_a_state(machine, state, rol
 def test_allowed_actions_without_a_role_lists_every_role_s_actions():
     assert allowed_actions("reply", "awaiting_signoff") == ["signoff_approve", "signoff_return"]
     assert allowed_actions("proposal", "submitted") == [
-        "withdraw", "file", "not_file", "merge", "return", "mark_key"]
+        "withdraw",
+        "file",
+        "not_file",
+        "merge",
+        "return",
+        "mark_key",
+    ]
     assert allowed_actions("assignment", "replied") == [
-        "decide_extension", "rate", "expire_rating", "follow_up"]
+        "decide_extension",
+        "rate",
+        "expire_rating",
+        "follow_up",
+    ]
 
 
 @pytest.mark.parametrize("machine", sorted(STATES))

@@ -1,4 +1,5 @@
 """Who sees a proposal: a co-signer only while invited or after co-signing."""
+
 from proposals.workflow import operations as ops
 from proposals.extensions import db
 from proposals.workflow.core import loaded
@@ -24,10 +25,13 @@ def test_internal_history_comments_are_hidden_from_the_proposer_on_the_page(worl
     p = flows.handling(world)
     a = loaded(p, "assignments").assignments[0]
     from proposals.handling import operations as hops
-    hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": flows._today(),
-                                           "summary": "电话沟通"})
-    reply = hops.draft_reply(world.clerk_a, a, {"result": "A", "text": "答复", "signer": "局长",
-                                                "contact": "赵 123"})
+
+    hops.record_contact(
+        world.clerk_a, a, {"mode": "phone", "date": flows._today(), "summary": "电话沟通"}
+    )
+    reply = hops.draft_reply(
+        world.clerk_a, a, {"result": "A", "text": "答复", "signer": "局长", "contact": "赵 123"}
+    )
     hops.signoff_reply(world.head_a, reply, {"approve": False, "comment": "内部意见：数据不准确"})
     db.session.commit()
     assert "内部意见" in web(world.secretariat).get(f"/proposals/{p.id}").get_data(as_text=True)

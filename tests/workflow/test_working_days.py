@@ -1,12 +1,18 @@
 """Working days on the official Chinese calendar (docs/domain.md) and the deadlines computed from
 it (§3). The dates below were checked against the State Council's announcements (国务院办公厅关于
 2024/2025/2026 年部分节假日安排的通知)."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from proposals.committee.calendar import (WorkCalendar, add_months, coverage_note, local_date,
-                                          official_years)
+from proposals.committee.calendar import (
+    WorkCalendar,
+    add_months,
+    coverage_note,
+    local_date,
+    official_years,
+)
 from proposals.errors import ValidationError
 from proposals.extensions import db
 from proposals.handling import operations as hops
@@ -40,9 +46,21 @@ OFFICIAL_HOLIDAYS = {
 }
 
 # 调休上班: weekend days that are working days
-MAKE_UP_WORKDAYS = ["2024-02-04", "2024-02-18", "2024-09-29", "2024-10-12",
-                    "2025-01-26", "2025-02-08", "2025-09-28", "2025-10-11",
-                    "2026-01-04", "2026-02-14", "2026-02-28", "2026-09-20", "2026-10-10"]
+MAKE_UP_WORKDAYS = [
+    "2024-02-04",
+    "2024-02-18",
+    "2024-09-29",
+    "2024-10-12",
+    "2025-01-26",
+    "2025-02-08",
+    "2025-09-28",
+    "2025-10-11",
+    "2026-01-04",
+    "2026-02-14",
+    "2026-02-28",
+    "2026-09-20",
+    "2026-10-10",
+]
 
 
 @pytest.mark.parametrize("name", OFFICIAL_HOLIDAYS)
@@ -69,34 +87,42 @@ def test_make_up_working_days_on_weekends_are_working_days(day):
 def test_an_ordinary_weekend_is_not_a_working_day():
     assert not CAL.is_workday(D("2025-10-12"))  # Sunday after the make-up Saturday
     assert not CAL.is_workday(D("2025-03-15"))
-    assert CAL.is_workday(D("2025-03-14"))      # a Friday
+    assert CAL.is_workday(D("2025-03-14"))  # a Friday
 
 
-@pytest.mark.parametrize("start, n, expected, why", [
-    ("2025-03-14", 1, "2025-03-17", "Friday + 1 is the next Monday"),
-    ("2025-03-14", 5, "2025-03-21", "Friday + 5 is the next Friday"),
-    ("2025-03-14", 0, "2025-03-14", "zero working days is the same day"),
-    ("2025-03-15", 1, "2025-03-17", "from a Saturday the first working day is Monday"),
-    # 2025 National Day: Sunday 28 Sep is a make-up working day, 1–8 Oct off, Sat 11 Oct works
-    ("2025-09-26", 1, "2025-09-28", "Friday before National Day: the make-up Sunday counts"),
-    ("2025-09-26", 5, "2025-10-10", "28, 29, 30 Sep then 9, 10 Oct"),
-    ("2025-09-30", 1, "2025-10-09", "the day before the holiday jumps the whole holiday"),
-    ("2025-09-30", 5, "2025-10-14", "9, 10, 11 (make-up Saturday), 13, 14 Oct"),
-    ("2025-09-30", 15, "2025-10-28", "the 15-working-day contact window"),
-    ("2025-10-10", 1, "2025-10-11", "Friday + 1 is the make-up Saturday"),
-    # 2024 National Day: Sunday 29 Sep and Saturday 12 Oct work, 1–7 Oct off
-    ("2024-09-27", 1, "2024-09-29", "Friday + 1 is the make-up Sunday"),
-    ("2024-09-30", 1, "2024-10-08", "Monday before National Day + 1 is 8 Oct"),
-    ("2024-09-30", 5, "2024-10-12", "8, 9, 10, 11, 12 (make-up Saturday) Oct"),
-    # Spring Festivals
-    ("2024-02-08", 2, "2024-02-18", "9 Feb (除夕 is a working day in 2024), then Sunday 18 Feb"),
-    ("2025-01-24", 1, "2025-01-26", "Friday + 1 is the make-up Sunday 26 Jan"),
-    ("2025-01-27", 1, "2025-02-05", "27 Jan + 1 jumps 28 Jan–4 Feb"),
-    ("2025-01-27", 4, "2025-02-08", "5, 6, 7 Feb and the make-up Saturday 8 Feb"),
-    ("2026-02-13", 1, "2026-02-14", "Friday + 1 is the make-up Saturday 14 Feb"),
-    ("2026-02-13", 2, "2026-02-24", "then 15–23 Feb off"),
-    ("2026-09-30", 1, "2026-10-08", "2026 National Day is 1–7 Oct"),
-])
+@pytest.mark.parametrize(
+    "start, n, expected, why",
+    [
+        ("2025-03-14", 1, "2025-03-17", "Friday + 1 is the next Monday"),
+        ("2025-03-14", 5, "2025-03-21", "Friday + 5 is the next Friday"),
+        ("2025-03-14", 0, "2025-03-14", "zero working days is the same day"),
+        ("2025-03-15", 1, "2025-03-17", "from a Saturday the first working day is Monday"),
+        # 2025 National Day: Sunday 28 Sep is a make-up working day, 1–8 Oct off, Sat 11 Oct works
+        ("2025-09-26", 1, "2025-09-28", "Friday before National Day: the make-up Sunday counts"),
+        ("2025-09-26", 5, "2025-10-10", "28, 29, 30 Sep then 9, 10 Oct"),
+        ("2025-09-30", 1, "2025-10-09", "the day before the holiday jumps the whole holiday"),
+        ("2025-09-30", 5, "2025-10-14", "9, 10, 11 (make-up Saturday), 13, 14 Oct"),
+        ("2025-09-30", 15, "2025-10-28", "the 15-working-day contact window"),
+        ("2025-10-10", 1, "2025-10-11", "Friday + 1 is the make-up Saturday"),
+        # 2024 National Day: Sunday 29 Sep and Saturday 12 Oct work, 1–7 Oct off
+        ("2024-09-27", 1, "2024-09-29", "Friday + 1 is the make-up Sunday"),
+        ("2024-09-30", 1, "2024-10-08", "Monday before National Day + 1 is 8 Oct"),
+        ("2024-09-30", 5, "2024-10-12", "8, 9, 10, 11, 12 (make-up Saturday) Oct"),
+        # Spring Festivals
+        (
+            "2024-02-08",
+            2,
+            "2024-02-18",
+            "9 Feb (除夕 is a working day in 2024), then Sunday 18 Feb",
+        ),
+        ("2025-01-24", 1, "2025-01-26", "Friday + 1 is the make-up Sunday 26 Jan"),
+        ("2025-01-27", 1, "2025-02-05", "27 Jan + 1 jumps 28 Jan–4 Feb"),
+        ("2025-01-27", 4, "2025-02-08", "5, 6, 7 Feb and the make-up Saturday 8 Feb"),
+        ("2026-02-13", 1, "2026-02-14", "Friday + 1 is the make-up Saturday 14 Feb"),
+        ("2026-02-13", 2, "2026-02-24", "then 15–23 Feb off"),
+        ("2026-09-30", 1, "2026-10-08", "2026 National Day is 1–7 Oct"),
+    ],
+)
 def test_add_working_days_follows_the_official_calendar(start, n, expected, why):
     assert CAL.add_working_days(D(start), n) == D(expected), why
 
@@ -115,16 +141,19 @@ def test_negative_working_days_are_refused():
         CAL.add_working_days(D("2025-03-14"), -1)
 
 
-@pytest.mark.parametrize("start, months, expected, why", [
-    ("2025-01-31", 1, "2025-02-28", "31 Jan + 1 month is the last day of February"),
-    ("2024-01-31", 1, "2024-02-29", "in a leap year that is 29 Feb"),
-    ("2025-11-30", 3, "2026-02-28", "30 Nov + 3 months is the end of February"),
-    ("2023-11-30", 3, "2024-02-29", "… 29 Feb in a leap year"),
-    ("2025-08-31", 1, "2025-09-30", "31 Aug + 1 month is 30 Sep"),
-    ("2025-09-30", 3, "2025-12-30", "an ordinary 3-month reply deadline"),
-    ("2025-09-30", 6, "2026-03-30", "the 6-month extension limit"),
-    ("2025-10-15", 3, "2026-01-15", "calendar months ignore holidays and weekends"),
-])
+@pytest.mark.parametrize(
+    "start, months, expected, why",
+    [
+        ("2025-01-31", 1, "2025-02-28", "31 Jan + 1 month is the last day of February"),
+        ("2024-01-31", 1, "2024-02-29", "in a leap year that is 29 Feb"),
+        ("2025-11-30", 3, "2026-02-28", "30 Nov + 3 months is the end of February"),
+        ("2023-11-30", 3, "2024-02-29", "… 29 Feb in a leap year"),
+        ("2025-08-31", 1, "2025-09-30", "31 Aug + 1 month is 30 Sep"),
+        ("2025-09-30", 3, "2025-12-30", "an ordinary 3-month reply deadline"),
+        ("2025-09-30", 6, "2026-03-30", "the 6-month extension limit"),
+        ("2025-10-15", 3, "2026-01-15", "calendar months ignore holidays and weekends"),
+    ],
+)
 def test_add_months_is_calendar_months_clamped_to_the_month_end(start, months, expected, why):
     assert add_months(D(start), months) == D(expected), why
 
@@ -138,6 +167,7 @@ def test_local_date_is_asia_shanghai():
 
 
 # --- beyond the official calendar: weekends plus the admin's override list ---------------------
+
 
 def _beyond():
     """The first year the calendar package does not know, with one of its Mondays and the
@@ -206,14 +236,16 @@ def test_coverage_note_says_when_the_fallback_is_in_use():
 
 # --- deadlines stored on assignments (database) -------------------------------------------------
 
+
 def _assigned_at(world, moment, plan=None):
     """A proposal drafted, submitted, filed and assigned, every step at ``moment`` (UTC)."""
     p = ops.create_proposal(world.member, world.content(), now=moment)
     ops.submit_proposal(world.member, p, now=moment)
     ops.review_proposal(world.secretariat, p, {"decision": "file"}, now=moment)
     plan = plan or [(world.unit_a, "lead")]
-    ops.assign_proposal(world.secretariat, p, [{"code": d.code, "role": r} for d, r in plan],
-                        now=moment)
+    ops.assign_proposal(
+        world.secretariat, p, [{"code": d.code, "role": r} for d, r in plan], now=moment
+    )
     db.session.commit()
     return p
 
@@ -226,11 +258,11 @@ def test_assignment_deadlines_skip_national_day_in_working_days(world):
     lead = next(a for a in loaded(p, "assignments").assignments if a.role == "lead")
     co = next(a for a in loaded(p, "assignments").assignments if a.role == "co")
     assert lead.round_started_on == D("2025-09-30")
-    assert lead.accept_due == D("2025-10-14")   # 9, 10, 11 (调休), 13, 14 Oct
+    assert lead.accept_due == D("2025-10-14")  # 9, 10, 11 (调休), 13, 14 Oct
     assert lead.contact_due == D("2025-10-28")
-    assert lead.reply_due == D("2025-12-30")    # 3 calendar months
+    assert lead.reply_due == D("2025-12-30")  # 3 calendar months
     assert lead.opinion_due is None
-    assert co.opinion_due == D("2025-10-30")    # 1 calendar month
+    assert co.opinion_due == D("2025-10-30")  # 1 calendar month
     assert co.accept_due == D("2025-10-14")
 
 
@@ -240,7 +272,7 @@ def test_assignment_dates_are_counted_from_the_beijing_date(world):
     p = _assigned_at(world, utc("2025-03-13T17:00"))
     a = loaded(p, "assignments").assignments[0]
     assert a.round_started_on == D("2025-03-14")
-    assert a.accept_due == D("2025-03-21")      # Friday + 5 working days, not Thursday + 5
+    assert a.accept_due == D("2025-03-21")  # Friday + 5 working days, not Thursday + 5
     assert a.reply_due == D("2025-06-14")
 
 
@@ -253,14 +285,16 @@ def test_extension_beyond_six_months_after_assignment_is_refused(world):
     db.session.commit()
     later = utc("2025-12-01T02:00")
     with pytest.raises(ValidationError) as err:
-        hops.request_extension(world.clerk_a, a, {"until": "2026-03-31", "reason": "需要调研"},
-                               now=later)
+        hops.request_extension(
+            world.clerk_a, a, {"until": "2026-03-31", "reason": "需要调研"}, now=later
+        )
     assert "until" in err.value.fields and "2026-03-30" in err.value.fields["until"]
     db.session.rollback()
     assert loaded(a, "extension_requests").extension_requests == []
     # exactly 6 months is allowed, and approving it moves the effective deadline
-    hops.request_extension(world.clerk_a, a, {"until": "2026-03-30", "reason": "需要调研"},
-                           now=later)
+    hops.request_extension(
+        world.clerk_a, a, {"until": "2026-03-30", "reason": "需要调研"}, now=later
+    )
     hops.decide_extension(world.secretariat, a, {"approve": True}, now=later)
     db.session.commit()
     assert a.extended_to == D("2026-03-30") and a.effective_due == D("2026-03-30")
@@ -273,20 +307,37 @@ def test_unsatisfied_rating_restarts_a_three_month_reply_deadline_from_the_ratin
     p = _assigned_at(world, assigned)
     a = loaded(p, "assignments").assignments[0]
     hops.accept_assignment(world.clerk_a, a, now=assigned)
-    hops.record_contact(world.clerk_a, a, {"mode": "phone", "date": "2025-09-01",
-                                           "summary": "电话沟通"}, now=utc("2025-09-01T02:00"))
+    hops.record_contact(
+        world.clerk_a,
+        a,
+        {"mode": "phone", "date": "2025-09-01", "summary": "电话沟通"},
+        now=utc("2025-09-01T02:00"),
+    )
     replied_at = utc("2025-11-20T02:00")
-    reply = hops.draft_reply(world.clerk_a, a, {
-        "result": "B", "text": "答复正文", "signer": "局长 王某", "contact": "赵某 0571-88888888",
-        "promised_date": "2026-06-30"}, now=replied_at)
+    reply = hops.draft_reply(
+        world.clerk_a,
+        a,
+        {
+            "result": "B",
+            "text": "答复正文",
+            "signer": "局长 王某",
+            "contact": "赵某 0571-88888888",
+            "promised_date": "2026-06-30",
+        },
+        now=replied_at,
+    )
     hops.signoff_reply(world.head_a, reply, {"approve": True}, now=replied_at)
     hops.review_reply(world.secretariat, reply, {"approve": True}, now=replied_at)
     db.session.commit()
     assert reply.rating_due == CAL.add_working_days(D("2025-11-20"), 15)
-    hops.rate_reply(world.member, reply, {"rating": "unsatisfied", "comment": "未解决实际问题"},
-                    now=utc("2025-11-30T03:00"))
+    hops.rate_reply(
+        world.member,
+        reply,
+        {"rating": "unsatisfied", "comment": "未解决实际问题"},
+        now=utc("2025-11-30T03:00"),
+    )
     db.session.commit()
     assert a.state == "rehandling" and a.round == 2
     assert a.round_started_on == D("2025-11-30")
-    assert a.reply_due == D("2026-02-28")       # 30 Nov + 3 months, clamped to the month end
+    assert a.reply_due == D("2026-02-28")  # 30 Nov + 3 months, clamped to the month end
     assert a.effective_due == D("2026-02-28")
