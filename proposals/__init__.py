@@ -27,10 +27,11 @@ def create_app(config=None):
     login_manager.init_app(app)
     csrf.init_app(app)
 
-    from . import models  # noqa: F401  (every table registered on the metadata)
-
     # login sessions (the user loader), login rate limits, security headers, the audit log
-    from . import security
+    from . import (
+        models,  # noqa: F401  (every table registered on the metadata)
+        security,
+    )
 
     security.init_app(app)
 

@@ -4,7 +4,7 @@ set), a clean database per test, factories that go through the operations, and a
 import os
 import tempfile
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import count
 
 import pytest
@@ -209,7 +209,7 @@ class Factory:
         return u
 
     def session(self, year=None, current=True, term=10, meeting=None):
-        year = year or datetime.now(timezone.utc).year
+        year = year or datetime.now(UTC).year
         return create_session(
             term, meeting or next(self.seq), year, date(year, 1, 10), date(year, 1, 14), current
         )

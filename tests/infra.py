@@ -1,5 +1,6 @@
-"""Real services for tests/reminders/test_redis_celery_smtp.py, each a subprocess on a free loopback port in
-its own process group, stopped (SIGTERM, then SIGKILL to the whole group) even when a test fails:
+"""Real services for the service tests (tests/reminders/test_redis_celery_smtp.py and others),
+each a subprocess on a free loopback port in its own process group, stopped (SIGTERM, then
+SIGKILL to the whole group) even when a test fails:
 
 - ``redis-server`` without persistence (a restart starts empty, as after a crash),
 - an SMTP sink (aiosmtpd) that appends one JSON line per received message, with its
@@ -98,8 +99,7 @@ class Service:
 
     def start(self):
         assert self.proc is None or self.proc.poll() is not None, f"{self.name} is running"
-        log = open(self.log_path, "ab")
-        try:
+        with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 self.argv,
                 cwd=self.cwd,
@@ -110,8 +110,6 @@ class Service:
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
             )
-        finally:
-            log.close()
         Service._all.append(self)
         return self
 
@@ -324,7 +322,7 @@ def run_smtp_sink(port, path, delay):
 
     from aiosmtpd.controller import Controller
 
-    out = open(path, "a", encoding="utf-8")
+    out = open(path, "a", encoding="utf-8")  # noqa: SIM115  (open while the sink runs)
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):

@@ -14,13 +14,12 @@ Create Date: 2026-11-29 10:09:56.289742
 
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
 from dateutil.relativedelta import relativedelta
-
 
 # revision identifiers, used by Alembic.
 revision = "08536d4a7d4b"
@@ -61,7 +60,7 @@ def upgrade():
             if isinstance(assigned_at, str):  # SQLite without type information
                 assigned_at = datetime.fromisoformat(assigned_at)
             if assigned_at.tzinfo is None:
-                assigned_at = assigned_at.replace(tzinfo=timezone.utc)
+                assigned_at = assigned_at.replace(tzinfo=UTC)
             due = assigned_at.astimezone(LOCAL_TZ).date() + relativedelta(months=months)
             bind.execute(
                 sa.text("UPDATE replies SET due_on = :due WHERE id = :id"),

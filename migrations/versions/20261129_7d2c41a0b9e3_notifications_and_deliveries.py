@@ -6,9 +6,8 @@ Create Date: 2026-11-29 09:39:56.366193
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7d2c41a0b9e3"

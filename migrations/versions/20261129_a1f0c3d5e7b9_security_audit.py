@@ -9,7 +9,6 @@ Create Date: 2026-11-29 12:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "a1f0c3d5e7b9"
 down_revision = "08536d4a7d4b"

@@ -9,7 +9,6 @@ Create Date: 2026-11-29 12:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "b2e1d4f6a8c0"
 down_revision = "a1f0c3d5e7b9"

@@ -6,9 +6,8 @@ Create Date: 2026-11-29 08:57:43.824402
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c10e9eafc831"
@@ -111,7 +110,8 @@ def upgrade():
             name=op.f("ck_users_unit_staff_have_unit"),
         ),
         sa.CheckConstraint(
-            "org_type IS NULL OR (role = 'member' AND org_type IN ('party', 'organization', 'sector', 'special_committee'))",
+            "org_type IS NULL OR (role = 'member' AND org_type IN "
+            "('party', 'organization', 'sector', 'special_committee'))",
             name=op.f("ck_users_org_type"),
         ),
         sa.CheckConstraint(
@@ -189,7 +189,8 @@ def upgrade():
             name=op.f("ck_proposals_number_only_when_filed"),
         ),
         sa.CheckConstraint(
-            "state IN ('draft', 'awaiting_cosigners', 'submitted', 'filed', 'not_filed', 'merged', 'withdrawn', 'assigned', 'closed')",
+            "state IN ('draft', 'awaiting_cosigners', 'submitted', 'filed', 'not_filed', "
+            "'merged', 'withdrawn', 'assigned', 'closed')",
             name=op.f("ck_proposals_state"),
         ),
         sa.ForeignKeyConstraint(
@@ -259,7 +260,8 @@ def upgrade():
         ),
         sa.CheckConstraint("role IN ('lead', 'co', 'split')", name=op.f("ck_assignments_role")),
         sa.CheckConstraint(
-            "state IN ('pending', 'reassignment_requested', 'handling', 'replied', 'rehandling', 'closed', 'reassigned')",
+            "state IN ('pending', 'reassignment_requested', 'handling', 'replied', "
+            "'rehandling', 'closed', 'reassigned')",
             name=op.f("ck_assignments_state"),
         ),
         sa.CheckConstraint("round IN (1, 2)", name=op.f("ck_assignments_round")),
@@ -507,7 +509,8 @@ def upgrade():
             name=op.f("ck_replies_b_has_promised_date"),
         ),
         sa.CheckConstraint(
-            "state IN ('awaiting_signoff', 'awaiting_review', 'returned', 'delivered', 'rated', 'unrated')",
+            "state IN ('awaiting_signoff', 'awaiting_review', 'returned', 'delivered', "
+            "'rated', 'unrated')",
             name=op.f("ck_replies_state"),
         ),
         sa.ForeignKeyConstraint(

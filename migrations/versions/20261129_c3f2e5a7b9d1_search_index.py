@@ -11,7 +11,6 @@ session events keep them in step; `flask search reindex` rebuilds them at any ti
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "c3f2e5a7b9d1"
 down_revision = "b2e1d4f6a8c0"

@@ -9,7 +9,6 @@ Create Date: 2026-11-29 12:00:00
 import sqlalchemy as sa  # noqa: F401
 from alembic import op  # noqa: F401
 
-
 # revision identifiers, used by Alembic.
 revision = "d4a3f6b8c0e2"
 down_revision = "c3f2e5a7b9d1"

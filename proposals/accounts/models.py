@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import current_app
 from flask_login import UserMixin
@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..i18n import N_
-from ..workflow.states import Role, UNIT_ROLES
+from ..workflow.states import UNIT_ROLES, Role
 
 ROLES = tuple(r.value for r in Role if r is not Role.SYSTEM)
 # Organisation accounts (集体提案者) are members of one of these types.
@@ -33,7 +33,7 @@ ORG_TYPE_LABELS = {
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Department(db.Model):

@@ -7,12 +7,26 @@ from . import (
     handling,
     notifications,
     openapi,
-    proposals,  # noqa: F401
+    proposals,
     reference,
     search,
     stats,
     stats_files,
 )
 from .common import bp
+
+# the modules whose views are routes of bp (imported for that)
+VIEWS = (
+    attachments,
+    auth,
+    handling,
+    notifications,
+    openapi,
+    proposals,
+    reference,
+    search,
+    stats,
+    stats_files,
+)
 
 __all__ = ["bp"]

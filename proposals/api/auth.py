@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import jsonify
 
@@ -44,7 +44,7 @@ def issue_token():
 @authenticated
 def revoke_token(user):
     audit.note("logout", user)
-    db.session.get(ApiToken, current_token().id).revoked_at = datetime.now(timezone.utc)
+    db.session.get(ApiToken, current_token().id).revoked_at = datetime.now(UTC)
     db.session.commit()
     return "", 204
 

@@ -12,7 +12,7 @@ from ..workflow.queries import (
     load_one,
     reply_detail_options,
 )
-from .common import answer, authenticated, read_again, bp, if_match, json_body, paginate
+from .common import answer, authenticated, bp, if_match, json_body, paginate, read_again
 from .serializers import assignment_json, reply_json
 
 

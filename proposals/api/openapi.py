@@ -1,4 +1,5 @@
-"""GET /api/v1/openapi.json: an OpenAPI 3.0 description of the JSON API (docs/api.md), as Python data.
+"""GET /api/v1/openapi.json: an OpenAPI 3.0 description of the JSON API (docs/api.md), as Python
+data.
 
 The description is precise enough for schemathesis to validate every response against it
 (tests/api/test_openapi.py); tests also check that every /api/v1 route of the app is described.

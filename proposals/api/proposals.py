@@ -13,7 +13,7 @@ from ..workflow.queries import (
     proposal_query,
     proposal_summaries,
 )
-from .common import answer, authenticated, read_again, bp, if_match, json_body, page_args
+from .common import answer, authenticated, bp, if_match, json_body, page_args, read_again
 from .serializers import proposal_detail, proposal_summary
 
 

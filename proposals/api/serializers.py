@@ -2,7 +2,8 @@
 
 from flask import has_request_context, request
 
-from ..attachments.responses import CACHE as FILES_CACHE, attachment_json, files_of
+from ..attachments.responses import CACHE as FILES_CACHE
+from ..attachments.responses import attachment_json, files_of
 from ..attachments.service import grouped_for_many
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
 from ..handling.models import RESULT_LABELS

@@ -86,7 +86,7 @@ def report_file(fmt, period):
     """The response: the file of the period's figures as an attachment, written to a temporary
     file (the workbook streams its rows; nothing of size stays in memory)."""
     figures = annual_figures(**period)
-    out = tempfile.TemporaryFile()
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (send_file closes it with the response)
     write_report(fmt, figures, period, out)
     out.seek(0)
     response = send_file(out, mimetype=FORMATS[fmt], max_age=0)

@@ -28,7 +28,6 @@ from . import storage
 from .checks import CONTENT_TYPES, FORMATS_LABEL, clean_filename, content_matches, kind_from_name
 from .models import Attachment
 
-
 # --- reading ----------------------------------------------------------------------------------
 
 

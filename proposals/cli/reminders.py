@@ -1,7 +1,7 @@
 """reminders scan [--now ISO_TIME]: one sweep, the same work as the periodic job."""
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -29,7 +29,7 @@ def scan(now_text):
                 "--now 应为 ISO 8601 时间，如 2026-03-01T09:00:00+08:00"
             ) from None
         if now.tzinfo is None:
-            now = now.replace(tzinfo=timezone.utc)
+            now = now.replace(tzinfo=UTC)
     for key, value in run_sweep(now).items():
         click.echo(f"{key}: {value}")
 
@@ -48,7 +48,7 @@ def loop(interval):
     while True:
         try:
             counts = run_sweep()
-            click.echo(f"{datetime.now(timezone.utc).isoformat()} sweep {counts}")
+            click.echo(f"{datetime.now(UTC).isoformat()} sweep {counts}")
         except Exception as exc:  # keep sweeping; the next run catches up
             db.session.rollback()
             click.echo(f"sweep failed: {exc}", err=True)

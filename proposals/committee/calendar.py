@@ -6,7 +6,7 @@ admin's own list (the ``holidays`` table) and say so (see :func:`coverage_note`)
 """
 
 import functools
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -18,13 +18,13 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local_date(moment):
     """The date in Asia/Shanghai of an aware (or naive UTC) datetime."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ).date()
 
 

@@ -38,7 +38,8 @@ def session_label(term, meeting):
 
 
 class CommitteeSession(db.Model):
-    """A session of the committee (届次 and 会次), e.g. 第十届第三次会议, with its plenary window."""
+    """A session of the committee (届次 and 会次), e.g. 第十届第三次会议, with its plenary
+    window."""
 
     __tablename__ = "committee_sessions"
     __table_args__ = (

@@ -6,7 +6,7 @@ current), so that receipt serials, proposal numbers and history follow the clock
 run after ``limit`` (now)."""
 
 import heapq
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from itertools import count
 
 from ..committee.calendar import LOCAL_TZ, local_date
@@ -26,7 +26,7 @@ class DemoError(RuntimeError):
 
 
 def local_moment(day, hour, minute=0, second=0):
-    return datetime.combine(day, time(hour, minute, second), LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(hour, minute, second), LOCAL_TZ).astimezone(UTC)
 
 
 class Engine:

@@ -14,7 +14,8 @@ from ..extensions import db
 from ..handling.models import Assignment, Reply
 from ..i18n import _
 from ..workflow.models import Proposal
-from ..workflow.states import AssignmentState as A, CosignerState
+from ..workflow.states import AssignmentState as A
+from ..workflow.states import CosignerState
 from .redact import redact
 from .rules import is_reply_published, published_proposal, published_reply
 

@@ -13,7 +13,7 @@ merged or withdrawn proposal), is not marked not for disclosure (不公开) and 
 published reply; its page shows only its published replies.
 """
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, select
 
@@ -21,7 +21,9 @@ from ..committee import settings as committee_settings
 from ..committee.calendar import LOCAL_TZ, load_calendar
 from ..handling.models import Assignment, Reply
 from ..workflow.models import Proposal
-from ..workflow.states import AssignmentState as A, ProposalState as P, ReplyState as R
+from ..workflow.states import AssignmentState as A
+from ..workflow.states import ProposalState as P
+from ..workflow.states import ReplyState as R
 
 PUBLIC_PROPOSAL_STATES = (P.FILED, P.ASSIGNED, P.CLOSED)
 DELIVERED_REPLY_STATES = (R.DELIVERED, R.RATED, R.UNRATED)
@@ -83,5 +85,5 @@ def is_reply_published(reply, last_day):
         return False
     moment = reply.delivered_at
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment < _end_of(last_day)

@@ -13,7 +13,10 @@ from ..extensions import db
 from ..i18n import N_, _, join
 from ..workflow.core import bool_field, clock, date_field, loaded, log, move, raise_if, text_field
 from ..workflow.models import Proposal
-from ..workflow.states import AssignmentState as A, ProposalState as P, ReplyState as R, Role
+from ..workflow.states import AssignmentState as A
+from ..workflow.states import ProposalState as P
+from ..workflow.states import ReplyState as R
+from ..workflow.states import Role
 from .models import (
     CONTACT_MODES,
     RATINGS,

@@ -5,7 +5,6 @@ the lease, and a later sweep hands the delivery out again."""
 
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -87,7 +86,7 @@ def send_delivery(delivery_id, now=None):
     ).one()
     try:
         CHANNELS[delivery.channel](delivery)
-    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+    except (TimeoutError, OSError, smtplib.SMTPException) as exc:
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
         if delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = "dead"

@@ -18,8 +18,14 @@ from ..handling.models import Assignment, Contact, Opinion, Reply
 from ..workflow.models import Cosigner, Proposal
 from ..workflow.states import (
     AssignmentState as A,
+)
+from ..workflow.states import (
     CosignerState,
+)
+from ..workflow.states import (
     ProposalState as P,
+)
+from ..workflow.states import (
     ReplyState as R,
 )
 

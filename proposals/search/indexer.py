@@ -2,7 +2,7 @@
 migration's and a flush's)."""
 
 from collections import Counter
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import column, delete, insert, select, table
 
@@ -50,7 +50,7 @@ def index_proposals(conn, ids, now=None):
     from ..accounts.models import utcnow
 
     ids = sorted(set(ids))
-    now = (now or utcnow()).astimezone(timezone.utc).replace(tzinfo=None)  # naive UTC column
+    now = (now or utcnow()).astimezone(UTC).replace(tzinfo=None)  # naive UTC column
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = conn.execute(select(proposals_t).where(proposals_t.c.id.in_(chunk))).all()

@@ -3,7 +3,8 @@
 jieba's dictionary is loaded once, lazily, on the first text to segment, and quietly. Documents
 and queries go through exactly the same function, so that a query term is found whenever the
 document contains the same word. Search mode (``cut_for_search``) also yields the dictionary
-words inside a long word (自来水 → 自来水, 自来, 来水), so a query for a part of a compound finds it.
+words inside a long word (自来水 → 自来水, 自来, 来水), so a query for a part of a compound
+finds it.
 
 Normalisation: Latin letters lower-cased, full-width forms folded (NFKC), punctuation dropped,
 a few true synonyms of government writing folded onto one form (乡村 → 农村), stop words and
@@ -22,11 +23,12 @@ _ready = False
 # Words every proposal uses: they would only slow the index and blur the ranking.
 STOP_WORDS = frozenset(
     """
-关于 建议 提案 的 和 与 及 以及 等 在 对 是 了 为 将 把 被 从 由 向 并 或 其 之 这 那 这些 那些
-一是 二是 三是 四是 五是 六是 一些 一个 进一步 我市 我区 我县 本市 全市 全区 全县 方面 问题 工作
-有关 相关 有效 不断 目前 当前 近年来 近年 存在 一定 通过 进行 加以 予以 给予 可以 能够 需要
-应当 应该 要 也 都 还 又 就 而 但 但是 因此 所以 如果 同时 以及 其中 我们 他们 大家 有 没有
-""".split()
+    关于 建议 提案 的 和 与 及 以及 等 在 对 是 了 为 将 把 被 从 由 向 并 或 其 之 这 那 这些
+    那些 一是 二是 三是 四是 五是 六是 一些 一个 进一步 我市 我区 我县 本市 全市 全区 全县 方面
+    问题 工作 有关 相关 有效 不断 目前 当前 近年来 近年 存在 一定 通过 进行 加以 予以 给予 可以
+    能够 需要 应当 应该 要 也 都 还 又 就 而 但 但是 因此 所以 如果 同时 以及 其中 我们 他们
+    大家 有 没有
+    """.split()  # noqa: SIM905  (a word list reads best as text)
 )
 
 # A few synonyms of committee writing, folded onto one form (documents and queries alike).

@@ -23,7 +23,8 @@ from ..workflow.access import can_view, can_view_reply, visible_filter
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import Proposal
 from ..workflow.queries import visibility_options
-from ..workflow.states import ProposalState as P, Role
+from ..workflow.states import ProposalState as P
+from ..workflow.states import Role
 from .indexer import DELIVERED
 from .query import similar_scores
 

@@ -19,9 +19,9 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from .state import request_state
 from .models import AuditEvent, LoginSession
 from .sessions import utcnow
+from .state import request_state
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 REFUSALS = {401: "refused", 403: "refused", 404: "refused", 409: "refused", 429: "rate_limited"}

@@ -13,7 +13,7 @@ old session and issues a fresh id, so a session id planted before login is worth
 """
 
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, request, session
 from flask_login import login_user
@@ -21,15 +21,15 @@ from sqlalchemy import select, update
 
 from ..accounts.models import ApiToken, User
 from ..extensions import db, login_manager
-from .state import request_state
 from .models import LoginSession
+from .state import request_state
 
 SID = "sid"
 TOUCH_INTERVAL = timedelta(seconds=60)  # last_seen_at is written at most once a minute
 
 
 def utcnow():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _seconds(name):

@@ -20,10 +20,11 @@ from ..committee.calendar import LOCAL_TZ
 from ..committee.models import DISPOSITION_LABELS, Category
 from ..extensions import db
 from ..handling.models import RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Rating, Reply
-from ..i18n import N_, _, join
+from ..i18n import _, join
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import KIND_LABELS, Proposal, number_label
-from ..workflow.states import AssignmentState, ProposalState as P
+from ..workflow.states import AssignmentState
+from ..workflow.states import ProposalState as P
 from .headline import percent as headline_percent
 from .intake import received_proposals
 from .period import make_window
@@ -585,8 +586,8 @@ def annual_docx(figures, output):
     satisfaction = figures.get("satisfaction") or {}
     document.add_paragraph(
         _(
-            "满意率按承办件次计算，每件以最新一次测评为准：已测评 %(rated)d 件次，未测评 %(unrated)d "
-            "件次。",
+            "满意率按承办件次计算，每件以最新一次测评为准："
+            "已测评 %(rated)d 件次，未测评 %(unrated)d 件次。",
             rated=satisfaction.get("rated") or 0,
             unrated=satisfaction.get("unrated") or 0,
         )

@@ -2,7 +2,7 @@
 query arguments that choose it."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -44,7 +44,7 @@ class Window:
 
 def local_midnight(day):
     """The start of a local date, in UTC."""
-    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 def make_window(year, session_id, as_of):

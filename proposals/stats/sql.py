@@ -17,12 +17,12 @@ class end_of_local_day(FunctionElement):
 
 @compiles(end_of_local_day, "sqlite")
 def _end_of_local_day_sqlite(element, compiler, **kw):
-    return "datetime(%s, '+16 hours')" % compiler.process(element.clauses, **kw)
+    return f"datetime({compiler.process(element.clauses, **kw)}, '+16 hours')"
 
 
 @compiles(end_of_local_day)
 def _end_of_local_day_default(element, compiler, **kw):  # PostgreSQL
-    return "(%s + INTERVAL '16 hours')" % compiler.process(element.clauses, **kw)
+    return f"({compiler.process(element.clauses, **kw)} + INTERVAL '16 hours')"
 
 
 def conditional_sum(condition):

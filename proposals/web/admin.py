@@ -5,7 +5,8 @@ Every change goes through one function of accounts/service.py, committee/service
 committee/settings.py, the same ones the command line uses; the views only parse forms."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField

@@ -10,7 +10,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..attachments import service, storage
 from ..attachments.checks import ACCEPT, FORMATS_LABEL
-from ..attachments.responses import download as download_response, files_of, forget_files
+from ..attachments.responses import download as download_response
+from ..attachments.responses import files_of, forget_files
 from ..errors import DomainError
 from ..handling.models import Reply
 from .actions import perform

@@ -22,10 +22,10 @@ def index():
     elif role in ("clerk", "department_head"):
         data = queues.unit_queues(current_user, today)
     else:
+        from ..extensions import db
+        from ..notifications.models import JobRun
         from ..notifications.service import failed_deliveries
         from ..reminders.sweep import sweep_overdue
-        from ..notifications.models import JobRun
-        from ..extensions import db
 
         data = {
             "sweep_late": sweep_overdue(),

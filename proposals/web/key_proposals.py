@@ -18,7 +18,9 @@ from ..committee.models import CommitteeSession
 from ..extensions import db
 from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Reply
 from ..workflow.models import Proposal
-from ..workflow.states import AssignmentState as A, CosignerState, ProposalState as P, Role
+from ..workflow.states import AssignmentState as A
+from ..workflow.states import CosignerState, Role
+from ..workflow.states import ProposalState as P
 
 bp = Blueprint("key_proposals", __name__)
 

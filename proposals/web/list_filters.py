@@ -10,7 +10,8 @@ from wtforms import SelectField, StringField, SubmitField
 from ..accounts.models import Department
 from ..committee.models import Category, CommitteeSession, session_label
 from ..extensions import db
-from ..i18n import _, lazy_gettext as _l
+from ..i18n import _
+from ..i18n import lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
 from ..workflow.states import AssignmentState, ProposalState
 

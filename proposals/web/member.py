@@ -5,7 +5,8 @@ Every change goes through one operation of workflow/operations.py or handling/op
 the checks here only decide which page or button to show."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -29,7 +30,8 @@ from ..workflow import operations as ops
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
 from ..workflow.queries import load_one, reply_detail_options
-from ..workflow.states import CosignerState, ProposalState as P, Role, allowed_actions
+from ..workflow.states import CosignerState, Role, allowed_actions
+from ..workflow.states import ProposalState as P
 from .actions import perform
 from .proposal import load_visible
 
@@ -260,16 +262,15 @@ def withdraw(proposal_id):
             abort(403)
         if "withdraw" not in allowed_actions("proposal", proposal.state, current_user.role):
             abort(409)
-    elif form.validate_on_submit():
-        if perform(
-            ops.withdraw_proposal,
-            current_user,
-            proposal,
-            form.reason.data,
-            form=form,
-            success=_("提案已撤回。"),
-        ):
-            return redirect(url_for("proposal.show", proposal_id=proposal.id))
+    elif form.validate_on_submit() and perform(
+        ops.withdraw_proposal,
+        current_user,
+        proposal,
+        form.reason.data,
+        form=form,
+        success=_("提案已撤回。"),
+    ):
+        return redirect(url_for("proposal.show", proposal_id=proposal.id))
     return render_template(
         "member/withdraw.html", form=form, p=proposal
     ), 400 if request.method == "POST" else 200

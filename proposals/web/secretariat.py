@@ -7,7 +7,8 @@ transition table first (``move``) so that a role or state that could never submi
 403/409 page instead of a form."""
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -38,7 +39,8 @@ from ..workflow.core import STATE_LABELS, move
 from ..workflow.models import Proposal
 from ..workflow.queries import assignment_detail_options, load_one, reply_detail_options
 from ..workflow.queues import secretariat_queues
-from ..workflow.states import ProposalState as P, Role, allowed_actions
+from ..workflow.states import ProposalState as P
+from ..workflow.states import Role, allowed_actions
 from .actions import perform
 from .proposal import load_visible
 

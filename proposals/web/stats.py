@@ -20,7 +20,8 @@ from ..committee.models import CommitteeSession
 from ..errors import ValidationError
 from ..extensions import db
 from ..handling.models import RATINGS
-from ..i18n import N_, _, lazy_gettext as _l
+from ..i18n import N_, _
+from ..i18n import lazy_gettext as _l
 from ..stats import annual_figures, read_period_args
 from ..stats.exports import percent, status_label
 from .charts import bar_chart, line_chart

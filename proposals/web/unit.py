@@ -4,7 +4,8 @@ follow-ups. Each page calls the operation of proposals/handling/operations.py wi
 as the JSON API; the operation decides who may act and when (403/409) and checks the input."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
@@ -15,7 +16,9 @@ from ..handling import operations as ops
 from ..handling.models import CONTACT_MODES, RESULT_LABELS, Assignment, Reply
 from ..workflow.access import can_view, can_view_internal, can_view_reply
 from ..workflow.queries import assignment_detail_options, load_one, reply_detail_options
-from ..workflow.states import AssignmentState as A, ReplyState as R, allowed_actions
+from ..workflow.states import AssignmentState as A
+from ..workflow.states import ReplyState as R
+from ..workflow.states import allowed_actions
 from .actions import perform
 
 try:

@@ -5,7 +5,9 @@ from sqlalchemy import and_, false, or_, select
 
 from ..handling.models import Assignment
 from .models import Cosigner, Proposal
-from .states import CosignerState, ProposalState as P, ReplyState as R, Role
+from .states import CosignerState, Role
+from .states import ProposalState as P
+from .states import ReplyState as R
 
 # A co-signer sees the proposal while invited (to decide) and once they have co-signed; one who
 # declined or let the invitation expire did not co-sign it.

@@ -14,12 +14,13 @@ from ..committee.calendar import add_months, load_calendar
 from ..committee.models import DISPOSITIONS, Category, CommitteeSession, Counter, NotFiledReason
 from ..errors import InvalidState, NotPermitted, ValidationError
 from ..extensions import db
-from ..i18n import N_, _, join
 from ..handling.models import ROLE_LABELS
 from ..handling.operations import create_assignment
+from ..i18n import N_, _, join
 from .core import clock, date_field, loaded, log, move, raise_if, text_field
 from .models import Cosigner, Proposal, ReviewDecision
-from .states import CosignerState, ProposalState as P, Role
+from .states import CosignerState, Role
+from .states import ProposalState as P
 
 EDITABLE = ("title", "category", "analysis", "suggestions", "cosigners", "suggested_departments")
 
@@ -397,7 +398,8 @@ def _merge_target(proposal, target_id, errors):
 
 
 def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
-    """交办 to units: one lead (sole), one lead plus co-units (主办+会办), or several leads (分办)."""
+    """交办 to units: one lead (sole), one lead plus co-units (主办+会办), or several leads
+    (分办)."""
     target = move("proposal", "assign", proposal, actor)
     now, today = clock(now)
     errors = {}

@@ -14,7 +14,8 @@ from ..handling.models import Assignment, Reply
 from ..i18n import _, join
 from .access import visible_assignments_filter, visible_filter
 from .models import Proposal, number_label
-from .states import AssignmentState as A, ProposalState
+from .states import AssignmentState as A
+from .states import ProposalState
 
 TRUE_WORDS, BOOL_WORDS = ("true", "1"), ("true", "false", "1", "0")
 

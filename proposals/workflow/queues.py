@@ -14,7 +14,10 @@ from sqlalchemy.orm import joinedload
 from ..handling.models import Assignment, ExtensionRequest, Reply
 from .models import Cosigner, Proposal
 from .queries import overdue_condition
-from .states import AssignmentState as A, CosignerState, ProposalState as P, ReplyState as R
+from .states import AssignmentState as A
+from .states import CosignerState
+from .states import ProposalState as P
+from .states import ReplyState as R
 
 LIMIT = 50
 

@@ -267,7 +267,7 @@ def test_withdrawing_while_awaiting_cosigners_closes_the_invitations_and_counts_
     assert body["receipt_serial"] == 1 and body["submitted_at"]
 
 
-# --- review (立案审查) ------------------------------------------------------------------------------
+# --- review (立案审查) ------------------------------------------------------------------------
 
 
 def test_filing_gives_the_next_number_and_may_correct_the_category(world, api):
@@ -350,7 +350,7 @@ def test_returning_for_revision_sends_it_back_to_draft_with_the_comment(world, a
     assert body["state"] == "submitted" and body["receipt_serial"] == 1  # serial kept
 
 
-# --- assignment (交办) and key proposals ------------------------------------------------------------
+# --- assignment (交办) and key proposals ----------------------------------------------------
 
 
 def test_assigning_to_one_lead_unit_is_sole_handling_with_its_deadlines(world, api):

@@ -4,8 +4,8 @@ Every refusal below is checked against a snapshot of the whole database taken ju
 call (tests/api/snapshot.py): row counts of every table, the state and version of every
 proposal, assignment and reply, the history, the counters and every row's content.
 
-Codes (docs/api.md): 401 unauthenticated; 403 forbidden (the role or unit may not do this to a record
-it can see); 404 not_found (no such record, or one the caller may not even see); 409
+Codes (docs/api.md): 401 unauthenticated; 403 forbidden (the role or unit may not do this to a
+record it can see); 404 not_found (no such record, or one the caller may not even see); 409
 invalid_state; 409 conflict (stale If-Match); 400 validation_error naming the field.
 """
 

@@ -176,7 +176,9 @@ class Journey:
             self.wait.until(found)
         except TimeoutException:
             alerts = [a.text for a in self.driver.find_elements(By.CSS_SELECTOR, "main .alert")]
-            raise AssertionError(f"no flash {text!r} on {self.driver.current_url}: {alerts}")
+            raise AssertionError(
+                f"no flash {text!r} on {self.driver.current_url}: {alerts}"
+            ) from None
 
     def fill(self, field_id, text):
         el = self.driver.find_element(By.ID, field_id)

@@ -2,7 +2,7 @@
 A command that refuses its input exits non-zero with a message and changes nothing."""
 
 import csv
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from openpyxl import Workbook
@@ -422,7 +422,7 @@ def test_settings_set_changes_the_value_shown_and_used_by_the_operations(runner,
     assert line.startswith("reply_due_months = 4") and "已修改" in line and "默认 3" in line
     assert committee_settings.get("reply_due_months") == 4
     # a new assignment's reply deadline is 4 calendar months after assignment
-    moment = datetime(2025, 3, 14, 2, tzinfo=timezone.utc)
+    moment = datetime(2025, 3, 14, 2, tzinfo=UTC)
     p = ops.create_proposal(world.member, world.content(), now=moment)
     ops.submit_proposal(world.member, p, now=moment)
     ops.review_proposal(world.secretariat, p, {"decision": "file"}, now=moment)
@@ -625,7 +625,7 @@ def test_holidays_added_are_used_for_deadlines_in_unannounced_years(runner, worl
     ok(runner.invoke(args=["holidays", "add", saturday.isoformat(), "--workday"]))
     for i in range(3):  # Monday to Wednesday off
         ok(runner.invoke(args=["holidays", "add", (monday + timedelta(days=i)).isoformat()]))
-    moment = datetime(friday.year, friday.month, friday.day, 2, tzinfo=timezone.utc)
+    moment = datetime(friday.year, friday.month, friday.day, 2, tzinfo=UTC)
     p = ops.create_proposal(world.member, world.content(), now=moment)
     ops.submit_proposal(world.member, p, now=moment)
     ops.review_proposal(world.secretariat, p, {"decision": "file"}, now=moment)

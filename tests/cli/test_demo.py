@@ -12,7 +12,8 @@ from proposals.demo import PASSWORD
 from proposals.extensions import db
 from proposals.handling.models import Assignment, ExtensionRequest, FollowUp, Rating, Reply
 from proposals.workflow.models import HistoryEntry, Proposal
-from proposals.workflow.states import AssignmentState as A, ProposalState
+from proposals.workflow.states import AssignmentState as A
+from proposals.workflow.states import ProposalState
 
 
 def count(*where, model=Proposal):
@@ -67,7 +68,7 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     )
     assert set(states) == {s.value for s in ProposalState}, states
     assert f"提案 {total} 件" in result.output
-    for state, n in states.items():
+    for state in states:
         assert f"（{state}）" in result.output
 
     # every kind of story

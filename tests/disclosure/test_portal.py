@@ -3,7 +3,7 @@ delivery on the official calendar, not-for-disclosure and unpublished proposals 
 search and pagination, contact details removed — checked on every public page of the demo."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -30,7 +30,7 @@ HIDDEN = "〔已隐去〕"
 
 def at(y, m, d, hour=12, minute=0):
     """A moment given in Asia/Shanghai, as stored (UTC)."""
-    return datetime(y, m, d, hour, minute, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime(y, m, d, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @pytest.fixture()
@@ -354,7 +354,7 @@ def demo(app):
     with app.app_context():
         wipe()
         generate()
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         replies = db.session.scalars(
             select(Reply)
             .where(Reply.delivered_at.is_not(None))

@@ -19,9 +19,9 @@ DOC = os.path.join(ROOT, "docs", "api.md")
 PREFIX = "/api/v1"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # `POST /proposals/{id}/submit` (a query string, if any, is not part of the path)
-ENDPOINT = re.compile(r"`(%s) (/[^`\s?]*)[^`]*`" % "|".join(METHODS))
+ENDPOINT = re.compile(rf"`({'|'.join(METHODS)}) (/[^`\s?]*)[^`]*`")
 # `/api/v1/openapi.json` named in the text without a method
-BARE_PATH = re.compile(r"`(%s/[^`\s?]*)[^`]*`" % re.escape(PREFIX))
+BARE_PATH = re.compile(rf"`({re.escape(PREFIX)}/[^`\s?]*)[^`]*`")
 VARIABLE = re.compile(r"<[^<>]+>|\{[^{}]+\}")
 
 

@@ -494,8 +494,8 @@ def test_b_worker_killed_mid_batch_and_restarted_loses_nothing(app, stack, make)
 @needs_redis
 @pytest.mark.timeout(150)
 def test_c_redis_stopped_during_a_sweep_then_the_next_sweeps_deliver_everything(app, stack, make):
-    from proposals.reminders.sweep import run_sweep
     from proposals.notifications.tasks import queue_deliveries
+    from proposals.reminders.sweep import run_sweep
 
     batch = Batch(make)
     batch.add(30, clerks=2)  # 180 reminders

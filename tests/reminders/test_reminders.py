@@ -13,8 +13,6 @@ from proposals.reminders.sweep import run_sweep
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
-from .. import flows
-
 
 def at(day, hour=9):
     return datetime.combine(day, time(hour), tzinfo=LOCAL_TZ)

@@ -1,6 +1,6 @@
 """The deadline sweep moves what is due, once, whenever it runs."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from proposals.extensions import db
 from proposals.workflow.core import loaded
@@ -10,7 +10,7 @@ from .. import flows
 
 
 def later(days):
-    return datetime.now(timezone.utc) + timedelta(days=days)
+    return datetime.now(UTC) + timedelta(days=days)
 
 
 def test_sweep_expires_invitations_and_submits_the_proposal_as_individual(world, runner):

@@ -1,6 +1,7 @@
 """Test-only: the web app on a loopback port, for tests/robustness/test_crash.py.
 
-    python tests/robustness/crash_server.py PORT [--hang-path PATH --hang-at commit|flush:N --marker FILE]
+    python tests/robustness/crash_server.py PORT \
+        [--hang-path PATH --hang-at commit|flush:N --marker FILE]
 
 The database is CRASH_DATABASE_URL (a SQLite file or PostgreSQL). With --hang-path, a SQLAlchemy
 session listener installed HERE (never by the application) stops the POST request to that path in

@@ -1,10 +1,10 @@
 """The web process is killed (SIGKILL) in the middle of a multi-step action: the record is then
 either fully changed or not at all, never half, and the action succeeds when retried.
 
-The app runs in its own process (tests/robustness/crash_server.py) on the test database (the SQLite file,
-or PostgreSQL with TEST_DATABASE_URL); a listener installed by that test-only script stops the
-chosen request inside its transaction, after part or all of its writes reached the database,
-writes a marker, and waits for the kill."""
+The app runs in its own process (tests/robustness/crash_server.py) on the test database (the
+SQLite file, or PostgreSQL with TEST_DATABASE_URL); a listener installed by that test-only
+script stops the chosen request inside its transaction, after part or all of its writes reached
+the database, writes a marker, and waits for the kill."""
 
 import json
 import os

@@ -1,6 +1,7 @@
 """The labelled evaluation of similar proposals (tests/data/similar_pairs.json): load every
 proposal of the set, index it, and for each pair ask for the proposals similar to one side;
-the other side should be in the top 3. Used by scripts/similar_eval.py and tests/search/test_similar.py.
+the other side should be in the top 3. Used by scripts/similar_eval.py and
+tests/search/test_similar.py.
 """
 
 import json
@@ -12,8 +13,8 @@ from sqlalchemy import select
 from proposals.accounts.models import User
 from proposals.committee.models import Category, CommitteeSession
 from proposals.extensions import db
-from proposals.workflow.models import Proposal
 from proposals.search.similar import similar_to
+from proposals.workflow.models import Proposal
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "similar_pairs.json"
 

@@ -4,9 +4,9 @@ and who sees what of them."""
 import pytest
 
 from proposals.extensions import db
-from .similar_evaluation import evaluate
 
 from .. import flows
+from .similar_evaluation import evaluate
 
 WATER = dict(
     title="关于保障农村饮用水安全的建议",

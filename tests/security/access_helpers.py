@@ -508,7 +508,7 @@ def restore_tables(snap, names):
                     [k for k in have if k not in want],
                 )
             )
-        for table, pk, missing, _changed, _added in plans:
+        for table, _key, missing, _changed, _added in plans:
             if missing:
                 conn.execute(table.insert(), missing)
         for table, pk, _missing, changed, _added in plans:

@@ -14,10 +14,10 @@ The rule that every entry follows (docs/domain.md; docs/api.md):
 A route missing from ROUTES makes tests/security/test_access_matrix.py fail.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
-from typing import Callable, Optional
 
 from .access_helpers import PASSWORD, PROPOSAL_SCENARIOS, ROLES, today
 
@@ -247,7 +247,7 @@ class Route:
     kind: str  # global | proposal | assignment | co_assignment
     #                                         | reply (decides the targets and the scenarios)
     expect: Callable  # Facts -> ALLOW | REFUSE | INVALID
-    body: Optional[object] = None  # dict, or a callable returning one
+    body: object | None = None  # dict, or a callable returning one
     note: str = ""
     scenarios: tuple = ()  # instead of the kind's usual scenarios
     query: str = ""  # a query string the request needs

@@ -1,9 +1,6 @@
 """Helpers for the security tests: passwords, form logins, rate limits."""
 
-import pytest
-
 from proposals.extensions import db
-from proposals.security.limiter import get_limiter
 
 PASSWORD = "Tiger-lily-2026"
 
@@ -27,14 +24,3 @@ def token_login(client, username, password=PASSWORD, **kw):
 def cookie_header(client):
     """The Cookie header this client would send (to replay it from another client)."""
     return "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
-
-
-@pytest.fixture()
-def limits_on(app, monkeypatch):
-    """The login limits on, small and with empty counters, for one test."""
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ENABLED", True)
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT", "3 per 15 minutes")
-    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ADDRESS", "5 per 15 minutes")
-    get_limiter(app).reset()
-    yield
-    get_limiter(app).reset()

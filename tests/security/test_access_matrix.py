@@ -231,7 +231,8 @@ def test_access_matrix(app, matrix_world, web, api, capsys, part):
     elapsed = time.perf_counter() - started
     with capsys.disabled():
         print(
-            f"\naccess matrix ({part}): {len(ROUTES)} routes in the table, {sum(counts.values())} requests "
+            f"\naccess matrix ({part}): {len(ROUTES)} routes in the table, "
+            f"{sum(counts.values())} requests "
             f"{counts}, {runner.dumps} dumps, {runner.restores} restores ({runner.full_restores} "
             f"full), world {built - started:.1f}s, "
             f"total {elapsed:.1f}s (cpu {time.process_time() - cpu:.1f}s)"

@@ -4,7 +4,7 @@ sessions (logout, password change and disabling revoke sessions and tokens; idle
 timeouts; token lifetime) and cookie flags."""
 
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -20,14 +20,13 @@ from .helpers import (
     PASSWORD,
     cookie_header,
     form_login,
-    limits_on,  # noqa: F401
     token_login,
     with_password,
 )
 
 
 def now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_client(app):

@@ -12,9 +12,9 @@ from flask import g
 from proposals import create_app
 from proposals.extensions import db
 
+from ..conftest import log_in
 from .access_helpers import BOOKKEEPING_TABLES, PRINCIPALS, build_world, diff, dump, global_targets
 from .access_table import ALLOW, INVALID, ROUTES, Facts
-from ..conftest import log_in
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
 
 # CSRF is checked before any database work: the SQLite pass only (conftest.py)

@@ -3,6 +3,8 @@ principal the access table lets see it, over a world with records in every state
 database (every row of every table, but the security bookkeeping tables: see
 access_helpers.BOOKKEEPING_TABLES) is the same after as before."""
 
+import pytest
+
 from proposals.extensions import db
 
 from .access_helpers import (
@@ -18,7 +20,6 @@ from .access_helpers import (
 )
 from .access_table import ALLOW, ROUTES, Facts
 from .test_access_matrix import SCENARIOS_OF, app_routes, build_url, has_target
-import pytest
 
 # the same code on both databases: the SQLite pass only (conftest.py)
 pytestmark = [pytest.mark.slow, pytest.mark.one_database]
@@ -38,7 +39,7 @@ def test_no_get_changes_anything(app, world, web, api):
         for rule in gets:
             route = ROUTES.get((rule, "GET"))
             if route is None:
-                continue  # tests/security/test_access_matrix.py fails on it; nothing to request it with
+                continue  # the access matrix fails on it; nothing to request it with
             for name in route.scenarios or SCENARIOS_OF[route.kind]:
                 scenario = scenarios[name] if name else None
                 if scenario is not None and not has_target(route.kind, scenario):

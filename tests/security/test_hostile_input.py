@@ -5,7 +5,7 @@ e-mails are plain text with the text preserved and a one-line subject."""
 
 import csv
 import io
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import pytest
 from openpyxl import load_workbook
@@ -198,7 +198,7 @@ def test_notifications_page_and_emails_keep_hostile_text_as_text(
     db.session.commit()
     # on the acceptance deadline's day: the clerks are reminded to accept (签收)
     due = loaded(p, "assignments").assignments[0].accept_due
-    at = datetime.combine(due, time(10, 0), tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+    at = datetime.combine(due, time(10, 0), tzinfo=LOCAL_TZ).astimezone(UTC)
     run_sweep(now=at, dispatch=lambda ids: [delivery.send_delivery(i, now=at) for i in ids])
     db.session.expire_all()
     bodies = [m.get_content() for m in sent]

@@ -459,9 +459,12 @@ def test_operations_outside_a_request_speak_chinese(world):
 def test_operations_in_an_english_request_speak_english(world, app):
     from flask_babel import force_locale
 
-    with app.test_request_context("/"), force_locale("en"):
-        with pytest.raises(ValidationError) as exc:
-            ops.create_proposal(world.member, world.content(title="", suggestions="x" * 6000))
+    with (
+        app.test_request_context("/"),
+        force_locale("en"),
+        pytest.raises(ValidationError) as exc,
+    ):
+        ops.create_proposal(world.member, world.content(title="", suggestions="x" * 6000))
     assert exc.value.fields["title"] == "Title is required"
     assert exc.value.fields["suggestions"] == "Suggestions must not be longer than 5000 characters"
 

@@ -3,7 +3,6 @@ fixed number of queries whatever the number of key proposals."""
 
 from datetime import timedelta
 
-
 from proposals.committee.calendar import local_date, utcnow
 from proposals.extensions import db
 from proposals.handling import operations as hops

@@ -16,7 +16,9 @@ and checks after every step:
 from collections import Counter
 from datetime import timedelta
 
-from hypothesis import HealthCheck, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -29,7 +31,6 @@ from proposals.workflow.models import HistoryEntry, Proposal
 from proposals.workflow.states import TERMINAL
 
 from ..conftest import ApiClient, Factory, World, wipe
-import pytest
 
 # random action sequences over the operations; test_api_flow and test_api_refusals run them on
 # PostgreSQL: the SQLite pass only (conftest.py)

@@ -168,7 +168,7 @@ def test_state_enums_match_the_api_contract():
         "rated",
         "unrated",
     }
-    assert UNIT_ROLES == {CLERK, HEAD}
+    assert {CLERK, HEAD} == UNIT_ROLES
 
 
 @pytest.mark.parametrize("machine", sorted(SPEC))
@@ -242,7 +242,7 @@ def test_an_action_with_several_targets_needs_an_explicit_one(machine, action, s
 
 def test_terminal_states_are_the_specified_ones():
     assert {m: {str(s) for s in states} for m, states in TERMINAL.items()} == EXPECTED_TERMINAL
-    assert ANNOTATIONS == {"mark_key", "record_consultation", "follow_up"}
+    assert {"mark_key", "record_consultation", "follow_up"} == ANNOTATIONS
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """Who sees a proposal: a co-signer only while invited or after co-signing."""
 
-from proposals.workflow import operations as ops
 from proposals.extensions import db
+from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 
 from .. import flows

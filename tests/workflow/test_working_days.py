@@ -2,7 +2,7 @@
 it (§3). The dates below were checked against the State Council's announcements (国务院办公厅关于
 2024/2025/2026 年部分节假日安排的通知)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,7 @@ CAL = WorkCalendar()
 
 def utc(text):
     """An aware UTC moment from 'YYYY-MM-DDTHH:MM'."""
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 # --- the official calendar, no database ---------------------------------------------------------
