@@ -274,9 +274,8 @@ def test_page_links_show_a_window_not_every_page(busy, web):
     assert shown == [1, 2, 3, 60], shown
 
 
-def test_filter_form_reused_html_still_follows_the_data_and_the_query(busy, web, make):
-    """The filter form's HTML is kept per worker, keyed by the query string, language, role
-    and choices: a new unit shows at once, and the chosen values follow the query."""
+def test_the_filter_form_follows_the_data_and_the_query(busy, web, make):
+    """A new unit shows in the filter form at once, and the chosen values follow the query."""
     client = web(busy["secretariat"])
     before = client.get("/proposals?state=filed").get_data(as_text=True)
     assert '<option selected value="filed">' in before
