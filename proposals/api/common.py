@@ -15,7 +15,7 @@ from ..extensions import db
 from ..i18n import _
 from ..security.sessions import token_valid_since
 from ..security.text_input import bad_text
-from ..workflow.queries import page_of
+from ..workflow.queries import MAX_PAGE, page_of
 from .serializers import preload
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -141,6 +141,8 @@ def page_args():
         page = int(args.get("page", 1))
         if page < 1:
             raise ValueError
+        if page > MAX_PAGE:
+            errors["page"] = _("页码不能大于 %(max)d", max=MAX_PAGE)
     except ValueError:
         errors["page"] = _("页码应为正整数")
         page = 1

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..i18n import _
 from ..i18n import lazy_gettext as _l
 from ..workflow.core import STATE_LABELS
+from ..workflow.queries import MAX_PAGE
 from ..workflow.states import AssignmentState, ProposalState
 
 PER_PAGE, MAX_PER_PAGE = 20, 100
@@ -148,6 +149,9 @@ def page_args(errors):
             return default
         if value < 1:
             errors[name] = _("应为正整数")
+            return default
+        if value > MAX_PAGE:
+            errors[name] = _("不能大于 %(max)d", max=MAX_PAGE)
             return default
         return value
 

@@ -294,6 +294,11 @@ def assignment_query(user, args, *, today=None, options=None):
     )
 
 
+# the largest page number a list accepts: any larger asks for rows past every list, and its
+# offset would not fit the databases' 64-bit integers
+MAX_PAGE = 2**31 - 1
+
+
 def page_of(query, limit, offset):
     """One page of ``query`` (a select of one entity) and the number of all its rows, in two
     narrow statements: the page's ids with the total (page_ids), then those rows with

@@ -142,6 +142,7 @@ def test_filter_overdue(world, web):
         ("sort=random", "排序方式应为"),
         ("page=abc", "应为正整数"),
         ("per_page=0", "应为正整数"),
+        (f"page={2**80}", "不能大于 2147483647"),
     ],
 )
 def test_a_bad_filter_shows_the_message_not_a_500(world, web, query, message):
