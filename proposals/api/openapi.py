@@ -516,7 +516,10 @@ def op(
     public=False,
     media=JSON,
     body_required=False,
+    refusals=None,
 ):
+    """An operation; its error answers are every code of ERROR_CODES, or for a ``public`` one
+    those that do not need a caller (``refusals``: the codes it gives besides)."""
     responses = {}
     if status == "204":
         responses["204"] = {"description": "Done"}
@@ -531,7 +534,7 @@ def op(
             "content": {media: {"schema": {"type": "string", "format": "binary"}}},
         }
     for code in ERROR_CODES:
-        if public and code in ("401", "403", "404", "409"):
+        if public and code in ("401", "403", "404", "409") and code not in (refusals or ()):
             continue
         responses[code] = {"$ref": f"#/components/responses/E{code}"}
     out = {"summary": summary, "tags": [tag], "operationId": None, "responses": responses}
@@ -577,6 +580,7 @@ PATHS = {
             public=True,
             body=body_obj(username=STR, password=STR),
             body_required=True,
+            refusals=("401",),  # wrong credentials
         ),
         "delete": op("Revoke the token used", "auth", None, status="204"),
     },
