@@ -12,15 +12,23 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 
+def configure_logging():
+    """The app's own INFO lines (the audit, the sweep, deliveries) reach the process's log:
+    standard error, which gunicorn keeps in its error log, unless something (a logging
+    configuration, Celery, Alembic) has set up logging already; then they go there."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(format="[%(asctime)s] %(levelname)s %(name)s: %(message)s")
+    logger = logging.getLogger("proposals")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
 def create_app(config=None):
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    # the app's own INFO lines (the audit, the sweep, deliveries) reach the server's log
-    # (Flask's handler writes to the WSGI error stream: gunicorn's error log)
-    if app.logger.level == logging.NOTSET:
-        app.logger.setLevel(logging.INFO)
+    configure_logging()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
