@@ -1,6 +1,7 @@
 """The JSON API v1: token auth, error shape, pagination (common.py); the views, one module per
 area, parse the request, call one operation and answer."""
 
+# the view modules, imported for the routes they add to bp
 from . import (
     attachments,
     auth,
@@ -14,19 +15,5 @@ from . import (
     stats_files,
 )
 from .common import bp
-
-# the modules whose views are routes of bp (imported for that)
-VIEWS = (
-    attachments,
-    auth,
-    handling,
-    notifications,
-    openapi,
-    proposals,
-    reference,
-    search,
-    stats,
-    stats_files,
-)
 
 __all__ = ["bp"]

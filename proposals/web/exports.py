@@ -70,18 +70,8 @@ def localtime(value):
     return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-@bp.get("/proposals.csv")
-@login_required
-def proposals_csv():
-    errors = {}
-    try:
-        query = proposal_query(current_user, filters(PROPOSAL_FILTERS)).options(
-            selectinload(Proposal.assignments)
-        )
-    except ValidationError as exc:
-        errors.update(exc.fields)
-    refuse_bad_filters(errors, ProposalFilterForm)
-    header = [
+def proposal_header():
+    return [
         _("编号"),
         _("提案号"),
         _("收件号"),
@@ -95,30 +85,23 @@ def proposals_csv():
         _("提交时间"),
         _("承办单位"),
     ]
-    rows = []
-    for p in db.session.scalars(query).unique():
-        units = join(
-            _("%(unit)s（%(role)s）", unit=a.department.name, role=_(ROLE_LABELS[a.role]))
-            for a in p.assignments
-            if a.state != AssignmentState.REASSIGNED
-        )
-        rows.append(
-            [
-                p.id,
-                p.number_label,
-                p.receipt_serial,
-                p.title,
-                p.proposer.name,
-                _(KIND_LABELS.get(p.kind, p.kind)),
-                _(p.category.name),
-                p.session.label,
-                _(STATE_LABELS.get(p.state, p.state)),
-                _("是") if p.is_key else _("否"),
-                localtime(p.submitted_at),
-                units,
-            ]
-        )
-    return csv_response(header, rows, "proposals")
+
+
+def visible_proposals():
+    """The proposals the person may see with the list's filters; a bad filter is a 400."""
+    errors, query = {}, None
+    try:
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, ProposalFilterForm)
+    return query
+
+
+@bp.get("/proposals.csv")
+@login_required
+def proposals_csv():
+    return csv_response(proposal_header(), proposal_rows(visible_proposals()), "proposals")
 
 
 @bp.get("/assignments.csv")
@@ -178,10 +161,11 @@ def assignments_csv():
 XLSX_BATCH = 1000
 
 
-def _xlsx_rows(query):
-    """The export's rows, read in batches of XLSX_BATCH (a server-side cursor on PostgreSQL)
-    as plain columns (no ORM objects kept in the session), with each batch's units fetched in
-    one more query: memory stays constant whatever the number of rows."""
+def proposal_rows(query):
+    """The rows of a proposal export (CSV or XLSX), read in batches of XLSX_BATCH (a
+    server-side cursor on PostgreSQL) as plain columns (no ORM objects kept in the session),
+    with each batch's units fetched in one more query: memory stays constant whatever the
+    number of rows."""
     sessions = {s.id: s.label for s in db.session.scalars(select(CommitteeSession))}
     categories = {c.id: _(c.name) for c in db.session.scalars(select(Category))}
     columns = query.with_only_columns(
@@ -247,32 +231,12 @@ def proposals_xlsx():
     """The filtered proposal list as an XLSX file in constant memory: openpyxl's write-only
     workbook spools its rows to disk, the rows come from the database in batches, and the
     finished file is streamed back in chunks and deleted."""
-    errors = {}
-    try:
-        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
-    except ValidationError as exc:
-        errors.update(exc.fields)
-    refuse_bad_filters(errors, ProposalFilterForm)
+    query = visible_proposals()
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("提案"))
-    sheet.append(
-        [
-            _("编号"),
-            _("提案号"),
-            _("收件号"),
-            _("案由"),
-            _("第一提案人"),
-            _("提案形式"),
-            _("类别"),
-            _("会次"),
-            _("状态"),
-            _("重点提案"),
-            _("提交时间"),
-            _("承办单位"),
-        ]
-    )
+    sheet.append(proposal_header())
     rows = 0
-    for row in _xlsx_rows(query):
+    for row in proposal_rows(query):
         sheet.append(row)
         rows += 1
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="proposals-export-")
