@@ -24,7 +24,7 @@ from ..workflow.core import STATE_LABELS
 from ..workflow.models import KIND_LABELS, Proposal, number_label
 from ..workflow.queries import assignment_query, proposal_query
 from ..workflow.states import AssignmentState
-from .filters import days_left
+from .filters import days_left, localtime
 from .list_filters import (
     ASSIGNMENT_FILTERS,
     PROPOSAL_FILTERS,
@@ -66,10 +66,6 @@ def csv_response(header, rows, name):
     )
 
 
-def localtime(value):
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def proposal_header():
     return [
         _("编号"),
@@ -101,7 +97,7 @@ def visible_proposals():
 @bp.get("/proposals.csv")
 @login_required
 def proposals_csv():
-    return csv_response(proposal_header(), proposal_rows(visible_proposals()), "proposals")
+    return csv_response(proposal_header(), export_rows(visible_proposals()), "proposals")
 
 
 @bp.get("/assignments.csv")
@@ -161,7 +157,7 @@ def assignments_csv():
 XLSX_BATCH = 1000
 
 
-def proposal_rows(query):
+def export_rows(query):
     """The rows of a proposal export (CSV or XLSX), read in batches of XLSX_BATCH (a
     server-side cursor on PostgreSQL) as plain columns (no ORM objects kept in the session),
     with each batch's units fetched in one more query: memory stays constant whatever the
@@ -236,7 +232,7 @@ def proposals_xlsx():
     sheet = book.create_sheet(_("提案"))
     sheet.append(proposal_header())
     rows = 0
-    for row in proposal_rows(query):
+    for row in export_rows(query):
         sheet.append(row)
         rows += 1
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="proposals-export-")
