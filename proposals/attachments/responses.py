@@ -12,7 +12,9 @@ from .service import file_path, grouped_for
 CACHE = "proposals.attachments"
 
 # a download never renders in the app's origin: no scripts, no framing, no sniffing
-DOWNLOAD_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+DOWNLOAD_CSP = (
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; sandbox"
+)
 
 
 def attachment_json(a):

@@ -1,7 +1,9 @@
 """Security headers on every response: pages, JSON, errors, downloads and static files
 (ASVS 5.0 §3.4). The Content-Security-Policy allows no inline script or style; the pages use
-only files from /static and the Bootstrap files served by the app itself. HSTS only when
-ENV=production (behind TLS)."""
+only files from /static and the Bootstrap files served by the app itself. A response that sets a
+policy of its own keeps it: an attachment download is sandboxed with nothing allowed
+(attachments/responses.py), which is stricter than the site's. HSTS only when ENV=production
+(behind TLS)."""
 
 from flask import current_app
 
@@ -22,7 +24,7 @@ def init_app(app):
 
 def add_headers(response):
     headers = response.headers
-    headers["Content-Security-Policy"] = current_app.config["CONTENT_SECURITY_POLICY"]
+    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"

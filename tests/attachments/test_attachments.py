@@ -261,6 +261,27 @@ def test_download_is_an_attachment_with_nosniff_and_no_caching(world, api):
     assert resp.headers["Content-Disposition"].startswith("attachment;")
 
 
+def test_downloads_keep_their_sandbox_policy_on_the_api_and_the_page(world, api, web):
+    """An uploaded file must never run as a page of the app's origin, even if a browser
+    ignores the attachment disposition: its own CSP (sandbox, nothing allowed) survives the
+    site-wide headers."""
+    p = flows.draft(world)
+    aid = upload(api(world.member), f"/proposals/{p.id}/attachments", "a.pdf", PDF).get_json()
+    for resp in (
+        api(world.member).get(f"/attachments/{aid['id']}"),
+        web(world.member).get(f"/attachments/{aid['id']}"),
+    ):
+        assert resp.status_code == 200
+        csp = resp.headers["Content-Security-Policy"]
+        directives = {d.strip().split(" ")[0]: d.strip() for d in csp.split(";") if d.strip()}
+        assert directives["sandbox"] == "sandbox", csp
+        assert directives["default-src"] == "default-src 'none'", csp
+        assert "script-src" not in directives, csp
+        assert directives["frame-ancestors"] == "frame-ancestors 'none'", csp
+        assert resp.headers["X-Frame-Options"] == "DENY"
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+
+
 @pytest.mark.parametrize(
     "name,raw", [("setup.pdf", EXE), ("page.pdf", HTML), ("book.docx", ooxml("other/x.xml"))]
 )
