@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import UTC, datetime
 
 from flask import current_app
@@ -30,6 +31,11 @@ ORG_TYPE_LABELS = {
     "sector": N_("界别"),
     "special_committee": N_("专门委员会"),
 }  # msgids: _(label) where shown
+
+
+def normalise(password):
+    """The form a password is hashed and checked in: Unicode NFKC (security/passwords.py)."""
+    return unicodedata.normalize("NFKC", "" if password is None else str(password))
 
 
 def utcnow():
@@ -96,10 +102,12 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password):
         method = current_app.config.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000")
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(normalise(password), method=method)
 
     def check_password(self, password):
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(
+            self.password_hash, normalise(password)
+        )
 
     def __repr__(self):
         return f"<User {self.username} {self.role}>"

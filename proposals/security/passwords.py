@@ -1,13 +1,20 @@
-"""Password rules (ASVS 5.0 §6.2): at least PASSWORD_MIN_LENGTH characters (default 8), at most
-256, and not one of the common passwords in ``common_passwords.txt`` (compared case-insensitively,
-after trimming spaces). Any other character is allowed; no composition rules, no expiry. The hash
-is PBKDF2-SHA256 with 600,000 iterations (config PASSWORD_HASH_METHOD)."""
+"""Password rules (ASVS 5.0 §6.2): at least PASSWORD_MIN_LENGTH characters (default 8) that are
+visible (spaces and invisible characters do not count, so a password of spaces is refused), at
+most 256, and not one of the common passwords in ``common_passwords.txt`` (compared
+case-insensitively, after trimming spaces). Any other character is allowed; no composition
+rules, no expiry. The hash is PBKDF2-SHA256 with 600,000 iterations (config
+PASSWORD_HASH_METHOD).
+
+A password is hashed and checked in Unicode NFKC form (NIST SP 800-63B §5.1.1.2): a Chinese input
+method in full-width mode types ``ｐａｓｓ``, which signs in as ``pass``."""
 
 import os
+import unicodedata
 from functools import lru_cache
 
 from flask import current_app, has_app_context
 
+from ..accounts.models import normalise
 from ..i18n import _
 
 DEFAULT_MIN_LENGTH = 8
@@ -29,12 +36,22 @@ def min_length():
     return DEFAULT_MIN_LENGTH
 
 
+def _visible(char):
+    # Z*: spaces and separators; C*: controls and formats (zero-width space, joiners, BOM …)
+    return not char.isspace() and unicodedata.category(char)[0] not in "ZC"
+
+
 def password_problem(password, username=None):
     """The reason ``password`` is refused, or None when it is acceptable."""
-    password = "" if password is None else str(password)
+    password = normalise(password)
     n = min_length()
+    visible = sum(1 for char in password if _visible(char))
+    if password and not visible:
+        return _("密码不能只由空格或不可见字符组成")
     if len(password) < n:
         return _("密码至少 %(n)d 位", n=n)
+    if visible < n:
+        return _("密码至少 %(n)d 个可见字符（空格不计）", n=n)
     if len(password) > MAX_LENGTH:
         return _("密码不超过 %(n)d 位", n=MAX_LENGTH)
     lowered = password.strip().lower()
