@@ -7,7 +7,8 @@ Who sees what (decided here, for the API and the pages alike):
 - a candidate the viewer may see (workflow.access.can_view) comes with its details and its
   delivered replies (unit, result, date and a summary of the text);
 - a candidate the viewer may not see is listed only if it has been filed (立案: filed, assigned,
-  closed — its number and title are published in the session's list of filed proposals), and
+  closed — its number and title are published in the session's list of filed proposals) and is
+  not marked not for disclosure (不公开: such a proposal's title is not published anywhere), and
   then only with what is public: id, number, title, session, year, state and the score; never
   its texts, proposers or replies (``"visible": false``). Someone else's proposal that was not
   filed (submitted, withdrawn, not filed, merged …) is not shown to a member at all.
@@ -35,7 +36,8 @@ SUMMARY_CHARS = 120
 def candidate_filter(user, exclude_id=None):
     conditions = [or_(Proposal.state != P.DRAFT, Proposal.proposer_id == user.id)]
     if user.role != Role.SECRETARIAT:
-        conditions.append(or_(visible_filter(user), Proposal.state.in_(PUBLIC_STATES)))
+        listed = and_(Proposal.state.in_(PUBLIC_STATES), Proposal.not_for_disclosure.is_(False))
+        conditions.append(or_(visible_filter(user), listed))
     else:
         conditions.append(visible_filter(user))
     if exclude_id is not None:

@@ -77,6 +77,27 @@ def test_drafting_member_sees_only_public_details_of_others(world, api, water):
         assert found.index(water["price"].id) > 0
 
 
+def test_a_proposal_not_for_disclosure_is_not_shown_to_those_who_may_not_see_it(
+    world, api, web, water
+):
+    filed = water["filed"]
+    filed.not_for_disclosure, filed.not_for_disclosure_reason = True, "涉及敏感事项"
+    db.session.commit()
+    for user in (world.member, world.member3):
+        r = api(user).get("/proposals/similar", query_string=WATER_DRAFT)
+        assert filed.id not in [i["id"] for i in r.get_json()["items"]]
+        box = web(user).get("/search/similar", query_string=WATER_DRAFT).get_json()
+        assert filed.id not in [i["id"] for i in box["items"]]
+        assert WATER["title"] not in box["html"]
+    own = api(world.member3).get(f"/proposals/{water['unfiled'].id}/similar").get_json()
+    assert filed.id not in [i["id"] for i in own["items"]]
+    # those who may see it still do: its proposer, and the secretariat reviewing
+    r = api(world.member2).get("/proposals/similar", query_string=WATER_DRAFT)
+    assert filed.id in [i["id"] for i in r.get_json()["items"]]
+    r = api(world.secretariat).get(f"/proposals/{water['unfiled'].id}/similar")
+    assert filed.id in [i["id"] for i in r.get_json()["items"]]
+
+
 def test_the_proposer_sees_earlier_replies_and_own_drafts(world, api, water):
     mine = flows.draft(world, proposer=world.member2, title="关于农村饮用水管网改造的建议")
     r = api(world.member2).get("/proposals/similar", query_string=WATER_DRAFT)
