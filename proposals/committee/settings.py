@@ -25,6 +25,7 @@ SPECS = {
     "proposal_min_chars": Spec(100, "int", N_("提案正文最少字数"), 1, 100000),
     "proposal_max_chars": Spec(5000, "int", N_("提案正文最多字数"), 1, 100000),
     "cosign_window_working_days": Spec(5, "int", N_("联名邀请确认期限（工作日）"), 1, 60),
+    "cosigners_max": Spec(20, "int", N_("每件提案联名人最多人数"), 1, 500),
     # assignment and handling
     "accept_window_working_days": Spec(5, "int", N_("签收或申请调整期限（工作日）"), 1, 60),
     "contact_due_working_days": Spec(15, "int", N_("办前沟通期限（工作日）"), 1, 120),

@@ -86,8 +86,15 @@ def _resolve_cosigners(actor, usernames, errors):
     if usernames and actor.is_organisation:
         errors["cosigners"] = _("集体提案不设联名人")
         return []
+    usernames = list(dict.fromkeys(usernames))
+    cap = committee_settings.get("cosigners_max")
+    if len(usernames) > cap:  # before any lookup: one invitation (and message) per name
+        errors["cosigners"] = _(
+            "联名人最多 %(n)d 位，现有 %(count)d 位", n=cap, count=len(usernames)
+        )
+        return []
     users, wrong = [], []
-    for name in dict.fromkeys(usernames):
+    for name in usernames:
         user = db.session.scalar(select(User).where(User.username == name))
         if (
             user is None
