@@ -65,15 +65,22 @@ def load_config(app, overrides=None):
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env == "production",
-        # failed logins per account and per client address (Flask-Limiter rate strings);
-        # counts in Redis when REDIS_URL is set, so that every worker shares them
+        # failed logins per account and per client address, and per device cookie (Flask-Limiter
+        # rate strings, over a sliding window; security/limiter.py); counts in Redis when
+        # REDIS_URL is set, else in the database, so that every worker shares them
         "LOGIN_RATE_LIMIT_ENABLED": _bool("LOGIN_RATE_LIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT_ACCOUNT": os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "10 per 15 minutes"),
         "LOGIN_RATE_LIMIT_ADDRESS": os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "30 per 15 minutes"),
+        "LOGIN_RATE_LIMIT_DEVICE": os.environ.get("LOGIN_RATE_LIMIT_DEVICE", "10 per 15 minutes"),
+        # the device cookie a successful login sets (security/devices.py): lifetime, flags
+        "DEVICE_COOKIE_MAX_AGE": int(os.environ.get("DEVICE_COOKIE_MAX_AGE", str(365 * 86400))),
+        "DEVICE_COOKIE_SECURE": env == "production",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI"),  # default: REDIS_URL
         "RATELIMIT_KEY_PREFIX": "proposals",
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # days the audit log is kept (security/audit.py); 0 keeps it for ever
+        "AUDIT_RETENTION_DAYS": int(os.environ.get("AUDIT_RETENTION_DAYS", "365")),
         # the number of reverse proxies whose X-Forwarded-For is trusted (0: none)
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
     }

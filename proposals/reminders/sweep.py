@@ -17,6 +17,7 @@ from ..handling.operations import expire_ratings, settle_acceptances
 from ..notifications import delivery
 from ..notifications.models import Delivery, JobRun, Notification
 from ..notifications.tasks import queue_deliveries
+from ..security import audit
 from ..tasks import make_celery
 from ..workflow.operations import expire_invitations
 from .rules import due_reminders
@@ -130,6 +131,7 @@ def run_sweep(now=None, dispatch=None):
     ids = delivery.due_deliveries(now)
     db.session.commit()  # SQLite: release the write lock before handing out (slow on a queue)
     counts["deliveries_dispatched"] = (dispatch or default_dispatch)(ids)
+    counts["audit_pruned"] = audit.prune(now)
     _mark_run("last_finished_at", utcnow(), result=repr(counts))
     db.session.commit()
     log.info("sweep at %s: %s", now.isoformat(), counts)

@@ -4,6 +4,13 @@ Recorded centrally after each request: logins (ok and failed, web and API), logo
 changes, every state-changing request (any method but GET/HEAD/OPTIONS) with its status, and
 every refusal (401, 403, 404, 409, 429) whatever the method. Static files are not recorded.
 
+A crawler's noise is sampled: a read refused to someone not signed in who presented no
+credential (no Authorization header) gets a row only if the same address has none such within
+ANONYMOUS_WINDOW; each still gets its log line. Anything an account does, a refused token and
+any state-changing request keep a row each. Rows older than AUDIT_RETENTION_DAYS (default 365:
+China's Cybersecurity Law asks for at least six months of logs; 0 keeps them for ever) are
+deleted by the sweep (``prune``).
+
 The row is written after the action's own transaction has ended (views commit; the error
 handlers roll back), in a transaction of its own, so a refused or rolled-back action still
 leaves its row. Never stored or logged: request bodies, query strings, passwords, tokens,
@@ -14,8 +21,10 @@ The client address is request.remote_addr; X-Forwarded-For is honoured only when
 TRUSTED_PROXY_COUNT > 0 (werkzeug's ProxyFix, wired in security/__init__.py).
 """
 
+from datetime import timedelta
+
 from flask import current_app, request
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -36,6 +45,7 @@ TARGET_KEYS = (
     "session_id",
 )
 DIRTY = "proposals.uncommitted"
+ANONYMOUS_WINDOW = timedelta(minutes=10)
 
 
 def init_app(app):
@@ -139,7 +149,7 @@ def record_request(response):
                 status=response.status_code,
                 target=_target(),
             )
-        _write(row, touch)
+        _write(row, touch, sampled=row is not None and _is_noise(row))
         if row is not None:
             current_app.logger.info(
                 "audit %(kind)s status=%(status)s actor=%(actor_username)s "
@@ -152,11 +162,40 @@ def record_request(response):
     return response
 
 
-def _write(row, touch):
+def _is_noise(row):
+    return (
+        row["actor_id"] is None
+        and row["kind"] == "refused"
+        and request.method in SAFE_METHODS
+        and "Authorization" not in request.headers
+    )
+
+
+def _sampled_out(session, row):
+    """True when this address already has an anonymous refusal within the window."""
+    since = utcnow() - ANONYMOUS_WINDOW
+    return (
+        session.scalar(
+            select(AuditEvent.id)
+            .where(
+                AuditEvent.created_at >= since,
+                AuditEvent.kind == "refused",
+                AuditEvent.actor_id.is_(None),
+                AuditEvent.address == row["address"],
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _write(row, touch, sampled=False):
     session = db.session()
     clean = not _uncommitted(session)
     if clean:
         session.rollback()  # end the request's (read-only) transaction: a fresh one for the audit
+    if sampled and _sampled_out(session, row):
+        row = None
     if touch is not None:
         session.execute(
             update(LoginSession)
@@ -172,3 +211,16 @@ def _write(row, touch):
         # the request left work uncommitted, which is discarded when the request ends; do not
         # commit it with the audit row (this only happens when a view forgets to finish)
         session.flush()
+
+
+def prune(now):
+    """Delete the rows older than AUDIT_RETENTION_DAYS (none when it is 0); their number."""
+    days = int(current_app.config.get("AUDIT_RETENTION_DAYS") or 0)
+    if days <= 0:
+        return 0
+    result = db.session.execute(
+        delete(AuditEvent)
+        .where(AuditEvent.created_at < now - timedelta(days=days))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
