@@ -23,10 +23,12 @@ def configure_logging():
         logger.setLevel(logging.INFO)
 
 
-def create_app(config=None):
-    app = Flask(__name__, instance_relative_config=True)
-    load_config(app, config)
+def create_app(config=None, instance_path=None):
+    """The app; ``instance_path`` (default: instance/ in the checkout) holds the SQLite file,
+    attachments, backups and the secret made on first start."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     os.makedirs(app.instance_path, exist_ok=True)
+    load_config(app, config)
 
     configure_logging()
 

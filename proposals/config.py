@@ -1,6 +1,28 @@
 """Configuration from the environment (every variable: docs/operations.md)."""
 
 import os
+import secrets
+
+
+def instance_secret(instance_path):
+    """A random secret made on first start and kept in ``instance/secret_key`` (readable by its
+    owner only), so that a development or demo installation never signs its cookies with a key
+    anyone can read in the source. Several processes starting at once agree on one key: each
+    writes its own candidate, and the first to link it into place wins."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        candidate = f"{path}.{os.getpid()}.new"
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(candidate)
+    with open(path, encoding="ascii") as fh:
+        return fh.read().strip()
 
 
 def _database_url(instance_path):
@@ -47,6 +69,8 @@ def load_config(app, overrides=None):
         # largest attachment (default: attachments/storage.py)
         "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR") or None,
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or None,
+        # where `demo` keeps the password it made for this installation's demo accounts
+        "DEMO_PASSWORD_FILE": os.path.join(app.instance_path, "demo_password"),
         **(
             {"ATTACHMENT_MAX_BYTES": int(os.environ["ATTACHMENT_MAX_BYTES"])}
             if os.environ.get("ATTACHMENT_MAX_BYTES")
@@ -100,6 +124,6 @@ def load_config(app, overrides=None):
     if not cfg["SECRET_KEY"]:
         if env == "production":
             raise RuntimeError("SECRET_KEY must be set in production")
-        cfg["SECRET_KEY"] = "dev-only-not-secret"
+        cfg["SECRET_KEY"] = instance_secret(app.instance_path)
     app.config.update(cfg)
     app.json.ensure_ascii = False

@@ -4,9 +4,18 @@ import time
 import unicodedata
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
-from ..demo import PASSWORD, SEED, existing_records, generate, logins
+from ..demo import (
+    SEED,
+    existing_records,
+    generate,
+    keep_password,
+    kept_password,
+    logins,
+    new_password,
+)
 from ..workflow.core import STATE_LABELS
 
 PROPOSAL_STATES = (
@@ -40,10 +49,17 @@ REPLY_STATES = ("awaiting_signoff", "awaiting_review", "returned", "delivered", 
     type=int,
     help="随机数种子：同一天用同一种子生成的数据相同",
 )
+@click.option(
+    "--password",
+    default=None,
+    help="演示账号的共同密码（默认：为本次安装随机生成）",
+)
 @with_appcontext
-def demo(seed):
+def demo(seed, password):
     """Fill an EMPTY database with a demo committee year (units, members, ~300 proposals in
-    every state) and print the logins."""
+    every state) and print the logins. Every demo account gets one password, made at random
+    for this installation unless given, printed and kept in DEMO_PASSWORD_FILE for
+    `demo-logins`."""
     found = {k: v for k, v in existing_records().items() if v}
     if found:
         what = "、".join(
@@ -55,8 +71,9 @@ def demo(seed):
         )
     click.echo("正在生成演示数据（一个委员会年度的提案办理全过程）……")
     started = time.monotonic()
+    password = password or new_password()
     try:
-        summary = generate(seed=seed)
+        summary = generate(password, seed=seed)
     except Exception as exc:
         raise click.ClickException(f"生成演示数据失败，已撤销本次写入的数据：{exc}") from exc
     elapsed = time.monotonic() - started
@@ -75,8 +92,9 @@ def demo(seed):
         f"逾期未答复 {summary.overdue} 项，重新办理 {summary.rehandled} 项，"
         f"重点提案 {summary.key} 件。"
     )
+    keep_password(current_app.config["DEMO_PASSWORD_FILE"], password)
     click.echo("")
-    _echo_logins(summary.logins)
+    _echo_logins(summary.logins, password)
 
 
 def _width(text):
@@ -93,8 +111,11 @@ def _table(counts, order):
     )
 
 
-def _echo_logins(rows):
-    click.echo(f"演示账号（密码均为 {PASSWORD}，仅供演示，正式使用前请删除或改密）：")
+def _echo_logins(rows, password):
+    if password:
+        click.echo(f"演示账号（密码均为 {password}，仅供演示，正式使用前请停用或改密）：")
+    else:
+        click.echo("演示账号（密码为装入演示数据时打印的密码，仅供演示，正式使用前请停用或改密）：")
     for username, name, role, use in rows:
         click.echo(f"  {username:<8}{_pad(name, 12)}{role}：{use}")
     click.echo(
@@ -113,5 +134,7 @@ def demo_status():
 @click.command("demo-logins")
 @with_appcontext
 def demo_logins():
-    """Print the demo's well-known logins (those present in the database)."""
-    _echo_logins([row for row in logins() if row[1]])
+    """Print the demo's well-known logins (those present in the database) and the password
+    `demo` kept."""
+    rows = [row for row in logins() if row[1]]
+    _echo_logins(rows, kept_password(current_app.config["DEMO_PASSWORD_FILE"]))

@@ -5,7 +5,9 @@ scenarios.py decides every proposal's story and plans.py turns it into dated act
 the committee's deadlines; engine.py runs them all, in time order, through the same
 operations the API calls, backdated with ``now=``."""
 
+import os
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,7 +22,7 @@ from ..handling.models import Assignment, Reply
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A
 from .engine import Engine, Runner, local_moment, new_years, sweeps
-from .people import LOGINS, PASSWORD, create_people, ensure_sessions, make_current
+from .people import LOGINS, create_people, ensure_sessions, make_current
 from .plans import Planner
 from .scenarios import Catalogue, SessionDays
 
@@ -56,7 +58,30 @@ class Summary:
     logins: list = field(default_factory=list)  # (username, name, role label, use)
 
 
-def generate(now=None, seed=SEED):
+def new_password():
+    """A password for one installation's demo accounts: twelve random letters and digits in
+    groups of four, easy to type on a phone (no 0/o or 1/l to confuse)."""
+    alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def keep_password(path, password):
+    """Write the demo password where `demo-logins` finds it (readable by its owner only)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(password + "\n")
+
+
+def kept_password(path):
+    """The password `demo` kept, or None (the demo was loaded elsewhere, or not at all)."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def generate(password, now=None, seed=SEED):
     """Fill the (empty) database; commits in batches. On any failure everything the demo
     wrote is removed again and the error re-raised."""
     now = now or utcnow()
@@ -67,20 +92,20 @@ def generate(now=None, seed=SEED):
     ]
     created_sessions = []
     try:
-        return _generate(now, seed, created_sessions)
+        return _generate(now, seed, created_sessions, password)
     except BaseException:
         erase(empty, created_sessions)
         raise
 
 
-def _generate(now, seed, created_sessions):
+def _generate(now, seed, created_sessions, password):
     today = local_date(now)
     rng = random.Random(seed)
     cal, conf = load_calendar(), committee_settings.all_settings()
     main = main_year(today)
     years = sorted({main - 1, main, today.year})
     before = set(db.session.scalars(select(CommitteeSession.id)))
-    people = create_people(rng, local_moment(date(years[0] - 1, 12, 20), 9))
+    people = create_people(rng, local_moment(date(years[0] - 1, 12, 20), 9), password)
     sessions = ensure_sessions(cal, years)
     created_sessions += [s.id for s in sessions.values() if s.id not in before]
     make_current(sessions[years[0]])
@@ -178,4 +203,13 @@ def logins():
     ]
 
 
-__all__ = ["generate", "existing_records", "logins", "PASSWORD", "SEED", "Summary"]
+__all__ = [
+    "generate",
+    "existing_records",
+    "logins",
+    "new_password",
+    "keep_password",
+    "kept_password",
+    "SEED",
+    "Summary",
+]

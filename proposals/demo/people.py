@@ -13,8 +13,6 @@ from ..committee.models import CommitteeSession
 from ..extensions import db
 from .data import GIVEN_FEMALE, GIVEN_MALE, LEADERS, ORGS, SECTORS, SURNAMES, UNITS
 
-PASSWORD = "demo12345"
-
 # The well-known logins printed at the end: username, role label, what to try.
 LOGINS = [
     ("sec", "提案委员会办公室", "审查、交办、审核答复、审批延期和调整"),
@@ -75,12 +73,12 @@ def _phone(rng):
     return "1" + rng.choice("3589") + "".join(rng.choice("0123456789") for _ in range(9))
 
 
-def create_people(rng, since):
+def create_people(rng, since, password):
     """~30 units with a clerk and a head each, ~150 members, organisation accounts, leaders,
     the secretariat and an admin, all registered at ``since``; every account shares one
     password hash (hashed once: 600,000 PBKDF2 iterations per user would take minutes)."""
     method = current_app.config.get("PASSWORD_HASH_METHOD", "pbkdf2:sha256:600000")
-    password_hash = generate_password_hash(PASSWORD, method=method)
+    password_hash = generate_password_hash(password, method=method)
     names = Names(rng)
     people = People()
 

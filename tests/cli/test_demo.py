@@ -8,12 +8,34 @@ from sqlalchemy import func, or_, select
 from proposals.accounts.models import Department, User
 from proposals.committee.calendar import local_date, utcnow
 from proposals.committee.models import CommitteeSession
-from proposals.demo import PASSWORD
+from proposals.demo import kept_password, new_password
 from proposals.extensions import db
 from proposals.handling.models import Assignment, ExtensionRequest, FollowUp, Rating, Reply
 from proposals.workflow.models import HistoryEntry, Proposal
 from proposals.workflow.states import AssignmentState as A
 from proposals.workflow.states import ProposalState
+
+
+def test_each_installation_gets_its_own_demo_password(app, tmp_path, monkeypatch):
+    made = {new_password() for _ in range(50)}
+    assert len(made) == 50
+    assert all(len(p) == 14 and p.count("-") == 2 for p in made)
+    path = tmp_path / "demo_password"
+    monkeypatch.setitem(app.config, "DEMO_PASSWORD_FILE", str(path))
+    assert "装入演示数据时打印的密码" in app.test_cli_runner().invoke(args=["demo-logins"]).output
+
+
+def test_an_installation_signs_with_its_own_secret(tmp_path, monkeypatch):
+    from proposals import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path / "a"))
+    again = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path / "a"))
+    other = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path / "b"))
+    assert len(first.secret_key) == 64 and first.secret_key == again.secret_key
+    assert other.secret_key != first.secret_key
+    assert (tmp_path / "a" / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.secret_key != "dev-only-not-secret"
 
 
 def count(*where, model=Proposal):
@@ -47,13 +69,18 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
     assert count(User.email.is_not(None), User.role == "member", model=User) > 20
     assert count(User.role == "secretariat", model=User) >= 1
     assert count(User.role == "admin", model=User) == 1
-    # one shared demo password, hashed once, and the well-known logins work
+    # one shared demo password, made for this installation, hashed once, printed and kept for
+    # `demo-logins`; the well-known logins work with it and with nothing else
+    password = kept_password(runner.app.config["DEMO_PASSWORD_FILE"])
+    assert password and f"密码均为 {password}" in result.output
     assert db.session.scalar(select(func.count(func.distinct(User.password_hash)))) == 1
     for username in ("sec", "admin", "member", "clerk", "head"):
         user = db.session.scalar(select(User).where(User.username == username))
-        assert user is not None and user.check_password(PASSWORD), username
+        assert user is not None and user.check_password(password), username
+        assert not user.check_password("demo12345"), username
         assert username in result.output
-    assert PASSWORD in result.output
+    logins = runner.invoke(args=["demo-logins"])
+    assert f"密码均为 {password}" in logins.output and "sec" in logins.output
 
     # sessions: this year's is current, with its plenary window early in the year
     current = db.session.scalar(select(CommitteeSession).where(CommitteeSession.is_current))
