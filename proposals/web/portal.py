@@ -78,6 +78,7 @@ def index():
         units=units,
         proposers=queries.public_proposers,
         public_units=queries.public_units,
+        redact=redact,  # the titles
         role_labels=ROLE_LABELS,
         RESULT_LABELS=RESULT_LABELS,
     ), 400 if errors else 200
@@ -94,6 +95,7 @@ def show(proposal_id):
     return render_template(
         "portal/show.html",
         p=proposal,
+        title=redact(proposal.title),
         proposers=queries.public_proposers(proposal),
         units=queries.public_units(proposal),
         replies=replies,

@@ -347,13 +347,13 @@ PHONE_PATTERNS = [
 def demo(app):
     """The demo committee (~30 s), with contact details planted in the published texts as a
     unit would write them, and the clock two months ahead so that every reply is public."""
-    from proposals.demo import generate
+    from proposals.demo import generate, new_password
 
     from ..conftest import wipe
 
     with app.app_context():
         wipe()
-        generate()
+        generate(new_password())
         now = datetime.now(UTC)
         replies = db.session.scalars(
             select(Reply)
