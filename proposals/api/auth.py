@@ -8,6 +8,7 @@ from ..errors import Unauthenticated, ValidationError
 from ..extensions import db
 from ..i18n import _
 from ..security import audit
+from ..security.devices import remember_device
 from ..security.limiter import LoginRateLimited, check_login_allowed, record_failed_login
 from .common import answer, authenticated, bp, current_token, json_body
 from .serializers import user_json
@@ -15,6 +16,9 @@ from .serializers import user_json
 
 @bp.post("/auth/token")
 def issue_token():
+    """A token for the username and password. Failed attempts are limited as on the web form
+    (security/limiter.py): the device cookie this answer sets (HTTP clients keep it) gives the
+    client an allowance of its own on its next attempts at the account."""
     data = json_body()
     username, password = data.get("username"), data.get("password")
     fields = {}
@@ -36,6 +40,7 @@ def issue_token():
         audit.note("login_failed", known)
         raise Unauthenticated(_("用户名或密码错误"))
     token = ApiToken.issue(user)
+    remember_device(user)  # the device cookie, as on the web form (security/devices.py)
     audit.note("login_ok", user)
     return answer({"token": token, "user": user_json(user)})
 

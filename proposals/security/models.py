@@ -1,4 +1,5 @@
-"""Login sessions (server side, referenced from the signed Flask session) and audit events."""
+"""Login sessions (server side, referenced from the signed Flask session), audit events and the
+failed logins that the login limits count when no Redis holds them."""
 
 import hashlib
 from datetime import datetime
@@ -47,4 +48,21 @@ class AuditEvent(db.Model):
     target: Mapped[str | None] = mapped_column(String(80))
 
 
-__all__ = ["LoginSession", "AuditEvent"]
+class LoginFailure(db.Model):
+    """One failed login on one counter of the login limits (limiter.py), when they count in the
+    database (no Redis): a failure from an unknown client is a row for its address and one for
+    the username, a failure from a trusted device one row for that device. ``key_hash`` is an
+    HMAC of the address, username or device nonce: never the text typed, which might be a
+    password. Rows are counted over the window and deleted once older than every window."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_scope_key_created", "scope", "key_hash", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))  # address, account or device
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+__all__ = ["LoginSession", "AuditEvent", "LoginFailure"]

@@ -1,6 +1,7 @@
 """Login and logout (server-side login sessions, proposals/security/sessions.py); the language
-switch. Failed logins are rate-limited per account and per address (security/limiter.py) and
-every attempt is audited (security/audit.py)."""
+switch. Failed logins are rate-limited per account and per address, or per device for a browser
+that signed in before (security/limiter.py; a successful login sets its device cookie,
+security/devices.py), and every attempt is audited (security/audit.py)."""
 
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from wtforms.validators import DataRequired, Length
 from ..accounts.service import authenticate
 from ..extensions import db
 from ..security import audit
+from ..security.devices import remember_device
 from ..security.limiter import LoginRateLimited, check_login_allowed, record_failed_login
 from ..security.sessions import end_session, start_session
 
@@ -74,6 +76,7 @@ def login():
         else:
             start_session(user)
             db.session.commit()
+            remember_device(user)
             audit.note("login_ok", user)
             flash(_("欢迎，%(name)s。", name=user.name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
