@@ -74,6 +74,7 @@ class User(UserMixin, db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
+    wecom_userid: Mapped[str | None] = mapped_column(String(64))  # 企业微信 user id
     org_type: Mapped[str | None] = mapped_column(String(24))
     sector: Mapped[str | None] = mapped_column(String(60))  # 界别
     password_hash: Mapped[str] = mapped_column(String(255))

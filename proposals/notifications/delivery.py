@@ -1,13 +1,10 @@
-"""Sending notifications: e-mail over SMTP, SMS (logged only by default), with retries and
-back-off. A delivery is claimed with a conditional UPDATE before it is sent, so two workers (or
-a task queued twice) never both send it; a sender that dies leaves a claim that expires after
-the lease, and a later sweep hands the delivery out again."""
+"""Sending notifications through their channels (channels/), with retries and back-off. A
+delivery is claimed with a conditional UPDATE before it is sent, so two workers (or a task
+queued twice) never both send it; a sender that dies leaves a claim that expires after the
+lease, and a later sweep hands the delivery out again."""
 
 import logging
-import smtplib
 from datetime import timedelta
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -15,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..committee.calendar import utcnow
 from ..extensions import db
+from .channels import CHANNELS, DeliveryFailed
 from .models import Delivery
 
 log = logging.getLogger("proposals.delivery")
@@ -28,38 +26,6 @@ def backoff(attempts):
 
 def lease():
     return timedelta(seconds=current_app.config.get("DELIVERY_LEASE_SECONDS", 600))
-
-
-def send_email(delivery):
-    conf = current_app.config
-    notification = delivery.notification
-    base = conf.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
-    msg = EmailMessage()
-    # one line: a line break in the text (a title) would break the header (header injection)
-    msg["Subject"] = "【提案办理系统】" + " ".join(notification.text.split())[:60]
-    msg["From"] = conf.get("MAIL_DEFAULT_SENDER") or "proposals@localhost"
-    msg["To"] = delivery.address
-    msg["Message-ID"] = make_msgid(idstring=f"delivery-{delivery.id}")
-    msg["X-Proposals-Delivery"] = str(delivery.id)
-    msg.set_content(
-        f"{notification.recipient.name}：\n\n{notification.text}\n\n"
-        f"请登录提案办理系统查看：{base}{notification.link}\n\n"
-        "（本邮件由系统自动发送，请勿直接回复。）\n"
-    )
-    with smtplib.SMTP(conf["MAIL_SERVER"], conf.get("MAIL_PORT", 25), timeout=30) as smtp:
-        if conf.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if conf.get("MAIL_USERNAME"):
-            smtp.login(conf["MAIL_USERNAME"], conf.get("MAIL_PASSWORD") or "")
-        smtp.send_message(msg)
-
-
-def send_sms(delivery):
-    """The pluggable SMS channel: by default it only logs what it would send."""
-    log.info("SMS to %s: %s", delivery.address, delivery.notification.text)
-
-
-CHANNELS = {"email": send_email, "sms": send_sms}
 
 
 def send_delivery(delivery_id, now=None):
@@ -85,14 +51,15 @@ def send_delivery(delivery_id, now=None):
         .execution_options(populate_existing=True)
     ).one()
     try:
-        CHANNELS[delivery.channel](delivery)
-    except (TimeoutError, OSError, smtplib.SMTPException) as exc:
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
-        if delivery.attempts >= MAX_ATTEMPTS:
+        CHANNELS[delivery.channel].send(delivery)
+    except DeliveryFailed as exc:
+        delivery.last_error = str(exc)[:500]
+        if not exc.retry or delivery.attempts >= MAX_ATTEMPTS:
             delivery.status = "dead"
         else:
             delivery.status = "failed"
-            delivery.next_attempt_at = utcnow() + backoff(delivery.attempts)
+            wait = max(backoff(delivery.attempts), timedelta(seconds=exc.wait or 0))
+            delivery.next_attempt_at = utcnow() + wait
         log.warning(
             "delivery %s (%s to %s) failed, attempt %s: %s",
             delivery.id,

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User, utcnow
 from ..extensions import db
 
-CHANNELS = ("email", "sms")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
 
 
@@ -52,7 +51,6 @@ class Delivery(db.Model):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("notification_id", "channel", name="uq_deliveries_once"),
-        CheckConstraint(f"channel IN {CHANNELS!r}", name="channel"),
         CheckConstraint(f"status IN {DELIVERY_STATES!r}", name="status"),
         Index("ix_deliveries_status_next", "status", "next_attempt_at"),
     )

@@ -1,0 +1,10 @@
+"""The channels a notification is delivered through besides the app itself. Each is a
+``Channel`` (base.py); to add one (政务钉钉, say), write its module and list it here."""
+
+from .base import Channel, DeliveryFailed
+from .email import Email
+from .sms import Sms
+
+CHANNELS = {channel.name: channel for channel in (Email(), Sms())}
+
+__all__ = ["CHANNELS", "Channel", "DeliveryFailed"]
