@@ -7,8 +7,8 @@ from flask import Flask, abort, jsonify
 
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
+from .inputs import MAX_ID  # ids are 32-bit integers on PostgreSQL
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
 

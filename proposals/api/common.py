@@ -13,6 +13,7 @@ from ..accounts.models import ApiToken
 from ..errors import Conflict, DomainError, Unauthenticated, ValidationError
 from ..extensions import db
 from ..i18n import _
+from ..inputs import BadJson, check_fields, parse_json
 from ..security.sessions import token_valid_since
 from ..security.text_input import bad_text
 from ..workflow.queries import MAX_PAGE, page_of
@@ -122,15 +123,51 @@ def answer(body, status=200):
     return response, status
 
 
-def json_body():
-    data = request.get_json(silent=True)
-    if data is None and not request.get_data():
+BODY_KEY = "proposals.json_body"
+
+
+def read_json():
+    """The request's JSON body, parsed once (inputs.parse_json): the value, None without a
+    readable JSON body, or the ValidationError of one nested too deep or holding a number that
+    is not finite."""
+    if BODY_KEY not in request.environ:
+        found = None
+        if request.is_json and request.get_data(cache=True):
+            try:
+                found = parse_json(request.get_data(cache=True))
+            except BadJson as exc:
+                found = ValidationError(exc.message, fields={"body": exc.message})
+            except ValueError:  # not JSON at all: json_body() says so, as it always has
+                found = None
+        request.environ[BODY_KEY] = found
+    return request.environ[BODY_KEY]
+
+
+@bp.before_request
+def _refuse_hostile_json():
+    """A JSON body nested past inputs.MAX_JSON_DEPTH, or with a number that is not finite, is
+    refused before anything else reads it: 400, nothing done."""
+    found = read_json()
+    if isinstance(found, ValidationError):
+        raise found
+
+
+def json_body(**types):
+    """The request's body: a JSON object (an empty one without a body). ``types`` names the
+    fields the view reads with the type each must have (proposals.inputs: text, boolean,
+    identifier, day, text_list, object_list); a field of another type is a 400 naming it,
+    before the operation sees it (a null is left to the operation)."""
+    data = read_json()
+    if data is None and not request.get_data(cache=True):
         return {}
     if not isinstance(data, dict):
         raise ValidationError(_("请求体应为 JSON 对象"), fields={"body": _("应为 JSON 对象")})
     where = bad_text(data)
     if where:
         raise ValidationError(fields={where: _("包含无法保存的字符（如 NUL）")})
+    errors = check_fields(data, types)
+    if errors:
+        raise ValidationError(fields=errors)
     return data
 
 
@@ -177,7 +214,7 @@ def if_match():
     value = request.headers.get("If-Match")
     if value:
         return value.strip('"W/ ')
-    data = request.get_json(silent=True)
+    data = read_json()
     if isinstance(data, dict):
         return data.get("version")
     return None

@@ -4,6 +4,7 @@ from ..errors import NotFound
 from ..handling import operations as ops
 from ..handling.models import Assignment, Reply
 from ..i18n import _
+from ..inputs import boolean, day, text
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
 from ..workflow.queries import (
@@ -74,21 +75,23 @@ def accept(user, assignment_id):
 @authenticated
 def reassignment_request(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_assignment(user, ops.request_reassignment(user, a, json_body().get("reason")))
+    reason = json_body(reason=text).get("reason")
+    return done_assignment(user, ops.request_reassignment(user, a, reason))
 
 
 @bp.post("/assignments/<int:assignment_id>/reassignment-decision")
 @authenticated
 def reassignment_decision(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_assignment(user, ops.decide_reassignment(user, a, json_body()))
+    data = json_body(approve=boolean, department=text, comment=text)
+    return done_assignment(user, ops.decide_reassignment(user, a, data))
 
 
 @bp.post("/assignments/<int:assignment_id>/contacts")
 @authenticated
 def contacts(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    ops.record_contact(user, a, json_body())
+    ops.record_contact(user, a, json_body(mode=text, date=day, summary=text))
     return done_assignment(user, a, 201)
 
 
@@ -96,35 +99,40 @@ def contacts(user, assignment_id):
 @authenticated
 def opinion(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_assignment(user, ops.submit_opinion(user, a, json_body().get("text")), 201)
+    written = json_body(text=text).get("text")
+    return done_assignment(user, ops.submit_opinion(user, a, written), 201)
 
 
 @bp.post("/assignments/<int:assignment_id>/extension-request")
 @authenticated
 def extension_request(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_assignment(user, ops.request_extension(user, a, json_body()), 201)
+    data = json_body(until=day, reason=text)
+    return done_assignment(user, ops.request_extension(user, a, data), 201)
 
 
 @bp.post("/assignments/<int:assignment_id>/extension-decision")
 @authenticated
 def extension_decision(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_assignment(user, ops.decide_extension(user, a, json_body()))
+    data = json_body(approve=boolean, comment=text)
+    return done_assignment(user, ops.decide_extension(user, a, data))
 
 
 @bp.post("/assignments/<int:assignment_id>/reply")
 @authenticated
 def reply(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_reply(user, ops.draft_reply(user, a, json_body()), 201)
+    data = json_body(result=text, text=text, signer=text, contact=text, promised_date=day)
+    return done_reply(user, ops.draft_reply(user, a, data), 201)
 
 
 @bp.post("/assignments/<int:assignment_id>/follow-up")
 @authenticated
 def follow_up(user, assignment_id):
     a = load_assignment(user, assignment_id)
-    return done_assignment(user, ops.follow_up(user, a, json_body()), 201)
+    data = json_body(text=text, done=boolean)
+    return done_assignment(user, ops.follow_up(user, a, data), 201)
 
 
 @bp.get("/replies/<int:reply_id>")
@@ -137,18 +145,21 @@ def show_reply(user, reply_id):
 @authenticated
 def signoff(user, reply_id):
     r = load_reply(user, reply_id)
-    return done_reply(user, ops.signoff_reply(user, r, json_body()))
+    data = json_body(approve=boolean, comment=text)
+    return done_reply(user, ops.signoff_reply(user, r, data))
 
 
 @bp.post("/replies/<int:reply_id>/review")
 @authenticated
 def review_reply(user, reply_id):
     r = load_reply(user, reply_id)
-    return done_reply(user, ops.review_reply(user, r, json_body()))
+    data = json_body(approve=boolean, comment=text, result=text)
+    return done_reply(user, ops.review_reply(user, r, data))
 
 
 @bp.post("/replies/<int:reply_id>/rating")
 @authenticated
 def rating(user, reply_id):
     r = load_reply(user, reply_id)
-    return done_reply(user, ops.rate_reply(user, r, json_body()))
+    data = json_body(rating=text, comment=text)
+    return done_reply(user, ops.rate_reply(user, r, data))

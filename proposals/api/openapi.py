@@ -46,6 +46,7 @@ STR = {"type": "string"}
 TEXT = {"type": "string", "maxLength": 20000}
 INT = {"type": "integer"}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+VERSION = {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}  # as sent back (If-Match too)
 BOOL = {"type": "boolean"}
 NUM = {"type": "number"}
 DATE = {"type": "string", "format": "date"}
@@ -446,7 +447,7 @@ REVIEW_BODY = body_obj(
     merge_into=ID,
     category=STR,
     comment=TEXT,
-    version=INT,
+    version=VERSION,
 )
 CONTENT_BODY = body_obj(
     title={"type": "string", "maxLength": 200},
@@ -455,7 +456,7 @@ CONTENT_BODY = body_obj(
     suggestions=TEXT,
     cosigners={"type": "array", "items": STR},
     suggested_departments={"type": "array", "items": STR},
-    version=INT,
+    version=VERSION,
 )
 
 # ---------------------------------------------------------------------------------- operations
@@ -487,7 +488,7 @@ def query(name, schema=STR, description=None):
 
 
 PAGE = [
-    query("page", {"type": "integer", "minimum": 1}),
+    query("page", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
     query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}),
 ]
 BOOL_WORD = enum(["true", "false", "1", "0"])
@@ -639,12 +640,14 @@ PATHS = {
             body=CONTENT_BODY,
         ),
     },
-    P + "/submit": {"post": proposal_action("Submit a draft", body_obj(version=INT))},
+    P + "/submit": {"post": proposal_action("Submit a draft", body_obj(version=VERSION))},
     P + "/cosign": {
-        "post": proposal_action("Confirm or decline co-signing", body_obj(accept=BOOL, version=INT))
+        "post": proposal_action(
+            "Confirm or decline co-signing", body_obj(accept=BOOL, version=VERSION)
+        )
     },
     P + "/withdraw": {
-        "post": proposal_action("Withdraw before filing", body_obj(reason=TEXT, version=INT))
+        "post": proposal_action("Withdraw before filing", body_obj(reason=TEXT, version=VERSION))
     },
     P + "/review": {"post": proposal_action("Filing review (secretariat)", REVIEW_BODY)},
     P + "/assign": {
@@ -656,19 +659,19 @@ PATHS = {
                     "items": body_obj(code=STR, role=enum(["lead", "co"])),
                 },
                 due_date=DATE,
-                version=INT,
+                version=VERSION,
             ),
         )
     },
     P + "/key": {
         "post": proposal_action(
-            "Mark or unmark a key proposal", body_obj(key=BOOL, supervisor=STR, version=INT)
+            "Mark or unmark a key proposal", body_obj(key=BOOL, supervisor=STR, version=VERSION)
         )
     },
     P + "/consultation": {
         "post": proposal_action(
             "Record the face-to-face consultation after a second 'unsatisfied'",
-            body_obj(note=TEXT, version=INT),
+            body_obj(note=TEXT, version=VERSION),
         )
     },
     "/assignments": {
@@ -689,43 +692,44 @@ PATHS = {
             "One assignment", "assignments", ref("Assignment"), params=[id_param("assignment_id")]
         )
     },
-    A + "/accept": {"post": assignment_action("Accept (签收)", body_obj(version=INT))},
+    A + "/accept": {"post": assignment_action("Accept (签收)", body_obj(version=VERSION))},
     A + "/reassignment-request": {
-        "post": assignment_action("Ask for reassignment", body_obj(reason=TEXT, version=INT))
+        "post": assignment_action("Ask for reassignment", body_obj(reason=TEXT, version=VERSION))
     },
     A + "/reassignment-decision": {
         "post": assignment_action(
             "Decide a reassignment request (secretariat)",
-            body_obj(approve=BOOL, department=STR, comment=TEXT, version=INT),
+            body_obj(approve=BOOL, department=STR, comment=TEXT, version=VERSION),
         )
     },
     A + "/contacts": {
         "post": assignment_action(
             "Record a contact with the proposer",
-            body_obj(mode=STR, date=DATE, summary=TEXT, version=INT),
+            body_obj(mode=STR, date=DATE, summary=TEXT, version=VERSION),
             status="201",
         )
     },
     A + "/opinion": {
         "post": assignment_action(
-            "A co-unit's opinion", body_obj(text=TEXT, version=INT), status="201"
+            "A co-unit's opinion", body_obj(text=TEXT, version=VERSION), status="201"
         )
     },
     A + "/extension-request": {
         "post": assignment_action(
-            "Ask for an extension", body_obj(until=DATE, reason=TEXT, version=INT), status="201"
+            "Ask for an extension", body_obj(until=DATE, reason=TEXT, version=VERSION), status="201"
         )
     },
     A + "/extension-decision": {
         "post": assignment_action(
-            "Decide an extension (secretariat)", body_obj(approve=BOOL, comment=TEXT, version=INT)
+            "Decide an extension (secretariat)",
+            body_obj(approve=BOOL, comment=TEXT, version=VERSION),
         )
     },
     A + "/reply": {
         "post": assignment_action(
             "Draft the reply",
             body_obj(
-                result=STR, text=TEXT, signer=STR, contact=STR, promised_date=DATE, version=INT
+                result=STR, text=TEXT, signer=STR, contact=STR, promised_date=DATE, version=VERSION
             ),
             status="201",
             answer=ref("Reply"),
@@ -734,26 +738,26 @@ PATHS = {
     A + "/follow-up": {
         "post": assignment_action(
             "Follow-up of a B-class reply",
-            body_obj(text=TEXT, done=BOOL, version=INT),
+            body_obj(text=TEXT, done=BOOL, version=VERSION),
             status="201",
         )
     },
     R: {"get": op("One reply", "replies", ref("Reply"), params=[id_param("reply_id")])},
     R + "/signoff": {
         "post": reply_action(
-            "Sign-off by the unit's head", body_obj(approve=BOOL, comment=TEXT, version=INT)
+            "Sign-off by the unit's head", body_obj(approve=BOOL, comment=TEXT, version=VERSION)
         )
     },
     R + "/review": {
         "post": reply_action(
             "Review by the secretariat",
-            body_obj(approve=BOOL, comment=TEXT, result=STR, version=INT),
+            body_obj(approve=BOOL, comment=TEXT, result=STR, version=VERSION),
         )
     },
     R + "/rating": {
         "post": reply_action(
             "Rating by the first proposer",
-            body_obj(rating=enum(RATINGS), comment=TEXT, version=INT),
+            body_obj(rating=enum(RATINGS), comment=TEXT, version=VERSION),
         )
     },
     "/notifications": {
@@ -791,7 +795,12 @@ OPTIONAL_PATHS = {
             "Similar proposals for a draft being written",
             "proposals",
             {"oneOf": [SIMILAR, obj(["items"], items=SIMILAR)]},
-            params=[query("title"), query("text")],
+            params=[
+                query("title"),
+                query("text"),
+                query("exclude", ID),
+                query("limit", {"type": "integer", "minimum": 1, "maximum": 50}),
+            ],
         )
     },
     P + "/similar": {
@@ -799,7 +808,10 @@ OPTIONAL_PATHS = {
             "Proposals on the same matter, best first",
             "proposals",
             {"oneOf": [SIMILAR, obj(["items"], items=SIMILAR)]},
-            params=[id_param("proposal_id")],
+            params=[
+                id_param("proposal_id"),
+                query("limit", {"type": "integer", "minimum": 1, "maximum": 50}),
+            ],
         )
     },
 }

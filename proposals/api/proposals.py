@@ -2,6 +2,7 @@ from flask import jsonify, request
 
 from ..errors import NotFound
 from ..i18n import _
+from ..inputs import boolean, day, identifier, object_list, text, text_list
 from ..workflow import operations as ops
 from ..workflow.access import can_view
 from ..workflow.core import expect_version
@@ -15,6 +16,16 @@ from ..workflow.queries import (
 )
 from .common import answer, authenticated, bp, if_match, json_body, page_args, read_again
 from .serializers import proposal_detail, proposal_summary
+
+# the fields of a proposal's content (POST /proposals, PATCH /proposals/{id}) and their types
+CONTENT = {
+    "title": text,
+    "category": text,
+    "analysis": text,
+    "suggestions": text,
+    "cosigners": text_list,
+    "suggested_departments": text_list,
+}
 
 
 def load_proposal(user, proposal_id):
@@ -34,7 +45,7 @@ def done(user, proposal, status=200):
 @bp.post("/proposals")
 @authenticated
 def create(user):
-    proposal = ops.create_proposal(user, json_body())
+    proposal = ops.create_proposal(user, json_body(**CONTENT))
     return done(user, proposal, 201)
 
 
@@ -64,7 +75,7 @@ def show(user, proposal_id):
 def edit(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    return done(user, ops.edit_proposal(user, proposal, json_body()))
+    return done(user, ops.edit_proposal(user, proposal, json_body(**CONTENT)))
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")
@@ -80,7 +91,8 @@ def submit(user, proposal_id):
 def cosign(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    return done(user, ops.respond_to_invitation(user, proposal, json_body().get("accept")))
+    accept = json_body(accept=boolean).get("accept")
+    return done(user, ops.respond_to_invitation(user, proposal, accept))
 
 
 @bp.post("/proposals/<int:proposal_id>/withdraw")
@@ -88,7 +100,7 @@ def cosign(user, proposal_id):
 def withdraw(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    return done(user, ops.withdraw_proposal(user, proposal, json_body().get("reason")))
+    return done(user, ops.withdraw_proposal(user, proposal, json_body(reason=text).get("reason")))
 
 
 @bp.post("/proposals/<int:proposal_id>/review")
@@ -96,7 +108,15 @@ def withdraw(user, proposal_id):
 def review(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    return done(user, ops.review_proposal(user, proposal, json_body()))
+    data = json_body(
+        decision=text,
+        category=text,
+        reason_code=text,
+        disposition=text,
+        merge_into=identifier,
+        comment=text,
+    )
+    return done(user, ops.review_proposal(user, proposal, data))
 
 
 @bp.post("/proposals/<int:proposal_id>/assign")
@@ -104,7 +124,7 @@ def review(user, proposal_id):
 def assign(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    data = json_body()
+    data = json_body(departments=object_list(code=text, role=text), due_date=day)
     return done(
         user, ops.assign_proposal(user, proposal, data.get("departments"), data.get("due_date"))
     )
@@ -115,7 +135,7 @@ def assign(user, proposal_id):
 def key(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    data = json_body()
+    data = json_body(key=boolean, supervisor=text)
     return done(user, ops.mark_key(user, proposal, data.get("key"), data.get("supervisor")))
 
 
@@ -124,4 +144,5 @@ def key(user, proposal_id):
 def consultation(user, proposal_id):
     proposal = load_proposal(user, proposal_id)
     expect_version(proposal, if_match())
-    return done(user, ops.record_consultation(user, proposal, json_body().get("note")))
+    note = json_body(note=text).get("note")
+    return done(user, ops.record_consultation(user, proposal, note))

@@ -6,6 +6,7 @@ from flask import jsonify, request
 
 from ..errors import NotPermitted, ValidationError
 from ..i18n import _
+from ..inputs import MAX_ID, int_arg
 from ..search.similar import find_similar, item_json, similar_to
 from ..workflow.states import CosignerState, Role
 from .common import authenticated, bp
@@ -47,7 +48,10 @@ def similar_draft(user):
     text = request.args.get("text", "").strip()[:MAX_TEXT]
     if not title and not text:
         raise ValidationError(fields={"title": _("请填写案由或正文")})
-    exclude = request.args.get("exclude", type=int)  # the draft itself, when it is saved
+    errors = {}
+    exclude = int_arg(errors, "exclude", 1, MAX_ID)  # the draft itself, when it is saved
+    if errors:
+        raise ValidationError(fields=errors)
     return answer(user, find_similar(user, title, text, exclude_id=exclude, limit=limit_arg()))
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import N_, _
+from ..inputs import MAX_ID
 from . import settings as committee_settings
 from .calendar import WorkCalendar
 from .models import Category, CommitteeSession, Counter, Holiday, NotFiledReason
@@ -46,11 +47,15 @@ def create_session(term, meeting, year, plenary_start, plenary_end, current=Fals
     problems = {}
     if term < 1 or meeting < 1:
         problems["term" if term < 1 else "meeting"] = _("届次和会次应为正整数")
+    elif term > MAX_ID or meeting > MAX_ID:  # past the integer columns: a database error
+        problems["term" if term > MAX_ID else "meeting"] = _(
+            "届次和会次不能大于 %(max)d", max=MAX_ID
+        )
     if not 1900 <= year <= 2999:
         problems["year"] = _("年份无效")
     if plenary_end < plenary_start:
         problems["plenary_end"] = _("大会结束日期不能早于开始日期")
-    if "meeting" not in problems and db.session.scalar(
+    if not problems.keys() & {"term", "meeting"} and db.session.scalar(
         select(CommitteeSession).where(
             CommitteeSession.term == term, CommitteeSession.meeting == meeting
         )

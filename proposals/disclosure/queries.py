@@ -13,6 +13,7 @@ from ..errors import NotFound, ValidationError
 from ..extensions import db
 from ..handling.models import Assignment, Reply
 from ..i18n import _
+from ..inputs import MAX_YEAR, MIN_YEAR, int_arg
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A
 from ..workflow.states import CosignerState
@@ -40,17 +41,13 @@ def _filtered(last_day, args):
     """Ids of the published proposals matching the year, category and unit filters."""
     query = select(Proposal.id).where(published_proposal(last_day))
     errors = {}
-    if args.get("year"):
-        try:
-            year = int(args["year"])
-        except ValueError:
-            errors["year"] = _("应为整数")
-        else:
-            query = query.where(
-                Proposal.session_id.in_(
-                    select(CommitteeSession.id).where(CommitteeSession.year == year)
-                )
+    year = int_arg(errors, "year", MIN_YEAR, MAX_YEAR, args=args)
+    if year is not None:
+        query = query.where(
+            Proposal.session_id.in_(
+                select(CommitteeSession.id).where(CommitteeSession.year == year)
             )
+        )
     if args.get("category"):
         query = query.where(
             Proposal.category_id.in_(select(Category.id).where(Category.code == args["category"]))

@@ -11,8 +11,7 @@ from ..committee.models import CommitteeSession
 from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import _
-
-MIN_YEAR, MAX_YEAR = 1900, 9998
+from ..inputs import MAX_YEAR, MIN_YEAR
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,13 @@ def read_period_args(args):
             out["as_of"] = date.fromisoformat(value)
         except ValueError:
             errors["as_of"] = _("日期应为 YYYY-MM-DD")
+        else:  # the end of the day and a year earlier must be dates too
+            if not date(MIN_YEAR, 1, 1) <= out["as_of"] <= date(MAX_YEAR, 12, 31):
+                errors["as_of"] = _(
+                    "日期应在 %(low)s 到 %(high)s 之间",
+                    low=date(MIN_YEAR, 1, 1).isoformat(),
+                    high=date(MAX_YEAR, 12, 31).isoformat(),
+                )
     if errors:
         raise ValidationError(fields=errors)
     return out

@@ -11,6 +11,7 @@ from wtforms import PasswordField, SubmitField
 
 from ..accounts import service as accounts
 from ..extensions import db
+from ..inputs import MAX_ID, int_arg_or_400
 from ..security import audit
 from ..security.models import AuditEvent
 from ..security.passwords import min_length
@@ -77,7 +78,7 @@ def audit_log():
         query = query.where(AuditEvent.kind == kind)
     else:
         kind = ""
-    before = request.args.get("before", type=int)
+    before = int_arg_or_400("before", 1, MAX_ID)
     if before:
         query = query.where(AuditEvent.id < before)
     events = db.session.scalars(query.limit(AUDIT_PER_PAGE)).all()

@@ -29,6 +29,8 @@ from ..committee.calendar import coverage_note, local_date, official_years, utcn
 from ..committee.models import Category, CommitteeSession, Holiday, NotFiledReason
 from ..errors import ValidationError
 from ..extensions import db
+from ..inputs import int_arg_or_400
+from ..workflow.queries import MAX_PAGE
 from .actions import perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -289,7 +291,10 @@ def users():
     if status in ("active", "disabled"):
         query = query.where(User.active == (status == "active"))
     page = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+        query,
+        page=int_arg_or_400("page", 1, MAX_PAGE, default=1),
+        per_page=PER_PAGE,
+        error_out=False,
     )
     return render_template(
         "admin/users.html",

@@ -17,6 +17,7 @@ from ..committee.calendar import local_date, utcnow
 from ..committee.models import CommitteeSession
 from ..extensions import db
 from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Reply
+from ..inputs import MAX_ID, MAX_YEAR, MIN_YEAR, int_arg
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A
 from ..workflow.states import CosignerState, Role
@@ -56,13 +57,10 @@ def read_filters(own_scope):
     """year, session (id) and, for the secretariat, supervisor (username) from the query
     string; a bad number is ignored with a message."""
     out, errors = {}, {}
-    for name in ("year", "session"):
-        raw = request.args.get(name, "").strip()
-        if raw:
-            if raw.isdigit():
-                out[name] = int(raw)
-            else:
-                errors[name] = True
+    for name, low, high in (("year", MIN_YEAR, MAX_YEAR), ("session", 1, MAX_ID)):
+        value = int_arg(errors, name, low, high)  # bounded: never a database error
+        if value is not None:
+            out[name] = value
     if own_scope is None and request.args.get("supervisor", "").strip():
         out["supervisor"] = request.args["supervisor"].strip()
     if request.args.get("overdue") == "true":

@@ -5,8 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..inputs import int_arg_or_400
 from ..notifications import service
 from ..web.actions import perform
+from ..workflow.queries import MAX_PAGE
 
 bp = Blueprint("notifications", __name__)
 
@@ -14,7 +16,7 @@ bp = Blueprint("notifications", __name__)
 @bp.get("/notifications")
 @login_required
 def index():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = int_arg_or_400("page", 1, MAX_PAGE, default=1)
     query = service.own_notifications(current_user)
     items = db.session.scalars(query.limit(50).offset((page - 1) * 50)).all()
     return render_template(
@@ -36,3 +38,4 @@ def read(notification_id):
 def read_all():
     perform(service.mark_all_read, current_user, success=_("已全部标为已读。"))
     return redirect(url_for("notifications.index"))
+

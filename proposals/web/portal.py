@@ -23,6 +23,8 @@ from ..disclosure.redact import redact
 from ..disclosure.rules import current_cutoff
 from ..errors import NotFound, ValidationError
 from ..handling.models import RESULT_LABELS, ROLE_LABELS
+from ..inputs import int_arg
+from ..workflow.queries import MAX_PAGE
 from ..workflow.states import Role
 from .actions import perform
 
@@ -49,11 +51,6 @@ def _cache(response):
     return response
 
 
-def _page_number():
-    raw = request.args.get("page", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
-
-
 @bp.get("/public")
 def index():
     args = {
@@ -63,10 +60,13 @@ def index():
     }
     last_day = _cutoff()
     errors = {}
+    page = int_arg(errors, "page", 1, MAX_PAGE, default=1)
     try:
-        result = queries.published_page(last_day, args, _page_number(), PER_PAGE)
+        result = queries.published_page(last_day, args, page, PER_PAGE)
     except ValidationError as exc:
-        errors, result = exc.fields, None
+        errors.update(exc.fields)
+    if errors:
+        result = None
     years, categories, units = queries.filter_choices(last_day)
     return render_template(
         "portal/index.html",

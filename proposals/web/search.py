@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..inputs import MAX_ID, int_arg_or_400
 from ..search.highlight import highlight, snippet
 from ..search.similar import find_similar, item_json
 from ..workflow.states import Role
@@ -44,7 +45,7 @@ def similar():
         current_user,
         title,
         text,
-        exclude_id=request.args.get("exclude", type=int),
+        exclude_id=int_arg_or_400("exclude", 1, MAX_ID),
         limit=DRAFT_LIMIT,
         min_score=DRAFT_MIN_SCORE,
     )

@@ -31,6 +31,7 @@ from ..committee.models import DISPOSITION_LABELS, DISPOSITIONS, Category, NotFi
 from ..extensions import db
 from ..handling import operations as hops
 from ..handling.models import RESULT_LABELS, Assignment, Reply
+from ..inputs import MAX_ID, bounded_int, int_arg_or_400
 from ..search import apply_search
 from ..search.similar import item_json, similar_to
 from ..workflow import operations as ops
@@ -105,6 +106,14 @@ def to_proposal(proposal, anchor=None):
 # ---------------------------------------------------------------- review (立案审查)
 
 
+def record_id(value):
+    """A form's id field: an id a record may have (WTForms leaves the field empty otherwise)."""
+    found = bounded_int(value, 1, MAX_ID)
+    if found is None:
+        raise ValueError(value)
+    return found
+
+
 class ReviewForm(FlaskForm):
     decision = RadioField(
         _l("审查结论"),
@@ -124,7 +133,7 @@ class ReviewForm(FlaskForm):
         choices=[(d, _l(DISPOSITION_LABELS[d])) for d in DISPOSITIONS],
         default="none",
     )
-    merge_into = RadioField(_l("并入的提案"), coerce=int, validate_choice=False, choices=[])
+    merge_into = RadioField(_l("并入的提案"), coerce=record_id, validate_choice=False, choices=[])
     comment = TextAreaField(
         _l("审查意见"),
         render_kw={"rows": 4},
@@ -145,7 +154,9 @@ def find_merge_candidates(q, exclude=None, limit=20):
     )
     if exclude is not None:
         query = query.where(Proposal.id != exclude)
-    numbers = [int(w.strip("第号")) for w in words if w.strip("第号").isdigit()]
+    numbers = [bounded_int(w.strip("第号"), 0, MAX_ID) for w in words if w.strip("第号").isdigit()]
+    if None in numbers:  # a number no proposal has (past an integer column, or not 0-9)
+        return []
     text = " ".join(w for w in words if not w.strip("第号").isdigit())
     order = []
     if numbers:
@@ -265,7 +276,7 @@ def merge_candidates_json():
     """The merge search for secretariat.js: ?q=words&exclude=<id> → {"items": [...]}."""
     if "merge" not in allowed_actions("proposal", P.SUBMITTED, current_user.role):
         abort(403)
-    exclude = request.args.get("exclude", type=int)
+    exclude = int_arg_or_400("exclude", 1, MAX_ID)
     items = find_merge_candidates(request.args.get("q", ""), exclude=exclude)
     return jsonify({"items": [candidate_json(p) for p in items]})
 

@@ -225,7 +225,10 @@ def dashboard():
             errors, figures = exc.fields, None
     if figures is not None:
         before = previous_period(figures, period)
-        previous = annual_figures(**before) if before else None
+        try:
+            previous = annual_figures(**before) if before else None
+        except ValidationError:  # the year before the earliest one counted: no comparison
+            previous = None
     for name, message in errors.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):

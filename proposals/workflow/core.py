@@ -11,6 +11,7 @@ from ..committee.calendar import local_date, utcnow
 from ..errors import Conflict, InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _
+from ..inputs import MAX_ID, bounded_int
 from .models import HistoryEntry
 from .states import InvalidTransition, Role, RoleNotAllowed, transition
 
@@ -169,10 +170,11 @@ def expect_version(record, version):
     """Optimistic concurrency: a client that read version N and acts on version M ≠ N loses."""
     if version is None:
         return
-    try:
-        version = int(version)
-    except (TypeError, ValueError):
-        raise ValidationError(fields={"version": _("版本号应为整数")}) from None
+    version = bounded_int(version, 0, MAX_ID)  # a header's text or JSON's integer, not a bool
+    if version is None:
+        raise ValidationError(
+            fields={"version": _("版本号应为 0 到 %(max)d 之间的整数", max=MAX_ID)}
+        )
     if record.version != version:
         raise Conflict(_("记录已被他人修改，请刷新后重试"))
 

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..handling.models import ROLE_LABELS
 from ..handling.operations import create_assignment
 from ..i18n import N_, _, join
+from ..inputs import MAX_ID
 from .core import clock, date_field, loaded, log, move, raise_if, text_field
 from .models import Cosigner, Proposal, ReviewDecision
 from .states import CosignerState, Role
@@ -394,7 +395,8 @@ def review_proposal(actor, proposal, data, *, now=None):
 
 
 def _merge_target(proposal, target_id, errors):
-    if isinstance(target_id, bool) or not isinstance(target_id, int):
+    # an id a proposal may have: a larger one is a database error, not merely no proposal
+    if isinstance(target_id, bool) or not isinstance(target_id, int) or not 0 < target_id <= MAX_ID:
         errors["merge_into"] = _("请指定并入的已立案提案编号（id）")
         return None
     host = db.session.get(Proposal, target_id)

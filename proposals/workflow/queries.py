@@ -12,6 +12,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..handling.models import Assignment, Reply
 from ..i18n import _, join
+from ..inputs import MAX_ID, MAX_YEAR, MIN_YEAR, int_arg
 from .access import visible_assignments_filter, visible_filter
 from .models import Proposal, number_label
 from .states import AssignmentState as A
@@ -218,17 +219,15 @@ def proposal_query(user, args, *, today=None):
         if args["state"] not in {s.value for s in ProposalState}:
             errors["state"] = _("未知的状态")
         query = query.where(Proposal.state == args["state"])
-    for name, column in (("year", CommitteeSession.year), ("session", CommitteeSession.id)):
-        if args.get(name):
-            try:
-                number = int(args[name])
-                if not -(2**31) < number < 2**31:  # no row holds it: no database error either
-                    raise ValueError(number)
-                query = query.where(
-                    Proposal.session_id.in_(select(CommitteeSession.id).where(column == number))
-                )
-            except ValueError:
-                errors[name] = _("应为整数")
+    for name, column, low, high in (
+        ("year", CommitteeSession.year, MIN_YEAR, MAX_YEAR),
+        ("session", CommitteeSession.id, 1, MAX_ID),
+    ):
+        number = int_arg(errors, name, low, high, args=args)  # bounded: no database error
+        if number is not None:
+            query = query.where(
+                Proposal.session_id.in_(select(CommitteeSession.id).where(column == number))
+            )
     if args.get("category"):
         query = query.where(
             Proposal.category_id.in_(select(Category.id).where(Category.code == args["category"]))
