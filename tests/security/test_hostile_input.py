@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from proposals.committee.calendar import LOCAL_TZ
 from proposals.extensions import db
 from proposals.handling import operations as hops
+from proposals.notifications.channels import email as email_channel
 from proposals.notifications.models import Delivery
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
@@ -186,7 +187,7 @@ def test_notifications_page_and_emails_keep_hostile_text_as_text(
         def send_message(self, msg):
             sent.append(msg)
 
-    monkeypatch.setattr(delivery.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(email_channel.smtplib, "SMTP", FakeSMTP)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "mail.example.org")
     monkeypatch.setitem(app.config, "REDIS_URL", None)
     for user in (world.clerk_a, world.head_a, world.clerk_b, world.head_b, world.member):
