@@ -58,6 +58,29 @@ def load_config(app, overrides=None):
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "proposals@localhost"),
+        # SMS (notifications/channels/sms.py): Tencent Cloud SMS when SMS_PROVIDER=tencent and
+        # the rest is set; empty or "log": the channel only logs what it would send. The
+        # committee setting sms_enabled decides whether SMS deliveries are made at all
+        "SMS_PROVIDER": os.environ.get("SMS_PROVIDER", ""),
+        "TENCENTCLOUD_SECRET_ID": os.environ.get("TENCENTCLOUD_SECRET_ID"),
+        "TENCENTCLOUD_SECRET_KEY": os.environ.get("TENCENTCLOUD_SECRET_KEY"),
+        "SMS_SDK_APP_ID": os.environ.get("SMS_SDK_APP_ID"),
+        "SMS_SIGN_NAME": os.environ.get("SMS_SIGN_NAME"),
+        "SMS_TEMPLATE_ID": os.environ.get("SMS_TEMPLATE_ID"),
+        "SMS_REGION": os.environ.get("SMS_REGION") or "ap-guangzhou",
+        "SMS_ENDPOINT": os.environ.get("SMS_ENDPOINT") or "sms.tencentcloudapi.com",
+        "SMS_TIMEOUT_SECONDS": float(os.environ.get("SMS_TIMEOUT_SECONDS") or 10),
+        "SMS_TEXT_MAX_CHARS": int(os.environ.get("SMS_TEXT_MAX_CHARS") or 60),
+        # WeChat Work (企业微信) application messages (notifications/channels/wecom.py): the
+        # corp id, the self-built application's secret and AgentId (all three, or the channel
+        # is off), the API's address (tests point it at loopback) and each call's timeout
+        "WECOM_CORP_ID": os.environ.get("WECOM_CORP_ID"),
+        "WECOM_CORP_SECRET": os.environ.get("WECOM_CORP_SECRET"),
+        "WECOM_AGENT_ID": (
+            int(os.environ["WECOM_AGENT_ID"]) if os.environ.get("WECOM_AGENT_ID") else None
+        ),
+        "WECOM_API_BASE": os.environ.get("WECOM_API_BASE") or "https://qyapi.weixin.qq.com",
+        "WECOM_TIMEOUT_SECONDS": float(os.environ.get("WECOM_TIMEOUT_SECONDS") or 10),
         # ASVS 5.0: PBKDF2-SHA256 with at least 600,000 iterations.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
         "JSON_AS_ASCII": False,

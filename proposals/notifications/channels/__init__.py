@@ -4,7 +4,8 @@
 from .base import Channel, DeliveryFailed
 from .email import Email
 from .sms import Sms
+from .wecom import WeCom
 
-CHANNELS = {channel.name: channel for channel in (Email(), Sms())}
+CHANNELS = {channel.name: channel for channel in (Email(), Sms(), WeCom())}
 
 __all__ = ["CHANNELS", "Channel", "DeliveryFailed"]
