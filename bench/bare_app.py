@@ -47,7 +47,8 @@ def ids(name):
 
 # -- who asks
 USER = """users.id AS id_1, users.username, users.name, users.role, users.department_id,
-    users.email, users.phone, users.org_type, users.sector, users.password_hash, users.active,
+    users.email, users.phone, users.wecom_userid, users.org_type, users.sector,
+    users.password_hash, users.active,
     users.created_at AS created_at_1, departments_1.id AS id_2, departments_1.code,
     departments_1.name AS name_1, departments_1.active AS active_1"""
 LOGIN_SESSION = text(f"""
@@ -63,8 +64,9 @@ API_TOKEN = text("""
     SELECT api_tokens.id, api_tokens.user_id, api_tokens.token_hash, api_tokens.created_at,
         api_tokens.revoked_at, departments_1.id AS id_1, departments_1.code, departments_1.name,
         departments_1.active, users_1.id AS id_2, users_1.username, users_1.name AS name_1,
-        users_1.role, users_1.department_id, users_1.email, users_1.phone, users_1.org_type,
-        users_1.sector, users_1.password_hash, users_1.active AS active_1,
+        users_1.role, users_1.department_id, users_1.email, users_1.phone,
+        users_1.wecom_userid, users_1.org_type, users_1.sector, users_1.password_hash,
+        users_1.active AS active_1,
         users_1.created_at AS created_at_1
     FROM api_tokens LEFT OUTER JOIN users AS users_1 ON users_1.id = api_tokens.user_id
         LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users_1.department_id
