@@ -87,6 +87,8 @@ def load_config(app, overrides=None):
         # the deadline sweep's period, and how long a claimed delivery is left to its sender
         "SWEEP_INTERVAL_SECONDS": int(os.environ.get("SWEEP_INTERVAL_SECONDS", "300")),
         "DELIVERY_LEASE_SECONDS": int(os.environ.get("DELIVERY_LEASE_SECONDS", "600")),
+        # how often the deliveries that are due are handed out (the Celery beat, the loop)
+        "DISPATCH_INTERVAL_SECONDS": int(os.environ.get("DISPATCH_INTERVAL_SECONDS", "5")),
         "APP_BASE_URL": os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000"),
         # where attachments and backups are written (default: folders in instance/), and the
         # largest attachment (default: attachments/storage.py)

@@ -15,9 +15,14 @@ def make_celery(app):
         task_cls=FlaskTask,
         broker=broker,
         backend=None,
-        include=["proposals.reminders.tasks", "proposals.notifications.tasks"],
+        include=[
+            "proposals.reminders.tasks",
+            "proposals.notifications.tasks",
+            "proposals.notifications.dispatch",
+        ],
     )
     interval = app.config.get("SWEEP_INTERVAL_SECONDS", 300)
+    every = app.config.get("DISPATCH_INTERVAL_SECONDS", 5)
     celery.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
@@ -28,7 +33,11 @@ def make_celery(app):
         broker_transport_options={
             "visibility_timeout": app.config.get("DELIVERY_LEASE_SECONDS", 600)
         },
-        beat_schedule={"sweep": {"task": "proposals.reminders.sweep", "schedule": float(interval)}},
+        beat_schedule={
+            "sweep": {"task": "proposals.reminders.sweep", "schedule": float(interval)},
+            # the events' deliveries, written with their actions, go out within seconds
+            "dispatch": {"task": "proposals.notifications.dispatch", "schedule": float(every)},
+        },
     )
     celery.set_default()
     app.extensions["celery"] = celery

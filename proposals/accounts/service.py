@@ -34,6 +34,8 @@ HEADERS = {
     "邮箱": "email",
     "phone": "phone",
     "电话": "phone",
+    "wecom_userid": "wecom_userid",
+    "企业微信": "wecom_userid",
     "org_type": "org_type",
     "类型": "org_type",
     "sector": "sector",
@@ -65,6 +67,7 @@ MAX_LENGTHS = {
     "name": (80, N_("姓名")),
     "email": (254, N_("邮箱")),
     "phone": (32, N_("电话")),
+    "wecom_userid": (64, N_("企业微信账号")),
     "sector": (60, N_("界别")),
 }
 USER_COLUMNS = ("username", "name", "role", "password")
@@ -161,6 +164,7 @@ def user_problems(data, departments, taken=None, *, password=True):
         "department",
         "email",
         "phone",
+        "wecom_userid",
         "org_type",
         "sector",
     ):
@@ -224,6 +228,7 @@ def _new_user(data, departments):
         department=departments.get(data.get("department") or ""),
         email=data.get("email") or None,
         phone=data.get("phone") or None,
+        wecom_userid=data.get("wecom_userid") or None,
         org_type=data.get("org_type"),
         sector=data.get("sector") or None,
     )
@@ -234,7 +239,7 @@ def _new_user(data, departments):
 
 def create_user(data):
     """A new user from ``data`` (username, name, role, password, department code, email, phone,
-    org_type, sector)."""
+    WeChat Work user id, org_type, sector)."""
     data = dict(data)
     departments = departments_by_code()
     username = str(data.get("username") or "").strip()
@@ -262,6 +267,7 @@ def update_user(actor, user, data):
     user.name, user.role = data["name"], data["role"]
     user.department = departments.get(data["department"]) if data["department"] else None
     user.email, user.phone = data["email"] or None, data["phone"] or None
+    user.wecom_userid = data["wecom_userid"] or None
     user.org_type, user.sector = data["org_type"], data["sector"] or None
     was_active, user.active = user.active, bool(active)
     if was_active and not user.active:

@@ -1,7 +1,7 @@
 from flask import jsonify
 
-from ..notifications import service
-from .common import answer, authenticated, bp, paginate
+from ..notifications import preferences, service
+from .common import answer, authenticated, bp, json_body, paginate
 from .serializers import ts
 
 
@@ -11,7 +11,7 @@ def notification_json(n):
         "kind": n.kind,
         "text": n.text,
         "link": n.link,
-        "deadline": n.deadline.isoformat(),
+        "deadline": n.deadline.isoformat() if n.deadline else None,  # events have none
         "proposal_id": n.proposal_id,
         "created_at": ts(n.created_at),
         "read": n.read_at is not None,
@@ -29,3 +29,15 @@ def notifications(user):
 def read_notification(user, notification_id):
     n = service.mark_read(user, notification_id)
     return answer(notification_json(n))
+
+
+@bp.get("/me/notification-preferences")
+@authenticated
+def notification_preferences(user):
+    return jsonify(preferences.as_json(user))
+
+
+@bp.put("/me/notification-preferences")
+@authenticated
+def save_notification_preferences(user):
+    return answer(preferences.save(user, json_body()))

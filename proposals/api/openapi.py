@@ -10,6 +10,7 @@ import copy
 
 from flask import current_app, jsonify
 
+from ..committee.settings import NOTIFICATION_CHANNELS
 from ..workflow.states import AssignmentState, ProposalState, ReplyState
 from .common import bp
 
@@ -334,6 +335,19 @@ def page_of(item):
 SCHEMAS["ProposalPage"] = page_of(ref("ProposalSummary"))
 SCHEMAS["AssignmentPage"] = page_of(ref("Assignment"))
 SCHEMAS["NotificationPage"] = page_of(ref("Notification"))
+CHANNEL_LIST = {"type": "array", "items": {"type": "string", "enum": list(NOTIFICATION_CHANNELS)}}
+TIMES = {
+    "type": "array",
+    "items": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+    "minItems": 2,
+    "maxItems": 2,
+}
+SCHEMAS["Preferences"] = obj(
+    ["kinds", "sms_quiet", "digest"],
+    kinds={"type": "object", "additionalProperties": CHANNEL_LIST},
+    sms_quiet=TIMES,
+    digest=BOOL,
+)
 
 RESULTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
 COUNT = {"type": "integer", "minimum": 0}
@@ -772,6 +786,19 @@ PATHS = {
             ref("Notification"),
             params=[id_param("notification_id")],
         )
+    },
+    "/me/notification-preferences": {
+        "get": op("Own notification preferences", "notifications", ref("Preferences")),
+        "put": op(
+            "Set own notification preferences (a part left out stays as it was)",
+            "notifications",
+            ref("Preferences"),
+            body=body_obj(
+                kinds={"type": "object", "additionalProperties": CHANNEL_LIST},
+                sms_quiet=TIMES,
+                digest=BOOL,
+            ),
+        ),
     },
     "/stats/annual": {
         "get": op("Annual figures (secretariat)", "stats", ref("AnnualStats"), params=PERIOD)

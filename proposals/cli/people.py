@@ -46,6 +46,7 @@ def users():
 @click.option("--department", default="")
 @click.option("--email", default="")
 @click.option("--phone", default="")
+@click.option("--wecom-userid", "wecom_userid", default="", help="企业微信账号（UserID）")
 @click.option("--org-type", "org_type", default="")
 @click.option("--sector", default="")
 @with_appcontext

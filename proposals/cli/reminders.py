@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..notifications.dispatch import dispatch_due
 from ..reminders.sweep import run_sweep
 
 
@@ -43,15 +44,25 @@ def scan(now_text):
 )
 @with_appcontext
 def loop(interval):
-    """The embedded scheduler for a single machine without Redis: sweep, sleep, repeat."""
+    """The embedded scheduler for a single machine without Redis: a sweep every SWEEP_INTERVAL
+    seconds, and between sweeps the deliveries that are due (an event's, within seconds of its
+    action) every DISPATCH_INTERVAL_SECONDS."""
     interval = interval or current_app.config["SWEEP_INTERVAL_SECONDS"]
+    every = min(current_app.config["DISPATCH_INTERVAL_SECONDS"], interval)
+    next_sweep = 0.0
     while True:
         try:
-            counts = run_sweep()
-            click.echo(f"{datetime.now(UTC).isoformat()} sweep {counts}")
-        except Exception as exc:  # keep sweeping; the next run catches up
+            if time.monotonic() >= next_sweep:
+                next_sweep = time.monotonic() + interval
+                counts = run_sweep()
+                click.echo(f"{datetime.now(UTC).isoformat()} sweep {counts}")
+            else:
+                sent = dispatch_due()
+                if sent:
+                    click.echo(f"{datetime.now(UTC).isoformat()} sent {sent}")
+        except Exception as exc:  # keep going; the next round catches up
             db.session.rollback()
             click.echo(f"sweep failed: {exc}", err=True)
         finally:
             db.session.remove()
-        time.sleep(interval)
+        time.sleep(every)

@@ -7,8 +7,12 @@ from sqlalchemy import select
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..i18n import N_, _
+from ..i18n import N_, _, join
+from ..notifications.channels import CHANNELS
 from .models import Setting
+
+# the channels a person may choose: the app itself and every channel of notifications/channels
+NOTIFICATION_CHANNELS = ("in_app", *CHANNELS)
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,7 @@ class Spec:
     label: str  # a msgid: translate where shown
     minimum: int = 0
     maximum: int = 100000
+    choices: tuple = ()  # a str_list's allowed values (empty: any)
 
 
 SPECS = {
@@ -58,6 +63,15 @@ SPECS = {
     "reminder_overdue_repeat_days": Spec(7, "int", N_("逾期催办间隔（天）"), 1, 60),
     "reminder_rating_before_working_days": Spec([3], "int_list", N_("测评期限前提醒（工作日）")),
     "sms_enabled": Spec(False, "bool", N_("短信通道（默认仅记录日志）")),
+    # notifications: what reaches a person who has not chosen for themselves
+    "notification_channels": Spec(
+        ["in_app", "email", "sms", "wecom"],
+        "str_list",
+        N_("提醒默认通道（in_app、email、sms、wecom）"),
+        choices=NOTIFICATION_CHANNELS,
+    ),
+    "sms_quiet_start": Spec("22:00", "time", N_("短信免打扰开始时间")),
+    "sms_quiet_end": Spec("07:30", "time", N_("短信免打扰结束时间")),
 }
 
 # Pairs that must stay in order whichever of the two is changed.
@@ -114,7 +128,14 @@ def parse(key, raw):
             values = [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
             if not values:
                 raise ValueError  # shown as 格式不正确
-            return values
+            wrong = [v for v in values if spec.choices and v not in spec.choices]
+            if wrong:
+                raise _BadValue(_("可选值为 %(values)s", values=join(spec.choices)))
+            return list(dict.fromkeys(values))
+        if spec.kind == "time":
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
+                raise _BadValue(_("应为 00:00 到 23:59 之间的时间，如 22:00"))
+            return text
     except _BadValue as exc:
         raise ValidationError(fields={key: str(exc)}) from None
     except ValueError:

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User, utcnow
@@ -12,8 +12,13 @@ DELIVERY_STATES = ("pending", "sending", "sent", "failed", "dead")
 
 
 class Notification(db.Model):
-    """One reminder to one person. (recipient, kind, record, deadline) is unique, so however
-    often the sweep runs, or overlaps itself, each reminder exists once."""
+    """One reminder or event to one person.
+
+    A reminder (made by the sweep) has a deadline, and (recipient, kind, record, deadline) is
+    unique, so however often the sweep runs, or overlaps itself, each reminder exists once. An
+    event (made with the action that caused it, events.py) has no deadline and is never a
+    duplicate of another: the database treats the empty deadlines as distinct. ``short_text``
+    is the event's text for an SMS (60 characters at most, no title)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -32,9 +37,10 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     record_type: Mapped[str] = mapped_column(String(20))  # proposal, assignment, reply, digest
     record_id: Mapped[int]
-    deadline: Mapped[date]
+    deadline: Mapped[date | None]
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     text: Mapped[str] = mapped_column(Text)
+    short_text: Mapped[str | None] = mapped_column(String(200))
     link: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
@@ -69,6 +75,21 @@ class Delivery(db.Model):
     notification: Mapped[Notification] = relationship(
         back_populates="deliveries", lazy="raise_on_sql"
     )
+
+
+class NotificationPreference(db.Model):
+    """A person's choices (preferences.py): the channels per kind of notification (a kind not
+    listed takes the committee's default), the SMS quiet period (None: the committee's) and
+    the daily digest instead of single e-mails."""
+
+    __tablename__ = "notification_preferences"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    kinds: Mapped[dict] = mapped_column(JSON, default=dict)  # kind -> [channel, …]
+    sms_quiet_start: Mapped[str | None] = mapped_column(String(5))  # "22:00"
+    sms_quiet_end: Mapped[str | None] = mapped_column(String(5))
+    digest: Mapped[bool] = mapped_column(default=False)
 
 
 class JobRun(db.Model):

@@ -82,17 +82,7 @@ def cosigning(today, conf, cal, staff):
             Cosigner.expires_on >= today,
         )
     ).all()
-    for user_id, expires, pid, title in rows:
-        yield Due(
-            user_id,
-            "cosign_invited",
-            "proposal",
-            pid,
-            expires,
-            pid,
-            f"邀请您联名提案《{title}》，请于 {expires} 前确认。",
-            _link(pid),
-        )
+    for user_id, expires, pid, title in rows:  # the invitation itself: an event (events.py)
         for n in conf["reminder_cosign_before_working_days"]:
             if cal.subtract_working_days(expires, n) <= today:
                 yield Due(

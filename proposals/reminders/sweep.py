@@ -6,28 +6,29 @@ catches up with whatever was missed."""
 import logging
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, update
 
 from ..accounts.models import User
 from ..committee import settings as committee_settings
 from ..committee.calendar import load_calendar, local_date, utcnow
-from ..extensions import db
+from ..extensions import db, insert
 from ..handling.operations import expire_ratings, settle_acceptances
-from ..notifications import delivery
+from ..notifications import digest, preferences
+from ..notifications.dispatch import dispatch_due
 from ..notifications.models import Delivery, JobRun, Notification
-from ..notifications.tasks import queue_deliveries
 from ..security import audit
-from ..tasks import make_celery
 from ..workflow.operations import expire_invitations
 from .rules import due_reminders
 
 log = logging.getLogger("proposals.sweep")
 
 
-def _insert(model):
-    dialect = db.session.get_bind().dialect.name
-    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+def short_text(kind, deadline):
+    """A reminder's SMS text: what kind of reminder and its date, without the title (one SMS)."""
+    label = preferences.KINDS.get(preferences.family(kind), "提案办理提醒")
+    return (
+        f"您有一条提案办理提醒（{label}），期限{deadline.month}月{deadline.day}日，请登录系统查看。"
+    )
 
 
 def create_notifications(now):
@@ -44,6 +45,7 @@ def create_notifications(now):
             deadline=d.deadline,
             proposal_id=d.proposal_id,
             text=d.text,
+            short_text=short_text(d.kind, d.deadline),
             link=d.link,
             created_at=now,
         )
@@ -53,11 +55,11 @@ def create_notifications(now):
     # one statement with parameters, sent in batches (SQLAlchemy's insertmanyvalues), rather
     # than the rows written into the statement, which would be compiled afresh on every sweep
     stmt = (
-        _insert(Notification.__table__)
+        insert(Notification.__table__)
         .on_conflict_do_nothing(
             index_elements=["recipient_id", "kind", "record_type", "record_id", "deadline"]
         )
-        .returning(Notification.id, Notification.recipient_id)
+        .returning(Notification.id, Notification.recipient_id, Notification.kind)
     )
     if rows:
         created = db.session.execute(stmt, rows).all()
@@ -67,42 +69,40 @@ def create_notifications(now):
 
 
 def _create_deliveries(created, conf, now):
-    users = {
-        u.id: u
-        for u in db.session.scalars(select(User).where(User.id.in_({uid for _, uid in created})))
-    }
-    email_on = bool(current_app.config.get("MAIL_SERVER"))
-    rows = []
-    for notification_id, uid in created:
-        user = users[uid]
-        if email_on and user.email:
+    """The deliveries each new reminder's recipient chose (notifications/preferences.py); a
+    reminder whose kind they keep out of the app arrives already read."""
+    ids = {uid for _nid, uid, _kind in created}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    prefs = preferences.load(ids)
+    rows, read = [], []
+    for notification_id, uid, kind in created:
+        choice = preferences.Choice(users[uid], kind, prefs.get(uid), conf, now)
+        if not choice.in_app:
+            read.append(notification_id)
+        for channel, address, not_before in choice.deliveries:
             rows.append(
                 dict(
                     notification_id=notification_id,
-                    channel="email",
-                    address=user.email,
+                    channel=channel,
+                    address=address,
                     status="pending",
                     attempts=0,
-                    next_attempt_at=now,
-                )
-            )
-        if conf["sms_enabled"] and user.phone:
-            rows.append(
-                dict(
-                    notification_id=notification_id,
-                    channel="sms",
-                    address=user.phone,
-                    status="pending",
-                    attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=not_before,
                 )
             )
     if rows:
         db.session.execute(
-            _insert(Delivery.__table__).on_conflict_do_nothing(
+            insert(Delivery.__table__).on_conflict_do_nothing(
                 index_elements=["notification_id", "channel"]
             ),
             rows,
+        )
+    if read:
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(read))
+            .values(read_at=now)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -127,26 +127,14 @@ def run_sweep(now=None, dispatch=None):
     }
     db.session.commit()
     counts["notifications_created"] = create_notifications(now)
+    counts["digests_created"] = digest.create_digests(now)
     db.session.commit()
-    ids = delivery.due_deliveries(now)
-    db.session.commit()  # SQLite: release the write lock before handing out (slow on a queue)
-    counts["deliveries_dispatched"] = (dispatch or default_dispatch)(ids)
+    counts["deliveries_dispatched"] = dispatch_due(now, dispatch)
     counts["audit_pruned"] = audit.prune(now)
     _mark_run("last_finished_at", utcnow(), result=repr(counts))
     db.session.commit()
     log.info("sweep at %s: %s", now.isoformat(), counts)
     return counts
-
-
-def default_dispatch(ids):
-    """With Redis: queue one task per delivery; without: send here and now."""
-    if current_app.config.get("REDIS_URL"):
-        if "celery" not in current_app.extensions:  # `reminders scan`, the web app: bind
-            make_celery(current_app)  # Celery (and Redis) on first use
-        return queue_deliveries(ids)
-    for delivery_id in ids:
-        delivery.send_delivery(delivery_id)
-    return len(ids)
 
 
 def sweep_overdue(now=None):

@@ -77,6 +77,11 @@ class UserFields(FlaskForm):
     )
     email = StringField(_l("邮箱"), render_kw={"type": "email", "maxlength": 254})
     phone = StringField(_l("电话"), render_kw={"type": "tel", "maxlength": 32})
+    wecom_userid = StringField(
+        _l("企业微信账号"),
+        render_kw={"maxlength": 64, "autocomplete": "off"},
+        description=_l("企业微信通讯录中的账号（UserID），用于发送企业微信提醒；不用可留空。"),
+    )
     org_type = SelectField(
         _l("账号类型"),
         validate_choice=False,
@@ -93,7 +98,16 @@ class UserFields(FlaskForm):
     def values(self):
         return {
             k: getattr(self, k).data or ""
-            for k in ("name", "role", "department", "email", "phone", "org_type", "sector")
+            for k in (
+                "name",
+                "role",
+                "department",
+                "email",
+                "phone",
+                "wecom_userid",
+                "org_type",
+                "sector",
+            )
         }
 
 
@@ -114,6 +128,7 @@ class NewUserForm(UserFields):
         "department",
         "email",
         "phone",
+        "wecom_userid",
         "org_type",
         "sector",
         "password",
@@ -128,7 +143,17 @@ class NewUserForm(UserFields):
 class EditUserForm(UserFields):
     active = BooleanField(_l("启用（可以登录）"))
     submit = SubmitField(_l("保存"))
-    FIELD_ORDER = ("name", "role", "department", "email", "phone", "org_type", "sector", "active")
+    FIELD_ORDER = (
+        "name",
+        "role",
+        "department",
+        "email",
+        "phone",
+        "wecom_userid",
+        "org_type",
+        "sector",
+        "active",
+    )
 
     def values(self):
         return dict(super().values(), active=bool(self.active.data))
@@ -205,6 +230,7 @@ def settings_form(values):
                 ),
                 "int_list": _l("逗号分隔的整数；默认：%(v)s", v=default),
                 "str_list": _l("逗号分隔；默认：%(v)s", v=default),
+                "time": _l("时间，如 22:00；默认：%(v)s", v=default),
             }[spec.kind]
             field = StringField(_l(spec.label), description=hint)
         setattr(SettingsForm, key, field)
@@ -333,6 +359,7 @@ def _edit_page(user, form=None, password_form=None, status=200):
                 "email": user.email or "",
                 "department": user.department.code if user.department else "",
                 "phone": user.phone or "",
+                "wecom_userid": user.wecom_userid or "",
                 "org_type": user.org_type or "",
                 "sector": user.sector or "",
                 "active": user.active,
@@ -413,7 +440,7 @@ def import_users():
         problems=problems,
         kind="users",
         columns=accounts.USER_COLUMNS,
-        optional=("department", "email", "phone", "org_type", "sector"),
+        optional=("department", "email", "phone", "wecom_userid", "org_type", "sector"),
     ), 400 if problems or form.file.errors else 200
 
 

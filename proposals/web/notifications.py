@@ -4,9 +4,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..committee import settings as committee_settings
 from ..extensions import db
 from ..inputs import int_arg_or_400
-from ..notifications import service
+from ..notifications import preferences, service
 from ..web.actions import perform
 from ..workflow.queries import MAX_PAGE
 
@@ -39,3 +40,37 @@ def read_all():
     perform(service.mark_all_read, current_user, success=_("已全部标为已读。"))
     return redirect(url_for("notifications.index"))
 
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@login_required
+def preferences_page():
+    """提醒设置: per kind, the channels that reach this person; the SMS quiet period; the daily
+    digest. Channels the deployment has not set up are shown but cannot reach anyone."""
+    status = 200
+    if request.method == "POST":
+        chosen = {
+            kind: [c for c in preferences.CHANNEL_NAMES if request.form.get(f"{kind}.{c}")]
+            for kind in preferences.KINDS
+        }
+        data = {
+            "kinds": chosen,
+            "sms_quiet": [request.form.get("quiet_start", ""), request.form.get("quiet_end", "")],
+            "digest": bool(request.form.get("digest")),
+        }
+        if perform(preferences.save, current_user, data, success=_("提醒设置已保存。")):
+            return redirect(url_for("notifications.preferences_page"))
+        status = 400
+        current = data
+    else:
+        current = preferences.as_json(current_user)
+    conf = committee_settings.all_settings()
+    return render_template(
+        "notifications/preferences.html",
+        current=current,
+        kinds=preferences.KINDS,
+        channels=preferences.CHANNEL_LABELS,
+        available={
+            name: name == preferences.IN_APP or preferences.available(name, conf)
+            for name in preferences.CHANNEL_NAMES
+        },
+    ), status

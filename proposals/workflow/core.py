@@ -12,6 +12,7 @@ from ..errors import Conflict, InvalidState, NotPermitted, ValidationError
 from ..extensions import db
 from ..i18n import N_, _
 from ..inputs import MAX_ID, bounded_int
+from ..notifications import events
 from .models import HistoryEntry
 from .states import InvalidTransition, Role, RoleNotAllowed, transition
 
@@ -127,6 +128,16 @@ def log(
         created_at=now or utcnow(),
     )
     db.session.add(entry)
+    events.told(
+        proposal,
+        actor,
+        action,
+        to_state,
+        assignment=assignment,
+        reply=reply,
+        comment=comment,
+        now=entry.created_at,
+    )
     return entry
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from proposals.committee.calendar import LOCAL_TZ
 from proposals.extensions import db
@@ -25,7 +26,8 @@ def sweep(day, hour=9):
 
 
 def kinds(user=None, **where):
-    q = select(Notification.kind, Notification.deadline)
+    """The reminders (notifications with a deadline: the sweep's, not the actions' events)."""
+    q = select(Notification.kind, Notification.deadline).where(Notification.deadline.is_not(None))
     if user is not None:
         q = q.where(Notification.recipient_id == user.id)
     for k, v in where.items():
@@ -193,8 +195,13 @@ def test_cosigners_are_told_on_invitation_and_before_expiry(world):
     ops.submit_proposal(world.member, p, now=now)
     db.session.commit()
     expires = loaded(p, "cosigners").cosigners[0].expires_on
+    invitation = db.session.scalars(
+        select(Notification).where(Notification.recipient_id == world.member2.id)
+    ).one()  # told with the submission, not at the next sweep
+    assert invitation.kind == "cosign_invited" and invitation.created_at == now
+    assert f"{expires.month}月{expires.day}日" in invitation.text
     sweep(date(2025, 6, 2))
-    assert kinds(world.member2) == [("cosign_invited", expires)]
+    assert kinds(world.member2) == []  # the sweep does not tell it again
     sweep(expires - timedelta(days=1))
     assert ("cosign_expiring_1", expires) in kinds(world.member2)
 
@@ -222,12 +229,22 @@ def test_email_deliveries_are_created_for_people_with_an_address_and_failures_ar
         p = assigned_on(world, date(2025, 3, 3))
         counts = run_sweep(now=at(loaded(p, "assignments").assignments[0].accept_due))
         db.session.expire_all()
-        deliveries = db.session.scalars(select(Delivery)).all()
-        assert counts["deliveries_dispatched"] == len(deliveries) == 1
-        d = deliveries[0]
-        assert d.channel == "email" and d.address == "clerk@example.org"
-        assert d.status == "failed" and d.attempts == 1 and d.last_error
-        assert d.next_attempt_at > at(loaded(p, "assignments").assignments[0].accept_due)
+        deliveries = db.session.scalars(
+            select(Delivery)
+            .join(Notification)
+            .options(contains_eager(Delivery.notification))
+            .where(Notification.recipient_id == world.clerk_a.id)
+            .order_by(Notification.id)
+        ).all()
+        # the assignment's event (written with the assignment) and the acceptance reminder
+        assert [d.notification.kind for d in deliveries] == ["assignment_new", "accept_due_1"]
+        assert counts["deliveries_dispatched"] == db.session.scalar(
+            select(func.count()).select_from(Delivery)
+        )
+        for d in deliveries:
+            assert d.channel == "email" and d.address == "clerk@example.org"
+            assert d.status == "failed" and d.attempts == 1 and d.last_error
+            assert d.next_attempt_at > at(loaded(p, "assignments").assignments[0].accept_due)
         page = web(world.admin).get("/").get_data(as_text=True)
         assert "发送失败的提醒" in page and "clerk@example.org" in page
     finally:
@@ -256,10 +273,14 @@ def test_unread_count_in_the_header_and_the_notifications_page(world, web):
     assert 'data-testid="unread-count"' in home
     page = client.get("/notifications").get_data(as_text=True)
     assert p.title in page
-    n = db.session.scalars(select(Notification)).first()
-    client.post(f"/notifications/{n.id}/read")
+    mine = db.session.scalars(
+        select(Notification).where(Notification.recipient_id == world.clerk_a.id)
+    ).all()
+    assert len(mine) == 2  # the new assignment (an event) and the acceptance reminder
+    for n in mine:
+        client.post(f"/notifications/{n.id}/read")
     db.session.expire_all()
-    assert n.read_at is not None
+    assert all(n.read_at is not None for n in mine)
     assert 'data-testid="unread-count"' not in client.get("/").get_data(as_text=True)
 
 

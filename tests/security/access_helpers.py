@@ -433,7 +433,7 @@ def diff(before, after):
     for name in before.keys() | after.keys():
         a, b = before.get(name, []), after.get(name, [])
         if a != b:
-            sa, sb = set(a), set(b)
+            sa, sb = set(map(repr, a)), set(map(repr, b))  # rows may hold JSON (dicts)
             changed[name] = {"removed": len(sa - sb), "added": len(sb - sa)}
     return changed
 

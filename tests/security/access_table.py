@@ -276,6 +276,10 @@ ROUTES = {
     ("/notifications", "GET"): Route(G, logged_in),
     ("/notifications/<int:notification_id>/read", "POST"): Route(G, role_only("owner"), {}),
     ("/notifications/read-all", "POST"): Route(G, logged_in, {}),
+    ("/notifications/preferences", "GET"): Route(G, logged_in),
+    ("/notifications/preferences", "POST"): Route(
+        G, logged_in, {"quiet_start": "22:00", "quiet_end": "07:30", "digest": "1"}
+    ),
     ("/secretariat/queues", "GET"): Route(G, secretariat_only),
     ("/proposals/merge-candidates", "GET"): Route(G, secretariat_only),
     ("/stats", "GET"): Route(G, secretariat_only),
@@ -506,6 +510,8 @@ ROUTES = {
     ("/api/v1/not-filed-reasons", "GET"): Route(G, logged_in),
     ("/api/v1/notifications", "GET"): Route(G, logged_in),
     ("/api/v1/notifications/<int:notification_id>/read", "POST"): Route(G, role_only("owner"), {}),
+    ("/api/v1/me/notification-preferences", "GET"): Route(G, logged_in),
+    ("/api/v1/me/notification-preferences", "PUT"): Route(G, logged_in, {"digest": True}),
     ("/api/v1/stats/annual", "GET"): Route(G, secretariat_only),
     ("/api/v1/stats/annual.xlsx", "GET"): Route(G, secretariat_only),
     ("/api/v1/stats/annual.docx", "GET"): Route(G, secretariat_only),
