@@ -140,9 +140,21 @@ def secretariat_queues(user, today):
 
 
 def unit_queues(user, today):
+    """Every open item of the unit, each in one queue: re-handling first, then overdue, due
+    within 30 days, new, the rest in hand, co-handling opinions, and those waiting for a
+    reassignment decision."""
     mine = Assignment.department_id == user.department_id
     live = Assignment.state.in_([A.HANDLING, A.REHANDLING])
+    soon = today + timedelta(days=30)
+    replying = (Assignment.role != "co", ~overdue_condition(today))
     queues = {
+        "rehandling": _queue(
+            Assignment,
+            mine,
+            Assignment.state == A.REHANDLING,
+            *replying,
+            order=[Assignment.reply_due],
+        ),
         "new": _queue(
             Assignment, mine, Assignment.state == A.PENDING, order=[Assignment.accept_due]
         ),
@@ -150,11 +162,24 @@ def unit_queues(user, today):
         "due_soon": _queue(
             Assignment,
             mine,
-            live,
-            Assignment.role != "co",
-            ~overdue_condition(today),
-            Assignment.reply_due <= today + timedelta(days=30),
+            Assignment.state == A.HANDLING,
+            *replying,
+            Assignment.reply_due <= soon,
             order=[Assignment.reply_due],
+        ),
+        "in_hand": _queue(
+            Assignment,
+            mine,
+            Assignment.state == A.HANDLING,
+            *replying,
+            Assignment.reply_due > soon,
+            order=[Assignment.reply_due],
+        ),
+        "reassignment": _queue(
+            Assignment,
+            mine,
+            Assignment.state == A.REASSIGNMENT_REQUESTED,
+            order=[Assignment.accept_due],
         ),
         "opinions_due": _queue(
             Assignment,
