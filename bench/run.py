@@ -45,6 +45,7 @@ TARGETS = {
     "celery_worker_rss_mb": ("<", 150),
     "xlsx_rss_ratio": ("≤", 1.2),
     "search_ms": ("<", 50),
+    "burst_deliver_s": ("<", 300),  # a plenary day's 1,000 assignments told within minutes
 }
 # the annual statistics, computed directly, from a national committee's decade on: at most 1.5×
 # the hand-written statement and under a ceiling (ms) that grows with the size; below, a
@@ -498,6 +499,103 @@ def measure_sweep(app, out):
         db.session.remove()
 
 
+def measure_burst(app, quick, out):
+    """A plenary day's burst: N filed proposals assigned one by one (each assignment a
+    transaction of its own, as a request is, writing its events and their deliveries), then
+    every delivery handed out and sent by the dispatcher, inline as the embedded loop does,
+    to a real SMTP server on loopback (aiosmtpd)."""
+    from aiosmtpd.controller import Controller
+    from sqlalchemy import func, insert, select
+
+    from proposals.accounts.models import Department, User
+    from proposals.committee.models import Category, CommitteeSession
+    from proposals.extensions import db
+    from proposals.notifications.dispatch import dispatch_due
+    from proposals.notifications.models import Delivery
+    from proposals.workflow import operations as ops
+    from proposals.workflow.models import Proposal
+
+    class Sink:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.received += 1
+            return "250 OK"
+
+    n = 100 if quick else 1000
+    port = free_port()
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        with app.app_context():
+            session = db.session.scalar(
+                select(CommitteeSession).order_by(CommitteeSession.year.desc()).limit(1)
+            )
+            sec = db.session.scalar(select(User).where(User.username == "bench_sec"))
+            proposer = db.session.scalar(select(User).where(User.username == "bench_member"))
+            category = db.session.scalar(select(Category.id).order_by(Category.id))
+            top = db.session.execute(
+                select(func.max(Proposal.number), func.max(Proposal.receipt_serial)).where(
+                    Proposal.session_id == session.id
+                )
+            ).one()
+            now = datetime.now(LOCAL)
+            ids = db.session.scalars(
+                insert(Proposal).returning(Proposal.id, sort_by_parameter_order=True),
+                [
+                    dict(
+                        session_id=session.id,
+                        proposer_id=proposer.id,
+                        kind="individual",
+                        state="filed",
+                        category_id=category,
+                        title=f"关于交办高峰测试的建议（{i}）",
+                        analysis="情况分析",
+                        suggestions="具体建议",
+                        number=(top[0] or 0) + 1 + i,
+                        receipt_serial=(top[1] or 0) + 1 + i,
+                        submitted_at=now,
+                        filed_at=now,
+                        created_at=now,
+                    )
+                    for i in range(n)
+                ],
+            ).all()
+            units = db.session.scalars(
+                select(Department.code).where(Department.active).order_by(Department.id)
+            ).all()
+            first_delivery = db.session.scalar(select(func.max(Delivery.id))) or 0
+            db.session.commit()
+            times = []
+            started = time.perf_counter()
+            for i, pid in enumerate(ids):
+                t = time.perf_counter()
+                proposal = db.session.get(Proposal, pid)
+                ops.assign_proposal(
+                    sec, proposal, [{"code": units[i % len(units)], "role": "lead"}]
+                )
+                db.session.commit()
+                times.append((time.perf_counter() - t) * 1000)
+                db.session.remove()
+            out["burst_items"] = n
+            out["burst_assign_s"] = round(time.perf_counter() - started, 1)
+            out["burst_assign_p50_ms"] = round(statistics.median(times), 1)
+            out["burst_deliveries"] = db.session.scalar(
+                select(func.count()).select_from(Delivery).where(Delivery.id > first_delivery)
+            )
+            db.session.remove()
+            started = time.perf_counter()
+            while dispatch_due():
+                db.session.remove()
+            out["burst_deliver_s"] = round(time.perf_counter() - started, 1)
+            out["burst_emails"] = Sink.received
+            db.session.remove()
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER=None, MAIL_PORT=25)
+
+
 # ------------------------------------------------------------------ load (gunicorn + wrk)
 
 
@@ -785,7 +883,14 @@ def measure_xlsx(url, year, out):
 
 # ------------------------------------------------------------------ one database, and the report
 
-PARTS = ("stats", "load", "sweep", "celery", "xlsx")  # stats: statistics, query counts, search
+PARTS = (
+    "stats",
+    "load",
+    "sweep",
+    "celery",
+    "xlsx",
+    "burst",
+)  # stats: statistics, query counts, search
 
 
 def bench_one(kind, size, quick, pg_url, workdir, notes, only=PARTS, reuse=False):
@@ -836,6 +941,9 @@ def bench_one(kind, size, quick, pg_url, workdir, notes, only=PARTS, reuse=False
         measure_celery(url, workdir, out, notes)
     if "xlsx" in only:
         measure_xlsx(url, datetime.now(LOCAL).year - 1, out)
+    if "burst" in only:
+        measure_burst(app, quick, out)
+        print(f"[{kind}] assignment burst done", file=sys.stderr, flush=True)
     if {"sweep", "celery", "xlsx"} & set(only):
         print(f"[{kind}] sweep, workers and export done", file=sys.stderr, flush=True)
     out["passed"] = {
@@ -876,6 +984,11 @@ ROWS = [
     ("xlsx_small_peak_rss_mb", "…10× smaller export (MB)"),
     ("xlsx_rss_ratio", "XLSX RSS ratio"),
     ("search_ms", "search q= (ms)"),
+    ("burst_items", "burst: assignments"),
+    ("burst_assign_p50_ms", "burst: one assignment p50 (ms)"),
+    ("burst_deliveries", "burst: deliveries written"),
+    ("burst_deliver_s", "burst: all sent (s)"),
+    ("burst_emails", "burst: e-mails received"),
 ]
 
 

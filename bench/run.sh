@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark in one command (docs/performance.md):
 #   bash bench/run.sh [--size county|national|stress|N] [--db sqlite|postgresql|both] [--quick]
-#                     [--only stats,load,sweep,celery,xlsx] [--keep DIR]
+#                     [--only stats,load,sweep,celery,xlsx,burst] [--keep DIR]
 # --size: a county (3,000 proposals over ten years), the national committee (60,000, the
 # default) or ten times its decade (stress, 600,000); or a number of proposals.
 # --keep DIR keeps the generated databases (SQLite file, PostgreSQL cluster) in DIR and reuses
