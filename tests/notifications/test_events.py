@@ -283,3 +283,50 @@ def test_reminders_have_a_short_sms_text_without_the_title(world):
     assert "签收期限提醒" in reminder.short_text and "城乡融合" not in reminder.short_text
     due = a.accept_due
     assert f"{due.month}月{due.day}日" in reminder.short_text
+
+
+def test_the_daily_digest_replaces_single_emails_and_comes_once_a_day(world, app):
+    from proposals.reminders.sweep import run_sweep
+
+    world.clerk_a.email = "clerk@example.org"
+    db.session.commit()
+    preferences.save(world.clerk_a, {"digest": True})
+    db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1")
+    try:
+        day = datetime(2026, 3, 2).date()
+        p = flows.filed(world)
+        ops.assign_proposal(
+            world.secretariat, p, [{"code": "ZJJ", "role": "lead"}], now=at(day, 15)
+        )
+        db.session.commit()
+        mine = (
+            select(Delivery).join(Notification).where(Notification.recipient_id == world.clerk_a.id)
+        )
+        assert db.session.scalars(mine).all() == []  # no single e-mail: the digest carries it
+        assert run_sweep(now=at(day, 20), dispatch=lambda ids: 0)["digests_created"] == 0
+        next_day = day + timedelta(days=1)
+        assert run_sweep(now=at(next_day, 7), dispatch=lambda ids: 0)["digests_created"] == 0
+        assert run_sweep(now=at(next_day, 8, 5), dispatch=lambda ids: 0)["digests_created"] == 1
+        assert run_sweep(now=at(next_day, 9), dispatch=lambda ids: 0)["digests_created"] == 0
+        digest = db.session.scalars(
+            select(Notification).where(Notification.kind == "daily_digest")
+        ).one()
+        assert digest.recipient_id == world.clerk_a.id and digest.read_at is not None
+        assert p.number_label in digest.text and "共 1 条" in digest.text
+        [delivery] = db.session.scalars(mine.where(Notification.kind == "daily_digest")).all()
+        assert delivery.channel == "email" and delivery.address == "clerk@example.org"
+        # the head, without the digest, had the single e-mail (no address: none) and no digest
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(
+                    Notification.kind == "daily_digest",
+                    Notification.recipient_id != world.clerk_a.id,
+                )
+            )
+            == 0
+        )
+    finally:
+        app.config.update(MAIL_SERVER=None)
