@@ -54,11 +54,6 @@ def short_day(d):
     return f"{d.month}月{d.day}日"
 
 
-def number(p):
-    """第0012号, or 收件号 N before filing."""
-    return p.number_label or f"收件号{p.receipt_serial or p.id}"
-
-
 def title(p):
     return f"《{p.title}》"
 
