@@ -162,7 +162,7 @@ def returned(a):
     p = a.proposal
     return (
         "proposal_returned",
-        [p.proposer_id],
+        proposers(p),
         f"您的提案{title(p)}已退回修改。意见：{a.comment or ''}",
         "您的提案已退回修改，请登录系统查看意见。",
     )

@@ -65,13 +65,15 @@ def test_merged_and_returned_say_into_which_and_why(world):
     host = flows.filed(world, title="关于完善社区养老服务的建议")
     other = flows.submitted(world, proposer=world.member2, title="关于社区养老的建议")
     ops.review_proposal(world.secretariat, other, {"decision": "merge", "merge_into": host.id})
-    back = flows.submitted(world, proposer=world.member3, title="关于修缮古桥的建议")
+    back = flows.submitted(
+        world, proposer=world.member3, cosigners=[world.member], title="关于修缮古桥的建议"
+    )
     ops.review_proposal(world.secretariat, back, {"decision": "return", "comment": "请补充调研"})
     db.session.commit()
+    assert told("proposal_returned") == ["m1", "m3"]  # the co-signer who accepted, too
     merged = one("proposal_merged")
     assert merged.recipient.username == "m2" and host.number_label in merged.text
-    returned = one("proposal_returned")
-    assert returned.recipient.username == "m3" and "请补充调研" in returned.text
+    assert "请补充调研" in one("proposal_returned").text
 
 
 def test_a_proposal_not_filed_tells_the_reason_and_the_disposition(world):
