@@ -8,8 +8,9 @@ what words. The notification and its deliveries are written in the action's own 
 their own action.
 
 Each event has two texts: the full one for the notification list, e-mail and WeChat Work (with
-the title, never a proposal's text or anyone's contact details) and a short one for SMS (at
-most SHORT_MAX characters, with the proposal's number only).
+the title, never a proposal's text or anyone's contact details: a comment quoted is redacted
+as the public portal redacts) and a short one for SMS (at most SHORT_MAX characters, with the
+proposal's number only).
 """
 
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..committee import settings as committee_settings
 from ..committee.models import DISPOSITION_LABELS
+from ..disclosure.redact import redact
 from ..extensions import db
 from ..handling.models import ROLE_LABELS, Assignment
 from ..workflow.models import Cosigner, Proposal
@@ -55,7 +57,7 @@ def short_day(d):
 
 
 def title(p):
-    return f"《{p.title}》"
+    return f"《{redact(p.title)}》"
 
 
 # --- who ---------------------------------------------------------------------------------------
@@ -163,7 +165,7 @@ def returned(a):
     return (
         "proposal_returned",
         proposers(p),
-        f"您的提案{title(p)}已退回修改。意见：{a.comment or ''}",
+        f"您的提案{title(p)}已退回修改。意见：{redact(a.comment or '')}",
         "您的提案已退回修改，请登录系统查看意见。",
     )
 
@@ -229,7 +231,7 @@ def reply_returned(a):
     return (
         "reply_returned",
         staff(x.department_id, ("clerk",)),
-        f"{p.number_label}提案的答复被退回修改。意见：{a.comment or ''}",
+        f"{p.number_label}提案的答复被退回修改。意见：{redact(a.comment or '')}",
         f"{p.number_label}提案的答复被退回修改，请登录系统查看意见。",
     )
 

@@ -116,9 +116,12 @@ def test_units_hear_of_assignments_decisions_opinions_and_returned_replies(world
     )
     db.session.commit()
     assert told("reply_signoff_needed") == ["head_a"]
-    hops.signoff_reply(world.head_a, reply, {"approve": False, "comment": "请补充数据"})
+    hops.signoff_reply(
+        world.head_a, reply, {"approve": False, "comment": "请补充数据，有事打我手机13912345678"}
+    )
     db.session.commit()
     assert told("reply_returned") == ["clerk_a"] and "请补充数据" in one("reply_returned").text
+    assert "13912345678" not in one("reply_returned").text  # no one's contact details
 
 
 def test_reassignment_tells_both_units(world):
