@@ -128,6 +128,7 @@ def to_figures(rows, codes, year):
     received_by_month, replies_by_month = {}, {}
     categories, sectors, units, keys, key_items = [], {}, {}, {}, []
     participation = replied = None
+    on_time_items = {}
     for r in rows:
         tag = r.tag
         if tag == "intake":
@@ -182,6 +183,8 @@ def to_figures(rows, codes, year):
                 u["counts"][name] += v
             if r.t3 in u["results"]:  # a replied item's latest result
                 u["results"][r.t3] += values[UNIT_COUNTS.index("replied")]
+        elif tag == "unit_on_time":
+            on_time_items[r.k] = int(r.n1 or 0)
         elif tag == "replied":
             replied = (int(r.n1), int(r.n2))
         elif tag == "key":
@@ -215,7 +218,7 @@ def to_figures(rows, codes, year):
     total = dict.fromkeys(UNIT_COUNTS, 0)
     results = dict.fromkeys(codes, 0)
     by_department = []
-    for u in units.values():
+    for k, u in units.items():
         c = u["counts"]
         for name in UNIT_COUNTS:
             total[name] += c[name]
@@ -230,7 +233,8 @@ def to_figures(rows, codes, year):
                 "accepted": c["accepted"],
                 "replied": c["replied"],
                 "replies_delivered": c["replies"],
-                "on_time": c["on_time"],
+                # items, like replied: those each of whose replies was on time
+                "on_time": on_time_items.get(k, 0),
                 "overdue": c["overdue"],
                 "extended": c["extended"],
                 "results": u["results"],

@@ -205,6 +205,12 @@ FROM (SELECT department_id, CASE WHEN replied = 1 THEN result END AS result,
       FROM i GROUP BY department_id, CASE WHEN replied = 1 THEN result END) g
 JOIN departments d ON d.id = g.department_id
 UNION ALL
+-- per unit, its replied items each of whose replies by the date was on time (items, not letters)
+SELECT 'unit_on_time', department_id, NULL, NULL, NULL, NULL, NULL,
+       SUM(CASE WHEN replied = 1 AND on_time = delivered THEN 1 ELSE 0 END),
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM i GROUP BY department_id
+UNION ALL
 SELECT 'replied', NULL, NULL, NULL, NULL, NULL, NULL,
        COALESCE(SUM(CASE WHEN owed > 0 AND replied = owed THEN 1 ELSE 0 END), 0),
        COALESCE(SUM(CASE WHEN owed > 0 AND by_year_end = owed THEN 1 ELSE 0 END), 0),

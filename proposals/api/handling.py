@@ -1,5 +1,6 @@
 from flask import jsonify, request
 
+from ..committee import settings as committee_settings
 from ..errors import NotFound
 from ..handling import operations as ops
 from ..handling.models import Assignment, Reply
@@ -55,7 +56,8 @@ def done_reply(user, reply, status=200):
 @authenticated
 def assignments(user):
     query = assignment_query(user, request.args)
-    return jsonify(paginate(query, lambda a: assignment_json(a, user)))
+    labels = committee_settings.result_labels()  # once for the page
+    return jsonify(paginate(query, lambda a: assignment_json(a, user, labels=labels)))
 
 
 @bp.get("/assignments/<int:assignment_id>")

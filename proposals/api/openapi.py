@@ -100,6 +100,8 @@ SCHEMAS = {
         current=BOOL,
         plenary_start=DATE,
         plenary_end=DATE,
+        collection_start=DATE,
+        collection_end=DATE,
     ),
     "Person": PERSON,
     "ProposalSummary": obj(
@@ -461,6 +463,7 @@ REVIEW_BODY = body_obj(
     merge_into=ID,
     category=STR,
     comment=TEXT,
+    title={"type": "string", "maxLength": 200},
     version=VERSION,
 )
 CONTENT_BODY = body_obj(
@@ -664,6 +667,22 @@ PATHS = {
         "post": proposal_action("Withdraw before filing", body_obj(reason=TEXT, version=VERSION))
     },
     P + "/review": {"post": proposal_action("Filing review (secretariat)", REVIEW_BODY)},
+    "/proposals/review-batch": {
+        "post": op(
+            "File many submitted proposals at once, all or nothing (secretariat)",
+            "proposals",
+            obj(
+                ["items", "total"],
+                items={"type": "array", "items": ref("ProposalSummary")},
+                total=INT,
+            ),
+            body=body_obj(
+                ids={"type": "array", "items": ID, "minItems": 1, "maxItems": 500},
+                decision=enum(["file"]),
+                category=STR,
+            ),
+        )
+    },
     P + "/assign": {
         "post": proposal_action(
             "Assign to units (secretariat)",

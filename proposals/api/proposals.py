@@ -115,8 +115,20 @@ def review(user, proposal_id):
         disposition=text,
         merge_into=identifier,
         comment=text,
+        title=text,
     )
     return done(user, ops.review_proposal(user, proposal, data))
+
+
+@bp.post("/proposals/review-batch")
+@authenticated
+def review_batch(user):
+    """批量立案: all or nothing; the answer lists the filed proposals in the order numbered."""
+    data = json_body(decision=text, category=text)
+    filed = ops.review_batch(user, data.get("ids"), data)
+    read_again()
+    items = [proposal_summary(p) for p in proposal_summaries([p.id for p in filed])]
+    return answer({"items": items, "total": len(items)})
 
 
 @bp.post("/proposals/<int:proposal_id>/assign")

@@ -36,6 +36,8 @@ def sessions(user):
                 "current": s.is_current,
                 "plenary_start": s.plenary_start.isoformat(),
                 "plenary_end": s.plenary_end.isoformat(),
+                "collection_start": s.collection_start.isoformat(),
+                "collection_end": s.collection_end.isoformat(),
             }
             for s in rows
         ]

@@ -4,6 +4,7 @@ GET /proposals/{id}/similar (the secretariat; the proposal's own proposers). The
 
 from flask import jsonify, request
 
+from ..committee import settings as committee_settings
 from ..errors import NotPermitted, ValidationError
 from ..i18n import _
 from ..inputs import MAX_ID, int_arg
@@ -35,7 +36,8 @@ def may_see_similar(user, proposal):
 
 
 def answer(user, pairs):
-    items = [item_json(user, p, score) for p, score in pairs]
+    labels = committee_settings.result_labels()
+    items = [item_json(user, p, score, labels) for p, score in pairs]
     return jsonify({"items": items, "total": len(items)})
 
 

@@ -5,8 +5,8 @@ from flask import has_request_context, request
 from ..attachments.responses import CACHE as FILES_CACHE
 from ..attachments.responses import attachment_json, files_of
 from ..attachments.service import grouped_for_many
+from ..committee import settings as committee_settings
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
-from ..handling.models import RESULT_LABELS
 from ..i18n import _
 from ..workflow.access import (
     can_view_contact_details,
@@ -89,6 +89,7 @@ def proposal_summary(p):
 
 def proposal_detail(p, viewer):
     today = local_date(utcnow())
+    labels = committee_settings.result_labels()
     internal = can_view_internal(viewer, p)
     out = proposal_summary(p)
     out.update(
@@ -115,7 +116,7 @@ def proposal_detail(p, viewer):
         supervisor=person(p.supervisor) if p.supervisor else None,
         consultation_due=p.consultation_due,
         consultation_note=p.consultation_note,
-        assignments=[assignment_json(a, viewer, today) for a in p.assignments],
+        assignments=[assignment_json(a, viewer, today, labels) for a in p.assignments],
         history=[history_json(h, viewer, internal) for h in p.history],
     )
     out["replies"] = [r for a in out["assignments"] for r in a["replies"]]
@@ -124,8 +125,9 @@ def proposal_detail(p, viewer):
     return out
 
 
-def assignment_json(a, viewer, today=None):
+def assignment_json(a, viewer, today=None, labels=None):
     today = today or local_date(utcnow())
+    labels = committee_settings.result_labels() if labels is None else labels
     internal = can_view_internal(viewer, a.proposal)
     out = {
         "id": a.id,
@@ -152,7 +154,7 @@ def assignment_json(a, viewer, today=None):
         "follow_ups": [
             {"text": f.text, "done": f.done, "created_at": ts(f.created_at)} for f in a.follow_ups
         ],
-        "replies": [reply_json(r, viewer) for r in a.replies if can_view_reply(viewer, r)],
+        "replies": [reply_json(r, viewer, labels) for r in a.replies if can_view_reply(viewer, r)],
     }
     if internal:
         out["opinion"] = (
@@ -173,7 +175,9 @@ def assignment_json(a, viewer, today=None):
     return out
 
 
-def reply_json(r, viewer):
+def reply_json(r, viewer, labels=None):
+    """``labels``: committee_settings.result_labels(), read once by a caller showing many."""
+    labels = committee_settings.result_labels() if labels is None else labels
     out = {
         "id": r.id,
         "version": r.version,
@@ -184,7 +188,7 @@ def reply_json(r, viewer):
         "state": r.state,
         "state_label": _(STATE_LABELS[r.state]),
         "result": r.result,
-        "result_label": _(RESULT_LABELS[r.result]) if r.result in RESULT_LABELS else None,
+        "result_label": labels.get(r.result),
         "text": r.text,
         "signer": r.signer,
         "contact": r.contact,

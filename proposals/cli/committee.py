@@ -39,20 +39,27 @@ def show():
 @settings.command("set")
 @click.argument("key")
 @click.argument("value")
+@click.argument("more", nargs=-1)
 @with_appcontext
-def set_(key, value):
+def set_(key, value, more):
+    """KEY VALUE [KEY VALUE]…: settings that go together (result_codes and
+    result_code_labels) are set together, checked on the values they will all have."""
+    if len(more) % 2:
+        raise click.UsageError("KEY VALUE [KEY VALUE]…")
+    changes = {key: value, **dict(zip(more[::2], more[1::2]))}
     try:
-        new = committee_settings.set_value(key, value)
+        new = committee_settings.set_values(changes)
     except ValidationError as exc:
         db.session.rollback()
         raise click.ClickException(exc.message) from None
     db.session.commit()
-    click.echo(f"{key} = {committee_settings.format_value(new)}")
+    for k, v in new.items():
+        click.echo(f"{k} = {committee_settings.format_value(v)}")
 
 
 @click.group()
 def sessions():
-    """Committee sessions (届次/会次) and their plenary windows."""
+    """Committee sessions (届次/会次), their plenary and collection windows (征集期)."""
 
 
 @sessions.command("create")
@@ -61,20 +68,49 @@ def sessions():
 @click.option("--year", type=int, required=True)
 @click.option("--plenary-start", required=True, help="YYYY-MM-DD")
 @click.option("--plenary-end", required=True, help="YYYY-MM-DD")
+@click.option(
+    "--collection-start",
+    help="YYYY-MM-DD, 征集期开始（默认大会开始前三个月）",
+)
+@click.option("--collection-end", help="YYYY-MM-DD, 征集期截止（默认大会结束日）")
 @click.option("--current/--not-current", default=True)
 @with_appcontext
-def create(term, meeting, year, plenary_start, plenary_end, current):
+def create(
+    term, meeting, year, plenary_start, plenary_end, collection_start, collection_end, current
+):
+    dates = {
+        "plenary_start": plenary_start,
+        "plenary_end": plenary_end,
+        "collection_start": collection_start,
+        "collection_end": collection_end,
+    }
+    problems = {}
+    for field, text in dates.items():
+        if text is None:
+            continue
+        try:
+            dates[field] = date.fromisoformat(text.strip())
+        except ValueError:
+            problems[field] = _(DATE_FORMAT_MESSAGE)  # Chinese: no request
+    if problems:
+        raise click.ClickException(_refusal(problems))
     try:
-        start, end = date.fromisoformat(plenary_start), date.fromisoformat(plenary_end)
-    except ValueError:
-        raise click.ClickException(_(DATE_FORMAT_MESSAGE)) from None  # Chinese: no request
-    try:
-        session = create_session(term, meeting, year, start, end, current)
+        session = create_session(term, meeting, year, current=current, **dates)
     except ValidationError as exc:
         db.session.rollback()
-        raise click.ClickException(exc.message) from None
+        raise click.ClickException(_refusal(exc.fields) if exc.fields else exc.message) from None
     db.session.commit()
-    click.echo(f"已创建 {session.label}（{year} 年）")
+    click.echo(
+        f"已创建 {session.label}（{year} 年，征集期 "
+        f"{session.collection_start}–{session.collection_end}）"
+    )
+
+
+def _refusal(problems):
+    """Each message after the option it is about: ``--collection-end：…``."""
+    return "；".join(
+        f"--{field.replace('_', '-')}：{message}" for field, message in problems.items()
+    )
 
 
 @sessions.command("list")
@@ -82,4 +118,7 @@ def create(term, meeting, year, plenary_start, plenary_end, current):
 def list_():
     for s in db.session.scalars(select(CommitteeSession).order_by(CommitteeSession.id)):
         mark = " *当前" if s.is_current else ""
-        click.echo(f"{s.id}\t{s.label}\t{s.year}\t{s.plenary_start}–{s.plenary_end}{mark}")
+        click.echo(
+            f"{s.id}\t{s.label}\t{s.year}\t{s.plenary_start}–{s.plenary_end}"
+            f"\t征集期 {s.collection_start}–{s.collection_end}{mark}"
+        )

@@ -39,12 +39,18 @@ def session_label(term, meeting):
 
 class CommitteeSession(db.Model):
     """A session of the committee (届次 and 会次), e.g. 第十届第三次会议, with its plenary
-    window."""
+    window (大会会期) and its collection window (征集期), which contains the plenary: a proposal
+    received within the collection window is a plenary proposal (大会提案). Made by
+    committee/service.py create_session, which gives the window its default."""
 
     __tablename__ = "committee_sessions"
     __table_args__ = (
         UniqueConstraint("term", "meeting"),
         CheckConstraint("plenary_end >= plenary_start", name="plenary_window"),
+        CheckConstraint(
+            "collection_start <= plenary_start AND collection_end >= plenary_end",
+            name="collection_window",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     term: Mapped[int]  # 届
@@ -52,11 +58,18 @@ class CommitteeSession(db.Model):
     year: Mapped[int] = mapped_column(index=True)
     plenary_start: Mapped[date]
     plenary_end: Mapped[date]
+    collection_start: Mapped[date]
+    collection_end: Mapped[date]
     is_current: Mapped[bool] = mapped_column(default=False)
 
     @property
     def label(self):
         return session_label(self.term, self.meeting)
+
+    def in_collection_window(self, day):
+        """Whether a proposal received on ``day`` (a date in Beijing time) is a plenary
+        proposal (大会提案) rather than one between sessions (平时提案)."""
+        return self.collection_start <= day <= self.collection_end
 
 
 class Category(db.Model):

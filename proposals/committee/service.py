@@ -16,8 +16,14 @@ from ..extensions import db
 from ..i18n import N_, _
 from ..inputs import MAX_ID
 from . import settings as committee_settings
-from .calendar import WorkCalendar
-from .models import Category, CommitteeSession, Counter, Holiday, NotFiledReason
+from .calendar import WorkCalendar, add_months
+from .models import (
+    Category,
+    CommitteeSession,
+    Counter,
+    Holiday,
+    NotFiledReason,
+)
 
 DATE_FORMAT_MESSAGE = N_("日期应为 YYYY-MM-DD")  # a msgid: show it as _(DATE_FORMAT_MESSAGE)
 
@@ -40,10 +46,31 @@ def parse_day(text, field="day"):
 
 # --- sessions ----------------------------------------------------------------------------------
 
+COLLECTION_MONTHS_BEFORE = 3  # the default collection window opens this long before the plenary
 
-def create_session(term, meeting, year, plenary_start, plenary_end, current=False):
-    """A session with its plenary window and its two counters (numbers, receipts); ``current``
-    makes it the one current session."""
+
+def default_collection_window(plenary_start, plenary_end):
+    """(start, end) of the default collection window (征集期): from three calendar months before
+    the plenary opens to the plenary's last day."""
+    return add_months(plenary_start, -COLLECTION_MONTHS_BEFORE), plenary_end
+
+
+def create_session(
+    term,
+    meeting,
+    year,
+    plenary_start,
+    plenary_end,
+    current=False,
+    collection_start=None,
+    collection_end=None,
+):
+    """A session with its plenary window, its collection window (征集期: by default from three
+    calendar months before the plenary opens to its last day; it must contain the plenary) and
+    its two counters (numbers, receipts); ``current`` makes it the one current session."""
+    default_start, default_end = default_collection_window(plenary_start, plenary_end)
+    collection_start = collection_start or default_start
+    collection_end = collection_end or default_end
     problems = {}
     if term < 1 or meeting < 1:
         problems["term" if term < 1 else "meeting"] = _("届次和会次应为正整数")
@@ -55,6 +82,13 @@ def create_session(term, meeting, year, plenary_start, plenary_end, current=Fals
         problems["year"] = _("年份无效")
     if plenary_end < plenary_start:
         problems["plenary_end"] = _("大会结束日期不能早于开始日期")
+    if collection_end < collection_start:
+        problems["collection_end"] = _("征集截止日期不能早于征集开始日期")
+    elif "plenary_end" not in problems:
+        if collection_start > plenary_start:
+            problems["collection_start"] = _("征集开始日期不能晚于大会开始日期")
+        if collection_end < plenary_end:
+            problems["collection_end"] = _("征集截止日期不能早于大会结束日期")
     if not problems.keys() & {"term", "meeting"} and db.session.scalar(
         select(CommitteeSession).where(
             CommitteeSession.term == term, CommitteeSession.meeting == meeting
@@ -70,6 +104,8 @@ def create_session(term, meeting, year, plenary_start, plenary_end, current=Fals
         year=year,
         plenary_start=plenary_start,
         plenary_end=plenary_end,
+        collection_start=collection_start,
+        collection_end=collection_end,
         is_current=current,
     )
     db.session.add(session)
@@ -166,9 +202,10 @@ def set_reference_active(kind, row, active):
 
 
 def update_settings(changes):
-    """Set several settings at once, each through committee_settings.set_value (its parsing and
-    cross-checks). Related settings may be changed together in any order; if any value is
-    refused, raise ValidationError with every message on its key (the caller rolls back)."""
+    """Set several settings at once through committee_settings.set_values (its parsing and
+    cross-checks on the values they will all have): related settings may be changed together
+    in any order; if any value is refused, raise ValidationError with every message on its key
+    (the caller rolls back)."""
     problems = {}
     for key, raw in changes.items():
         try:
@@ -176,20 +213,7 @@ def update_settings(changes):
         except ValidationError as exc:
             problems.update(exc.fields or {key: exc.message})
     _refuse(problems)
-    pending, done = dict(changes), {}
-    while pending:
-        problems, progressed = {}, False
-        for key, raw in list(pending.items()):
-            try:
-                done[key] = committee_settings.set_value(key, raw)
-            except ValidationError as exc:
-                problems.update(exc.fields or {key: exc.message})
-            else:
-                del pending[key]
-                progressed = True
-        if not progressed:
-            _refuse(problems)
-    return done
+    return committee_settings.set_values(changes)
 
 
 # --- holidays beyond the official calendar -----------------------------------------------------

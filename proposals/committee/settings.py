@@ -23,6 +23,7 @@ class Spec:
     minimum: int = 0
     maximum: int = 100000
     choices: tuple = ()  # a str_list's allowed values (empty: any)
+    distinct: bool = True  # a str_list drops repeated values (not so for wordings)
 
 
 SPECS = {
@@ -36,12 +37,24 @@ SPECS = {
     "contact_due_working_days": Spec(15, "int", N_("办前沟通期限（工作日）"), 1, 120),
     "contact_required_before_reply": Spec(True, "bool", N_("答复前须有办前沟通记录")),
     "opinion_due_months": Spec(1, "int", N_("会办意见期限（月）"), 1, 12),
-    "reply_due_months": Spec(3, "int", N_("答复期限（月）"), 1, 12),
+    # the reply deadline by kind of proposal: reply_due_months (its name kept from before the
+    # split) for proposals between sessions (平时提案) and for any whose kind is not recorded,
+    # reply_due_months_plenary for plenary proposals (大会提案)
+    "reply_due_months": Spec(3, "int", N_("平时提案答复期限（月）"), 1, 12),
+    "reply_due_months_plenary": Spec(3, "int", N_("大会提案答复期限（月）"), 1, 12),
     "extension_max_months": Spec(6, "int", N_("延期最长至交办后（月）"), 1, 12),
     "reply_requires_co_opinions": Spec(True, "bool", N_("主办单位答复前须收齐会办意见")),
     "signoff_required": Spec(True, "bool", N_("答复须经单位负责人签发")),
     "reply_review_required": Spec(True, "bool", N_("答复须经提案委审核")),
     "result_codes": Spec(["A", "B", "C"], "str_list", N_("答复结果代码")),
+    # the committee's own wording of each code, in the order of result_codes (shown as written,
+    # not translated)
+    "result_code_labels": Spec(
+        ["已解决或采纳", "正在解决或列入计划", "因条件限制留作参考"],
+        "str_list",
+        N_("答复结果代码的含义（与答复结果代码一一对应）"),
+        distinct=False,
+    ),
     # rating and re-handling
     "rating_window_working_days": Spec(15, "int", N_("满意度测评期限（工作日）"), 1, 120),
     "rehandling_due_months": Spec(3, "int", N_("重新办理答复期限（月）"), 1, 12),
@@ -78,7 +91,9 @@ SPECS = {
 ORDERED = (
     ("proposal_min_chars", "proposal_max_chars", N_("最少字数不能大于最多字数")),
     ("opinion_due_months", "reply_due_months", N_("会办意见期限不能晚于答复期限")),
+    ("opinion_due_months", "reply_due_months_plenary", N_("会办意见期限不能晚于答复期限")),
     ("reply_due_months", "extension_max_months", N_("答复期限不能超过延期上限")),
+    ("reply_due_months_plenary", "extension_max_months", N_("答复期限不能超过延期上限")),
     ("rehandling_due_months", "extension_max_months", N_("重新办理答复期限不能超过延期上限")),
 )
 
@@ -131,7 +146,7 @@ def parse(key, raw):
             wrong = [v for v in values if spec.choices and v not in spec.choices]
             if wrong:
                 raise _BadValue(_("可选值为 %(values)s", values=join(spec.choices)))
-            return list(dict.fromkeys(values))
+            return list(dict.fromkeys(values)) if spec.distinct else values
         if spec.kind == "time":
             if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
                 raise _BadValue(_("应为 00:00 到 23:59 之间的时间，如 22:00"))
@@ -141,6 +156,11 @@ def parse(key, raw):
     except ValueError:
         raise ValidationError(fields={key: _("格式不正确")}) from None
     raise AssertionError(spec.kind)
+
+
+def reply_due_months_key(is_plenary):
+    """The setting giving a proposal's reply deadline: 大会提案 and 平时提案 may differ."""
+    return "reply_due_months_plenary" if is_plenary else "reply_due_months"
 
 
 def format_value(value):
@@ -166,23 +186,77 @@ def get(key):
     return parse(key, row.value) if row else spec.default
 
 
+# Lists that must stay the same length whichever of the two is changed (change them together).
+SAME_LENGTH = (
+    (
+        "result_codes",
+        "result_code_labels",
+        N_("答复结果代码与其含义的个数应相同，请一并修改"),
+    ),
+)
+
+
 def set_value(key, raw):
-    value = parse(key, raw)
+    return set_values({key: raw})[key]
+
+
+def set_values(changes):
+    """Parse and store several settings at once, checking the pairs that must stay in order or
+    of the same length on the values they will all have; raise ValidationError (each message on
+    the key changed) and store nothing if any is refused."""
+    values = {key: parse(key, raw) for key, raw in changes.items()}
     current = all_settings()
-    current[key] = value
+    current.update(values)
+    problems = {}
+
+    def refuse(pair, message):
+        key = next((k for k in pair if k in values), pair[0])
+        problems.setdefault(key, message)
+
     for low, high, message in ORDERED:
         if current[low] > current[high]:
-            raise ValidationError(
-                fields={
-                    key: _(
-                        "%(message)s（%(low)s ≤ %(high)s）", message=_(message), low=low, high=high
-                    )
-                }
+            refuse(
+                (low, high),
+                _("%(message)s（%(low)s ≤ %(high)s）", message=_(message), low=low, high=high),
             )
-    row = db.session.get(Setting, key)
-    if row is None:
-        db.session.add(Setting(key=key, value=format_value(value)))
-    else:
-        row.value = format_value(value)
+    for one, other, message in SAME_LENGTH:
+        if len(current[one]) != len(current[other]):
+            refuse(
+                (one, other),
+                _(
+                    "%(message)s（%(one)s %(n)d 项，%(other)s %(m)d 项）",
+                    message=_(message),
+                    one=one,
+                    n=len(current[one]),
+                    other=other,
+                    m=len(current[other]),
+                ),
+            )
+    if problems:
+        raise ValidationError(fields=problems)
+    for key, value in values.items():
+        row = db.session.get(Setting, key)
+        if row is None:
+            db.session.add(Setting(key=key, value=format_value(value)))
+        else:
+            row.value = format_value(value)
     db.session.flush()
-    return value
+    return values
+
+
+# --- result codes ------------------------------------------------------------------------------
+
+
+def result_labels(values=None):
+    """The result codes in use, in order, each with the committee's wording: {code: wording}.
+    The one place pages, answers, figures and reports take them from (one query: read it once
+    per page or answer and pass it to what shows many replies)."""
+    values = values or all_settings()
+    return dict(zip(values["result_codes"], values["result_code_labels"]))
+
+
+def result_text(code, labels):
+    """ "D · 因条件限制暂不能解决", or the code alone when it has no wording (any more)."""
+    if not code:
+        return ""
+    return f"{code} · {labels[code]}" if labels.get(code) else code

@@ -42,9 +42,13 @@ def publication_date(delivered_on, delay, cal):
     return cal.add_working_days(delivered_on, delay) if delay > 0 else delivered_on
 
 
-def current_cutoff(today):
-    """:func:`cutoff` with the committee's setting and calendar (two small queries)."""
-    return cutoff(today, committee_settings.get("disclosure_delay_working_days"), load_calendar())
+def current_cutoff(today, conf=None):
+    """:func:`cutoff` with the committee's setting (from ``conf``, all the settings, when the
+    caller has read them) and calendar (two small queries)."""
+    delay = (conf or {}).get("disclosure_delay_working_days")
+    if delay is None:
+        delay = committee_settings.get("disclosure_delay_working_days")
+    return cutoff(today, delay, load_calendar())
 
 
 def _end_of(day):

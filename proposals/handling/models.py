@@ -28,11 +28,6 @@ RATINGS = {
     "basically_satisfied": N_("基本满意"),
     "unsatisfied": N_("不满意"),
 }
-RESULT_LABELS = {
-    "A": N_("已解决或采纳"),
-    "B": N_("正在解决或列入计划"),
-    "C": N_("因条件限制留作参考"),
-}
 
 
 class Assignment(db.Model):

@@ -49,7 +49,8 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
         accept_due=cal.add_working_days(today, conf["accept_window_working_days"]),
         contact_due=cal.add_working_days(today, conf["contact_due_working_days"]),
         opinion_due=add_months(today, conf["opinion_due_months"]) if role == "co" else None,
-        reply_due=due_date or add_months(today, conf["reply_due_months"]),
+        reply_due=due_date
+        or add_months(today, conf[committee_settings.reply_due_months_key(proposal.is_plenary)]),
     )
     db.session.add(assignment)
     db.session.flush()

@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..handling.models import RESULT_LABELS, Assignment, Reply
+from ..handling.models import Assignment, Reply
 from ..i18n import _
 from ..workflow.access import can_view, can_view_reply, visible_filter
 from ..workflow.core import STATE_LABELS
@@ -91,19 +91,20 @@ def earlier_replies(user, proposal):
     return [r for r in rows if can_view_reply(user, r)]
 
 
-def reply_json(reply):
+def reply_json(reply, labels):
     return {
         "id": reply.id,
         "department": reply.assignment.department.code,
         "department_name": reply.assignment.department.name,
         "result": reply.result,
-        "result_label": _(RESULT_LABELS[reply.result]),
+        "result_label": labels.get(reply.result),
         "delivered_at": reply.delivered_at.date().isoformat() if reply.delivered_at else None,
         "summary": summary(reply.text),
     }
 
 
-def item_json(user, proposal, score):
+def item_json(user, proposal, score, labels):
+    """``labels``: committee_settings.result_labels(), read once for the whole answer."""
     visible = can_view(user, proposal)
     out = {
         "id": proposal.id,
@@ -121,5 +122,5 @@ def item_json(user, proposal, score):
     }
     if visible:
         out["proposer_name"] = proposal.proposer.name
-        out["replies"] = [reply_json(r) for r in earlier_replies(user, proposal)]
+        out["replies"] = [reply_json(r, labels) for r in earlier_replies(user, proposal)]
     return out

@@ -16,10 +16,11 @@ from sqlalchemy import String, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import ORG_TYPE_LABELS, Department, User
+from ..committee import settings as committee_settings
 from ..committee.calendar import LOCAL_TZ
 from ..committee.models import DISPOSITION_LABELS, Category
 from ..extensions import db
-from ..handling.models import RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Rating, Reply
+from ..handling.models import RATINGS, ROLE_LABELS, Assignment, Rating, Reply
 from ..i18n import _, join
 from ..workflow.core import STATE_LABELS
 from ..workflow.models import KIND_LABELS, Proposal, number_label
@@ -275,23 +276,35 @@ def kind_rows(figures):
     return rows
 
 
+def result_codes(figures):
+    """The result codes of the figures, in their order: those of the settings, then any code
+    replies still carry that the settings no longer list (annual_figures orders them)."""
+    return list(figures.get("results") or {}) or list(committee_settings.result_labels())
+
+
+def result_row_label(code, labels):
+    """ "D 类（因条件限制暂不能解决）" with the committee's wording, "D 类" without one."""
+    if labels.get(code):
+        return _("%(code)s 类（%(label)s）", code=code, label=labels[code])
+    return _("%(code)s 类", code=code)
+
+
 def handling_rows(figures):
-    """办理和答复."""
+    """办理和答复: items (件次) and reply letters (份) each named as such."""
     rows = [
         (_("涉及承办单位"), _n(figures, "units_involved"), False),
         (_("承办件次"), _n(figures, "assignment_items"), False),
         (_("已答复件次"), _n(figures, "replied_items"), False),
         (_("已全部办复的提案"), _n(figures, "replied_proposals"), False),
         (_("办复率"), figures.get("reply_rate"), True),
-        (_("按时答复率"), figures.get("on_time_rate"), True),
+        (_("送达答复（份）"), _n(figures, "replies_delivered"), False),
+        (_("按时送达答复（份）"), _n(figures, "replies_on_time"), False),
+        (_("按时答复率（按答复份数）"), figures.get("on_time_rate"), True),
     ]
+    labels = committee_settings.result_labels()
     rows += [
-        (
-            _("%(code)s 类（%(label)s）", code=code, label=_(label)),
-            _sub(figures, "results", code),
-            False,
-        )
-        for code, label in RESULT_LABELS.items()
+        (result_row_label(code, labels), _sub(figures, "results", code), False)
+        for code in result_codes(figures)
     ]
     return rows
 
@@ -338,10 +351,11 @@ def rating_text(value):
     return _(RATINGS[value]) if value in RATINGS else (value or "")
 
 
-def top_units(figures, limit=10):
+def all_units(figures):
+    """Every unit with items, most items first."""
     units = list(figures.get("by_department") or [])
     units.sort(key=lambda u: (-(u.get("assigned") or 0), u.get("code") or ""))
-    return units[:limit]
+    return units
 
 
 # ---------------------------------------------------------------- Excel
@@ -426,24 +440,24 @@ def annual_xlsx(figures, proposals_rows, output):
             rates=(4,),
         )
 
-    units = _Sheet(wb, _("承办单位"), [10, 24] + [9] * 12 + [12, 12])
+    codes = result_codes(figures)
+    units = _Sheet(wb, _("承办单位"), [10, 24] + [11] * (11 + len(codes)) + [12, 14])
     units.header(
         _("代码"),
         _("承办单位"),
         _("交办件次"),
-        _("已签收"),
-        _("已答复"),
-        _("按时答复"),
-        _("逾期未答复"),
-        "A",
-        "B",
-        "C",
-        _("已测评"),
-        _("满意"),
-        _("基本满意"),
-        _("不满意"),
+        _("已签收（件）"),
+        _("已答复（件）"),
+        _("按时答复（件）"),
+        _("送达答复（份）"),
+        _("逾期未答复（件）"),
+        *(_("%(code)s 类（件）", code=code) for code in codes),
+        _("已测评（件）"),
+        _("满意（件）"),
+        _("基本满意（件）"),
+        _("不满意（件）"),
         _("满意率"),
-        _("按时答复率"),
+        _("按时答复率（按件）"),
     )
     for u in figures.get("by_department") or []:
         results = u.get("results") or {}
@@ -454,17 +468,16 @@ def annual_xlsx(figures, proposals_rows, output):
             u.get("accepted") or 0,
             u.get("replied") or 0,
             u.get("on_time") or 0,
+            u.get("replies_delivered") or 0,
             u.get("overdue") or 0,
-            results.get("A") or 0,
-            results.get("B") or 0,
-            results.get("C") or 0,
+            *(results.get(code) or 0 for code in codes),
             u.get("rated") or 0,
             u.get("satisfied") or 0,
             u.get("basically_satisfied") or 0,
             u.get("unsatisfied") or 0,
             u.get("satisfaction_rate"),
             u.get("on_time_rate"),
-            rates=(14, 15),
+            rates=(12 + len(codes), 13 + len(codes)),
         )
 
     keys = _Sheet(wb, _("重点提案"), [12, 40, 14, 36, 12, 10, 10, 12])
@@ -603,19 +616,34 @@ def annual_docx(figures, output):
         ],
     )
     caption(_("承办单位"))
+    document.add_paragraph(
+        _(
+            "件：承办件次，重新办理的一件仍计一件；份：送达的答复，重新办理的一件有两份。"
+            "按时答复（件）为每份答复均在期限内送达的已答复件次。"
+        )
+    )
     _table(
         document,
-        (_("承办单位"), _("交办件次"), _("已答复"), _("按时答复"), _("逾期未答复"), _("满意率")),
+        (
+            _("承办单位"),
+            _("交办件次"),
+            _("已答复（件）"),
+            _("按时答复（件）"),
+            _("送达答复（份）"),
+            _("逾期未答复（件）"),
+            _("满意率"),
+        ),
         [
             (
                 u.get("name") or "",
                 u.get("assigned") or 0,
                 u.get("replied") or 0,
                 u.get("on_time") or 0,
+                u.get("replies_delivered") or 0,
                 u.get("overdue") or 0,
                 percent(u.get("satisfaction_rate")),
             )
-            for u in top_units(figures)
+            for u in all_units(figures)
         ],
     )
     document.save(output)

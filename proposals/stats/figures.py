@@ -25,12 +25,16 @@ Definitions (the dict's keys are those of GET /api/v1/stats/annual, docs/api.md)
 - **Replied**: an item with a reply delivered by the date; a proposal is replied (办复) when all
   its items that owe a reply are (a re-handled item stays replied: it had its reply). A filed
   proposal not yet assigned is not replied.
-- **On time**: a delivered reply (first and re-handled replies each count) delivered on or
-  before the deadline in force at delivery, extension included (``replies.due_on``).
+- **On time** (in total, reply letters): a delivered reply (first and re-handled replies each
+  count) delivered on or before the deadline in force at delivery, extension included
+  (``replies.due_on``); ``on_time_rate`` = replies_on_time / replies_delivered.
 - **Per unit**: ``assigned`` counts its items (co-handling too, also in ``co_handled``),
-  ``replied`` its items with a reply, ``replies_delivered``/``on_time`` its replies (a
-  re-handled item has two); ``on_time_rate`` = on_time / replies_delivered.
-- **Results** (A/B/C): the latest reply delivered by the date of each replied item.
+  ``replied`` its items with a reply, ``on_time`` its replied items whose every reply was on
+  time (items too, so never more than ``replied``), ``replies_delivered`` its reply letters (a
+  re-handled item has two); ``on_time_rate`` = on_time / replied.
+- **Results**: the latest reply delivered by the date of each replied item, for every code of
+  the settings (``result_codes``, in order), A, B and C always, then any code replies still
+  carry that the settings no longer list.
 - **Satisfaction**: each replied item once, by its latest rating from the first proposer (or
   the organisation) by the date; ratings by proposers of merged proposals are not counted.
   ``unrated`` is the replied items without such a rating (closed as unrated, or still within
@@ -58,6 +62,8 @@ from .handling import (
     monthly_section,
     replied_proposals,
     replied_section,
+    result_codes,
+    result_section,
     unit_items,
     unit_section,
 )
@@ -79,7 +85,7 @@ from .sql import rate, section_rows, union_of_sections
 __all__ = ["annual_figures", "read_period_args"]
 
 
-def figures_statement(window, codes):
+def figures_statement(window):
     """The one statement behind annual_figures: the counted proposals and their unit-items,
     each computed once (materialised CTEs), and every aggregate over them as a branch of a
     UNION ALL (see sql.Section)."""
@@ -90,7 +96,8 @@ def figures_statement(window, codes):
         category_section(received),
         sector_section(received),
         participation_section(window, received),
-        unit_section(items, codes),
+        unit_section(items),
+        result_section(items),
         replied_section(items),
         monthly_section(window, items),
         *key_sections(window, received, items),
@@ -108,14 +115,12 @@ def annual_figures(*, year=None, session_id=None, as_of=None):
     off (config.py): compiling this statement's few hundred expressions took longer than
     running them."""
     window = make_window(year, session_id, as_of)
-    codes = list(
-        dict.fromkeys(["A", "B", "C"] + list(committee_settings.all_settings()["result_codes"]))
-    )
-    rows = section_rows(db.session.execute(figures_statement(window, codes)))
-    return _figures(window, codes, rows)
+    configured = list(committee_settings.result_labels())
+    rows = section_rows(db.session.execute(figures_statement(window)))
+    return _figures(window, configured, rows)
 
 
-def _figures(window, codes, rows):
+def _figures(window, configured, rows):
     out = {
         "year": window.year,
         "as_of": window.as_of.isoformat(),
@@ -130,7 +135,9 @@ def _figures(window, codes, rows):
     out["by_category"] = by_category(rows.get("category", []))
     out["by_sector"] = by_sector(rows.get("sector", []))
     out["participation"] = participation(rows["participation"])
-    out.update(handling_summary(rows.get("unit", []), codes))
+    result_rows = rows.get("unit_result", [])
+    codes = result_codes(configured, result_rows)
+    out.update(handling_summary(rows.get("unit", []), result_rows, codes))
     out["monthly"] = monthly(rows["monthly"], out.pop("_received_by_month"))
     replied, replied_by_year_end = replied_proposals(rows["replied"])
     out["replied_proposals"] = replied

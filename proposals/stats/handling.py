@@ -157,6 +157,8 @@ def unit_items(w, p):
         flag(owed).label("required"),
         flag(f.c.accepted_at < w.end).label("accepted"),
         flag(replied).label("replied"),
+        # an item replied on time: each of its replies delivered by the date was on time
+        flag(and_(replied, f.c.on_time == f.c.delivered)).label("on_time_item"),
         flag(and_(replied, latest_rating.is_(None))).label("unrated"),
         f.c.delivered,
         f.c.on_time,
@@ -177,6 +179,7 @@ UNIT_KEYS = (
     "replied",
     "replies",
     "on_time",
+    "on_time_items",
     "overdue",
     "extended",
     "unrated",
@@ -191,6 +194,7 @@ ITEM_COLUMNS = {
     "replied": "replied",
     "replies": "delivered",
     "on_time": "on_time",
+    "on_time_items": "on_time_item",
     "overdue": "overdue",
     "extended": "extended",
     "unrated": "unrated",
@@ -198,13 +202,12 @@ ITEM_COLUMNS = {
 }
 
 
-def unit_section(i, codes):
-    """Units, unit-items, replies, results and satisfaction, one row per unit."""
+def unit_section(i):
+    """Units, unit-items, replies and satisfaction, one row per unit."""
     columns = [func.count()] + [
         func.coalesce(func.sum(i.c[ITEM_COLUMNS[key]]), 0) for key in UNIT_KEYS[1 : -len(RATINGS)]
     ]
     columns += [conditional_sum(i.c.rating == r) for r in RATINGS]
-    columns += [conditional_sum(i.c.result == code) for code in codes]
     return Section(
         "unit",
         key=i.c.department_id,
@@ -218,15 +221,42 @@ def unit_section(i, codes):
     )
 
 
-def handling_summary(rows, codes):
-    """Per unit and in total, from the rows of :func:`unit_section`."""
+def result_section(i):
+    """The replied items by unit and result code: every code their latest replies carry,
+    whether or not the settings still list it."""
+    return Section(
+        "unit_result",
+        key=i.c.department_id,
+        texts=[i.c.result],
+        ints=[func.count()],
+        shape=lambda s: (
+            s.select_from(i).where(i.c.result.is_not(None)).group_by(i.c.department_id, i.c.result)
+        ),
+    )
+
+
+def result_codes(configured, result_rows):
+    """The codes the figures show, in order: the configured ones, then A, B and C if the
+    settings no longer list them, then any other code replies still carry (a code dropped from
+    the settings after use), alphabetically."""
+    used = sorted({r.texts[0] for r in result_rows} - set(configured) - {"A", "B", "C"})
+    return list(dict.fromkeys([*configured, "A", "B", "C", *used]))
+
+
+def handling_summary(rows, result_rows, codes):
+    """Per unit and in total, from the rows of :func:`unit_section` and
+    :func:`result_section`; ``codes`` from :func:`result_codes`."""
     total = dict.fromkeys(UNIT_KEYS, 0)
     results_total = dict.fromkeys(codes, 0)
+    by_unit = {}
+    for row in result_rows:
+        by_unit.setdefault(row.k, {})[row.texts[0]] = int(row.ints[0])
     by_department = []
     for row in rows:
-        values = [int(v) for v in row.ints[: len(UNIT_KEYS) + len(codes)]]
+        values = [int(v) for v in row.ints[: len(UNIT_KEYS)]]
         m = dict(zip(UNIT_KEYS, values))
-        results = dict(zip(codes, values[len(UNIT_KEYS) :]))
+        counted = by_unit.get(row.k, {})
+        results = {code: counted.get(code, 0) for code in codes}
         for k in UNIT_KEYS:
             total[k] += m[k]
         for code in codes:
@@ -242,7 +272,8 @@ def handling_summary(rows, codes):
                 "accepted": m["accepted"],
                 "replied": m["replied"],
                 "replies_delivered": m["replies"],
-                "on_time": m["on_time"],
+                # items, like replied: those whose every reply was delivered on time
+                "on_time": m["on_time_items"],
                 "overdue": m["overdue"],
                 "extended": m["extended"],
                 "results": results,
@@ -252,7 +283,7 @@ def handling_summary(rows, codes):
                 "unsatisfied": m["unsatisfied"],
                 "unrated": m["unrated"],
                 "satisfaction_rate": rate(m["satisfied"] + m["basically_satisfied"], rated),
-                "on_time_rate": rate(m["on_time"], m["replies"]),
+                "on_time_rate": rate(m["on_time_items"], m["replied"]),
             }
         )
     by_department.sort(key=lambda u: u["code"])

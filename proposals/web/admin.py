@@ -20,6 +20,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.validators import Optional
 
 from ..accounts import service as accounts
 from ..accounts.models import ORG_TYPE_LABELS, ORG_TYPES, ROLE_LABELS, ROLES, Department, User
@@ -198,6 +199,16 @@ class SessionForm(FlaskForm):
     year = IntegerField(_l("年份"), render_kw={"min": 1900, "max": 2999})
     plenary_start = DateField(_l("大会开始日期"))
     plenary_end = DateField(_l("大会结束日期"))
+    collection_start = DateField(
+        _l("征集开始日期"),
+        validators=[Optional()],
+        description=_l("可留空：默认为大会开始前三个月的同一天。"),
+    )
+    collection_end = DateField(
+        _l("征集截止日期"),
+        validators=[Optional()],
+        description=_l("可留空：默认为大会结束日。"),
+    )
     current = BooleanField(_l("设为当前会次"), default=True)
     submit = SubmitField(_l("新增会次"))
 
@@ -577,6 +588,8 @@ def sessions():
             form.plenary_start.data,
             form.plenary_end.data,
             form.current.data,
+            form.collection_start.data,
+            form.collection_end.data,
             form=form,
         )
         if session is not None:

@@ -13,10 +13,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import User
+from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import CommitteeSession
 from ..extensions import db
-from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS, ROLE_LABELS, Assignment, Reply
+from ..handling.models import CONTACT_MODES, RATINGS, ROLE_LABELS, Assignment, Reply
 from ..inputs import MAX_ID, MAX_YEAR, MIN_YEAR, int_arg
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A
@@ -200,7 +201,7 @@ def _board(template):
         role_labels=ROLE_LABELS,
         CONTACT_MODES=CONTACT_MODES,
         RATINGS=RATINGS,
-        RESULT_LABELS=RESULT_LABELS,
+        result_labels=committee_settings.result_labels(),
     )
 
 

@@ -16,13 +16,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SubmitField, TextAreaField
 
+from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
 from ..disclosure import queries
 from ..disclosure.operations import set_disclosure
 from ..disclosure.redact import redact
 from ..disclosure.rules import current_cutoff
 from ..errors import NotFound, ValidationError
-from ..handling.models import RESULT_LABELS, ROLE_LABELS
+from ..handling.models import ROLE_LABELS
 from ..inputs import int_arg
 from ..workflow.queries import MAX_PAGE
 from ..workflow.states import Role
@@ -35,8 +36,8 @@ PUBLIC_FILTERS = ("q", "year", "category", "unit")
 CACHE_SECONDS = 300
 
 
-def _cutoff():
-    return current_cutoff(local_date(utcnow()))
+def _cutoff(conf):
+    return current_cutoff(local_date(utcnow()), conf)
 
 
 @bp.after_request
@@ -58,7 +59,8 @@ def index():
         for name in PUBLIC_FILTERS
         if request.args.get(name, "").strip()
     }
-    last_day = _cutoff()
+    conf = committee_settings.all_settings()  # the cut-off and the result codes' wording
+    last_day = _cutoff(conf)
     errors = {}
     page = int_arg(errors, "page", 1, MAX_PAGE, default=1)
     try:
@@ -80,13 +82,14 @@ def index():
         public_units=queries.public_units,
         redact=redact,  # the titles
         role_labels=ROLE_LABELS,
-        RESULT_LABELS=RESULT_LABELS,
+        result_labels=committee_settings.result_labels(conf),
     ), 400 if errors else 200
 
 
 @bp.get("/public/proposals/<int:proposal_id>")
 def show(proposal_id):
-    last_day = _cutoff()
+    conf = committee_settings.all_settings()  # the cut-off and the result codes' wording
+    last_day = _cutoff(conf)
     try:
         proposal = queries.published(proposal_id, last_day)
     except NotFound:
@@ -102,7 +105,7 @@ def show(proposal_id):
         analysis=redact(proposal.analysis),
         suggestions=redact(proposal.suggestions),
         role_labels=ROLE_LABELS,
-        RESULT_LABELS=RESULT_LABELS,
+        result_labels=committee_settings.result_labels(conf),
     )
 
 

@@ -5,8 +5,9 @@ panel template (templates/proposal/_actions_<area>.html)."""
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
+from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
-from ..handling.models import CONTACT_MODES, RATINGS, RESULT_LABELS
+from ..handling.models import CONTACT_MODES, RATINGS
 from ..workflow.access import (
     can_view,
     can_view_contact_details,
@@ -44,5 +45,5 @@ def show(proposal_id):
         actions=set(allowed_actions("proposal", proposal.state, user.role)),
         CONTACT_MODES=CONTACT_MODES,
         RATINGS=RATINGS,
-        RESULT_LABELS=RESULT_LABELS,
+        result_labels=committee_settings.result_labels(),
     )

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..committee import settings as committee_settings
 from ..inputs import MAX_ID, int_arg_or_400
 from ..search.highlight import highlight, snippet
 from ..search.similar import find_similar, item_json
@@ -49,6 +50,7 @@ def similar():
         limit=DRAFT_LIMIT,
         min_score=DRAFT_MIN_SCORE,
     )
-    items = [item_json(current_user, p, score) for p, score in pairs]
+    labels = committee_settings.result_labels()
+    items = [item_json(current_user, p, score, labels) for p, score in pairs]
     html = render_template("search/_similar_items.html", items=items) if items else ""
     return jsonify({"items": items, "html": html, "heading": _("已有相似提案：")})

@@ -6,7 +6,7 @@ shape and calls the one operation; the operation decides. A GET form page asks t
 transition table first (``move``) so that a role or state that could never submit it gets the
 403/409 page instead of a form."""
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -30,7 +30,7 @@ from ..committee.calendar import local_date, utcnow
 from ..committee.models import DISPOSITION_LABELS, DISPOSITIONS, Category, NotFiledReason
 from ..extensions import db
 from ..handling import operations as hops
-from ..handling.models import RESULT_LABELS, Assignment, Reply
+from ..handling.models import Assignment, Reply
 from ..inputs import MAX_ID, bounded_int, int_arg_or_400
 from ..search import apply_search
 from ..search.similar import item_json, similar_to
@@ -126,6 +126,11 @@ class ReviewForm(FlaskForm):
         ],
     )
     category = SelectField(_l("更正类别（可选）"), validate_choice=False)
+    title = StringField(
+        _l("案由"),
+        render_kw={"maxlength": 200},
+        description=_l("立案时可更正案由，历史记录中保留更正前后的文字。"),
+    )
     reason_code = SelectField(_l("不予立案理由"), validate_choice=False)
     disposition = SelectField(
         _l("处理方式"),
@@ -174,13 +179,16 @@ def similar_candidates(proposal, limit=8):
     pairs = similar_to(
         current_user, proposal, states=MERGE_TARGET_STATES, limit=limit, min_score=SIMILAR_MIN_SCORE
     )
+    labels = committee_settings.result_labels()
     return [p for p, _score in pairs], {
-        p.id: item_json(current_user, p, score) for p, score in pairs
+        p.id: item_json(current_user, p, score, labels) for p, score in pairs
     }
 
 
 def _review_form(proposal):
     form = ReviewForm()
+    if form.title.data is None:
+        form.title.data = proposal.title
     form.category.choices = [("", _("不更改（%(name)s）", name=_(proposal.category.name)))] + [
         (c.code, _(c.name))
         for c in db.session.scalars(select(Category).where(Category.active).order_by(Category.id))
@@ -219,6 +227,8 @@ def review(proposal_id):
         }
         if data["decision"] != "file":
             data["category"] = None
+        elif form.title.data is not None and form.title.data != proposal.title:
+            data["title"] = form.title.data
         labels = {
             "file": _("已立案。"),
             "not_file": _("已决定不予立案。"),
@@ -539,9 +549,9 @@ def reply_review(reply_id):
     proposal = reply.assignment.proposal  # kept: the commit expires the reply's relationships
     may("reply", "review_approve", reply)
     form = ReplyReviewForm()
+    labels = committee_settings.result_labels()
     form.result.choices = [("", _("不更改（%(code)s）", code=reply.result))] + [
-        (code, f"{code} · {_(RESULT_LABELS[code])}" if code in RESULT_LABELS else code)
-        for code in committee_settings.get("result_codes")
+        (code, committee_settings.result_text(code, labels)) for code in labels
     ]
     if request.method == "POST":
         approve = choice(form.approve.data, APPROVE)
@@ -560,11 +570,9 @@ def reply_review(reply_id):
         )
         if done:
             return to_proposal(proposal, f"reply-{reply.id}")
-        return failed(
-            "secretariat/reply_review.html", r=reply, form=form, RESULT_LABELS=RESULT_LABELS
-        )
+        return failed("secretariat/reply_review.html", r=reply, form=form, result_labels=labels)
     return render_template(
-        "secretariat/reply_review.html", r=reply, form=form, RESULT_LABELS=RESULT_LABELS
+        "secretariat/reply_review.html", r=reply, form=form, result_labels=labels
     )
 
 
@@ -577,6 +585,29 @@ def queues():
     if current_user.role != Role.SECRETARIAT:
         abort(403)
     today = local_date(utcnow())
+    categories = db.session.scalars(
+        select(Category).where(Category.active).order_by(Category.id)
+    ).all()
     return render_template(
-        "secretariat/queues.html", q=secretariat_queues(current_user, today), today=today
+        "secretariat/queues.html",
+        q=secretariat_queues(current_user, today),
+        today=today,
+        categories=categories,
     )
+
+
+@bp.post("/secretariat/review-batch")
+@login_required
+def review_batch():
+    """批量立案 from the review queue: the ticked proposals, all or nothing."""
+    raw = request.form.getlist("ids")
+    ids = [bounded_int(v, 1, MAX_ID) for v in raw]
+    filed = perform(
+        ops.review_batch,
+        current_user,
+        ids if all(ids) else raw,
+        {"decision": "file", "category": request.form.get("category") or None},
+    )
+    if filed:
+        flash(_("已立案 %(n)d 件提案。", n=len(filed)), "success")
+    return redirect(url_for("secretariat.queues") + "#to-review")

@@ -31,12 +31,12 @@ bp = Blueprint("stats", __name__)
 UNIT_SORTS = {
     # key: (msgid of the column, value of a unit row, descending by default)
     "assigned": (N_("交办件次"), lambda u: u.get("assigned") or 0, True),
-    "overdue": (N_("逾期未答复"), lambda u: u.get("overdue") or 0, True),
-    "on_time": (N_("按时答复率"), lambda u: u.get("on_time_rate"), True),
+    "overdue": (N_("逾期未答复（件）"), lambda u: u.get("overdue") or 0, True),
+    "on_time": (N_("按时答复率（按件）"), lambda u: u.get("on_time_rate"), True),
     "satisfaction": (N_("满意率"), lambda u: u.get("satisfaction_rate"), True),
 }
 RATING_COLORS = ("#198754", "#0f766e", "#a4161a", "#adb5bd")
-RESULT_COLORS = ("#198754", "#0b5ed7", "#6c757d")
+RESULT_COLORS = ("#198754", "#0b5ed7", "#6c757d", "#fd7e14", "#6f42c1")
 
 
 class PeriodForm(FlaskForm):
@@ -136,7 +136,12 @@ def comparison(figures, previous):
         (_("立案率"), figures.get("filing_rate"), previous.get("filing_rate"), True),
         (_("承办件次"), figures.get("assignment_items"), previous.get("assignment_items"), False),
         (_("办复率"), figures.get("reply_rate"), previous.get("reply_rate"), True),
-        (_("按时答复率"), figures.get("on_time_rate"), previous.get("on_time_rate"), True),
+        (
+            _("按时答复率（按答复份数）"),
+            figures.get("on_time_rate"),
+            previous.get("on_time_rate"),
+            True,
+        ),
         (_("满意率"), s.get("rate"), ps.get("rate"), True),
         (_("已测评件次"), s.get("rated"), ps.get("rated"), False),
     ]
@@ -179,8 +184,8 @@ def charts(figures):
             testid="chart-unit",
         ),
         "results": bar_chart(
-            [(_("%(code)s 类", code=k), results.get(k) or 0) for k in "ABC"],
-            title=_("答复结果 A/B/C"),
+            [(_("%(code)s 类", code=k), v or 0) for k, v in results.items()],
+            title=_("答复结果（件）：%(codes)s", codes=" / ".join(results)),
             colors=RESULT_COLORS,
             testid="chart-results",
         ),

@@ -13,7 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
 from ..handling import operations as ops
-from ..handling.models import CONTACT_MODES, RESULT_LABELS, Assignment, Reply
+from ..handling.models import CONTACT_MODES, Assignment, Reply
 from ..workflow.access import can_view, can_view_internal, can_view_reply
 from ..workflow.queries import assignment_detail_options, load_one, reply_detail_options
 from ..workflow.states import AssignmentState as A
@@ -83,10 +83,9 @@ class ReplyForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        codes = committee_settings.get("result_codes")
+        labels = committee_settings.result_labels()
         self.result.choices = [
-            SelectChoice(c, f"{c} · {_(RESULT_LABELS[c])}" if c in RESULT_LABELS else c)
-            for c in codes
+            SelectChoice(c, committee_settings.result_text(c, labels)) for c in labels
         ]
 
 
@@ -236,7 +235,7 @@ def assignment(assignment_id):
         today=today(),
         extension_limit=ops.extension_limit(a),
         CONTACT_MODES=CONTACT_MODES,
-        RESULT_LABELS=RESULT_LABELS,
+        result_labels=committee_settings.result_labels(),
     )
 
 
@@ -384,7 +383,7 @@ def signoff(reply_id):
         a=r.assignment,
         p=r.assignment.proposal,
         form=form,
-        RESULT_LABELS=RESULT_LABELS,
+        result_labels=committee_settings.result_labels(),
         today=today(),
     )
 

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "cosign_expire": N_("联名邀请过期"),
     "withdraw": N_("撤案"),
     "file": N_("立案"),
+    "correct_title": N_("更正案由"),
     "not_file": N_("不予立案"),
     "merge": N_("并案"),
     "absorb": N_("并入提案"),

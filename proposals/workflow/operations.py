@@ -12,7 +12,7 @@ from ..accounts.models import Department, User
 from ..committee import settings as committee_settings
 from ..committee.calendar import add_months, load_calendar
 from ..committee.models import DISPOSITIONS, Category, CommitteeSession, Counter, NotFiledReason
-from ..errors import InvalidState, NotPermitted, ValidationError
+from ..errors import InvalidState, NotFound, NotPermitted, ValidationError
 from ..extensions import db
 from ..handling.models import ROLE_LABELS
 from ..handling.operations import create_assignment
@@ -231,7 +231,7 @@ def submit_proposal(actor, proposal, *, now=None):
 def _mark_received(proposal, now, today):
     proposal.submitted_at = now
     session = proposal.session
-    proposal.is_plenary = session.plenary_start <= today <= session.plenary_end
+    proposal.is_plenary = session.in_collection_window(today)  # received within 征集期
     if proposal.receipt_serial is None:
         proposal.receipt_serial = next_counter(proposal.session_id, "receipt")
 
@@ -339,7 +339,22 @@ def review_proposal(actor, proposal, data, *, now=None):
             )
             if category is None:
                 errors["category"] = _("未知的提案类别")
+        title = None
+        if data.get("title") is not None:  # the reviewer corrects the 案由 as it is filed
+            title = text_field(errors, data, "title", N_("案由"), max_len=200)
+            title = " ".join(title.split()) if title else title
         raise_if(errors)
+        if title and title != proposal.title:
+            log(
+                proposal,
+                actor,
+                "correct_title",
+                proposal.state,
+                proposal.state,
+                comment=f"案由由“{proposal.title}”改为“{title}”",
+                now=now,
+            )
+            proposal.title = title
         proposal.category = category
         proposal.number = next_counter(proposal.session_id, "number")
         proposal.filed_at = now
@@ -392,6 +407,49 @@ def review_proposal(actor, proposal, data, *, now=None):
     log(proposal, actor, decision, from_state, target, comment=comment, now=now)
     db.session.flush()
     return proposal
+
+
+BATCH_MAX = 500
+
+
+def review_batch(actor, ids, data, *, now=None):
+    """批量立案: file many submitted proposals (and set their category, when given) in one action,
+    in the order they were received, each with its history entry. All or nothing: the first
+    proposal that cannot be filed raises, naming it, and the caller rolls everything back."""
+    if actor is None or actor.role != Role.SECRETARIAT:
+        raise NotPermitted(_("只有提案委员会办公室可以审查提案"))
+    errors = {}
+    if (
+        not isinstance(ids, list)
+        or not ids
+        or len(ids) > BATCH_MAX
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
+    ):
+        errors["ids"] = _("请选择 1 到 %(n)d 件提案（id 列表）", n=BATCH_MAX)
+    if data.get("decision") != "file":
+        errors["decision"] = _("批量审查只能立案（file）")
+    raise_if(errors)
+    wanted = list(dict.fromkeys(ids))
+    found = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(wanted)))}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise NotFound(_("提案 %(id)d 不存在", id=missing[0]))
+    order = sorted(found.values(), key=lambda p: (p.session_id, p.receipt_serial or 0, p.id))
+    for proposal in order:
+        try:
+            review_proposal(
+                actor, proposal, {"decision": "file", "category": data.get("category")}, now=now
+            )
+        except (InvalidState, ValidationError) as exc:
+            named = _(
+                "收件号 %(serial)s（id %(id)d）：%(message)s",
+                serial=proposal.receipt_serial or "—",
+                id=proposal.id,
+                message=exc.message,
+            )
+            raise type(exc)(named, fields={"ids": named, **exc.fields}) from None
+    db.session.flush()
+    return order
 
 
 def _merge_target(proposal, target_id, errors):

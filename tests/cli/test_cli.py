@@ -437,12 +437,25 @@ def test_settings_set_changes_the_value_shown_and_used_by_the_operations(runner,
         ("signoff_required", "否", "false"),
         ("sms_enabled", "on", "true"),
         ("reminder_reply_before_days", "1，30,7,7", "30,7,1"),
-        ("result_codes", "A, B, C, D", "A,B,C,D"),
+        ("result_codes", "A, B ，C, A", "A,B,C"),
     ],
 )
 def test_settings_set_parses_each_kind(runner, key, value, normalised):
     assert f"{key} = {normalised}" in ok(runner.invoke(args=["settings", "set", key, value]))
     assert committee_settings.format_value(committee_settings.get(key)) == normalised
+
+
+def test_settings_set_changes_the_result_codes_and_their_wordings_together(runner):
+    alone = runner.invoke(args=["settings", "set", "result_codes", "A,B,C,D"])
+    assert alone.exit_code != 0 and "result_code_labels" in alone.output
+    labels = "已解决或采纳,正在解决或列入计划,因条件限制留作参考,因条件限制暂不能解决"
+    out = ok(
+        runner.invoke(
+            args=["settings", "set", "result_codes", "A,B,C,D", "result_code_labels", labels]
+        )
+    )
+    assert "result_codes = A,B,C,D" in out and f"result_code_labels = {labels}" in out
+    assert committee_settings.result_labels()["D"] == "因条件限制暂不能解决"
 
 
 @pytest.mark.parametrize(

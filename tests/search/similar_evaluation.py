@@ -33,6 +33,8 @@ def _load(data):
             year=2020,
             plenary_start=date(2020, 1, 10),
             plenary_end=date(2020, 1, 14),
+            collection_start=date(2019, 10, 10),
+            collection_end=date(2020, 1, 14),
         )
         db.session.add(session)
     category = db.session.scalar(select(Category).order_by(Category.id))

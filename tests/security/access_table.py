@@ -127,6 +127,19 @@ def role_only(*principals):
     return expect
 
 
+def submitted_batch():
+    """A batch of one submitted proposal of the world (evaluated when the request is sent)."""
+    from sqlalchemy import select
+
+    from proposals.extensions import db
+    from proposals.workflow.models import Proposal
+
+    first = db.session.scalar(
+        select(Proposal.id).where(Proposal.state == "submitted").order_by(Proposal.id).limit(1)
+    )
+    return {"ids": [first], "decision": "file"}
+
+
 MEMBERS = ("owner", "cosigner", "merged", "stranger", "org")
 secretariat_only = role_only("sec")
 admin_only = role_only("admin")
@@ -310,6 +323,9 @@ ROUTES = {
         P_,
         acting(is_owner, state_in("awaiting_cosigners", "submitted")),
         {"reason": "情况已经变化"},
+    ),
+    ("/secretariat/review-batch", "POST"): Route(
+        G, secretariat_only, lambda: {"ids": submitted_batch()["ids"]}
     ),
     ("/proposals/<int:proposal_id>/review", "GET"): Route(
         P_, acting(is_sec, state_in("submitted"))
@@ -536,6 +552,7 @@ ROUTES = {
         acting(is_owner, state_in("awaiting_cosigners", "submitted")),
         {"reason": "情况已经变化"},
     ),
+    ("/api/v1/proposals/review-batch", "POST"): Route(G, secretariat_only, submitted_batch),
     ("/api/v1/proposals/<int:proposal_id>/review", "POST"): Route(
         P_, acting(is_sec, state_in("submitted")), {"decision": "file"}
     ),

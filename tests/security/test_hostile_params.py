@@ -242,6 +242,8 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "POST /api/v1/proposals/<int:proposal_id>/cosign",
     "POST /api/v1/proposals/<int:proposal_id>/key",
     "POST /api/v1/proposals/<int:proposal_id>/review",
+    "POST /api/v1/proposals/review-batch",
+    "POST /secretariat/review-batch",
     "POST /api/v1/proposals/<int:proposal_id>/submit",
     "POST /api/v1/proposals/<int:proposal_id>/withdraw",
     "GET /api/v1/replies/<int:reply_id>",

@@ -174,10 +174,10 @@ def test_the_workbook_has_five_sheets_and_the_periods_proposals(year, app):
         "代码",
         "承办单位",
         "交办件次",
-        "已签收",
-        "已答复",
-        "按时答复",
-        "逾期未答复",
+        "已签收（件）",
+        "已答复（件）",
+        "按时答复（件）",
+        "送达答复（份）",
     ]
     assert {r[1] for r in units[1:]} >= {"市住房和城乡建设局", "市财政局", "市教育局"}
     keys = sheet_rows(wb, "重点提案")

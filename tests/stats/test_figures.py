@@ -510,7 +510,7 @@ def test_per_unit_figures(year):
             "accepted": 3,
             "replied": 1,
             "replies_delivered": 2,
-            "on_time": 1,
+            "on_time": 0,  # items: P4's first reply was late
             "overdue": 0,
             "extended": 0,
             "results": {"A": 1, "B": 0, "C": 0},
@@ -520,7 +520,7 @@ def test_per_unit_figures(year):
             "unsatisfied": 0,
             "unrated": 0,
             "satisfaction_rate": 1.0,
-            "on_time_rate": 0.5,
+            "on_time_rate": 0.0,
         },
         {
             "code": ZJJ,
