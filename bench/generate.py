@@ -233,7 +233,17 @@ def generate(url, size, seed=7, now=None):
     # ---- reference data: sessions, units, people
     w.write(
         "committee_sessions",
-        ["id", "term", "meeting", "year", "plenary_start", "plenary_end", "is_current"],
+        [
+            "id",
+            "term",
+            "meeting",
+            "year",
+            "plenary_start",
+            "plenary_end",
+            "collection_start",
+            "collection_end",
+            "is_current",
+        ],
         [
             (
                 i + 1,
@@ -241,6 +251,8 @@ def generate(url, size, seed=7, now=None):
                 i % 5 + 1,
                 y,
                 f"{y}-01-10",
+                f"{y}-01-14",
+                f"{y - 1}-10-10",  # the default window: three months before the plenary
                 f"{y}-01-14",
                 1 if y == this_year else 0,
             )

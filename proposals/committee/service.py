@@ -68,10 +68,14 @@ def create_session(
     """A session with its plenary window, its collection window (征集期: by default from three
     calendar months before the plenary opens to its last day; it must contain the plenary) and
     its two counters (numbers, receipts); ``current`` makes it the one current session."""
+    problems = {}
+    for name, day in (("plenary_start", plenary_start), ("plenary_end", plenary_end)):
+        if not date(1900, 1, 1) <= day <= date(2999, 12, 31):  # and a window that can be counted
+            problems[name] = _("日期应在 1900 年至 2999 年之间")
+    _refuse(problems)
     default_start, default_end = default_collection_window(plenary_start, plenary_end)
     collection_start = collection_start or default_start
     collection_end = collection_end or default_end
-    problems = {}
     if term < 1 or meeting < 1:
         problems["term" if term < 1 else "meeting"] = _("届次和会次应为正整数")
     elif term > MAX_ID or meeting > MAX_ID:  # past the integer columns: a database error
