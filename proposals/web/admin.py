@@ -96,20 +96,11 @@ class UserFields(FlaskForm):
         self.org_type.choices = _org_choices()
         return self
 
+    # the fields both forms have, in the order they are shown
+    FIELDS = ("name", "role", "department", "email", "phone", "wecom_userid", "org_type", "sector")
+
     def values(self):
-        return {
-            k: getattr(self, k).data or ""
-            for k in (
-                "name",
-                "role",
-                "department",
-                "email",
-                "phone",
-                "wecom_userid",
-                "org_type",
-                "sector",
-            )
-        }
+        return {k: getattr(self, k).data or "" for k in self.FIELDS}
 
 
 class NewUserForm(UserFields):
@@ -122,18 +113,7 @@ class NewUserForm(UserFields):
         _l("初始密码"), render_kw={"autocomplete": "new-password"}, description=_l("至少 8 位")
     )
     submit = SubmitField(_l("创建用户"))
-    FIELD_ORDER = (
-        "username",
-        "name",
-        "role",
-        "department",
-        "email",
-        "phone",
-        "wecom_userid",
-        "org_type",
-        "sector",
-        "password",
-    )
+    FIELD_ORDER = ("username", *UserFields.FIELDS, "password")
 
     def values(self):
         return dict(
@@ -144,17 +124,7 @@ class NewUserForm(UserFields):
 class EditUserForm(UserFields):
     active = BooleanField(_l("启用（可以登录）"))
     submit = SubmitField(_l("保存"))
-    FIELD_ORDER = (
-        "name",
-        "role",
-        "department",
-        "email",
-        "phone",
-        "wecom_userid",
-        "org_type",
-        "sector",
-        "active",
-    )
+    FIELD_ORDER = (*UserFields.FIELDS, "active")
 
     def values(self):
         return dict(super().values(), active=bool(self.active.data))
