@@ -10,6 +10,8 @@ from .handling.models import (
     FollowUp,  # noqa: F401
 )
 from .notifications.models import Delivery, JobRun, Notification  # noqa: F401
+from .plans.models import AssignmentPlan  # noqa: F401
+from .recognition.models import Recognition  # noqa: F401
 from .search.models import SearchDocument, SearchPosting  # noqa: F401
 from .security.models import AuditEvent, LoginSession  # noqa: F401
 from .workflow.models import Cosigner, HistoryEntry, Proposal, ReviewDecision  # noqa: F401

@@ -4,10 +4,11 @@ import hashlib
 import secrets
 import unicodedata
 from datetime import UTC, datetime
+from functools import cached_property
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,6 +24,7 @@ ROLE_LABELS = {
     "secretariat": N_("提案委员会办公室"),
     "clerk": N_("承办单位经办人"),
     "department_head": N_("承办单位负责人"),
+    "office": N_("督查室"),
     "admin": N_("系统管理员"),
 }  # msgids: _(label) where shown
 ORG_TYPE_LABELS = {
@@ -55,6 +57,15 @@ class Department(db.Model):
         return f"<Department {self.code}>"
 
 
+# The units a supervising office (督查室, role office) oversees.
+office_units = Table(
+    "office_units",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("department_id", ForeignKey("departments.id"), primary_key=True, index=True),
+)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -82,6 +93,11 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
+    # an office's units: load them where they are shown or changed (workflow.core.loaded);
+    # the access checks read office_department_ids
+    office_departments: Mapped[list[Department]] = relationship(
+        secondary=office_units, order_by=Department.code, lazy="raise_on_sql"
+    )
 
     @property
     def is_active(self):
@@ -94,6 +110,18 @@ class User(UserMixin, db.Model):
     @property
     def is_unit_staff(self):
         return self.role in UNIT_ROLES
+
+    @cached_property
+    def office_department_ids(self):
+        """The ids of the units an office supervises (empty for every other role), read once
+        per loaded user: a request's access checks ask several times."""
+        if self.role != Role.OFFICE or self.id is None:
+            return frozenset()
+        return frozenset(
+            db.session.scalars(
+                select(office_units.c.department_id).where(office_units.c.user_id == self.id)
+            )
+        )
 
     @property
     def kind(self):
@@ -137,4 +165,4 @@ class ApiToken(db.Model):
         return token
 
 
-__all__ = ["Department", "User", "ApiToken", "ROLES", "ORG_TYPES"]
+__all__ = ["Department", "User", "ApiToken", "ROLES", "ORG_TYPES", "office_units"]

@@ -63,6 +63,9 @@ class Assignment(db.Model):
     reassigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
     follow_up_open: Mapped[bool] = mapped_column(default=False)  # 跟踪办理 for B
     closed_at: Mapped[datetime | None]
+    # joint assignment (联合交办): the supervising office's confirmation
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -178,6 +181,8 @@ class Reply(db.Model):
     signed_off_at: Mapped[datetime | None]
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None]
+    office_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    office_reviewed_at: Mapped[datetime | None]
     return_comment: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
     # the assignment's (extended) reply deadline when the reply was delivered: on time or late
@@ -196,6 +201,9 @@ class Reply(db.Model):
         return next((r for r in self.ratings if r.is_primary), None)
 
 
+RATING_SOURCES = ("online", "paper")  # paper: the opinion form, entered by the secretariat
+
+
 class Rating(db.Model):
     """满意度测评. The first proposer's rating (is_primary) moves the workflow; proposers of a
     proposal merged into this one may rate the same reply too."""
@@ -206,6 +214,7 @@ class Rating(db.Model):
         CheckConstraint(
             "rating IN ('satisfied', 'basically_satisfied', 'unsatisfied')", name="rating"
         ),
+        CheckConstraint(f"source IN {RATING_SOURCES!r}", name="source"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     reply_id: Mapped[int] = mapped_column(ForeignKey("replies.id"), index=True)
@@ -214,9 +223,11 @@ class Rating(db.Model):
     rating: Mapped[str] = mapped_column(String(24))
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(8), default="online")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # paper ratings
 
     reply: Mapped[Reply] = relationship(back_populates="ratings", lazy="raise_on_sql")
-    rater: Mapped[User] = relationship(lazy="joined")
+    rater: Mapped[User] = relationship(foreign_keys=[rater_id], lazy="joined")
 
 
 class FollowUp(db.Model):

@@ -89,6 +89,8 @@ class Proposal(db.Model):
     consultation_due: Mapped[bool] = mapped_column(default=False)  # 二次不满意: 当面协商
     consultation_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # set on proposals of earlier years brought in from a spreadsheet (no history of their own)
+    imported_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -159,13 +161,18 @@ class Cosigner(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+REVIEW_STAGES = ("preliminary", "final")  # 初审, 审定 (or the single review when not staged)
+
+
 class ReviewDecision(db.Model):
     """One filing review (立案审查) of a proposal: a proposal returned for revision and
-    resubmitted has several."""
+    resubmitted has several. Under staged review the 初审 is a preliminary decision that the
+    审定 confirms (a final decision of its own) or sends back."""
 
     __tablename__ = "review_decisions"
     __table_args__ = (
         CheckConstraint("decision IN ('file', 'not_file', 'merge', 'return')", name="decision"),
+        CheckConstraint(f"stage IN {REVIEW_STAGES!r}", name="stage"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(
@@ -178,6 +185,8 @@ class ReviewDecision(db.Model):
     disposition: Mapped[str | None] = mapped_column(String(16))
     merge_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"))
     comment: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[str] = mapped_column(String(12), default="final")
+    title: Mapped[str | None] = mapped_column(String(200))  # a corrected 案由, when proposed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
