@@ -17,6 +17,7 @@ from ..extensions import db
 from ..i18n import N_, _, join
 from ..security.passwords import password_problem
 from ..security.sessions import revoke_user_credentials
+from ..workflow.core import loaded
 from .models import ORG_TYPE_LABELS, ORG_TYPES, ROLES, Department, User
 
 HEADERS = {
@@ -40,6 +41,8 @@ HEADERS = {
     "类型": "org_type",
     "sector": "sector",
     "界别": "sector",
+    "units": "units",
+    "所联系单位": "units",
     "code": "code",
     "代码": "code",
     "单位代码": "code",
@@ -54,8 +57,10 @@ ROLE_WORDS = {
     "承办单位经办人": "clerk",
     "负责人": "department_head",
     "承办单位负责人": "department_head",
+    "督查室": "office",
     "管理员": "admin",
 }
+UNIT_LIST_SPLIT = re.compile(r"[;；,，、\s]+")
 ORG_WORDS = {label: key for key, label in ORG_TYPE_LABELS.items()}
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -198,6 +203,18 @@ def user_problems(data, departments, taken=None, *, password=True):
             problems["department"] = _("未知的单位代码“%(code)s”", code=code)
     elif code:
         problems["department"] = _("只有经办人和负责人属于承办单位")
+    units = data.get("units") or []
+    if isinstance(units, str):
+        units = [u for u in UNIT_LIST_SPLIT.split(units) if u]
+    data["units"] = units = list(dict.fromkeys(str(u).strip() for u in units))
+    if role == "office":
+        unknown = [u for u in units if u not in departments]
+        if not units:
+            problems["units"] = _("督查室账号须填写所联系单位的代码（以分号分隔）")
+        elif unknown:
+            problems["units"] = _("未知的单位代码“%(code)s”", code=join(unknown))
+    elif units:
+        problems["units"] = _("只有督查室账号填写所联系单位")
     email = data["email"]
     if email and not EMAIL_RE.match(email):
         problems["email"] = _("邮箱“%(email)s”格式不正确", email=email)
@@ -232,6 +249,7 @@ def _new_user(data, departments):
         org_type=data.get("org_type"),
         sector=data.get("sector") or None,
     )
+    user.office_departments = [departments[code] for code in data.get("units") or []]
     user.set_password(data["password"])
     db.session.add(user)
     return user
@@ -269,6 +287,9 @@ def update_user(actor, user, data):
     user.email, user.phone = data["email"] or None, data["phone"] or None
     user.wecom_userid = data["wecom_userid"] or None
     user.org_type, user.sector = data["org_type"], data["sector"] or None
+    loaded(user, "office_departments")
+    user.office_departments = [departments[code] for code in data["units"]]
+    user.__dict__.pop("office_department_ids", None)  # read again from the new units
     was_active, user.active = user.active, bool(active)
     if was_active and not user.active:
         revoke_user_credentials(user)

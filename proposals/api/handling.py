@@ -3,6 +3,7 @@ from flask import jsonify, request
 from ..committee import settings as committee_settings
 from ..errors import NotFound
 from ..handling import operations as ops
+from ..handling import ratings
 from ..handling.models import Assignment, Reply
 from ..i18n import _
 from ..inputs import boolean, day, text
@@ -71,6 +72,14 @@ def assignment(user, assignment_id):
 def accept(user, assignment_id):
     a = load_assignment(user, assignment_id)
     return done_assignment(user, ops.accept_assignment(user, a))
+
+
+@bp.post("/assignments/<int:assignment_id>/confirm")
+@authenticated
+def confirm(user, assignment_id):
+    a = load_assignment(user, assignment_id)
+    data = json_body(approve=boolean, comment=text)
+    return done_assignment(user, ops.confirm_assignment(user, a, data))
 
 
 @bp.post("/assignments/<int:assignment_id>/reassignment-request")
@@ -165,3 +174,12 @@ def rating(user, reply_id):
     r = load_reply(user, reply_id)
     data = json_body(rating=text, comment=text)
     return done_reply(user, ops.rate_reply(user, r, data))
+
+
+@bp.post("/replies/<int:reply_id>/paper-rating")
+@authenticated
+def paper_rating(user, reply_id):
+    """纸质测评: the secretariat enters a rating returned on the paper opinion form."""
+    r = load_reply(user, reply_id)
+    data = json_body(rater=text, rating=text, comment=text)
+    return done_reply(user, ratings.paper_rating(user, r, data))

@@ -58,7 +58,7 @@ N_STR, N_INT, N_DATE, N_DATETIME = nullable(STR), nullable(INT), nullable(DATE),
 PROPOSAL_STATES = [s.value for s in ProposalState]
 ASSIGNMENT_STATES = [s.value for s in AssignmentState]
 REPLY_STATES = [s.value for s in ReplyState]
-ROLES = ["member", "secretariat", "clerk", "department_head", "admin"]
+ROLES = ["member", "secretariat", "clerk", "department_head", "office", "admin"]
 RATINGS = ["satisfied", "basically_satisfied", "unsatisfied"]
 
 
@@ -138,12 +138,15 @@ SCHEMAS = {
         is_plenary=nullable(BOOL),
     ),
     "Rating": obj(
-        ["reply_id", "rater", "rating", "primary", "created_at"],
+        ["reply_id", "rater", "rating", "primary", "source", "created_at"],
         reply_id=ID,
         rater=STR,
         rating=enum(RATINGS),
         comment=N_STR,
         primary=BOOL,
+        # paper: returned on the opinion form and entered by the secretariat user entered_by
+        source=enum(["online", "paper"]),
+        entered_by=N_STR,
         created_at=DATETIME,
     ),
     "Reply": obj(
@@ -337,6 +340,51 @@ def page_of(item):
 SCHEMAS["ProposalPage"] = page_of(ref("ProposalSummary"))
 SCHEMAS["AssignmentPage"] = page_of(ref("Assignment"))
 SCHEMAS["NotificationPage"] = page_of(ref("Notification"))
+SCHEMAS["Recognition"] = obj(
+    [
+        "id",
+        "year",
+        "kind",
+        "state",
+        "proposal",
+        "department",
+        "reason",
+        "nominated_by",
+        "nominated_at",
+        "decided_by",
+        "decided_at",
+    ],
+    id=ID,
+    year=INT,
+    kind=enum(["proposal", "department"]),
+    kind_label=STR,
+    state=enum(["nominated", "awarded", "declined"]),
+    state_label=STR,
+    proposal=nullable(
+        obj(
+            ["id", "number", "title", "proposer"],
+            id=ID,
+            number=N_INT,
+            number_label=N_STR,
+            title=STR,
+            proposer=STR,
+            proposer_name=STR,
+            session=ID,
+            session_label=STR,
+        )
+    ),
+    department=N_STR,
+    department_name=N_STR,
+    reason=STR,
+    nominated_by=STR,
+    nominated_by_name=STR,
+    nominated_at=DATETIME,
+    decided_by=N_STR,
+    decided_by_name=N_STR,
+    decided_at=N_DATETIME,
+    decision_comment=N_STR,
+)
+SCHEMAS["RecognitionPage"] = page_of(ref("Recognition"))
 CHANNEL_LIST = {"type": "array", "items": {"type": "string", "enum": list(NOTIFICATION_CHANNELS)}}
 TIMES = {
     "type": "array",
@@ -410,6 +458,8 @@ SCHEMAS["AnnualStats"] = obj(
     reply_rate=RATE,
     on_time_rate=RATE,
     results=RESULTS,
+    # whose ratings the satisfaction figures count (the setting rating_by)
+    rating_basis=enum(["first", "all"]),
     satisfaction=obj(
         [
             "satisfied",
@@ -452,6 +502,32 @@ SCHEMAS["AnnualStats"] = obj(
         ),
     },
     headline=STR,
+    recognitions=obj(
+        ["proposals", "departments"],
+        proposals={
+            "type": "array",
+            "items": obj(
+                ["id", "number", "title", "proposer", "decided_by", "decided_at"],
+                id=ID,
+                number=N_INT,
+                number_label=N_STR,
+                title=STR,
+                proposer=STR,
+                decided_by=STR,
+                decided_at=DATETIME,
+            ),
+        },
+        departments={
+            "type": "array",
+            "items": obj(
+                ["code", "name", "decided_by", "decided_at"],
+                code=STR,
+                name=STR,
+                decided_by=STR,
+                decided_at=DATETIME,
+            ),
+        },
+    ),
 )
 
 # ---------------------------------------------------------------------------------- bodies
@@ -729,9 +805,15 @@ PATHS = {
     A + "/reassignment-request": {
         "post": assignment_action("Ask for reassignment", body_obj(reason=TEXT, version=VERSION))
     },
+    A + "/confirm": {
+        "post": assignment_action(
+            "Confirm or refuse a joint assignment (the office supervising the unit)",
+            body_obj(approve=BOOL, comment=TEXT, version=VERSION),
+        )
+    },
     A + "/reassignment-decision": {
         "post": assignment_action(
-            "Decide a reassignment request (secretariat)",
+            "Decide a reassignment request (secretariat, or the unit's office by setting)",
             body_obj(approve=BOOL, department=STR, comment=TEXT, version=VERSION),
         )
     },
@@ -789,8 +871,14 @@ PATHS = {
     },
     R + "/rating": {
         "post": reply_action(
-            "Rating by the first proposer",
+            "Rating by the first proposer (or, as the settings allow, another proposer)",
             body_obj(rating=enum(RATINGS), comment=TEXT, version=VERSION),
+        )
+    },
+    R + "/paper-rating": {
+        "post": reply_action(
+            "A rating returned on the paper opinion form, entered by the secretariat",
+            body_obj(rater=STR, rating=enum(RATINGS), comment=TEXT, version=VERSION),
         )
     },
     "/notifications": {
@@ -827,6 +915,38 @@ PATHS = {
     },
     "/stats/annual.docx": {
         "get": op("Annual report, Word", "stats", None, params=PERIOD, media=DOCX)
+    },
+    "/recognitions": {
+        "get": op(
+            "A year's nominations of excellent proposals and outstanding units (secretariat)",
+            "recognition",
+            ref("RecognitionPage"),
+            params=[query("year", {"type": "integer", "minimum": 1900, "maximum": 9998}), *PAGE],
+        ),
+        "post": op(
+            "Nominate a filed proposal or a unit for a year (secretariat)",
+            "recognition",
+            ref("Recognition"),
+            status="201",
+            body=body_obj(
+                year=INT,
+                kind=enum(["proposal", "department"]),
+                proposal_id=ID,
+                number=INT,
+                department=STR,
+                reason=TEXT,
+            ),
+            body_required=True,
+        ),
+    },
+    "/recognitions/{recognition_id}/decision": {
+        "post": op(
+            "Award or decline a nomination, once (secretariat)",
+            "recognition",
+            ref("Recognition"),
+            params=[id_param("recognition_id")],
+            body=body_obj(award=BOOL, comment=TEXT),
+        )
     },
 }
 
@@ -921,6 +1041,94 @@ OPTIONAL_PATHS.update(
                 status="204",
                 params=[id_param("attachment_id")],
             ),
+        },
+    }
+)
+
+# Assignment plans (交办方案, api/plans.py): the template sheet, an uploaded plan checked row by
+# row, reading it and applying it.
+CODES = {"type": "array", "items": STR}
+SCHEMAS["AssignmentPlan"] = obj(
+    ["id", "filename", "created_by", "created_at", "applied_by", "applied_at", "applicable"]
+    + ["rows", "errors"],
+    id=ID,
+    filename=STR,
+    created_by=STR,
+    created_at=DATETIME,
+    applied_by=N_STR,
+    applied_at=N_DATETIME,
+    applicable=BOOL,
+    rows={
+        "type": "array",
+        "items": obj(
+            ["row", "proposal_id", "number", "lead", "co", "split", "due_date"],
+            row=INT,
+            session_id=nullable(ID),
+            session=STR,
+            number=N_INT,
+            number_label=N_STR,
+            proposal_id=nullable(ID),
+            title=STR,
+            lead=N_STR,
+            co=CODES,
+            split=CODES,
+            due_date=N_DATE,
+        ),
+    },
+    errors={"type": "array", "items": obj(["row", "message"], row=INT, message=STR)},
+)
+PLAN_UPLOAD = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+    "description": "The filled sheet (.xlsx or .csv, header on line 1, at most 5 MB)",
+}
+PLAN_CREATE = op(
+    "Upload a plan: every row checked and the plan kept, nothing assigned (secretariat)",
+    "assignment-plans",
+    ref("AssignmentPlan"),
+    status="201",
+)
+PLAN_CREATE["requestBody"] = PLAN_UPLOAD
+PATHS.update(
+    {
+        "/assignment-plans/template.xlsx": {
+            "get": op(
+                "The filed proposals waiting for assignment, as the plan's sheet (secretariat)",
+                "assignment-plans",
+                None,
+                media=XLSX,
+            )
+        },
+        "/assignment-plans": {"post": PLAN_CREATE},
+        "/assignment-plans/{plan_id}": {
+            "get": op(
+                "A plan with its checked rows and errors (secretariat)",
+                "assignment-plans",
+                ref("AssignmentPlan"),
+                params=[id_param("plan_id")],
+            )
+        },
+        "/assignment-plans/{plan_id}/apply": {
+            "post": op(
+                "Apply a plan without errors, all or nothing, every row checked again "
+                "(secretariat)",
+                "assignment-plans",
+                {
+                    "allOf": [
+                        ref("AssignmentPlan"),
+                        obj(["assigned"], assigned={"type": "array", "items": ID}),
+                    ]
+                },
+                params=[id_param("plan_id")],
+            )
         },
     }
 )

@@ -7,6 +7,7 @@ from ..attachments.responses import attachment_json, files_of
 from ..attachments.service import grouped_for_many
 from ..committee import settings as committee_settings
 from ..committee.calendar import LOCAL_TZ, local_date, utcnow
+from ..handling.ratings import enterers
 from ..i18n import _
 from ..workflow.access import (
     can_view_contact_details,
@@ -15,6 +16,8 @@ from ..workflow.access import (
     history_comment,
 )
 from ..workflow.core import STATE_LABELS
+
+ENTERERS_CACHE = "proposals.rating_enterers"  # request.environ: {user id: (username, name)}
 
 
 def ts(value):
@@ -196,22 +199,29 @@ def reply_json(r, viewer, labels=None):
         "created_at": ts(r.created_at),
         "delivered_at": ts(r.delivered_at),
         "rating_due": ds(r.rating_due),
-        "ratings": [
-            {
-                "reply_id": r.id,
-                "rater": rt.rater.username,
-                "rating": rt.rating,
-                "comment": rt.comment,
-                "primary": rt.is_primary,
-                "created_at": ts(rt.created_at),
-            }
-            for rt in r.ratings
-        ],
+        "ratings": [rating_json(rt, r.id) for rt in r.ratings],
     }
     out["attachments"] = [attachment_json(f) for f in files_of(r)]
     if viewer.role == "secretariat" or viewer.is_unit_staff:
         out["return_comment"] = r.return_comment
     return out
+
+
+def rating_json(rt, reply_id):
+    """One rating: ``source`` 'online', or 'paper' with ``entered_by``, the username of the
+    secretariat user who entered it (one statement per answer for their names)."""
+    cache = request.environ.setdefault(ENTERERS_CACHE, {}) if has_request_context() else None
+    entered_by = enterers([rt], cache).get(rt.entered_by_id) if rt.entered_by_id else None
+    return {
+        "reply_id": reply_id,
+        "rater": rt.rater.username,
+        "rating": rt.rating,
+        "comment": rt.comment,
+        "primary": rt.is_primary,
+        "source": rt.source,
+        "entered_by": entered_by[0] if entered_by else None,
+        "created_at": ts(rt.created_at),
+    }
 
 
 def history_json(h, viewer, internal=None):

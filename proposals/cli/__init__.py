@@ -26,3 +26,9 @@ def register(app):
     from .search import search
 
     app.cli.add_command(search)  # noqa: E702
+    from .plans import assign
+
+    app.cli.add_command(assign)
+    from .archive import proposals
+
+    app.cli.add_command(proposals)

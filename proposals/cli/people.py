@@ -49,6 +49,7 @@ def users():
 @click.option("--wecom-userid", "wecom_userid", default="", help="企业微信账号（UserID）")
 @click.option("--org-type", "org_type", default="")
 @click.option("--sector", default="")
+@click.option("--units", default="", help="督查室所联系单位的代码，逗号分隔")
 @with_appcontext
 def create_user(**data):
     user = _run(service.create_user, data)

@@ -8,7 +8,8 @@ from flask.cli import with_appcontext
 
 from ..errors import DomainError
 from ..stats import annual_figures
-from ..stats.headline import percent
+from ..stats.exports import recognition_lines
+from ..stats.headline import percent, rated_unit, rating_basis_words
 
 
 def _write(output, text):
@@ -52,8 +53,9 @@ def text_report(figures):
         f"按时答复率 {_pct(f['on_time_rate'])}"
         f"（{f['replies_on_time']} / {f['replies_delivered']}）",
         "答复结果 " + "，".join(f"{code} 类 {n}" for code, n in f["results"].items()),
-        f"满意 {s['satisfied']}，基本满意 {s['basically_satisfied']}，"
-        f"不满意 {s['unsatisfied']}，已测评 {s['rated']}，未测评 {s['unrated']}；"
+        f"满意度（{rating_basis_words(f)}）：满意 {s['satisfied']}，"
+        f"基本满意 {s['basically_satisfied']}，不满意 {s['unsatisfied']}，"
+        f"已测评 {s['rated']} {rated_unit(f)}，未测评 {s['unrated']} 件次；"
         f"满意率 {_pct(s['rate'])}，其中满意 {_pct(s['strict_rate'])}",
         "",
         "按类别：",
@@ -76,6 +78,7 @@ def text_report(figures):
             f"{'，逾期' if p['overdue'] else ''}）"
             for p in f["key_proposals"]
         ]
+    lines += ["", *recognition_lines(f)]
     return "\n".join(lines) + "\n"
 
 

@@ -18,11 +18,12 @@ NOTIFICATION_CHANNELS = ("in_app", *CHANNELS)
 @dataclass(frozen=True)
 class Spec:
     default: object
-    kind: str  # int, bool, int_list, str
+    kind: str  # int, bool, int_list, str_list, time, choice
     label: str  # a msgid: translate where shown
     minimum: int = 0
     maximum: int = 100000
-    choices: tuple = ()  # a str_list's allowed values (empty: any)
+    # a str_list's allowed values (empty: any); a choice's values as (value, label msgid)
+    choices: tuple = ()
     distinct: bool = True  # a str_list drops repeated values (not so for wordings)
 
 
@@ -32,7 +33,23 @@ SPECS = {
     "proposal_max_chars": Spec(5000, "int", N_("提案正文最多字数"), 1, 100000),
     "cosign_window_working_days": Spec(5, "int", N_("联名邀请确认期限（工作日）"), 1, 60),
     "cosigners_max": Spec(20, "int", N_("每件提案联名人最多人数"), 1, 500),
+    # filing review in two steps: 初审 by staff, then 审定 by another secretariat account
+    "staged_review": Spec(False, "bool", N_("立案审查分初审、审定两步")),
     # assignment and handling
+    # the supervising office (督查室, role office): joint assignment, its units' requests and
+    # replies; a unit no office supervises stays with the secretariat whatever these say
+    "joint_assignment": Spec(False, "bool", N_("交办须经督查室确认（联合交办）")),
+    "office_decides_requests": Spec(False, "bool", N_("督查室决定其单位的调整和延期申请")),
+    "office_reply_review": Spec(
+        "off",
+        "choice",
+        N_("督查室审核其单位的答复"),
+        choices=(
+            ("off", N_("不审核")),
+            ("before", N_("在提案委审核之前")),
+            ("instead", N_("代替提案委审核")),
+        ),
+    ),
     "accept_window_working_days": Spec(5, "int", N_("签收或申请调整期限（工作日）"), 1, 60),
     "contact_due_working_days": Spec(15, "int", N_("办前沟通期限（工作日）"), 1, 120),
     "contact_required_before_reply": Spec(True, "bool", N_("答复前须有办前沟通记录")),
@@ -58,6 +75,15 @@ SPECS = {
     # rating and re-handling
     "rating_window_working_days": Spec(15, "int", N_("满意度测评期限（工作日）"), 1, 120),
     "rehandling_due_months": Spec(3, "int", N_("重新办理答复期限（月）"), 1, 12),
+    "rating_by": Spec(
+        "first",
+        "choice",
+        N_("满意度测评由谁进行"),
+        choices=(
+            ("first", N_("第一提案人（或集体提案单位）")),
+            ("all", N_("联名提案的每位提案人")),
+        ),
+    ),
     # disclosure
     "disclosure_delay_working_days": Spec(20, "int", N_("办复后公开延迟（工作日）"), 0, 365),
     # reminders (docs/domain.md), each offset a setting
@@ -147,6 +173,11 @@ def parse(key, raw):
             if wrong:
                 raise _BadValue(_("可选值为 %(values)s", values=join(spec.choices)))
             return list(dict.fromkeys(values)) if spec.distinct else values
+        if spec.kind == "choice":
+            values = [value for value, _label in spec.choices]
+            if text not in values:
+                raise _BadValue(_("可选值为 %(values)s", values=join(values)))
+            return text
         if spec.kind == "time":
             if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", text):
                 raise _BadValue(_("应为 00:00 到 23:59 之间的时间，如 22:00"))

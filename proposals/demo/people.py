@@ -20,6 +20,7 @@ LOGINS = [
     ("member", "委员", "提交提案、确认联名、测评答复"),
     ("clerk", "承办单位经办人（市住房和城乡建设局）", "签收、办前沟通、起草答复"),
     ("head", "承办单位负责人（市住房和城乡建设局）", "签发答复"),
+    ("dcs", "督查室（政府办）", "查看所联系单位的办理；按设置确认交办、审批申请、审核答复"),
 ]
 SHOWCASE_UNIT = "ZJJ"
 
@@ -144,6 +145,9 @@ def create_people(rng, since, password):
         user("sec", names(), "secretariat", phone=_phone(rng)),
         user("sec2", names(), "secretariat", phone=_phone(rng)),
     ]
+    # the government office's 督查室, supervising every unit (its decisions are off by default)
+    office = user("dcs", "政府办督查室", "office", phone=_phone(rng))
+    office.office_departments = [unit.department for unit in people.units.values()]
     people.admin = user("admin", "系统管理员", "admin")
     db.session.flush()
     return people

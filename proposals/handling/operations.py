@@ -14,9 +14,10 @@ from ..i18n import N_, _, join
 from ..workflow.core import bool_field, clock, date_field, loaded, log, move, raise_if, text_field
 from ..workflow.models import Proposal
 from ..workflow.states import AssignmentState as A
+from ..workflow.states import CosignerState, Role
 from ..workflow.states import ProposalState as P
 from ..workflow.states import ReplyState as R
-from ..workflow.states import Role
+from . import office
 from .models import (
     CONTACT_MODES,
     RATINGS,
@@ -29,12 +30,17 @@ from .models import (
     Reply,
 )
 
-IN_PROGRESS = (R.AWAITING_SIGNOFF, R.AWAITING_REVIEW)
+IN_PROGRESS = (R.AWAITING_SIGNOFF, R.AWAITING_OFFICE_REVIEW, R.AWAITING_REVIEW)
 
 
-def create_assignment(actor, proposal, department, role, *, due_date=None, now=None):
-    """A new assignment with its deadlines computed and stored as dates."""
-    move("assignment", "assign", None, actor)
+def create_assignment(
+    actor, proposal, department, role, *, due_date=None, now=None, proposed=False, confirmed=True
+):
+    """A new assignment with its deadlines computed and stored as dates. ``proposed``: a joint
+    assignment waiting for the supervising office (``confirmed`` False for a unit it
+    supervises); its deadlines move when it starts (_start)."""
+    target = A.PROPOSED if proposed else A.PENDING
+    move("assignment", "assign", None, actor, to=target)
     now, today = clock(now)
     conf = committee_settings.all_settings()
     cal = load_calendar()
@@ -42,7 +48,7 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
         proposal=proposal,
         department=department,
         role=role,
-        state=A.PENDING,
+        state=target,
         round=1,
         assigned_at=now,
         round_started_on=today,
@@ -51,6 +57,7 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
         opinion_due=add_months(today, conf["opinion_due_months"]) if role == "co" else None,
         reply_due=due_date
         or add_months(today, conf[committee_settings.reply_due_months_key(proposal.is_plenary)]),
+        confirmed_at=now if proposed and confirmed else None,
     )
     db.session.add(assignment)
     db.session.flush()
@@ -59,12 +66,92 @@ def create_assignment(actor, proposal, department, role, *, due_date=None, now=N
         actor,
         "assign_unit",
         None,
-        A.PENDING,
+        target,
         assignment=assignment,
         comment=department.name,
         now=now,
     )
     return assignment
+
+
+def confirm_assignment(actor, assignment, data, *, now=None):
+    """联合交办: the office supervising the unit confirms the secretariat's assignment or refuses
+    it with a comment. The last confirmation of a proposal starts every unit's part at once; a
+    refusal withdraws them all and the proposal waits to be assigned again."""
+    if not office.is_office_of(actor, assignment.department_id):
+        raise NotPermitted(_("只有督查室可以确认其所联系单位的交办"))
+    errors = {}
+    approve = bool_field(errors, data, "approve", N_("是否同意"))
+    action = "confirm" if approve or approve is None else "refuse_confirmation"
+    move("assignment", action, assignment, actor)
+    if approve and assignment.confirmed_at is not None:
+        raise InvalidState(_("此交办已确认，等待其他单位的督查室确认"))
+    comment = text_field(
+        errors, data, "comment", N_("意见"), required=approve is False, max_len=2000
+    )
+    raise_if(errors)
+    now, today = clock(now)
+    proposal = loaded(assignment, "proposal").proposal
+    siblings = [a for a in loaded(proposal, "assignments").assignments if a.state == A.PROPOSED]
+    if approve:
+        assignment.confirmed_by_id, assignment.confirmed_at = actor.id, now
+        log(
+            proposal,
+            actor,
+            "confirm_assignment",
+            A.PROPOSED,
+            A.PROPOSED,
+            assignment=assignment,
+            comment=comment or assignment.department.name,
+            now=now,
+        )
+        if all(a.confirmed_at is not None for a in siblings):
+            for sibling in siblings:
+                _start(actor, sibling, now, today)
+    else:
+        for sibling in siblings:
+            move("assignment", "refuse_confirmation", sibling, actor)
+            sibling.state, sibling.closed_at = A.NOT_CONFIRMED, now
+        target = move("proposal", "unassign", proposal, actor)
+        log(
+            proposal,
+            actor,
+            "refuse_confirmation",
+            proposal.state,
+            target,
+            assignment=assignment,
+            comment=f"{assignment.department.name}：{comment}",
+            now=now,
+        )
+        proposal.state = target
+    db.session.flush()
+    return assignment
+
+
+def _start(actor, assignment, now, today):
+    """A confirmed joint assignment starts: its deadlines run from today, each period as long
+    as it was when the secretariat proposed it."""
+    target = move("assignment", "start", assignment, actor)
+    conf = committee_settings.all_settings()
+    cal = load_calendar()
+    shift = today - assignment.round_started_on
+    assignment.accept_due = cal.add_working_days(today, conf["accept_window_working_days"])
+    assignment.contact_due = cal.add_working_days(today, conf["contact_due_working_days"])
+    if assignment.opinion_due is not None:
+        assignment.opinion_due += shift
+    assignment.reply_due += shift
+    assignment.assigned_at, assignment.round_started_on = now, today
+    assignment.state = target
+    log(
+        assignment.proposal,
+        actor,
+        "start_assignment",
+        A.PROPOSED,
+        target,
+        assignment=assignment,
+        comment=f"{assignment.department.name}，答复期限 {assignment.reply_due.isoformat()}",
+        now=now,
+    )
 
 
 def _require_unit(actor, assignment):
@@ -131,6 +218,7 @@ def decide_reassignment(actor, assignment, data, *, now=None):
     errors = {}
     approve = bool_field(errors, data, "approve", N_("是否同意"))
     action = "approve_reassignment" if approve else "refuse_reassignment"
+    office.check_decider(actor, assignment, committee_settings.all_settings())
     target = move("assignment", action, assignment, actor)
     loaded(loaded(assignment, "proposal").proposal, "assignments")
     comment = text_field(errors, data, "comment", N_("意见"), required=False, max_len=2000)
@@ -143,7 +231,9 @@ def decide_reassignment(actor, assignment, data, *, now=None):
             else None
         )
         taken = {
-            a.department_id for a in assignment.proposal.assignments if a.state != A.REASSIGNED
+            a.department_id
+            for a in assignment.proposal.assignments
+            if a.state not in (A.REASSIGNED, A.NOT_CONFIRMED)
         }
         if department is None:
             errors["department"] = _("请指定调整后的承办单位代码")
@@ -298,6 +388,7 @@ def request_extension(actor, assignment, data, *, now=None):
 
 
 def decide_extension(actor, assignment, data, *, now=None):
+    office.check_decider(actor, assignment, committee_settings.all_settings())
     move("assignment", "decide_extension", assignment, actor)
     loaded(assignment, "proposal", "extension_requests")
     request = next((r for r in assignment.extension_requests if r.state == "pending"), None)
@@ -363,12 +454,7 @@ def draft_reply(actor, assignment, data, *, now=None):
     if promised is not None and promised < today:
         errors["promised_date"] = _("承诺完成日期不能早于今天")
     raise_if(errors)
-    if conf["signoff_required"]:
-        target = R.AWAITING_SIGNOFF
-    elif conf["reply_review_required"]:
-        target = R.AWAITING_REVIEW
-    else:
-        target = R.DELIVERED
+    target = office.next_reply_state(assignment, conf)
     move("reply", "draft", None, actor, to=target)
     reply = Reply(
         assignment=assignment,
@@ -418,7 +504,7 @@ def signoff_reply(actor, reply, data, *, now=None):
         raise_if(errors)
     conf = committee_settings.all_settings()
     if approve:
-        target = R.AWAITING_REVIEW if conf["reply_review_required"] else R.DELIVERED
+        target = office.next_reply_state(reply.assignment, conf, R.AWAITING_SIGNOFF)
         move("reply", "signoff_approve", reply, actor, to=target)
     else:
         target = move("reply", "signoff_return", reply, actor)
@@ -450,12 +536,24 @@ def signoff_reply(actor, reply, data, *, now=None):
 
 
 def review_reply(actor, reply, data, *, now=None):
-    """审核 by the secretariat: deliver (optionally correcting the result code) or return."""
+    """审核 by the secretariat, or by the supervising office where the settings give it its
+    units' replies: deliver or pass on (optionally correcting the result code), or return."""
     errors = {}
     approve = bool_field(errors, data, "approve", N_("是否通过"))
-    action = "review_approve" if approve or approve is None else "review_return"
-    target = move("reply", action, reply, actor)
-    loaded(loaded(reply, "assignment").assignment, "proposal")
+    by_office = reply.state == R.AWAITING_OFFICE_REVIEW
+    if by_office:
+        action = "office_review_approve" if approve or approve is None else "office_review_return"
+    else:
+        action = "review_approve" if approve or approve is None else "review_return"
+    assignment = loaded(reply, "assignment").assignment
+    to = None
+    if action == "office_review_approve":
+        conf = committee_settings.all_settings()
+        to = office.next_reply_state(assignment, conf, R.AWAITING_OFFICE_REVIEW)
+    target = move("reply", action, reply, actor, to=to)
+    loaded(assignment, "proposal")
+    if by_office and not office.is_office_of(actor, assignment.department_id):
+        raise NotPermitted(_("只有督查室可以审核其所联系单位的答复"))
     comment = text_field(
         errors, data, "comment", N_("审核意见"), required=approve is False, max_len=2000
     )
@@ -472,13 +570,18 @@ def review_reply(actor, reply, data, *, now=None):
         comment = (comment + "；" if comment else "") + f"结果由 {reply.result} 改为 {result}"
         reply.result = result
     reply.state = target
-    reply.reviewed_by_id, reply.reviewed_at = actor.id, now
+    if by_office:
+        reply.office_reviewed_by_id, reply.office_reviewed_at = actor.id, now
+    else:
+        reply.reviewed_by_id, reply.reviewed_at = actor.id, now
     if not approve:
         reply.return_comment = comment
     log(
         reply.assignment.proposal,
         actor,
-        "review_reply" if approve else "review_return",
+        ("office_review_reply" if approve else "office_review_return")
+        if by_office
+        else ("review_reply" if approve else "review_return"),
         from_state,
         target,
         assignment=reply.assignment,
@@ -518,9 +621,12 @@ def _deliver(reply, actor, now, today):
     )
 
 
-def may_rate(user, reply):
+def may_rate(user, reply, *, rating_by=None):
     """'primary' for the first proposer, 'merged' for the first proposer of a proposal merged
-    into this one, None otherwise."""
+    into this one, 'cosigner' for a co-signer who accepted when the committee's setting
+    rating_by is 'all', None otherwise. ``rating_by``: that setting, or a function giving it
+    (called only when it matters: a page asking about many replies reads it once, or not at
+    all); read here when needed and not given."""
     proposal = loaded(loaded(reply, "assignment").assignment, "proposal").proposal
     if user is None or user.role != Role.MEMBER:
         return None
@@ -528,14 +634,39 @@ def may_rate(user, reply):
         return "primary"
     if any(m.proposer_id == user.id for m in loaded(proposal, "merged").merged):
         return "merged"
+    accepted = any(
+        c.user_id == user.id and c.state == CosignerState.ACCEPTED
+        for c in loaded(proposal, "cosigners").cosigners
+    )
+    if not accepted:
+        return None
+    if callable(rating_by):
+        rating_by = rating_by()
+    if (rating_by or committee_settings.get("rating_by")) == "all":
+        return "cosigner"
     return None
 
 
-def rate_reply(actor, reply, data, *, now=None):
-    """满意度测评. Unsatisfied the first time sends the item back for re-handling (重新办理)."""
+def rating_refusal(rating_by=None):
+    """Why someone may not rate, in the words of the setting rating_by in force."""
+    if (rating_by or committee_settings.get("rating_by")) == "all":
+        return _("只有第一提案人（或集体提案单位）和已确认联名的提案人可以测评")
+    return _("只有第一提案人（或集体提案单位）可以测评")
+
+
+def rate_reply(actor, reply, data, *, now=None, entered_by=None):
+    """满意度测评 by ``actor``. Unsatisfied the first time sends the item back for re-handling
+    (重新办理); only the first proposer's rating moves anything. ``entered_by``: the secretariat
+    user entering, on ``actor``'s behalf, the rating returned on the paper opinion form
+    (征询意见表; handling/ratings.py paper_rating): the same checks and effects, marked as such."""
     standing = may_rate(actor, reply)
     if standing is None:
-        raise NotPermitted(_("只有第一提案人（或集体提案单位）可以测评"))
+        raise NotPermitted(rating_refusal())
+    if entered_by is None:
+        marks, paper = {"source": "online"}, ""
+    else:
+        marks = {"source": "paper", "entered_by_id": entered_by.id}
+        paper = f"（纸质测评，由{entered_by.name}录入）"
     errors = {}
     rating = data.get("rating")
     if rating not in RATINGS:
@@ -546,7 +677,8 @@ def rate_reply(actor, reply, data, *, now=None):
     now, today = clock(now)
     loaded(reply, "ratings")
     loaded(reply.assignment.proposal, "assignments")  # maybe_close() looks at every unit
-    if standing == "merged":
+    if standing != "primary":
+        # merged proposers, and co-signers under rating_by 'all': recorded, nothing moves
         if reply.state not in (R.DELIVERED, R.RATED):
             raise InvalidState(_("当前状态下不能测评"))
         if any(r.rater_id == actor.id for r in reply.ratings):
@@ -560,17 +692,22 @@ def rate_reply(actor, reply, data, *, now=None):
                 rating=rating,
                 comment=comment,
                 created_at=now,
+                **marks,
             )
         )
+        if standing == "merged":
+            action, note = "rate_merged", RATINGS[rating] + paper
+        else:  # a co-signer's rating: the same action as the first proposer's, state unchanged
+            action, note = "rate", RATINGS[rating] + paper + (f"：{comment}" if comment else "")
         log(
             reply.assignment.proposal,
             actor,
-            "rate_merged",
+            action,
             reply.state,
             reply.state,
             assignment=reply.assignment,
             reply=reply,
-            comment=RATINGS[rating],
+            comment=note,
             now=now,
         )
         db.session.flush()
@@ -592,6 +729,7 @@ def rate_reply(actor, reply, data, *, now=None):
             rating=rating,
             comment=comment,
             created_at=now,
+            **marks,
         )
     )
     reply.state = target
@@ -603,7 +741,7 @@ def rate_reply(actor, reply, data, *, now=None):
         target,
         assignment=assignment,
         reply=reply,
-        comment=RATINGS[rating] + (f"：{comment}" if comment else ""),
+        comment=RATINGS[rating] + paper + (f"：{comment}" if comment else ""),
         now=now,
     )
     if a_target == A.REHANDLING:

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..accounts.models import User
+from ..accounts.models import User, office_units
 from ..committee import settings as committee_settings
 from ..committee.models import DISPOSITION_LABELS
 from ..disclosure.redact import redact
@@ -75,9 +75,12 @@ def proposers(p):
 
 
 def raters(p):
-    """Those who may rate a reply: the first proposer, and the first proposers of the proposals
-    merged into this one."""
+    """Those who may rate a reply: the first proposer, the first proposers of the proposals
+    merged into this one and, when every proposer rates (setting rating_by), the co-signers
+    who accepted."""
     merged = db.session.scalars(select(Proposal.proposer_id).where(Proposal.merged_into_id == p.id))
+    if committee_settings.get("rating_by") == "all":
+        return [*proposers(p), *merged]
     return [p.proposer_id, *merged]
 
 
@@ -93,6 +96,21 @@ def staff(department_id, roles=("clerk", "department_head")):
 
 def secretariat():
     return list(db.session.scalars(select(User.id).where(User.role == "secretariat", User.active)))
+
+
+def offices(department_id):
+    """The active office accounts that supervise this unit."""
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(office_units, office_units.c.user_id == User.id)
+            .where(
+                office_units.c.department_id == department_id,
+                User.role == "office",
+                User.active,
+            )
+        )
+    )
 
 
 def unit_name(assignment):
@@ -173,12 +191,25 @@ def returned(a):
 def assigned(a):
     p, x = a.proposal, a.assignment
     role = ROLE_LABELS[x.role]
+    if a.to_state == A.PROPOSED:  # joint assignment: the unit hears of it once it starts
+        if x.confirmed_at is not None:
+            return None
+        text = f"{p.number_label}提案{title(p)}拟交{unit_name(x)}（{role}），待您确认。"
+        short = f"{p.number_label}提案拟交{unit_name(x)}办理，待您确认。"
+        return ("assignment_confirm_needed", offices(x.department_id), text, short[:SHORT_MAX])
     return (
         "assignment_new",
         staff(x.department.id),
         f"新交办提案：{p.number_label}{title(p)}（{role}），请于{day(x.accept_due)}前签收。",
         f"贵单位有新交办的{p.number_label}提案（{role}），请于{short_day(x.accept_due)}前签收。",
     )
+
+
+def not_confirmed(a):
+    p, x = a.proposal, a.assignment
+    text = f"督查室不同意{p.number_label}提案{title(p)}交{unit_name(x)}办理，请重新交办。"
+    short = f"{p.number_label}提案交办未获督查室确认，请重新交办。"
+    return ("assignment_not_confirmed", secretariat(), text, short)
 
 
 def reassignment_decided(a):
@@ -220,6 +251,9 @@ def reply_waits(a):
     if a.to_state == R.AWAITING_SIGNOFF:
         text = f"{p.number_label}提案的答复已起草，待您签发。"
         return ("reply_signoff_needed", staff(x.department_id, ("department_head",)), text, text)
+    if a.to_state == R.AWAITING_OFFICE_REVIEW:
+        text = f"{unit_name(x)}对{p.number_label}提案的答复待督查室审核。"
+        return ("reply_review_needed", offices(x.department_id), text, text)
     if a.to_state == R.AWAITING_REVIEW:
         text = f"{unit_name(x)}对{p.number_label}提案的答复待审核。"
         return ("reply_review_needed", secretariat(), text, text)
@@ -270,6 +304,16 @@ def key_marked(a):
     )
 
 
+def awarded(a):
+    p = a.proposal
+    return (
+        "proposal_excellent",
+        proposers(p),
+        f"您的提案{p.number_label}{title(p)}被评为优秀提案。",
+        f"您的{p.number_label}提案被评为优秀提案。",
+    )
+
+
 ACTIONS = {
     "submit": submitted,
     "file": filed,
@@ -277,6 +321,8 @@ ACTIONS = {
     "merge": merged,
     "return": returned,
     "assign_unit": assigned,
+    "start_assignment": assigned,
+    "refuse_confirmation": not_confirmed,
     "approve_reassignment": reassignment_decided,
     "refuse_reassignment": reassignment_decided,
     "approve_extension": extension_decided,
@@ -286,9 +332,12 @@ ACTIONS = {
     "signoff": reply_waits,
     "signoff_return": reply_returned,
     "review_return": reply_returned,
+    "office_review_reply": reply_waits,
+    "office_review_return": reply_returned,
     "deliver_reply": reply_delivered,
     "rehandle": rehandling_started,
     "mark_key": key_marked,
+    "award_excellent": awarded,
 }
 
 

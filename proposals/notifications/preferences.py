@@ -34,6 +34,8 @@ KINDS = {
     "proposal_merged": N_("提案被并案"),
     "proposal_returned": N_("提案退回修改"),
     "assignment_new": N_("新交办提案"),
+    "assignment_confirm_needed": N_("交办待督查室确认"),
+    "assignment_not_confirmed": N_("交办未获督查室确认"),
     "reassignment_decided": N_("调整申请结果"),
     "extension_decided": N_("延期申请结果"),
     "opinion_received": N_("收到会办意见"),
@@ -43,6 +45,7 @@ KINDS = {
     "reply_delivered": N_("收到答复"),
     "rehandling_started": N_("重新办理"),
     "key_marked": N_("列为重点提案"),
+    "proposal_excellent": N_("提案评为优秀提案"),
     # reminders and chasing, made by the sweep
     "cosign_expiring": N_("联名邀请即将到期"),
     "review_digest": N_("待审查提案汇总"),

@@ -27,6 +27,7 @@ from ..workflow.models import KIND_LABELS, Proposal, number_label
 from ..workflow.states import AssignmentState
 from ..workflow.states import ProposalState as P
 from .headline import percent as headline_percent
+from .headline import rating_basis, rating_basis_words
 from .intake import received_proposals
 from .period import make_window
 
@@ -310,17 +311,30 @@ def handling_rows(figures):
 
 
 def satisfaction_rows(figures):
-    """满意度: each unit-item counted once by its latest rating; the denominator is shown."""
+    """满意度: each unit-item counted once by its latest rating, or on the basis 'all' every
+    proposer's rating of it; the basis and the denominator are shown."""
     s = figures.get("satisfaction") or {}
+    if rating_basis(figures) == "all":
+        denominator = _("测评人次（分母）")
+    else:
+        denominator = _("已测评件次（分母）")
     return [
+        (_("测评口径"), rating_basis_words(figures), False),
         (_("满意"), s.get("satisfied") or 0, False),
         (_("基本满意"), s.get("basically_satisfied") or 0, False),
         (_("不满意"), s.get("unsatisfied") or 0, False),
-        (_("已测评件次（分母）"), s.get("rated") or 0, False),
+        (denominator, s.get("rated") or 0, False),
         (_("未测评件次"), s.get("unrated") or 0, False),
         (_("满意率（满意与基本满意）"), s.get("rate"), True),
         (_("满意率（仅满意）"), s.get("strict_rate"), True),
     ]
+
+
+def unit_rating_headers(figures):
+    """The per-unit rating columns, named in items (件) or, on the basis 'all', ratings (人次)."""
+    if rating_basis(figures) == "all":
+        return (_("已测评（人次）"), _("满意（人次）"), _("基本满意（人次）"), _("不满意（人次）"))
+    return (_("已测评（件）"), _("满意（件）"), _("基本满意（件）"), _("不满意（件）"))
 
 
 def key_units(units):
@@ -356,6 +370,77 @@ def all_units(figures):
     units = list(figures.get("by_department") or [])
     units.sort(key=lambda u: (-(u.get("assigned") or 0), u.get("code") or ""))
     return units
+
+
+def recognition_header():
+    """The columns of the year's recognition (translated when called)."""
+    return (_("类别"), _("提案号"), _("案由或单位"), _("第一提案人"), _("评定人"), _("评定日期"))
+
+
+def recognition_rows(figures):
+    """The awarded excellent proposals, then the outstanding units (figures["recognitions"]),
+    each as the words of recognition_header()."""
+    found = figures.get("recognitions") or {}
+    rows = [
+        (
+            _("优秀提案"),
+            p.get("number_label") or "",
+            p.get("title") or "",
+            p.get("proposer") or "",
+            p.get("decided_by") or "",
+            (p.get("decided_at") or "")[:10],
+        )
+        for p in found.get("proposals") or []
+    ]
+    rows += [
+        (
+            _("先进承办单位"),
+            "",
+            d.get("name") or "",
+            "",
+            d.get("decided_by") or "",
+            (d.get("decided_at") or "")[:10],
+        )
+        for d in found.get("departments") or []
+    ]
+    return rows
+
+
+def recognition_lines(figures):
+    """The year's recognition as lines of the text report."""
+    found = figures.get("recognitions") or {}
+    proposals, units = found.get("proposals") or [], found.get("departments") or []
+    if not proposals and not units:
+        return [_("优秀提案和先进承办单位：尚无评定")]
+    lines = []
+    if proposals:
+        lines.append(_("优秀提案（已评定）："))
+        lines += [
+            "  "
+            + _(
+                "%(number)s %(title)s（第一提案人：%(proposer)s；%(by)s 评定于 %(day)s）",
+                number=p.get("number_label") or "",
+                title=p.get("title") or "",
+                proposer=p.get("proposer") or "",
+                by=p.get("decided_by") or "",
+                day=(p.get("decided_at") or "")[:10],
+            )
+            for p in proposals
+        ]
+    if units:
+        lines.append(_("先进承办单位（已评定）："))
+        lines += [
+            "  "
+            + _(
+                "%(name)s（%(code)s；%(by)s 评定于 %(day)s）",
+                name=d.get("name") or "",
+                code=d.get("code") or "",
+                by=d.get("decided_by") or "",
+                day=(d.get("decided_at") or "")[:10],
+            )
+            for d in units
+        ]
+    return lines
 
 
 # ---------------------------------------------------------------- Excel
@@ -426,6 +511,13 @@ def annual_xlsx(figures, proposals_rows, output):
         for label, value, is_rate in rows:
             summary.row(label, value, rates=(1,) if is_rate else ())
         summary.blank()
+    summary.ws.append([summary.cell(_("优秀提案和先进承办单位（已评定）"), bold=True)])
+    summary.header(*recognition_header())
+    recognised = recognition_rows(figures)
+    for row in recognised:
+        summary.row(*row)
+    if not recognised:
+        summary.row(_("尚无评定"))
 
     categories = _Sheet(wb, _("分类"), [10, 20, 10, 10, 12])
     categories.header(_("代码"), _("类别"), _("收到"), _("立案"), _("立案率"))
@@ -452,10 +544,7 @@ def annual_xlsx(figures, proposals_rows, output):
         _("送达答复（份）"),
         _("逾期未答复（件）"),
         *(_("%(code)s 类（件）", code=code) for code in codes),
-        _("已测评（件）"),
-        _("满意（件）"),
-        _("基本满意（件）"),
-        _("不满意（件）"),
+        *unit_rating_headers(figures),
         _("满意率"),
         _("按时答复率（按件）"),
     )
@@ -597,14 +686,21 @@ def annual_docx(figures, output):
     _table(document, header, _figure_rows(handling_rows(figures)))
     caption(_("满意度"))
     satisfaction = figures.get("satisfaction") or {}
-    document.add_paragraph(
-        _(
-            "满意率按承办件次计算，每件以最新一次测评为准："
+    if rating_basis(figures) == "all":
+        basis = _(
+            "满意率按每位提案人的测评计，每件以最新一次有测评的答复为准，每位提案人计一次："
+            "测评 %(rated)d 人次，未测评 %(unrated)d 件次。",
+            rated=satisfaction.get("rated") or 0,
+            unrated=satisfaction.get("unrated") or 0,
+        )
+    else:
+        basis = _(
+            "满意率按第一提案人测评计，按承办件次计算，每件以最新一次测评为准："
             "已测评 %(rated)d 件次，未测评 %(unrated)d 件次。",
             rated=satisfaction.get("rated") or 0,
             unrated=satisfaction.get("unrated") or 0,
         )
-    )
+    document.add_paragraph(basis)
     _table(document, header, _figure_rows(satisfaction_rows(figures)))
     caption(_("分类"))
     _table(
@@ -646,5 +742,9 @@ def annual_docx(figures, output):
             for u in all_units(figures)
         ],
     )
+    recognised = recognition_rows(figures)
+    if recognised:  # a report on the year so far has no table to show
+        caption(_("优秀提案和先进承办单位"))
+        _table(document, recognition_header(), recognised)
     document.save(output)
     return output

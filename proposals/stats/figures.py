@@ -35,10 +35,13 @@ Definitions (the dict's keys are those of GET /api/v1/stats/annual, docs/api.md)
 - **Results**: the latest reply delivered by the date of each replied item, for every code of
   the settings (``result_codes``, in order), A, B and C always, then any code replies still
   carry that the settings no longer list.
-- **Satisfaction**: each replied item once, by its latest rating from the first proposer (or
-  the organisation) by the date; ratings by proposers of merged proposals are not counted.
-  ``unrated`` is the replied items without such a rating (closed as unrated, or still within
-  the rating window: ``awaiting_rating`` of them); rated + unrated = replied items.
+- **Satisfaction**: with the setting rating_by 'first' (``rating_basis``), each replied item
+  once, by its latest rating from the first proposer (or the organisation) by the date;
+  ratings by proposers of merged proposals are not counted. ``unrated`` is the replied items
+  without such a rating (closed as unrated, or still within the rating window:
+  ``awaiting_rating`` of them); rated + unrated = replied items. With 'all', every proposer's
+  rating (first proposer and accepted co-signers) of each item's latest rated reply counts
+  once: ``rated`` and the rates count ratings, ``unrated`` still counts items.
 - **Overdue** (as of the date): an item owing a reply whose deadline of the round it was in
   (extended if an extension had been approved by then) had passed with no reply delivered for
   that round.
@@ -50,10 +53,14 @@ Definitions (the dict's keys are those of GET /api/v1/stats/annual, docs/api.md)
   ratings, ``state`` the bucket, or assigned / closed as of the date for a filed one.
 - **Monthly**: the period's proposals by month of submission, and their replies by month of
   delivery, for the twelve months of the period's year.
+- **Recognitions** (优秀提案, 先进承办单位): the nominations of the period's year awarded by the
+  date, with who decided and when (recognition/figures.py); a list, not a count.
 """
 
 from ..committee import settings as committee_settings
 from ..extensions import db
+from ..recognition.figures import SECTION as RECOGNITION
+from ..recognition.figures import awarded, awarded_section
 from .handling import (
     handling_summary,
     key_proposals,
@@ -85,12 +92,12 @@ from .sql import rate, section_rows, union_of_sections
 __all__ = ["annual_figures", "read_period_args"]
 
 
-def figures_statement(window):
+def figures_statement(window, rating_basis="first"):
     """The one statement behind annual_figures: the counted proposals and their unit-items,
     each computed once (materialised CTEs), and every aggregate over them as a branch of a
-    UNION ALL (see sql.Section)."""
+    UNION ALL (see sql.Section). ``rating_basis``: the setting rating_by (handling.unit_items)."""
     received = received_select(window).cte("received").prefix_with("MATERIALIZED")
-    items = unit_items(window, received).cte("items").prefix_with("MATERIALIZED")
+    items = unit_items(window, received, rating_basis).cte("items").prefix_with("MATERIALIZED")
     sections = [
         intake_section(window, received),
         category_section(received),
@@ -101,6 +108,7 @@ def figures_statement(window):
         replied_section(items),
         monthly_section(window, items),
         *key_sections(window, received, items),
+        awarded_section(window),
     ]
     return union_of_sections(sections)
 
@@ -111,13 +119,17 @@ def annual_figures(*, year=None, session_id=None, as_of=None):
     cannot be counted). Raises ValidationError for an unknown session or a bad year.
 
     Two statements whatever the size (a session's period adds one): the settings (the result
-    codes), and the one statement that computes every figure. PostgreSQL sessions run with JIT
-    off (config.py): compiling this statement's few hundred expressions took longer than
-    running them."""
+    codes, whose ratings count: rating_by), and the one statement that computes every figure.
+    PostgreSQL sessions run with JIT off (config.py): compiling this statement's few hundred
+    expressions took longer than running them."""
     window = make_window(year, session_id, as_of)
-    configured = list(committee_settings.result_labels())
-    rows = section_rows(db.session.execute(figures_statement(window)))
-    return _figures(window, configured, rows)
+    values = committee_settings.all_settings()
+    configured = list(committee_settings.result_labels(values))
+    basis = values["rating_by"]
+    rows = section_rows(db.session.execute(figures_statement(window, basis)))
+    out = _figures(window, configured, rows)
+    out["rating_basis"] = basis  # the satisfaction figures count: 'first' or 'all' proposers
+    return out
 
 
 def _figures(window, configured, rows):
@@ -144,5 +156,6 @@ def _figures(window, configured, rows):
     out["replied_proposals_by_year_end"] = replied_by_year_end
     out["reply_rate"] = rate(replied, out["filed"])
     out["key_proposals"] = key_proposals(rows.get("key", []), rows.get("key_item", []))
+    out["recognitions"] = awarded(rows.get(RECOGNITION, []))
     out["headline"] = headline(out)
     return out

@@ -6,16 +6,24 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import Department, User
 from ..handling.models import RATINGS, Assignment, ExtensionRequest, Rating, Reply
-from ..workflow.models import number_label
+from ..workflow.models import Cosigner, number_label
+from ..workflow.states import CosignerState
 from .sql import Section, conditional_sum, end_of_local_day, flag, rate
 
 RATING_ORDER = ("unsatisfied", "basically_satisfied", "satisfied")  # worst first
 
 
-def unit_items(w, p):
+def unit_items(w, p, rating_basis="first"):
     """One row per unit-item of the filed proposals, with its state as of the date: the items
     (a CTE) with their delivered replies aggregated in one GROUP BY, and an index
-    lookup per item only for the ratings and the extensions of each round."""
+    lookup per item only for the ratings and the extensions of each round.
+
+    Satisfaction is counted here and only here, by ``rating_basis`` (the setting rating_by):
+    each item's ratings counted (``n_satisfied`` …), its ``rating`` (the least satisfied of
+    them), ``unrated`` and ``awaiting_rating``. 'first': the latest rating of the first
+    proposer, one per item at most. 'all': every proposer's rating (the first proposer's and
+    the accepted co-signers', never a merged proposer's) of the item's latest reply that has
+    any, so that an item may count several; unrated, as before, counts items."""
     a = Assignment
     received = and_(p.c.id == a.proposal_id, p.c.status == "filed")
     reassigned = and_(a.state == "reassigned", func.coalesce(a.closed_at, a.assigned_at) < w.end)
@@ -95,6 +103,39 @@ def unit_items(w, p):
             .scalar_subquery()
         )
 
+    def counted(reply_id, value):
+        # the proposers' ratings of the reply with this value by the date: the first
+        # proposer's and the accepted co-signers' (rating_by 'all'); an index lookup per reply
+        cosigner = (
+            select(Cosigner.id)
+            .where(
+                Cosigner.proposal_id == replies.c.proposal_id,
+                Cosigner.user_id == Rating.rater_id,
+                Cosigner.state == CosignerState.ACCEPTED,
+            )
+            .correlate_except(Cosigner)  # the item's proposal and the rating, two levels out
+            .exists()
+        )
+        return (
+            select(func.count())
+            .select_from(Rating)
+            .where(
+                Rating.reply_id == reply_id,
+                Rating.created_at < w.end,
+                Rating.rating == value,
+                or_(Rating.is_primary, cosigner),
+            )
+            .scalar_subquery()
+        )
+
+    every_rating = []
+    if rating_basis == "all":
+        every_rating = [
+            counted(replies.c[f"r{n}_id"], value).label(f"r{n}_{value}")
+            for n in (1, 2)
+            for value in RATINGS
+        ]
+
     def extension(round_):
         return (
             select(func.max(ExtensionRequest.until))
@@ -120,6 +161,7 @@ def unit_items(w, p):
             last.rating_due.label("rating_due"),
             rating(replies.c.r1_id).label("rating_r1"),
             rating(replies.c.r2_id).label("rating_r2"),
+            *every_rating,
             extension(1).label("until_r1"),
             extension(2).label("until_r2"),
             case((replies.c.round == 2, replies.c.due_on_r1), else_=replies.c.reply_due).label(
@@ -135,6 +177,18 @@ def unit_items(w, p):
     due_r2 = func.coalesce(f.c.until_r2, f.c.reply_due)
     waiting_r2 = and_(f.c.rating_r1 == "unsatisfied", f.c.delivered_r2 == 0)
     latest_rating = func.coalesce(f.c.rating_r2, f.c.rating_r1)
+    if rating_basis == "all":
+        # the second reply's ratings once it has any, else the first's
+        second = sum(f.c[f"r2_{v}"] for v in RATINGS) > 0
+        counts = {v: case((second, f.c[f"r2_{v}"]), else_=f.c[f"r1_{v}"]) for v in RATINGS}
+        rated = sum(counts.values()) > 0
+        item_rating = case(
+            *((counts[v] > 0, v) for v in RATING_ORDER), else_=None
+        )  # the least satisfied: a summary that hides no complaint
+    else:
+        counts = {v: flag(latest_rating == v) for v in RATINGS}
+        rated = latest_rating.is_not(None)
+        item_rating = latest_rating
     # the deadline after which the item is overdue (the day after it, it is): the first
     # round's while it has no reply, the second's while a first reply rated unsatisfied waits
     # for it; none for a co-unit or an item with its reply
@@ -142,9 +196,7 @@ def unit_items(w, p):
         (f.c.role == "co", None), (f.c.delivered == 0, due_r1), (waiting_r2, due_r2), else_=None
     )
     # the last day of the rating window of a replied item not rated (yet)
-    awaiting_until = case(
-        (and_(f.c.delivered > 0, latest_rating.is_(None)), f.c.rating_due), else_=None
-    )
+    awaiting_until = case((and_(f.c.delivered > 0, ~rated), f.c.rating_due), else_=None)
     owed = f.c.role != "co"  # a co-unit (会办) owes no reply of its own
     replied = and_(owed, f.c.delivered > 0)
     return select(
@@ -159,12 +211,13 @@ def unit_items(w, p):
         flag(replied).label("replied"),
         # an item replied on time: each of its replies delivered by the date was on time
         flag(and_(replied, f.c.on_time == f.c.delivered)).label("on_time_item"),
-        flag(and_(replied, latest_rating.is_(None))).label("unrated"),
+        flag(and_(replied, ~rated)).label("unrated"),
         f.c.delivered,
         f.c.on_time,
         f.c.by_year_end,
         f.c.result,
-        latest_rating.label("rating"),
+        item_rating.label("rating"),
+        *(counts[v].label(f"n_{v}") for v in RATINGS),
         flag(awaiting_until >= w.as_of).label("awaiting_rating"),
         flag(or_(f.c.until_r1.is_not(None), f.c.until_r2.is_not(None))).label("extended"),
         flag(overdue_after < w.as_of).label("overdue"),
@@ -207,7 +260,7 @@ def unit_section(i):
     columns = [func.count()] + [
         func.coalesce(func.sum(i.c[ITEM_COLUMNS[key]]), 0) for key in UNIT_KEYS[1 : -len(RATINGS)]
     ]
-    columns += [conditional_sum(i.c.rating == r) for r in RATINGS]
+    columns += [func.coalesce(func.sum(i.c[f"n_{r}"]), 0) for r in RATINGS]
     return Section(
         "unit",
         key=i.c.department_id,

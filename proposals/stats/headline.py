@@ -77,3 +77,21 @@ def headline(figures):
         "截至 %(when)s，已办复 %(replied)d 件，办复率 %(reply_rate)s%%。",
         **values,
     )
+
+
+def rating_basis(figures):
+    """Whose ratings the satisfaction figures count (the setting rating_by when counted): 'first'
+    (one per unit-item) or 'all' (every proposer's, so that the figures count ratings)."""
+    return "all" if figures.get("rating_basis") == "all" else "first"
+
+
+def rating_basis_words(figures):
+    """The satisfaction basis in words, for every report that shows the figures."""
+    if rating_basis(figures) == "all":
+        return _("按每位提案人的测评计")
+    return _("按第一提案人测评计")
+
+
+def rated_unit(figures):
+    """What the rated counts count: unit-items (件次), or ratings (人次) on the basis 'all'."""
+    return _("人次") if rating_basis(figures) == "all" else _("件次")

@@ -10,6 +10,7 @@ from ..workflow.core import ACTION_LABELS
 from . import (
     account,
     admin,
+    archive,
     attachments,
     auth,
     errors,
@@ -19,8 +20,11 @@ from . import (
     lists,
     member,
     notifications,
+    office,
+    plans,
     portal,
     proposal,
+    recognition,
     search,
     secretariat,
     stats,
@@ -40,6 +44,7 @@ AREAS = (
     proposal,
     member,
     secretariat,
+    office,
     unit,
     lists,
     exports,
@@ -51,6 +56,9 @@ AREAS = (
     search,
     key_proposals,
     portal,
+    plans,
+    recognition,
+    archive,
 )
 
 babel = Babel()
@@ -76,7 +84,9 @@ def init_web(app):
     register_filters(app)
     from .urls import list_url, page_numbers
 
-    app.jinja_env.globals.update(list_url=list_url, page_numbers=page_numbers)
+    app.jinja_env.globals.update(
+        list_url=list_url, page_numbers=page_numbers, request_decider=proposal.request_decider
+    )
 
     errors.register(app)
     for module in AREAS:

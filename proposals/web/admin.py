@@ -31,6 +31,7 @@ from ..committee.models import Category, CommitteeSession, Holiday, NotFiledReas
 from ..errors import ValidationError
 from ..extensions import db
 from ..inputs import int_arg_or_400
+from ..workflow.core import loaded
 from ..workflow.queries import MAX_PAGE
 from .actions import perform
 
@@ -89,6 +90,11 @@ class UserFields(FlaskForm):
         description=_l("集体提案者（党派、人民团体、界别、专门委员会）的角色须为委员。"),
     )
     sector = StringField(_l("界别"), render_kw={"maxlength": 60})
+    units = StringField(
+        _l("所联系单位（督查室）"),
+        render_kw={"maxlength": 2000},
+        description=_l("督查室账号填写其所联系承办单位的代码，以分号分隔；其他角色不填。"),
+    )
 
     def fill(self):
         self.role.choices = _role_choices()
@@ -97,7 +103,17 @@ class UserFields(FlaskForm):
         return self
 
     # the fields both forms have, in the order they are shown
-    FIELDS = ("name", "role", "department", "email", "phone", "wecom_userid", "org_type", "sector")
+    FIELDS = (
+        "name",
+        "role",
+        "department",
+        "units",
+        "email",
+        "phone",
+        "wecom_userid",
+        "org_type",
+        "sector",
+    )
 
     def values(self):
         return {k: getattr(self, k).data or "" for k in self.FIELDS}
@@ -203,6 +219,12 @@ def settings_form(values):
                 _l(spec.label),
                 choices=[("true", _l("是")), ("false", _l("否"))],
                 description=_l("默认：%(v)s", v=_("是") if spec.default else _("否")),
+            )
+        elif spec.kind == "choice":
+            field = SelectField(
+                _l(spec.label),
+                choices=[(value, _l(label)) for value, label in spec.choices],
+                description=_l("默认：%(v)s", v=_(dict(spec.choices)[spec.default])),
             )
         else:
             hint = {
@@ -343,6 +365,9 @@ def _edit_page(user, form=None, password_form=None, status=200):
                 "wecom_userid": user.wecom_userid or "",
                 "org_type": user.org_type or "",
                 "sector": user.sector or "",
+                "units": ";".join(
+                    d.code for d in loaded(user, "office_departments").office_departments
+                ),
                 "active": user.active,
             },
         ).fill()

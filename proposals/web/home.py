@@ -19,6 +19,8 @@ def index():
         data = queues.member_queues(current_user, today)
     elif role == "secretariat":
         data = queues.secretariat_queues(current_user, today)
+    elif role == "office":
+        data = queues.office_queues(current_user, today)
     elif role in ("clerk", "department_head"):
         data = queues.unit_queues(current_user, today)
     else:

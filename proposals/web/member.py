@@ -1,5 +1,6 @@
 """The member's pages (委员 and organisation accounts): the proposal form, submitting,
-co-signing (联名), withdrawing (撤案) and rating replies (满意度测评).
+co-signing (联名), withdrawing (撤案) and rating replies (满意度测评); with the ratings, the
+secretariat's page entering a rating returned on the paper opinion form (纸质测评).
 
 Every change goes through one operation of workflow/operations.py or handling/operations.py;
 the checks here only decide which page or button to show."""
@@ -26,6 +27,7 @@ from ..committee.models import Category
 from ..extensions import db
 from ..handling.models import RATINGS, Reply
 from ..handling.operations import may_rate, rate_reply
+from ..handling.ratings import enterers, paper_rating, raters_left
 from ..workflow import operations as ops
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
@@ -99,6 +101,19 @@ class RateForm(FlaskForm):
         _l("意见"), render_kw={"rows": 4}, description=_l("选择“不满意”时必须填写意见。")
     )
     submit = SubmitField(_l("提交测评"))
+
+
+class PaperRatingForm(FlaskForm):
+    """纸质测评: the proposer and what they marked on the paper opinion form (征询意见表)."""
+
+    rater = SelectField(_l("测评人"), validate_choice=False)
+    rating = RadioField(
+        _l("测评结果"), validate_choice=False, choices=[(k, _l(v)) for k, v in RATINGS.items()]
+    )
+    comment = TextAreaField(
+        _l("意见"), render_kw={"rows": 4}, description=_l("选择“不满意”时必须填写意见。")
+    )
+    submit = SubmitField(_l("录入测评"))
 
 
 def _fill_choices(form, proposal=None):
@@ -279,21 +294,20 @@ def withdraw(proposal_id):
 # --- rating ------------------------------------------------------------------------------
 
 
-def rating_open(user, reply):
-    """Whether to offer ``user`` the rating form for ``reply`` (rate_reply decides)."""
-    standing = may_rate(user, reply)
+def rating_open(user, reply, rating_by=None):
+    """Whether to offer ``user`` the rating form for ``reply`` (rate_reply decides).
+    ``rating_by``: as for may_rate."""
+    standing = may_rate(user, reply, rating_by=rating_by)
     if standing == "primary":
         return "rate" in allowed_actions("reply", reply.state, user.role)
-    if standing == "merged":
+    if standing is not None:  # merged proposers; co-signers under rating_by 'all'
         return reply.state in ("delivered", "rated") and not any(
             r.rater_id == user.id for r in reply.ratings
         )
     return False
 
 
-@bp.route("/replies/<int:reply_id>/rate", methods=["GET", "POST"])
-@login_required
-def rate(reply_id):
+def _load_reply(reply_id):
     reply = load_one(Reply, reply_id, reply_detail_options())
     if (
         reply is None
@@ -301,17 +315,24 @@ def rate(reply_id):
         or not can_view_reply(current_user, reply)
     ):
         abort(404)
+    return reply
+
+
+@bp.route("/replies/<int:reply_id>/rate", methods=["GET", "POST"])
+@login_required
+def rate(reply_id):
+    reply = _load_reply(reply_id)
     assignment = reply.assignment  # kept: the commit expires the reply's relationships
     proposal = assignment.proposal
+    standing = may_rate(current_user, reply)
     form = RateForm()
     if request.method == "GET":
-        if may_rate(current_user, reply) is None:
+        if standing is None:
             abort(403)
         if not rating_open(current_user, reply):
             abort(409)
     elif form.validate_on_submit():
         data = {"rating": form.rating.data, "comment": form.comment.data}
-        standing = may_rate(current_user, reply)
         if perform(rate_reply, current_user, reply, data, form=form):
             if standing == "primary" and assignment.state == "rehandling":
                 flash(_("测评已提交：不满意。答复已退回承办单位重新办理。"), "success")
@@ -321,7 +342,56 @@ def rate(reply_id):
                 url_for("proposal.show", proposal_id=proposal.id, _anchor=f"reply-{reply.id}")
             )
     return render_template(
-        "member/rate.html", form=form, r=reply, p=proposal
+        "member/rate.html", form=form, r=reply, p=proposal, standing=standing
+    ), 400 if request.method == "POST" else 200
+
+
+def _rater_label(user, standing):
+    note = {
+        "primary": _("第一提案人"),
+        "merged": _("并入本案的提案的第一提案人"),
+        "cosigner": _("联名提案人"),
+    }[standing]
+    return _("%(text)s（%(note)s）", text=f"{user.name} {user.username}", note=note)
+
+
+@bp.route("/replies/<int:reply_id>/paper-rating", methods=["GET", "POST"])
+@login_required
+def paper_rating_page(reply_id):
+    """The secretariat enters a rating returned on the paper opinion form (征询意见表) for one
+    of the proposers who may still rate the reply (paper_rating decides)."""
+    reply = _load_reply(reply_id)
+    if current_user.role != Role.SECRETARIAT:
+        abort(403)
+    assignment = reply.assignment  # kept: the commit expires the reply's relationships
+    proposal = assignment.proposal
+    left = raters_left(reply)
+    form = PaperRatingForm()
+    form.rater.choices = [(u.username, _rater_label(u, standing)) for u, standing in left]
+    if request.method == "GET":
+        if not left:
+            abort(409, _("此答复没有待录入的测评"))
+    elif form.validate_on_submit():
+        data = {
+            "rater": form.rater.data or None,
+            "rating": form.rating.data,
+            "comment": form.comment.data,
+        }
+        rater = next((u for u, _standing in left if u.username == data["rater"]), proposal.proposer)
+        if perform(paper_rating, current_user, reply, data, form=form):
+            message = _(
+                "已录入%(name)s的纸质测评：%(rating)s。",
+                name=rater.name,
+                rating=_(RATINGS[data["rating"]]),
+            )
+            if rater.id == proposal.proposer_id and assignment.state == "rehandling":
+                message += _("答复已退回承办单位重新办理。")
+            flash(message, "success")
+            return redirect(
+                url_for("proposal.show", proposal_id=proposal.id, _anchor=f"reply-{reply.id}")
+            )
+    return render_template(
+        "member/paper_rating.html", form=form, r=reply, p=proposal, RATINGS=RATINGS
     ), 400 if request.method == "POST" else 200
 
 
@@ -349,7 +419,31 @@ def _member_panels():
             "invitation": invitation,
         }
 
+    setting, names = {}, {}  # for this page: the setting rating_by, enterers' names
+
+    def rating_by():
+        if "rating_by" not in setting:
+            setting["rating_by"] = committee_settings.get("rating_by")
+        return setting["rating_by"]
+
+    def paper_rating_open(r):
+        """Whether to offer the secretariat the paper rating form for reply ``r``."""
+        return (
+            current_user.is_authenticated
+            and current_user.role == Role.SECRETARIAT
+            and r.state in ("delivered", "rated")
+            and bool(raters_left(r, rating_by=rating_by))
+        )
+
+    def rating_entered_by(rt):
+        """The name of who entered a paper rating (one statement for the page's ratings)."""
+        return enterers([rt], names).get(rt.entered_by_id, ("", ""))[1]
+
     return {
         "member_panel": member_panel,
-        "member_may_rate": lambda r: current_user.is_authenticated and rating_open(current_user, r),
+        "member_may_rate": lambda r: (
+            current_user.is_authenticated and rating_open(current_user, r, rating_by=rating_by)
+        ),
+        "paper_rating_open": paper_rating_open,
+        "rating_entered_by": rating_entered_by,
     }

@@ -3,7 +3,7 @@
 from flask import url_for
 from werkzeug.routing import BuildError
 
-from ..i18n import _
+from ..i18n import N_, _
 
 NAV = {
     "member": [
@@ -15,8 +15,17 @@ NAV = {
         ("home.index", "首页"),
         ("lists.proposals", "提案"),
         ("lists.assignments", "交办"),
+        ("plans.index", N_("交办方案")),
         ("secretariat.queues", "待办"),
         ("key_proposals.index", "重点提案"),
+        ("stats.dashboard", "统计"),
+        ("recognition.index", N_("年度评优")),
+        ("archive.import_sheet", N_("历年提案导入")),
+    ],
+    "office": [
+        ("home.index", "首页"),
+        ("lists.proposals", "提案"),
+        ("lists.assignments", N_("所联系单位承办")),
         ("stats.dashboard", "统计"),
     ],
     "clerk": [("home.index", "首页"), ("lists.assignments", "本单位承办")],
@@ -39,7 +48,7 @@ SUPERVISOR_ITEM = ("key_proposals.index", "重点提案督办")
 def nav_entries(user):
     """The (endpoint, label) entries of ``user``'s navigation."""
     entries = list(NAV.get(getattr(user, "role", None), []))
-    if getattr(user, "role", None) in ("member", "department_head", "clerk", "admin"):
+    if getattr(user, "role", None) in ("member", "department_head", "clerk", "office", "admin"):
         from .key_proposals import supervises_any  # one small query, only for these roles
 
         if supervises_any(user):

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
+from ..handling import office
 from ..handling.models import CONTACT_MODES, RATINGS
 from ..workflow.access import (
     can_view,
@@ -47,3 +48,12 @@ def show(proposal_id):
         RATINGS=RATINGS,
         result_labels=committee_settings.result_labels(),
     )
+
+
+def request_decider(assignment):
+    """Who decides this unit's reassignment and extension requests: "office" or "secretariat"
+    (a template global: the assignment partials use it wherever they are included)."""
+    by_office = committee_settings.get("office_decides_requests") and office.supervised(
+        [assignment.department_id]
+    )
+    return "office" if by_office else "secretariat"

@@ -29,6 +29,7 @@ from ..committee import settings as committee_settings
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import DISPOSITION_LABELS, DISPOSITIONS, Category, NotFiledReason
 from ..extensions import db
+from ..handling import office
 from ..handling import operations as hops
 from ..handling.models import Assignment, Reply
 from ..inputs import MAX_ID, bounded_int, int_arg_or_400
@@ -41,7 +42,7 @@ from ..workflow.models import Proposal
 from ..workflow.queries import assignment_detail_options, load_one, reply_detail_options
 from ..workflow.queues import secretariat_queues
 from ..workflow.states import ProposalState as P
-from ..workflow.states import Role, allowed_actions
+from ..workflow.states import ReplyState, Role, allowed_actions
 from .actions import perform
 from .proposal import load_visible
 
@@ -459,6 +460,7 @@ class ReassignmentForm(FlaskForm):
 def reassignment_decision(assignment_id):
     assignment = load_assignment(assignment_id)
     proposal = assignment.proposal  # kept: the commit expires the assignment's relationships
+    office.check_decider(current_user, assignment, committee_settings.all_settings())
     may("assignment", "approve_reassignment", assignment)
     form = ReassignmentForm()
     form.department.choices = department_choices(_("请选择单位"))
@@ -498,6 +500,7 @@ class ExtensionForm(FlaskForm):
 def extension_decision(assignment_id):
     assignment = load_assignment(assignment_id)
     proposal = assignment.proposal  # kept: the commit expires the assignment's relationships
+    office.check_decider(current_user, assignment, committee_settings.all_settings())
     may("assignment", "decide_extension", assignment)
     pending = next((e for e in assignment.extension_requests if e.state == "pending"), None)
     if pending is None:
@@ -547,7 +550,8 @@ class ReplyReviewForm(FlaskForm):
 def reply_review(reply_id):
     reply = load_reply(reply_id)
     proposal = reply.assignment.proposal  # kept: the commit expires the reply's relationships
-    may("reply", "review_approve", reply)
+    by_office = reply.state == ReplyState.AWAITING_OFFICE_REVIEW
+    may("reply", "office_review_approve" if by_office else "review_approve", reply)
     form = ReplyReviewForm()
     labels = committee_settings.result_labels()
     form.result.choices = [("", _("不更改（%(code)s）", code=reply.result))] + [
@@ -566,7 +570,9 @@ def reply_review(reply_id):
             reply,
             data,
             form=form,
-            success=_("答复已审核通过并送达。") if approve else _("答复已退回承办单位。"),
+            success=(_("答复已审核通过。") if by_office else _("答复已审核通过并送达。"))
+            if approve
+            else _("答复已退回承办单位。"),
         )
         if done:
             return to_proposal(proposal, f"reply-{reply.id}")

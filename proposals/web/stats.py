@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
 
+from ..api.stats import require_figures_reader, scoped
 from ..api.stats_files import report_file, require_secretariat
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import CommitteeSession
@@ -24,6 +25,7 @@ from ..i18n import N_, _
 from ..i18n import lazy_gettext as _l
 from ..stats import annual_figures, read_period_args
 from ..stats.exports import percent, status_label
+from ..stats.headline import rated_unit, rating_basis_words
 from .charts import bar_chart, line_chart
 
 bp = Blueprint("stats", __name__)
@@ -143,7 +145,7 @@ def comparison(figures, previous):
             True,
         ),
         (_("满意率"), s.get("rate"), ps.get("rate"), True),
-        (_("已测评件次"), s.get("rated"), ps.get("rated"), False),
+        (_("已测评（%(unit)s）", unit=rated_unit(figures)), s.get("rated"), ps.get("rated"), False),
     ]
     return [
         {
@@ -211,7 +213,7 @@ def charts(figures):
 @bp.get("/stats")
 @login_required
 def dashboard():
-    require_secretariat(current_user)
+    require_figures_reader(current_user)
     form = period_form()
     errors, figures, previous = {}, None, None
     chosen = {k: v for k, v in request.args.items() if k in ("year", "session", "as_of") and v}
@@ -225,13 +227,13 @@ def dashboard():
     order = request.args.get("order") if request.args.get("order") in ("asc", "desc") else "desc"
     if period is not None:
         try:
-            figures = annual_figures(**period)
+            figures = scoped(current_user, annual_figures(**period))
         except ValidationError as exc:
             errors, figures = exc.fields, None
     if figures is not None:
         before = previous_period(figures, period)
         try:
-            previous = annual_figures(**before) if before else None
+            previous = scoped(current_user, annual_figures(**before)) if before else None
         except ValidationError:  # the year before the earliest one counted: no comparison
             previous = None
     for name, message in errors.items():
@@ -254,6 +256,8 @@ def dashboard():
         args=args,
         percent=percent,
         status_label=status_label,
+        rating_basis_words=rating_basis_words,
+        rated_unit=rated_unit,
         ratings=RATINGS,
         sort_url=lambda key: url_for(
             "stats.dashboard",

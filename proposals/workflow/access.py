@@ -1,5 +1,6 @@
 """Who may see what (docs/domain.md): members their own, co-signed and merged-into proposals; a
-unit only its assignments; the secretariat everything that has been submitted."""
+unit only its assignments; a supervising office its units' assignments; the secretariat
+everything that has been submitted."""
 
 from sqlalchemy import and_, false, or_, select
 
@@ -44,6 +45,12 @@ def visible_filter(user):
         return Proposal.id.in_(
             select(Assignment.proposal_id).where(Assignment.department_id == user.department_id)
         )
+    if user.role == Role.OFFICE and user.office_department_ids:
+        return Proposal.id.in_(
+            select(Assignment.proposal_id).where(
+                Assignment.department_id.in_(user.office_department_ids)
+            )
+        )
     return false()
 
 
@@ -63,28 +70,46 @@ def can_view(user, proposal):
         )
     if user.is_unit_staff:
         return any(a.department_id == user.department_id for a in proposal.assignments)
+    if user.role == Role.OFFICE:
+        return any(a.department_id in user.office_department_ids for a in proposal.assignments)
     return False
 
 
+def _supervises(user, proposal):
+    """An office account that supervises one of the proposal's units."""
+    return user.role == Role.OFFICE and any(
+        a.department_id in user.office_department_ids for a in proposal.assignments
+    )
+
+
 def can_view_reply(user, reply):
-    """Drafts stay inside the unit and the secretariat; proposers see delivered replies."""
+    """Drafts stay inside the unit, its supervising office and the secretariat; proposers see
+    delivered replies."""
     if user.role == Role.SECRETARIAT:
         return True
     if user.is_unit_staff and reply.assignment.department_id == user.department_id:
+        return True
+    if reply.assignment.department_id in user.office_department_ids:
         return True
     return reply.state in (R.DELIVERED, R.RATED, R.UNRATED)
 
 
 def can_view_internal(user, proposal):
-    """Co-unit opinions, extension and reassignment requests: secretariat and the units."""
-    return user.role == Role.SECRETARIAT or (
-        user.is_unit_staff
-        and any(a.department_id == user.department_id for a in proposal.assignments)
+    """Co-unit opinions, extension and reassignment requests: secretariat, the units and the
+    office supervising one of them."""
+    return (
+        user.role == Role.SECRETARIAT
+        or (
+            user.is_unit_staff
+            and any(a.department_id == user.department_id for a in proposal.assignments)
+        )
+        or _supervises(user, proposal)
     )
 
 
-# History entries whose comment stays with the units and the secretariat: the units' requests,
-# the drafts' result codes, the sign-off and review remarks (see can_view_internal).
+# History entries whose comment stays with the units, their offices and the secretariat: the
+# units' requests, the drafts' result codes, the sign-off and review remarks, a 初审 not yet
+# decided, the offices' confirmations (see can_view_internal).
 INTERNAL_HISTORY = frozenset(
     {
         "request_reassignment",
@@ -98,6 +123,11 @@ INTERNAL_HISTORY = frozenset(
         "signoff_return",
         "review_reply",
         "review_return",
+        "pre_review",
+        "confirm_assignment",
+        "refuse_confirmation",
+        "office_review_reply",
+        "office_review_return",
     }
 )
 
@@ -121,4 +151,6 @@ def visible_assignments_filter(user):
         return Assignment.id.is_not(None)
     if user.is_unit_staff and user.department_id:
         return Assignment.department_id == user.department_id
+    if user.role == Role.OFFICE and user.office_department_ids:
+        return Assignment.department_id.in_(user.office_department_ids)
     return false()

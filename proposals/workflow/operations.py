@@ -14,6 +14,7 @@ from ..committee.calendar import add_months, load_calendar
 from ..committee.models import DISPOSITIONS, Category, CommitteeSession, Counter, NotFiledReason
 from ..errors import InvalidState, NotFound, NotPermitted, ValidationError
 from ..extensions import db
+from ..handling import office
 from ..handling.models import ROLE_LABELS
 from ..handling.operations import create_assignment
 from ..i18n import N_, _, join
@@ -315,35 +316,41 @@ def withdraw_proposal(actor, proposal, reason, *, now=None):
 
 
 REVIEW_DECISIONS = {"file", "not_file", "merge", "return"}
+DECISION_WORDS = {"file": "立案", "not_file": "不予立案", "merge": "并案", "return": "退回修改"}
 
 
 def review_proposal(actor, proposal, data, *, now=None):
-    """立案审查: file, not file (reason and disposition), merge (并案) or return for revision."""
+    """立案审查: file, not file (reason and disposition), merge (并案) or return for revision.
+
+    Under staged review (setting staged_review) a filing decision on a submitted proposal is the
+    初审: it is checked in full and recorded, and the proposal waits for the 审定, which another
+    secretariat account takes by reviewing it again (confirming or changing the decision). A
+    return for revision needs no 审定."""
     decision = data.get("decision")
     if decision not in REVIEW_DECISIONS:
         move("proposal", "file", proposal, actor)  # role and state first
         raise ValidationError(
             fields={"decision": _("审查结论应为 file、not_file、merge 或 return")}
         )
-    target = move("proposal", decision, proposal, actor)
+    preliminary = (
+        decision != "return"
+        and proposal.state == P.SUBMITTED
+        and committee_settings.get("staged_review")
+    )
+    target = move("proposal", "pre_review" if preliminary else decision, proposal, actor)
+    if proposal.state == P.PRE_REVIEWED:
+        first = _preliminary_review(proposal)
+        if first is not None and first.reviewer_id == actor.id:
+            raise NotPermitted(_("初审与审定须由不同人员进行"))
     now, _today = clock(now)
     errors = {}
-    comment = text_field(
-        errors, data, "comment", N_("审查意见"), required=decision == "return", max_len=2000
-    )
+    review = _read_review(proposal, decision, data, errors)
+    raise_if(errors)
+    if preliminary:
+        return _record_preliminary(actor, proposal, decision, review, target, now)
+    comment = review["comment"]
     if decision == "file":
-        category = proposal.category
-        if data.get("category"):
-            category = db.session.scalar(
-                select(Category).where(Category.code == data["category"], Category.active)
-            )
-            if category is None:
-                errors["category"] = _("未知的提案类别")
-        title = None
-        if data.get("title") is not None:  # the reviewer corrects the 案由 as it is filed
-            title = text_field(errors, data, "title", N_("案由"), max_len=200)
-            title = " ".join(title.split()) if title else title
-        raise_if(errors)
+        title = review["title"]
         if title and title != proposal.title:
             log(
                 proposal,
@@ -355,27 +362,14 @@ def review_proposal(actor, proposal, data, *, now=None):
                 now=now,
             )
             proposal.title = title
-        proposal.category = category
+        proposal.category = review["category"]
         proposal.number = next_counter(proposal.session_id, "number")
         proposal.filed_at = now
     elif decision == "not_file":
-        reason = None
-        if isinstance(data.get("reason_code"), str):
-            reason = db.session.scalar(
-                select(NotFiledReason).where(
-                    NotFiledReason.code == data["reason_code"], NotFiledReason.active
-                )
-            )
-        if reason is None:
-            errors["reason_code"] = _("请选择有效的不予立案理由")
-        disposition = data.get("disposition") or "none"
-        if disposition not in DISPOSITIONS:
-            errors["disposition"] = _("处理方式应为 opinion、letter、social_info 或 none")
-        raise_if(errors)
-        proposal.not_filed_reason, proposal.not_filed_disposition = reason, disposition
+        proposal.not_filed_reason = review["reason"]
+        proposal.not_filed_disposition = review["disposition"]
     elif decision == "merge":
-        host = _merge_target(proposal, data.get("merge_into"), errors)
-        raise_if(errors)
+        host = review["host"]
         proposal.merged_into = host
         log(
             host,
@@ -386,8 +380,6 @@ def review_proposal(actor, proposal, data, *, now=None):
             comment=f"并入提案（收件号 {proposal.receipt_serial}）：{proposal.title}",
             now=now,
         )
-    else:
-        raise_if(errors)
     from_state = proposal.state
     proposal.state = target
     proposal.review_comment = comment
@@ -405,6 +397,94 @@ def review_proposal(actor, proposal, data, *, now=None):
         )
     )
     log(proposal, actor, decision, from_state, target, comment=comment, now=now)
+    db.session.flush()
+    return proposal
+
+
+def _read_review(proposal, decision, data, errors):
+    """The review's inputs, checked: the same for a 初审 and a final decision."""
+    review = {
+        "comment": text_field(
+            errors, data, "comment", N_("审查意见"), required=decision == "return", max_len=2000
+        )
+    }
+    if decision == "file":
+        category = proposal.category
+        if data.get("category"):
+            category = db.session.scalar(
+                select(Category).where(Category.code == data["category"], Category.active)
+            )
+            if category is None:
+                errors["category"] = _("未知的提案类别")
+        title = None
+        if data.get("title") is not None:  # the reviewer corrects the 案由 as it is filed
+            title = text_field(errors, data, "title", N_("案由"), max_len=200)
+            title = " ".join(title.split()) if title else title
+        review.update(category=category, title=title)
+    elif decision == "not_file":
+        reason = None
+        if isinstance(data.get("reason_code"), str):
+            reason = db.session.scalar(
+                select(NotFiledReason).where(
+                    NotFiledReason.code == data["reason_code"], NotFiledReason.active
+                )
+            )
+        if reason is None:
+            errors["reason_code"] = _("请选择有效的不予立案理由")
+        disposition = data.get("disposition") or "none"
+        if disposition not in DISPOSITIONS:
+            errors["disposition"] = _("处理方式应为 opinion、letter、social_info 或 none")
+        review.update(reason=reason, disposition=disposition)
+    elif decision == "merge":
+        review["host"] = _merge_target(proposal, data.get("merge_into"), errors)
+    return review
+
+
+def _preliminary_review(proposal):
+    """The 初审 a proposal waiting for 审定 carries (its latest preliminary decision)."""
+    return db.session.scalar(
+        select(ReviewDecision)
+        .where(ReviewDecision.proposal_id == proposal.id, ReviewDecision.stage == "preliminary")
+        .order_by(ReviewDecision.id.desc())
+        .limit(1)
+    )
+
+
+def _record_preliminary(actor, proposal, decision, review, target, now):
+    """初审: the decision is recorded as proposed; nothing else about the proposal changes."""
+    title = review.get("title")
+    category = review.get("category")
+    reason = review.get("reason")
+    host = review.get("host")
+    db.session.add(
+        ReviewDecision(
+            proposal_id=proposal.id,
+            reviewer_id=actor.id,
+            decision=decision,
+            stage="preliminary",
+            comment=review["comment"],
+            title=title if title and title != proposal.title else None,
+            category_id=category.id if category is not None else None,
+            reason_id=reason.id if reason is not None else None,
+            disposition=review.get("disposition"),
+            merge_into_id=host.id if host is not None else None,
+            created_at=now,
+        )
+    )
+    words = [f"初审意见：{DECISION_WORDS[decision]}"]
+    if title and title != proposal.title:
+        words.append(f"案由拟改为“{title}”")
+    if category is not None and category.id != proposal.category_id:
+        words.append(f"类别拟改为{category.name}")
+    if reason is not None:
+        words.append(reason.name)
+    if host is not None:
+        words.append(f"拟并入{host.number_label or host.title}")
+    if review["comment"]:
+        words.append(review["comment"])
+    from_state = proposal.state
+    proposal.state = target
+    log(proposal, actor, "pre_review", from_state, target, comment="；".join(words), now=now)
     db.session.flush()
     return proposal
 
@@ -479,6 +559,13 @@ def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
     raise_if(errors)
     leads = [d for d, r in plan if r == "lead"]
     split = len(leads) > 1
+    # joint assignment: when an office supervises any of the units, the whole plan waits for
+    # the offices' confirmation and starts at once
+    waiting = (
+        office.supervised(d.id for d, _r in plan)
+        if committee_settings.get("joint_assignment")
+        else set()
+    )
     proposal.state = target
     log(
         proposal,
@@ -499,6 +586,8 @@ def assign_proposal(actor, proposal, departments, due_date=None, *, now=None):
             "split" if split and role == "lead" else role,
             due_date=due_date,
             now=now,
+            proposed=bool(waiting),
+            confirmed=department.id not in waiting,
         )
     db.session.flush()
     return proposal

@@ -119,6 +119,10 @@ def secretariat_queues(user, today):
             "to_review": _queue(
                 Proposal, Proposal.state == P.SUBMITTED, order=[Proposal.submitted_at]
             ),
+            # staged review: 初审 done, waiting for another account's 审定
+            "to_confirm_review": _queue(
+                Proposal, Proposal.state == P.PRE_REVIEWED, order=[Proposal.submitted_at]
+            ),
             "to_assign": _queue(Proposal, Proposal.state == P.FILED, order=[Proposal.filed_at]),
             "reassignments": _queue(
                 Assignment,
@@ -137,6 +141,55 @@ def secretariat_queues(user, today):
             "consultations": _queue(Proposal, Proposal.consultation_due, order=[]),
         }
     )
+
+
+def office_queues(user, today):
+    """A supervising office's work on its units: assignments to confirm, requests to decide and
+    replies to review (where the settings give it them), and its units' overdue items."""
+    from ..accounts.models import Department
+    from ..extensions import db
+
+    mine = Assignment.department_id.in_(user.office_department_ids or {0})
+    out = _load(
+        {
+            "to_confirm": _queue(
+                Assignment,
+                mine,
+                Assignment.state == A.PROPOSED,
+                Assignment.confirmed_at.is_(None),
+                order=[Assignment.assigned_at],
+            ),
+            "reassignments": _queue(
+                Assignment,
+                mine,
+                Assignment.state == A.REASSIGNMENT_REQUESTED,
+                order=[Assignment.assigned_at],
+            ),
+            "extensions": _queue(
+                ExtensionRequest,
+                mine,
+                ExtensionRequest.state == "pending",
+                join=Assignment,
+                order=[ExtensionRequest.created_at],
+            ),
+            "replies_to_check": _queue(
+                Reply,
+                mine,
+                Reply.state == R.AWAITING_OFFICE_REVIEW,
+                join=Assignment,
+                order=[Reply.created_at],
+            ),
+            "overdue": _queue(
+                Assignment, mine, overdue_condition(today), order=[Assignment.reply_due]
+            ),
+        }
+    )
+    out["units"] = db.session.scalars(
+        select(Department.name)
+        .where(Department.id.in_(user.office_department_ids or {0}))
+        .order_by(Department.code)
+    ).all()
+    return out
 
 
 def unit_queues(user, today):

@@ -335,3 +335,13 @@ def test_the_daily_digest_replaces_single_emails_and_comes_once_a_day(world, app
         )
     finally:
         app.config.update(MAIL_SERVER=None)
+
+
+def test_when_every_proposer_rates_every_proposer_hears_of_the_reply(world):
+    from proposals.committee import settings as committee_settings
+
+    committee_settings.set_value("rating_by", "all")
+    p = flows.handling(world, cosigners=[world.member2])
+    a = loaded(p, "assignments").assignments[0]
+    flows.delivered_reply(world, a)
+    assert told("reply_delivered") == ["m1", "m2"]

@@ -49,6 +49,7 @@ PRINCIPALS = (
     "co_clerk",
     "co_head",
     "other_clerk",
+    "office",
     "sec",
     "admin",
 )
@@ -63,6 +64,7 @@ USERNAMES = {
     "co_clerk": "clerk_b",
     "co_head": "head_b",
     "other_clerk": "clerk_c",
+    "office": "dcs",
     "sec": "sec",
     "admin": "admin",
 }
@@ -78,6 +80,7 @@ ROLES = {
     "co_clerk": "clerk",
     "co_head": "department_head",
     "other_clerk": "clerk",
+    "office": "office",
     "sec": "secretariat",
     "admin": "admin",
 }
@@ -155,6 +158,9 @@ def build_world(w):
     """Every scenario in one database; returns ({name: Scenario}, {principal: User|None})."""
     w.make.user("member", username="m4", name="赵委员")  # the stranger
     m5 = w.make.user("member", username="m5", name="钱委员")
+    # the supervising office of the lead unit (ZJJ), under the default settings: it sees
+    # its unit's items and decides nothing
+    w.make.user("office", username="dcs", name="督查室", office_departments=[w.unit_a])
     users = {"anon": None}
     for principal, username in USERNAMES.items():
         users[principal] = db.session.scalar(select(User).where(User.username == username))
@@ -395,7 +401,25 @@ def global_targets(w):
     )
     db.session.add(holiday)
     db.session.commit()
+    # a 交办方案 plan without errors for a filed proposal, and a nomination to decide
+    from proposals.plans import service as plans
+    from proposals.recognition import service as recognition
+
+    number = db.session.scalar(
+        select(Proposal.number).where(Proposal.state == "filed").order_by(Proposal.id).limit(1)
+    )
+    plan = plans.create_plan(
+        w.secretariat, "plan.csv", f"提案号,主办单位\n{number:04d},JYJ\n".encode()
+    )
+    assert not plan.errors, plan.errors
+    nomination = recognition.nominate(
+        w.secretariat,
+        {"year": w.session.year, "kind": "department", "department": "ZJJ", "reason": "成效明显"},
+    )
+    db.session.commit()
     return {
+        "plan_id": plan.id,
+        "recognition_id": nomination.id,
         "notification_id": note.id,
         "department_id": spare_unit.id,
         "user_id": spare_user.id,

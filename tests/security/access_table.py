@@ -55,6 +55,10 @@ class Facts:
         return self.p == "admin"
 
     @property
+    def office(self):
+        return self.p == "office"
+
+    @property
     def lead_unit(self):
         return self.p in ("lead_clerk", "lead_head") and self.s.assignment is not None
 
@@ -81,7 +85,7 @@ class Facts:
             return s.state != "draft"
         if p == "merged":
             return s.has_merged
-        if p in ("lead_clerk", "lead_head"):
+        if p in ("lead_clerk", "lead_head", "office"):  # the office supervises the lead unit
             return s.assignment is not None
         if p in ("co_clerk", "co_head"):
             return s.co_assignment is not None
@@ -92,12 +96,15 @@ class Facts:
     @property
     def sees_reply(self):
         """Drafts of replies stay with their unit and the secretariat."""
-        return self.sees and (self.sec or self.lead_unit or self.s.rstate in DELIVERED)
+        return self.sees and (
+            self.sec or self.lead_unit or self.office or self.s.rstate in DELIVERED
+        )
 
     @property
     def internal(self):
-        """Units' requests and opinions: the secretariat and the units of the proposal."""
-        return self.sec or self.lead_unit or self.co_unit
+        """Units' requests and opinions: the secretariat, the units of the proposal and the
+        office supervising one of them."""
+        return self.sec or self.lead_unit or self.co_unit or (self.office and self.sees)
 
     # the record's state
     @property
@@ -180,6 +187,11 @@ def is_own_unit(f):
     return f.own_unit
 
 
+def is_office(f):
+    """The office supervising the lead unit (the scenarios' lead assignment)."""
+    return f.office and f.kind == "assignment"
+
+
 def is_lead_head(f):
     return f.lead_unit and f.head
 
@@ -208,6 +220,12 @@ def may_rate(f):
     """The first proposer rates a delivered reply once; a merged proposer also a rated one."""
     if f.p == "owner":
         return f.s.rstate == "delivered"
+    return f.s.rstate in ("delivered", "rated")
+
+
+def may_enter_paper_rating(f):
+    """Someone may still rate: the first proposer a delivered reply, the merged proposer (every
+    scenario with a reply has one) a rated one too."""
     return f.s.rstate in ("delivered", "rated")
 
 
@@ -242,8 +260,28 @@ def reply_body():
     }
 
 
+# the secretariat enters the first proposer's paper opinion form (rater left out: the first
+# proposer); refused once that proposer has rated
+PAPER_RATING = {"rating": "satisfied", "comment": "纸质测评"}
+
+
 def csv_upload(text):
     return lambda: {"file": (BytesIO(text.encode("utf-8")), "import.csv")}
+
+
+def archive_upload():
+    """A sheet of one earlier proposal of the current session (evaluated when sent)."""
+    from sqlalchemy import select
+
+    from proposals.committee.models import CommitteeSession
+    from proposals.extensions import db
+
+    label = db.session.scalar(select(CommitteeSession).where(CommitteeSession.is_current)).label
+    day = today().isoformat()
+    return csv_upload(
+        "会次,提案号,案由,提案人,类别,主办单位,答复结果,答复内容,满意度,提交日期,答复日期\n"
+        f"{label},9000,关于往年城市更新的建议,张委员,社会建设,ZJJ,A,答复正文,满意,{day},{day}\n"
+    )()
 
 
 def settings_body():
@@ -295,7 +333,7 @@ ROUTES = {
     ),
     ("/secretariat/queues", "GET"): Route(G, secretariat_only),
     ("/proposals/merge-candidates", "GET"): Route(G, secretariat_only),
-    ("/stats", "GET"): Route(G, secretariat_only),
+    ("/stats", "GET"): Route(G, role_only("sec", "office")),
     ("/stats/annual.xlsx", "GET"): Route(G, secretariat_only),
     ("/stats/annual.docx", "GET"): Route(G, secretariat_only),
     ("/proposals/new", "GET"): Route(G, members_only),
@@ -392,6 +430,12 @@ ROUTES = {
     ("/assignments/<int:assignment_id>/follow-up", "POST"): Route(
         A_, acting(is_own_unit, scenario_in("replied", "closed")), {"text": "正在推进。"}
     ),
+    ("/assignments/<int:assignment_id>/confirm", "GET"): Route(
+        A_, acting(is_office, astate_in("proposed"))
+    ),
+    ("/assignments/<int:assignment_id>/confirm", "POST"): Route(
+        A_, acting(is_office, astate_in("proposed")), {"approve": "approve", "comment": ""}
+    ),
     ("/assignments/<int:assignment_id>/reassignment-decision", "GET"): Route(
         A_, acting(is_sec, astate_in("reassignment_requested"))
     ),
@@ -428,6 +472,14 @@ ROUTES = {
     ),
     ("/replies/<int:reply_id>/rate", "POST"): Route(
         R_, acting(is_rater, may_rate, see="sees_reply"), {"rating": "satisfied", "comment": "满意"}
+    ),
+    ("/replies/<int:reply_id>/paper-rating", "GET"): Route(
+        R_,
+        acting(is_sec, may_enter_paper_rating, see="sees_reply"),
+        note="open while someone may still rate: the merged proposer once the reply is rated",
+    ),
+    ("/replies/<int:reply_id>/paper-rating", "POST"): Route(
+        R_, acting(is_sec, rstate_in("delivered"), see="sees_reply"), PAPER_RATING
     ),
     # --- administration: the admin alone ----------------------------------------------------
     ("/admin/users", "GET"): Route(G, admin_only),
@@ -481,6 +533,8 @@ ROUTES = {
     ("/admin/departments/<int:department_id>/active", "POST"): Route(
         G, admin_only, {"active": "0"}
     ),
+    ("/archive/import", "GET"): Route(G, secretariat_only),
+    ("/archive/import", "POST"): Route(G, secretariat_only, archive_upload),
     ("/admin/departments/import", "GET"): Route(G, admin_only),
     ("/admin/departments/import", "POST"): Route(
         G, admin_only, csv_upload("code,name\nIMP1,导入单位\n")
@@ -528,7 +582,7 @@ ROUTES = {
     ("/api/v1/notifications/<int:notification_id>/read", "POST"): Route(G, role_only("owner"), {}),
     ("/api/v1/me/notification-preferences", "GET"): Route(G, logged_in),
     ("/api/v1/me/notification-preferences", "PUT"): Route(G, logged_in, {"digest": True}),
-    ("/api/v1/stats/annual", "GET"): Route(G, secretariat_only),
+    ("/api/v1/stats/annual", "GET"): Route(G, role_only("sec", "office")),
     ("/api/v1/stats/annual.xlsx", "GET"): Route(G, secretariat_only),
     ("/api/v1/stats/annual.docx", "GET"): Route(G, secretariat_only),
     ("/api/v1/proposals", "GET"): Route(G, logged_in),
@@ -574,6 +628,9 @@ ROUTES = {
     ("/api/v1/assignments/<int:assignment_id>/reassignment-request", "POST"): Route(
         A_, acting(is_own_unit, astate_in("pending")), {"reason": "不属于本单位职责范围"}
     ),
+    ("/api/v1/assignments/<int:assignment_id>/confirm", "POST"): Route(
+        A_, acting(is_office, astate_in("proposed")), {"approve": True}
+    ),
     ("/api/v1/assignments/<int:assignment_id>/reassignment-decision", "POST"): Route(
         A_,
         acting(is_sec, astate_in("reassignment_requested")),
@@ -612,6 +669,9 @@ ROUTES = {
     ),
     ("/api/v1/replies/<int:reply_id>/rating", "POST"): Route(
         R_, acting(is_rater, may_rate, see="sees_reply"), {"rating": "satisfied", "comment": "满意"}
+    ),
+    ("/api/v1/replies/<int:reply_id>/paper-rating", "POST"): Route(
+        R_, acting(is_sec, rstate_in("delivered"), see="sees_reply"), PAPER_RATING
     ),
 }
 
@@ -716,6 +776,73 @@ ROUTES.update(
         ("/attachments/<int:attachment_id>/delete", "POST"): Route(
             "attachment", file_expect(change=True), {}
         ),
+    }
+)
+
+
+# ------------------------------------------------------------------ year-end recognition
+# The secretariat alone reads, nominates and decides (docs/domain.md §9). The world holds no
+# nomination, so a decision's URL names none: a 404, a refusal, for everyone (who may decide
+# is tried in tests/recognition/).
+def nomination_body(form=False):
+    """A valid nomination of the world's filed proposal (evaluated when the request is sent)."""
+
+    def body():
+        from sqlalchemy import select
+
+        from proposals.committee.models import CommitteeSession
+        from proposals.extensions import db
+        from proposals.workflow.models import Proposal
+
+        number, year = db.session.execute(
+            select(Proposal.number, CommitteeSession.year)
+            .join(CommitteeSession, CommitteeSession.id == Proposal.session_id)
+            .where(Proposal.state == "filed")
+            .order_by(Proposal.id)
+            .limit(1)
+        ).one()
+        if form:
+            return {"year": str(year), "kind": "proposal", "number": str(number), "reason": "理由"}
+        return {"year": year, "kind": "proposal", "number": number, "reason": "建议切实可行"}
+
+    return body
+
+
+ROUTES.update(
+    {
+        ("/secretariat/recognition", "GET"): Route(G, secretariat_only),
+        ("/secretariat/recognition", "POST"): Route(G, secretariat_only, nomination_body(True)),
+        ("/secretariat/recognition/<int:recognition_id>/decision", "POST"): Route(
+            G, secretariat_only, {"decision": "award"}
+        ),
+        ("/api/v1/recognitions", "GET"): Route(G, secretariat_only),
+        ("/api/v1/recognitions", "POST"): Route(G, secretariat_only, nomination_body()),
+        ("/api/v1/recognitions/<int:recognition_id>/decision", "POST"): Route(
+            G, secretariat_only, {"award": True}
+        ),
+    }
+)
+
+# ------------------------------------------------------------------ assignment plans (交办方案)
+# The secretariat alone downloads the template, uploads, reads and applies a plan. An upload is
+# kept as a plan even with errors (the page then shows them): allowed. The world holds one plan
+# without errors (access_helpers.global_targets), which the secretariat may read and apply.
+PLAN_SHEET = "提案号,主办单位,会办单位\n0001,JYJ,CZJ\n"
+ROUTES.update(
+    {
+        ("/secretariat/assignment-plans", "GET"): Route(G, secretariat_only),
+        ("/secretariat/assignment-plans", "POST"): Route(
+            G, secretariat_only, csv_upload(PLAN_SHEET), note="302 to the plan's page"
+        ),
+        ("/secretariat/assignment-plans/template.xlsx", "GET"): Route(G, secretariat_only),
+        ("/secretariat/assignment-plans/<int:plan_id>", "GET"): Route(G, secretariat_only),
+        ("/secretariat/assignment-plans/<int:plan_id>/apply", "POST"): Route(
+            G, secretariat_only, {}
+        ),
+        ("/api/v1/assignment-plans/template.xlsx", "GET"): Route(G, secretariat_only),
+        ("/api/v1/assignment-plans", "POST"): Route(G, secretariat_only, csv_upload(PLAN_SHEET)),
+        ("/api/v1/assignment-plans/<int:plan_id>", "GET"): Route(G, secretariat_only),
+        ("/api/v1/assignment-plans/<int:plan_id>/apply", "POST"): Route(G, secretariat_only, {}),
     }
 )
 

@@ -173,6 +173,8 @@ PARAMS = {
         "limit": LIMIT,
     },
     ("/api/v1/proposals/<int:proposal_id>/similar", "GET"): {"limit": LIMIT},
+    ("/secretariat/recognition", "GET"): {"year": YEAR},
+    ("/api/v1/recognitions", "GET"): {"year": YEAR, **PAGES},
 }
 
 NO_QUERY = {  # the routes that read nothing of the query string
@@ -191,6 +193,8 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "POST /admin/departments/<int:department_id>/edit",
     "GET /admin/departments/import",
     "POST /admin/departments/import",
+    "GET /archive/import",
+    "POST /archive/import",
     "POST /admin/holidays",
     "POST /admin/holidays/<day>/remove",
     "GET /admin/reasons",
@@ -243,12 +247,16 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "POST /api/v1/proposals/<int:proposal_id>/key",
     "POST /api/v1/proposals/<int:proposal_id>/review",
     "POST /api/v1/proposals/review-batch",
+    "GET /assignments/<int:assignment_id>/confirm",
+    "POST /assignments/<int:assignment_id>/confirm",
+    "POST /api/v1/assignments/<int:assignment_id>/confirm",
     "POST /secretariat/review-batch",
     "POST /api/v1/proposals/<int:proposal_id>/submit",
     "POST /api/v1/proposals/<int:proposal_id>/withdraw",
     "GET /api/v1/replies/<int:reply_id>",
     "POST /api/v1/replies/<int:reply_id>/attachments",
     "POST /api/v1/replies/<int:reply_id>/rating",
+    "POST /api/v1/replies/<int:reply_id>/paper-rating",
     "POST /api/v1/replies/<int:reply_id>/review",
     "POST /api/v1/replies/<int:reply_id>/signoff",
     "GET /api/v1/sessions",
@@ -303,11 +311,26 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "POST /replies/<int:reply_id>/attachments",
     "GET /replies/<int:reply_id>/rate",
     "POST /replies/<int:reply_id>/rate",
+    "GET /replies/<int:reply_id>/paper-rating",
+    "POST /replies/<int:reply_id>/paper-rating",
     "GET /replies/<int:reply_id>/review",
     "POST /replies/<int:reply_id>/review",
     "GET /replies/<int:reply_id>/signoff",
     "POST /replies/<int:reply_id>/signoff",
     "GET /secretariat/queues",
+    "GET /secretariat/assignment-plans",
+    "POST /secretariat/assignment-plans",
+    "GET /secretariat/assignment-plans/template.xlsx",
+    "GET /secretariat/assignment-plans/<int:plan_id>",
+    "POST /secretariat/assignment-plans/<int:plan_id>/apply",
+    "GET /api/v1/assignment-plans/template.xlsx",
+    "POST /api/v1/assignment-plans",
+    "GET /api/v1/assignment-plans/<int:plan_id>",
+    "POST /api/v1/assignment-plans/<int:plan_id>/apply",
+    "POST /secretariat/recognition",
+    "POST /secretariat/recognition/<int:recognition_id>/decision",
+    "POST /api/v1/recognitions",
+    "POST /api/v1/recognitions/<int:recognition_id>/decision",
 }
 
 
@@ -360,6 +383,8 @@ BODY_EXTRA = {
     ("/assignments/<int:assignment_id>/reassignment-decision", "POST"): {"department": "JYJ"},
     ("/replies/<int:reply_id>/review", "POST"): {"result": "A", "comment": "同意"},
     ("/replies/<int:reply_id>/signoff", "POST"): {"comment": "同意"},
+    ("/api/v1/replies/<int:reply_id>/paper-rating", "POST"): {"rater": "m1"},
+    ("/replies/<int:reply_id>/paper-rating", "POST"): {"rater": "m1"},
 }
 # every action on a record may carry the version it read (valid: an integer), tried only with
 # hostile values (the base body leaves it out: the records' versions differ)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from proposals.committee import settings as committee_settings
 from proposals.extensions import db
+from proposals.handling.models import Assignment
 from proposals.workflow import operations as ops
 from proposals.workflow.core import loaded
 from proposals.workflow.models import Proposal
@@ -458,7 +459,8 @@ def test_unsatisfied_with_a_comment_sends_it_back_for_rehandling(world, web):
     assert "重新办理" in text(r)
     db.session.refresh(reply)
     assert reply.state == "rated"
-    assert reply.assignment.state == "rehandling" and reply.assignment.round == 2
+    assignment = db.session.get(Assignment, reply.assignment_id)
+    assert assignment.state == "rehandling" and assignment.round == 2
 
 
 @pytest.mark.parametrize(

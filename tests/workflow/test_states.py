@@ -21,11 +21,12 @@ from proposals.workflow.states import (
     transition,
 )
 
-MEMBER, SEC, CLERK, HEAD, ADMIN, SYSTEM = (
+MEMBER, SEC, CLERK, HEAD, OFFICE, ADMIN, SYSTEM = (
     Role.MEMBER,
     Role.SECRETARIAT,
     Role.CLERK,
     Role.DEPARTMENT_HEAD,
+    Role.OFFICE,
     Role.ADMIN,
     Role.SYSTEM,
 )
@@ -40,33 +41,48 @@ SPEC = {
         "cosign_accept": ({MEMBER}, {"awaiting_cosigners": {"awaiting_cosigners", "submitted"}}),
         "cosign_decline": ({MEMBER}, {"awaiting_cosigners": {"awaiting_cosigners", "submitted"}}),
         "cosign_expire": ({SYSTEM}, {"awaiting_cosigners": {"submitted"}}),
-        "withdraw": ({MEMBER}, {"awaiting_cosigners": {"withdrawn"}, "submitted": {"withdrawn"}}),
-        "file": ({SEC}, {"submitted": {"filed"}}),
-        "not_file": ({SEC}, {"submitted": {"not_filed"}}),
-        "merge": ({SEC}, {"submitted": {"merged"}}),
-        "return": ({SEC}, {"submitted": {"draft"}}),
+        "withdraw": (
+            {MEMBER},
+            {
+                "awaiting_cosigners": {"withdrawn"},
+                "submitted": {"withdrawn"},
+                "pre_reviewed": {"withdrawn"},
+            },
+        ),
+        "pre_review": ({SEC}, {"submitted": {"pre_reviewed"}}),
+        "file": ({SEC}, {"submitted": {"filed"}, "pre_reviewed": {"filed"}}),
+        "not_file": ({SEC}, {"submitted": {"not_filed"}, "pre_reviewed": {"not_filed"}}),
+        "merge": ({SEC}, {"submitted": {"merged"}, "pre_reviewed": {"merged"}}),
+        "return": ({SEC}, {"submitted": {"draft"}, "pre_reviewed": {"draft"}}),
         "assign": ({SEC}, {"filed": {"assigned"}}),
-        "mark_key": ({SEC}, {s: {s} for s in ("submitted", "filed", "assigned", "closed")}),
+        "unassign": ({OFFICE}, {"assigned": {"filed"}}),
+        "mark_key": (
+            {SEC},
+            {s: {s} for s in ("submitted", "pre_reviewed", "filed", "assigned", "closed")},
+        ),
         "record_consultation": ({SEC}, {"assigned": {"assigned"}, "closed": {"closed"}}),
         "close": ({SYSTEM}, {"assigned": {"closed"}}),
     },
     "assignment": {
-        "assign": ({SEC}, {None: {"pending"}}),
+        "assign": ({SEC, OFFICE}, {None: {"pending", "proposed"}}),
+        "confirm": ({OFFICE}, {"proposed": {"proposed"}}),
+        "start": ({OFFICE}, {"proposed": {"pending"}}),
+        "refuse_confirmation": ({OFFICE}, {"proposed": {"not_confirmed"}}),
         "accept": (UNIT, {"pending": {"handling"}}),
         "auto_accept": ({SYSTEM}, {"pending": {"handling"}}),
         "request_reassignment": (UNIT, {"pending": {"reassignment_requested"}}),
-        "approve_reassignment": ({SEC}, {"reassignment_requested": {"reassigned"}}),
-        "refuse_reassignment": ({SEC}, {"reassignment_requested": {"handling"}}),
+        "approve_reassignment": ({SEC, OFFICE}, {"reassignment_requested": {"reassigned"}}),
+        "refuse_reassignment": ({SEC, OFFICE}, {"reassignment_requested": {"handling"}}),
         "record_contact": (UNIT, {"handling": {"handling"}, "rehandling": {"rehandling"}}),
         "submit_opinion": (UNIT, {"handling": {"closed"}}),
         "request_extension": (UNIT, {"handling": {"handling"}, "rehandling": {"rehandling"}}),
         "decide_extension": (
-            {SEC},
+            {SEC, OFFICE},
             {"handling": {"handling"}, "rehandling": {"rehandling"}, "replied": {"replied"}},
         ),
         "draft_reply": (UNIT, {"handling": {"handling"}, "rehandling": {"rehandling"}}),
         "deliver_reply": (
-            {SEC, CLERK, HEAD, SYSTEM},
+            {SEC, CLERK, HEAD, OFFICE, SYSTEM},
             {"handling": {"replied"}, "rehandling": {"replied"}},
         ),
         "rate": ({MEMBER}, {"replied": {"closed", "rehandling"}}),
@@ -78,8 +94,26 @@ SPEC = {
         ),
     },
     "reply": {
-        "draft": (UNIT, {None: {"awaiting_signoff", "awaiting_review", "delivered"}}),
-        "signoff_approve": ({HEAD}, {"awaiting_signoff": {"awaiting_review", "delivered"}}),
+        "draft": (
+            UNIT,
+            {
+                None: {
+                    "awaiting_signoff",
+                    "awaiting_office_review",
+                    "awaiting_review",
+                    "delivered",
+                }
+            },
+        ),
+        "signoff_approve": (
+            {HEAD},
+            {"awaiting_signoff": {"awaiting_office_review", "awaiting_review", "delivered"}},
+        ),
+        "office_review_approve": (
+            {OFFICE},
+            {"awaiting_office_review": {"awaiting_review", "delivered"}},
+        ),
+        "office_review_return": ({OFFICE}, {"awaiting_office_review": {"returned"}}),
         "signoff_return": ({HEAD}, {"awaiting_signoff": {"returned"}}),
         "review_approve": ({SEC}, {"awaiting_review": {"delivered"}}),
         "review_return": ({SEC}, {"awaiting_review": {"returned"}}),
@@ -95,7 +129,7 @@ STATES = {
 }
 EXPECTED_TERMINAL = {
     "proposal": {"not_filed", "merged", "withdrawn", "closed"},
-    "assignment": {"closed", "reassigned"},
+    "assignment": {"closed", "reassigned", "not_confirmed"},
     "reply": {"returned", "rated", "unrated"},
 }
 ALL_ROLES = list(Role)
@@ -144,6 +178,7 @@ def test_state_enums_match_the_api_contract():
         "draft",
         "awaiting_cosigners",
         "submitted",
+        "pre_reviewed",
         "filed",
         "not_filed",
         "merged",
@@ -152,6 +187,8 @@ def test_state_enums_match_the_api_contract():
         "closed",
     ]
     assert set(STATES["assignment"]) == {
+        "proposed",
+        "not_confirmed",
         "pending",
         "reassignment_requested",
         "handling",
@@ -162,6 +199,7 @@ def test_state_enums_match_the_api_contract():
     }
     assert set(STATES["reply"]) == {
         "awaiting_signoff",
+        "awaiting_office_review",
         "awaiting_review",
         "returned",
         "delivered",
@@ -289,7 +327,14 @@ def test_every_state_is_reachable_from_creation(machine):
         ("proposal", "awaiting_cosigners", MEMBER, ["cosign_accept", "cosign_decline", "withdraw"]),
         ("proposal", "awaiting_cosigners", SYSTEM, ["cosign_expire"]),
         ("proposal", "submitted", MEMBER, ["withdraw"]),
-        ("proposal", "submitted", SEC, ["file", "not_file", "merge", "return", "mark_key"]),
+        (
+            "proposal",
+            "submitted",
+            SEC,
+            ["pre_review", "file", "not_file", "merge", "return", "mark_key"],
+        ),
+        ("proposal", "pre_reviewed", SEC, ["file", "not_file", "merge", "return", "mark_key"]),
+        ("proposal", "assigned", OFFICE, ["unassign"]),
         ("proposal", "filed", SEC, ["assign", "mark_key"]),
         ("proposal", "filed", MEMBER, []),
         ("proposal", "assigned", SEC, ["mark_key", "record_consultation"]),
@@ -345,6 +390,7 @@ def test_allowed_actions_without_a_role_lists_every_role_s_actions():
     assert allowed_actions("reply", "awaiting_signoff") == ["signoff_approve", "signoff_return"]
     assert allowed_actions("proposal", "submitted") == [
         "withdraw",
+        "pre_review",
         "file",
         "not_file",
         "merge",
