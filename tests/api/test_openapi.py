@@ -112,6 +112,7 @@ PRINCIPALS = {"member": "member", "secretariat": "secretariat", "clerk": "clerk_
 
 
 @pytest.mark.slow
+@pytest.mark.one_database  # the answers' shapes do not depend on the database
 @pytest.mark.parametrize("principal", sorted(PRINCIPALS))
 def test_api_conforms_to_its_description(app, world, principal):
     ids = populate(world)

@@ -15,7 +15,8 @@ from .. import flows, infra
 from ..infra import wait_until
 from ..reminders.test_redis_celery_smtp import Stack, needs_redis, read
 
-pytestmark = pytest.mark.services
+# the broker and the worker behave the same over either database: the PostgreSQL pass
+pytestmark = [pytest.mark.services, pytest.mark.one_database("postgresql")]
 
 
 class EventStack(Stack):
