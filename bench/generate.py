@@ -422,6 +422,7 @@ def generate(url, size, seed=7, now=None):
         "merge_into_id",
         "comment",
         "created_at",
+        "stage",
     ]
     H_COLS = [
         "id",
@@ -435,7 +436,16 @@ def generate(url, size, seed=7, now=None):
         "comment",
         "created_at",
     ]
-    RT_COLS = ["id", "reply_id", "rater_id", "is_primary", "rating", "comment", "created_at"]
+    RT_COLS = [
+        "id",
+        "reply_id",
+        "rater_id",
+        "is_primary",
+        "rating",
+        "comment",
+        "created_at",
+        "source",
+    ]
     K_COLS = ["id", "assignment_id", "mode", "day", "summary", "recorded_by_id", "created_at"]
     ids = dict.fromkeys(["p", "a", "r", "c", "d", "h", "rt", "k"], 0)
     buf = {k: [] for k in ids}
@@ -540,6 +550,7 @@ def generate(url, size, seed=7, now=None):
                             None,
                             None,
                             fmt_dt(review_at),
+                            "final",
                         )
                     )
                     hist(pid, "review", review_at, "submitted", "not_filed", actor=sec)
@@ -557,6 +568,7 @@ def generate(url, size, seed=7, now=None):
                             merged_into,
                             None,
                             fmt_dt(review_at),
+                            "final",
                         )
                     )
                     hist(pid, "review", review_at, "submitted", "merged", actor=sec)
@@ -565,7 +577,19 @@ def generate(url, size, seed=7, now=None):
                     num, filed_at, state = number, review_at, "filed"
                     last_filed = pid
                     buf["d"].append(
-                        (nid("d"), pid, sec, "file", cat, None, None, None, None, fmt_dt(review_at))
+                        (
+                            nid("d"),
+                            pid,
+                            sec,
+                            "file",
+                            cat,
+                            None,
+                            None,
+                            None,
+                            None,
+                            fmt_dt(review_at),
+                            "final",
+                        )
                     )
                     hist(pid, "review", review_at, "submitted", "filed", actor=sec)
                     assigned_at = review_at + timedelta(days=3)
@@ -636,7 +660,7 @@ def generate(url, size, seed=7, now=None):
                                 else "unsatisfied"
                             )
                             buf["rt"].append(
-                                (nid("rt"), rid, proposer, 1, rating, None, fmt_dt(rated))
+                                (nid("rt"), rid, proposer, 1, rating, None, fmt_dt(rated), "online")
                             )
                             hist(
                                 pid,
