@@ -28,7 +28,7 @@ echo "== lint and format (ruff) =="
 
 if [ "$FAST" = 1 ]; then
   echo "== the fast lane on SQLite =="
-  .venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" \
+  .venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" --dist worksteal \
     -m "not (browser or services or crash or benchmark or slow)" "$@" || status=$?
   if [ "$status" -ne 0 ]; then echo "TESTS FAILED (exit $status)"; fi
   exit "$status"
@@ -86,10 +86,10 @@ if [ "$audit" = 4 ] || { [ "$audit" != 0 ] && [ "$audit" != 3 ]; }; then status=
 # --- every test, on SQLite, then on PostgreSQL; each pass in parallel --------------------------
 PGVERSION=$("$PGBIN/postgres" --version | awk '{print $3}')
 echo "== tests on SQLite =="
-.venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" "$@" || status=$?
+.venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" --dist worksteal "$@" || status=$?
 echo "== tests on PostgreSQL $PGVERSION =="
 TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/proposals_test" \
-  .venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" "$@" || status=$?
+  .venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" --dist worksteal "$@" || status=$?
 
 if [ "$audit" = 3 ]; then
   echo "NOTE: the dependency audit could not be done here (no advisory data reachable); see above"
