@@ -3,8 +3,7 @@
 #
 #   bash scripts/test.sh           the whole suite: lint, static checks, then every test on
 #                                  SQLite and on PostgreSQL (a throwaway server on loopback),
-#                                  the two passes at once, each in parallel (pytest-xdist);
-#                                  what CI runs (TEST_PASSES=sequential: one after the other)
+#                                  each pass in parallel (pytest-xdist); what CI runs
 #   bash scripts/test.sh --fast    the everyday lane: lint, then the tests on SQLite only,
 #                                  without the browser, the real services, the crash tests, the
 #                                  benchmark and the whole-application sweeps (marked in tests/)
@@ -84,33 +83,13 @@ audit=0
 bash scripts/static_checks.sh deps || audit=$?
 if [ "$audit" = 4 ] || { [ "$audit" != 0 ] && [ "$audit" != 3 ]; }; then status=$audit; fi
 
-# --- every test, on SQLite and on PostgreSQL: the two passes at once, each in parallel ---------
-# Much of a pass is waiting (a browser, a worker, Redis, the SMTP server, PostgreSQL), which
-# the other pass fills; TEST_PASSES=sequential runs one after the other, with live output.
+# --- every test, on SQLite, then on PostgreSQL; each pass in parallel --------------------------
 PGVERSION=$("$PGBIN/postgres" --version | awk '{print $3}')
-PG_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/proposals_test"
-run_pass() {  # NAME [env …]: one pass of the suite
-  local name=$1; shift
-  env "$@" .venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" --dist worksteal \
-    "${PYTEST_ARGS[@]}"
-}
-PYTEST_ARGS=("$@")
-if [ "${TEST_PASSES:-parallel}" = sequential ]; then
-  echo "== tests on SQLite =="
-  run_pass sqlite || status=$?
-  echo "== tests on PostgreSQL $PGVERSION =="
-  run_pass postgresql TEST_DATABASE_URL="$PG_URL" || status=$?
-else
-  echo "== tests on SQLite and on PostgreSQL $PGVERSION, at once (each pass's output follows) =="
-  run_pass sqlite >"$PGTMP/sqlite.log" 2>&1 &
-  sqlite_pid=$!
-  run_pass postgresql TEST_DATABASE_URL="$PG_URL" >"$PGTMP/postgresql.log" 2>&1 &
-  pg_pid=$!
-  wait "$sqlite_pid" || status=$?
-  wait "$pg_pid" || status=$?
-  echo "== tests on SQLite =="; cat "$PGTMP/sqlite.log"
-  echo "== tests on PostgreSQL $PGVERSION =="; cat "$PGTMP/postgresql.log"
-fi
+echo "== tests on SQLite =="
+.venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" --dist worksteal "$@" || status=$?
+echo "== tests on PostgreSQL $PGVERSION =="
+TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$PGPORT/proposals_test" \
+  .venv/bin/python -m pytest -p no:cacheprovider -q -n "$WORKERS" --dist worksteal "$@" || status=$?
 
 if [ "$audit" = 3 ]; then
   echo "NOTE: the dependency audit could not be done here (no advisory data reachable); see above"
