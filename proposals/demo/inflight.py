@@ -235,11 +235,11 @@ class InFlight:
         overdue = days(reply_days + 5, reply_days + 75)
         self.recent("逾期未答复", titles, lead=SHOWCASE_UNIT, start=overdue, spec=stop("handling"))
         self.recent("逾期未答复·重点", titles, start=overdue, spec=stop("handling"), key=True)
-        self.recent("逾期未答复", titles, mode="co", start=overdue, spec=stop("handling"))
+        # refused a few days before the deadline, which is still ahead
         self.recent(
-            "逾期·延期未获同意",
+            "延期未获同意",
             titles,
-            start=overdue,
+            start=days(reply_days - 18, reply_days - 8),
             spec=stop("handling", rounds=[{"ext": "refuse"}]),
         )
         for _ in range(3):
@@ -280,7 +280,7 @@ class InFlight:
                 "重新办理",
                 titles,
                 who=me if i == 0 else None,
-                start=days(100, 170),
+                start=days(100, 140),  # the second round's deadline is still ahead
                 spec=stop(kind, rounds=rounds),
             )
         for _ in range(2):

@@ -39,6 +39,7 @@ class Plan:
     cosigners: list = field(default_factory=list)  # [(user, accept|decline|expire|pending)]
     steps: list = field(default_factory=list)
     units: dict = field(default_factory=dict)  # code -> Outcome of its assignment
+    roles: dict = field(default_factory=dict)  # code -> lead|co, in the order assigned
     merged_into: "Plan | None" = None
     filed_day: date | None = None
     proposal: object = None  # set by the engine on creation
@@ -170,6 +171,7 @@ class Planner:
 
     def assign(self, plan, day, units, due_date=None):
         data = {"departments": [{"code": c, "role": r} for c, r in units]}
+        plan.roles = dict(units)
         if due_date:
             data["due_date"] = due_date
         self.add(plan, day, "assign", data=data)
@@ -177,19 +179,30 @@ class Planner:
     # --- a unit's part ----------------------------------------------------------------------
     def reply_data(self, plan, code, result, promised, second):
         unit = self.people.units[code]
+        proposers = [plan.proposer] + [u for u, a in plan.cosigners if a == "accept"]
+        leads = [c for c, r in plan.roles.items() if r == "lead"]
+        split = len(leads) > 1 and code in leads
+        names = self.people.units
         data = {
             "result": result,
             "signer": f"{unit.head_title} {unit.head.name}",
             "contact": f"{unit.clerk.name} {unit.clerk.phone}",
             "text": texts.reply_text(
                 result,
-                plan.proposer,
+                proposers,
                 plan.content["title"],
                 plan.topic,
                 unit.name,
                 promised,
                 promised.year if promised else None,
                 second,
+                share=(
+                    texts.split_share(plan.topic.suggestions, leads.index(code), len(leads))
+                    if split
+                    else None
+                ),
+                split_with=[names[c].name for c in leads if c != code] if split else (),
+                co_units=[names[c].name for c, r in plan.roles.items() if r == "co"],
             ),
         }
         if result == "B":
@@ -241,6 +254,8 @@ class Planner:
                 return out
             cur = self.wd(cur, self.r(1, 3))
             if accept == "reassign_approve":
+                # the new unit takes this one's place (and role) in the proposal's handling
+                plan.roles = {(new_unit if c == code else c): r for c, r in plan.roles.items()}
                 self.add(
                     plan,
                     cur,
@@ -335,7 +350,17 @@ class Planner:
             day,
             "opinion",
             unit=code,
-            data={"text": texts.opinion_text(self.people.units[code].name, plan.topic, self.rng)},
+            data={
+                "text": texts.opinion_text(
+                    self.people.units[code].name,
+                    plan.topic,
+                    self.rng,
+                    lead_name=next(
+                        (self.people.units[c].name for c, r in plan.roles.items() if r == "lead"),
+                        None,
+                    ),
+                )
+            },
         )
         out.state, out.closed_day = "closed", day
         return out

@@ -114,13 +114,18 @@ class Catalogue(InFlight):
         taken = {c for c, _ in units}
         first_drafts, lead_stop = [], None
         leads = [c for c, r in units if r == "lead"]
-        for i, code in enumerate(leads):
-            kw = spec(i)
-            if i == 0:
-                lead_stop = kw.get("stop")
+        kws = [spec(i) for i in range(len(leads))]
+        for code, kw in zip(leads, kws):
             if kw.get("accept") == "reassign_approve":
                 kw["new_unit"] = self.other_unit(plan.topic, taken)
                 taken.add(kw["new_unit"])
+                # every reply names the units that end up handling the proposal
+                plan.roles = {
+                    (kw["new_unit"] if c == code else c): r for c, r in plan.roles.items()
+                }
+        for i, (code, kw) in enumerate(zip(leads, kws)):
+            if i == 0:
+                lead_stop = kw.get("stop")
             out = self.p.unit(plan, code, start, "lead", reply_due=due_date, **kw)
             drafts = [s.day for s in plan.steps if s.action == "draft" and s.unit == out.code]
             first_drafts += drafts[:1]
@@ -345,7 +350,6 @@ class Catalogue(InFlight):
                     sess,
                     titles,
                     "大会提案·逾期未答复",
-                    key=i < 3,
                     spec=lambda _, s=stop: dict(s, accept="explicit"),
                 )
             )
@@ -440,7 +444,9 @@ class Catalogue(InFlight):
                 titles[sess.year],
                 {
                     "filed": 138,
-                    "overdue": 6,
+                    # a committee that works: by the time the session is shown in full, one
+                    # plenary proposal is still late (and none from last year's session)
+                    "overdue": 1 if sess.year == self.today.year else 0,
                     "key": 6,
                     "not_filed": 12,
                     "merged": 7,

@@ -6,7 +6,7 @@ from ..handling.models import CONTACT_MODES
 NUMERALS = "一二三四五六七八九十"
 
 _ANALYSIS = [
-    "近年来，我市{subject}工作取得积极进展，但调研中发现仍存在一些突出问题。{points}{tail}",
+    "近年来，我市{subject_work}取得积极进展，但调研中发现仍存在一些突出问题。{points}{tail}",
     "{subject}事关群众切身利益和全市高质量发展大局。从实际情况看，{points}{tail}",
     "笔者在走访调研中了解到，我市{subject}还存在不少短板。{points}{tail}",
     "今年以来，围绕{subject}，我们开展了专题调研，召开座谈会听取基层意见。{points}{tail}",
@@ -23,6 +23,17 @@ _PADDING = (
 )
 
 
+def joined(subject, word):
+    """``subject`` followed by ``word``, unless it already ends in it: "执行工作" stays
+    "执行工作", "湿地保护" becomes "湿地保护工作"."""
+    return subject if subject.endswith(word) else subject + word
+
+
+def chinese_date(day):
+    """A date as the prose of a letter writes it: 2026年3月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _numbered(items, sep="；", end="。"):
     return sep.join(f"{NUMERALS[i]}是{item}" for i, item in enumerate(items)) + end
 
@@ -30,7 +41,10 @@ def _numbered(items, sep="；", end="。"):
 def proposal_content(topic, title, rng, limits):
     """Title, category, 情况分析 and 具体建议 within the committee's length limits."""
     analysis = rng.choice(_ANALYSIS).format(
-        subject=topic.subject, points=_numbered(topic.problems), tail=rng.choice(_TAILS)
+        subject=topic.subject,
+        subject_work=joined(topic.subject, "工作"),
+        points=_numbered(topic.problems),
+        tail=rng.choice(_TAILS),
     )
     suggestions = "为此，建议：" + _numbered(topic.suggestions, sep="。", end="。")
     return fit(
@@ -59,6 +73,19 @@ def fit(content, limits):
 
 def addressee(proposer):
     return proposer.name if proposer.org_type else f"{proposer.name}委员"
+
+
+def salutation(proposers):
+    """The opening line of a reply: every proposer, in order (the first proposer, then each
+    co-signer who accepted), e.g. "张三委员、李四委员：" or "民盟临江市委："."""
+    return "、".join(addressee(p) for p in proposers) + "："
+
+
+def pronoun(proposers):
+    """您 for one member; 你们 for several proposers or an organisation, as replies write."""
+    if len(proposers) == 1 and not proposers[0].org_type:
+        return "您"
+    return "你们"
 
 
 _RESULT_BODY = {
@@ -95,27 +122,64 @@ _POINTS = {
 }
 
 
-def reply_text(result, proposer, title, topic, unit_name, promised=None, year=None, second=False):
+def reply_text(
+    result,
+    proposers,
+    title,
+    topic,
+    unit_name,
+    promised=None,
+    year=None,
+    second=False,
+    share=None,
+    split_with=(),
+    co_units=(),
+):
+    """A unit's reply letter. ``share`` is the part of the suggestions this unit answers (all
+    of them unless the proposal is split between ``split_with`` and this unit); ``co_units``
+    are the units whose opinions a lead unit took into account."""
+    share = list(topic.suggestions if share is None else share)
+    if split_with:
+        how = (
+            f"该提案由{unit_name}与{'、'.join(split_with)}分别办理，我单位负责办理其中"
+            + "、".join(f"“{s}”" for s in share)
+            + "方面的建议，"
+        )
+        study = "组织专人认真研究"
+    else:
+        how = f"{unit_name}高度重视，"
+        study = f"会同{'、'.join(co_units)}认真研究" if co_units else "组织专人认真研究"
     intro = (
-        f"{addressee(proposer)}：\n您提出的《{title}》收悉。"
+        f"您提出的《{title}》收悉。"
         + ("针对您对前次答复的意见，我们重新进行了研究办理。" if second else "")
-        + f"{unit_name}高度重视，组织专人认真研究，并与您进行了沟通，现答复如下："
+        + f"{how}{study}，并与您进行了沟通，现答复如下："
     )
+    # a split unit words its points from a different starting point than its partners
+    offset = len(split_with) and sum(map(ord, unit_name)) % 3
     points = [
-        f"{NUMERALS[i]}、关于“{suggestion}”的建议。{_POINTS[result][i % 3]}"
-        for i, suggestion in enumerate(topic.suggestions)
+        f"{NUMERALS[i]}、关于“{suggestion}”的建议。{_POINTS[result][(i + offset) % 3]}"
+        for i, suggestion in enumerate(share)
     ]
     first, last = _RESULT_BODY[result]
-    fmt = {"year": year or "", "promised": promised.isoformat() if promised else ""}
-    return "\n".join(
+    fmt = {"year": year or "", "promised": chinese_date(promised) if promised else ""}
+    body = "\n".join(
         [
             intro,
             first.format(**fmt),
             *points,
             last.format(**fmt),
-            f"感谢您对{topic.subject}工作的关心和支持，欢迎继续提出宝贵意见。",
+            f"感谢您对{joined(topic.subject, '工作')}的关心和支持，欢迎继续提出宝贵意见。",
         ]
     )
+    # the texts speak to one member (您); several proposers or an organisation are 你们
+    return salutation(proposers) + "\n" + body.replace("您", pronoun(proposers))
+
+
+def split_share(suggestions, index, count):
+    """The suggestions the ``index``-th of ``count`` split units answers: every
+    ``count``-th one, at least one each."""
+    share = list(suggestions[index::count])
+    return share or [suggestions[index % len(suggestions)]]
 
 
 _CONTACTS = {
@@ -141,10 +205,11 @@ def contact_summary(mode):
     return _CONTACTS[mode]
 
 
-def opinion_text(unit_name, topic, rng):
+def opinion_text(unit_name, topic, rng, lead_name=None):
     suggestion = rng.choice(topic.suggestions)
+    lead = f"主办单位{lead_name}" if lead_name else "主办单位"
     return (
-        f"经研究，{unit_name}同意主办单位的办理思路。关于“{suggestion}”，我单位将在职责范围内"
+        f"经研究，{unit_name}同意{lead}的办理思路。关于“{suggestion}”，我单位将在职责范围内"
         "积极配合，做好政策衔接和资金、项目保障等工作，并及时向主办单位提供相关资料。"
     )
 

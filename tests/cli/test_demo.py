@@ -1,6 +1,9 @@
 """The `demo` command: a believable committee year in an empty database, or a refusal."""
 
+import re
 from collections import defaultdict
+from datetime import UTC, date, datetime, time
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, or_, select
@@ -167,6 +170,9 @@ def test_demo_fills_an_empty_database_then_refuses_to_run_again(runner):
         ).all()
         assert by_filing == sorted(by_filing)
 
+    # replies that read right, few overdue items, the plenary session handled
+    check_year(today)
+
     # a second run refuses, says why, and changes nothing
     before = table_counts()
     again = runner.invoke(args=["demo"])
@@ -203,3 +209,190 @@ def test_a_demo_run_that_fails_half_way_removes_what_it_wrote(runner, monkeypatc
     assert result.exit_code != 0 and "模拟故障" in result.output
     db.session.expire_all()
     assert table_counts() == before
+
+
+# --- the demo's texts and its year --------------------------------------------------------
+
+ISO_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+# a word of two or more characters written twice in a row ("执行工作工作", "保护保护")
+DOUBLED = re.compile(r"([\u4e00-\u9fff]{2,})\1")
+
+
+def member(name, org_type=None):
+    return SimpleNamespace(name=name, org_type=org_type)
+
+
+def every_text(topic):
+    """Everything the demo composes from a topic: each analysis form, each reply kind."""
+    from proposals.demo import texts
+
+    for form in texts._ANALYSIS:
+        rng = SimpleNamespace(
+            choice=lambda seq, form=form: form if seq is texts._ANALYSIS else seq[0]
+        )
+        yield texts.proposal_content(topic, topic.titles[0], rng, (0, 10_000))["analysis"]
+    for result in ("A", "B", "C"):
+        yield texts.reply_text(
+            result, [member("张三")], topic.titles[0], topic, "市教育局", date(2026, 3, 5), 2026
+        )
+    yield texts.opinion_text(
+        "市财政局", topic, SimpleNamespace(choice=lambda seq: seq[0]), "市教育局"
+    )
+
+
+def test_no_demo_text_doubles_a_word():
+    from proposals.demo.data import TOPICS
+
+    assert any(t.subject == "执行工作" for t in TOPICS)  # the case that once read 执行工作工作
+    doubled = [
+        (topic.subject, m.group(0))
+        for topic in TOPICS
+        for text in every_text(topic)
+        for m in DOUBLED.finditer(text)
+    ]
+    assert doubled == []
+
+
+def test_a_reply_salutes_every_proposer_and_writes_dates_in_chinese():
+    from proposals.demo import texts
+    from proposals.demo.data import TOPICS
+
+    topic = TOPICS[0]
+    joint = texts.reply_text(
+        "B",
+        [member("张三"), member("李四")],
+        "关于X的建议",
+        topic,
+        "市教育局",
+        date(2026, 3, 5),
+        2026,
+    )
+    assert joint.startswith("张三委员、李四委员：\n") and "你们提出的《关于X的建议》" in joint
+    assert "2026年3月5日" in joint and not ISO_DATE.search(joint)
+    single = texts.reply_text("A", [member("张三")], "关于X的建议", topic, "市教育局")
+    assert single.startswith("张三委员：\n您提出的")
+    org = texts.reply_text("C", [member("民盟临江市委", "party")], "关于X", topic, "市教育局")
+    assert org.startswith("民盟临江市委：\n你们提出的")
+
+
+def test_split_units_answer_their_own_part():
+    from proposals.demo import texts
+    from proposals.demo.data import TOPICS
+
+    topic = next(t for t in TOPICS if len(t.suggestions) >= 2)
+    units = ["市教育局", "市财政局"]
+    letters = [
+        texts.reply_text(
+            "A",
+            [member("张三")],
+            "关于X的建议",
+            topic,
+            name,
+            share=texts.split_share(topic.suggestions, i, 2),
+            split_with=[u for u in units if u != name],
+        )
+        for i, name in enumerate(units)
+    ]
+    assert letters[0] != letters[1]
+    for i, letter in enumerate(letters):
+        mine = texts.split_share(topic.suggestions, i, 2)
+        theirs = texts.split_share(topic.suggestions, 1 - i, 2)
+        assert all(f"关于“{s}”" in letter for s in mine)
+        assert not any(f"关于“{s}”" in letter for s in theirs)
+        assert f"与{units[1 - i]}分别办理" in letter
+
+
+def demo_replies():
+    """(proposal, assignment, reply text) of every reply the demo wrote, last version."""
+    return db.session.execute(
+        select(Proposal, Assignment, Reply.text)
+        .join(Assignment, Assignment.proposal_id == Proposal.id)
+        .join(Reply, Reply.assignment_id == Assignment.id)
+    ).all()
+
+
+def check_year(today):
+    """What a newcomer sees whatever the day: replies that read right, few overdue items,
+    plenary proposals of the session shown in full closed."""
+    from proposals.demo import main_year
+    from proposals.workflow.models import Cosigner
+
+    replies = demo_replies()
+    assert replies
+    by_proposal = defaultdict(dict)
+    for proposal, assignment, text in replies:
+        assert not ISO_DATE.search(text), text
+        assert not DOUBLED.search(text), text
+        accepted = db.session.scalars(
+            select(User.name)
+            .join(Cosigner, Cosigner.user_id == User.id)
+            .where(Cosigner.proposal_id == proposal.id, Cosigner.state == "accepted")
+        ).all()
+        first = text.split("\n", 1)[0]
+        for name in [proposal.proposer.name, *accepted]:
+            assert name in first, (first, name)
+        by_proposal[proposal.id][assignment.department_id] = (assignment.role, text)
+    split = [
+        units
+        for units in by_proposal.values()
+        if sum(1 for role, _ in units.values() if role == "split") > 1
+    ]
+    assert split  # two split units replied on one proposal at least
+    for units in split:
+        letters = [t for role, t in units.values() if role == "split"]
+        assert len(set(letters)) == len(letters)
+        assert all("分别办理" in t for t in letters)
+    overdue = db.session.execute(
+        select(Assignment.id, Proposal.is_key)
+        .join(Proposal, Assignment.proposal_id == Proposal.id)
+        .where(
+            Assignment.state.in_([A.PENDING, A.HANDLING, A.REHANDLING]),
+            Assignment.role != "co",
+            or_(
+                Assignment.extended_to < today,
+                Assignment.extended_to.is_(None) & (Assignment.reply_due < today),
+            ),
+        )
+    ).all()
+    co_names = {
+        pid: db.session.scalars(
+            select(Department.name)
+            .join(Assignment, Assignment.department_id == Department.id)
+            .where(Assignment.proposal_id == pid, Assignment.role == "co")
+        ).all()
+        for pid in by_proposal
+    }
+    led_with_co = [
+        (text, co_names[pid])
+        for pid, units in by_proposal.items()
+        for role, text in units.values()
+        if role == "lead" and co_names[pid]
+    ]
+    assert led_with_co
+    for text, names in led_with_co:  # a lead unit names the co-units it consulted
+        assert "会同" in text and any(name in text for name in names), text
+    assert 1 <= len(overdue) <= 3, overdue
+    assert sum(1 for _, key in overdue if key) <= 1
+    session = db.session.scalar(
+        select(CommitteeSession).where(CommitteeSession.year == main_year(today))
+    )
+    plenary = dict(
+        db.session.execute(
+            select(Proposal.state, func.count())
+            .where(Proposal.session_id == session.id, Proposal.is_plenary)
+            .group_by(Proposal.state)
+        ).all()
+    )
+    assert plenary.get("closed", 0) >= 0.9 * (plenary.get("closed", 0) + plenary.get("assigned", 0))
+
+
+@pytest.mark.slow
+@pytest.mark.one_database("sqlite")
+@pytest.mark.parametrize("today", [date(2026, 3, 20), date(2026, 10, 31)])
+def test_the_demo_year_looks_like_a_working_committee_whatever_the_day(ctx, today):
+    from proposals.demo import generate
+
+    now = datetime.combine(today, time(10), UTC)
+    generate("pw-for-test", now=now)
+    db.session.expire_all()
+    check_year(today)
