@@ -16,6 +16,7 @@ from ..workflow.access import (
     history_comment,
 )
 from ..workflow.core import STATE_LABELS
+from ..workflow.timeline import timeline
 
 ENTERERS_CACHE = "proposals.rating_enterers"  # request.environ: {user id: (username, name)}
 
@@ -120,7 +121,7 @@ def proposal_detail(p, viewer):
         consultation_due=p.consultation_due,
         consultation_note=p.consultation_note,
         assignments=[assignment_json(a, viewer, today, labels) for a in p.assignments],
-        history=[history_json(h, viewer, internal) for h in p.history],
+        history=[history_json(h, viewer, internal) for h in timeline(p.history)],
     )
     out["replies"] = [r for a in out["assignments"] for r in a["replies"]]
     out["attachments"] = [attachment_json(f) for f in files_of(p)]

@@ -15,6 +15,7 @@ from . import (
     auth,
     errors,
     exports,
+    favicon,
     home,
     key_proposals,
     lists,
@@ -59,6 +60,7 @@ AREAS = (
     plans,
     recognition,
     archive,
+    favicon,
 )
 
 babel = Babel()

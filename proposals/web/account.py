@@ -11,6 +11,7 @@ from wtforms import PasswordField, SubmitField
 
 from ..accounts import service as accounts
 from ..extensions import db
+from ..i18n import N_
 from ..inputs import MAX_ID, int_arg_or_400
 from ..security import audit
 from ..security.models import AuditEvent
@@ -19,16 +20,19 @@ from ..security.sessions import start_session
 from .actions import perform
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-AUDIT_KINDS = (
-    "login_ok",
-    "login_failed",
-    "logout",
-    "password_changed",
-    "action",
-    "refused",
-    "rate_limited",
-    "error",
-)
+# Every kind security/audit.py records, with its label; the page shows the label and keeps the
+# code (what the logs and the database say) in small muted text beside it.
+AUDIT_KIND_LABELS = {
+    "login_ok": N_("登录成功"),
+    "login_failed": N_("登录失败"),
+    "logout": N_("退出登录"),
+    "password_changed": N_("修改密码"),
+    "action": N_("操作"),
+    "refused": N_("拒绝访问"),
+    "rate_limited": N_("请求过于频繁"),
+    "error": N_("服务器错误"),
+}
+AUDIT_KINDS = tuple(AUDIT_KIND_LABELS)
 AUDIT_PER_PAGE = 50
 
 
@@ -84,5 +88,10 @@ def audit_log():
     events = db.session.scalars(query.limit(AUDIT_PER_PAGE)).all()
     more = events[-1].id if len(events) == AUDIT_PER_PAGE else None
     return render_template(
-        "account/audit.html", events=events, user=username, kind=kind, kinds=AUDIT_KINDS, more=more
+        "account/audit.html",
+        events=events,
+        user=username,
+        kind=kind,
+        kind_labels=AUDIT_KIND_LABELS,
+        more=more,
     )

@@ -1,5 +1,5 @@
-"""The lists as files: CSV (proposals, assignments) and the proposal list as a streamed XLSX,
-with the same filters and visibility as the pages (list_filters.py, workflow/queries.py)."""
+"""The lists as files: CSV and streamed XLSX (proposals, assignments), with the same filters
+and visibility as the pages (list_filters.py, workflow/queries.py)."""
 
 import csv
 import io
@@ -100,17 +100,8 @@ def proposals_csv():
     return csv_response(proposal_header(), export_rows(visible_proposals()), "proposals")
 
 
-@bp.get("/assignments.csv")
-@login_required
-def assignments_csv():
-    errors = {}
-    try:
-        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
-    except ValidationError as exc:
-        errors.update(exc.fields)
-    refuse_bad_filters(errors, AssignmentFilterForm)
-    today = local_date(utcnow())
-    header = [
+def assignment_header():
+    return [
         _("交办编号"),
         _("提案号"),
         _("案由"),
@@ -124,7 +115,22 @@ def assignments_csv():
         _("延期至"),
         _("剩余或逾期"),
     ]
-    rows = []
+
+
+def visible_assignments():
+    """The assignments the person may see with the list's filters; a bad filter is a 400."""
+    errors, query = {}, None
+    try:
+        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
+    except ValidationError as exc:
+        errors.update(exc.fields)
+    refuse_bad_filters(errors, AssignmentFilterForm)
+    return query
+
+
+def assignment_rows(query):
+    """The rows of an assignment export (CSV or XLSX): one source of the columns."""
+    today = local_date(utcnow())
     query = query.options(selectinload(Assignment.proposal))
     for a in db.session.scalars(query).unique():
         live = a.state in (
@@ -133,23 +139,34 @@ def assignments_csv():
             AssignmentState.REHANDLING,
         )
         due = a.opinion_due if a.role == "co" else a.effective_due
-        rows.append(
-            [
-                a.id,
-                a.proposal.number_label,
-                a.proposal.title,
-                a.department.name,
-                _(ROLE_LABELS[a.role]),
-                _(STATE_LABELS.get(a.state, a.state)),
-                localtime(a.assigned_at),
-                a.accept_due,
-                a.opinion_due,
-                a.reply_due,
-                a.extended_to,
-                days_left(due, today) if live and due else "",
-            ]
-        )
-    return csv_response(header, rows, "assignments")
+        yield [
+            a.id,
+            a.proposal.number_label,
+            a.proposal.title,
+            a.department.name,
+            _(ROLE_LABELS[a.role]),
+            _(STATE_LABELS.get(a.state, a.state)),
+            localtime(a.assigned_at),
+            a.accept_due,
+            a.opinion_due,
+            a.reply_due,
+            a.extended_to,
+            days_left(due, today) if live and due else "",
+        ]
+
+
+@bp.get("/assignments.csv")
+@login_required
+def assignments_csv():
+    return csv_response(assignment_header(), assignment_rows(visible_assignments()), "assignments")
+
+
+@bp.get("/assignments.xlsx")
+@login_required
+def assignments_xlsx():
+    """The filtered assignment list as an XLSX file, with the CSV's columns and rows."""
+    query = visible_assignments()
+    return xlsx_response(_("交办"), assignment_header(), assignment_rows(query), "assignments")
 
 
 # ---------------------------------------------------------------- XLSX export (streamed)
@@ -224,18 +241,24 @@ def _stream_file(path, chunk=64 * 1024):
 @bp.get("/proposals.xlsx")
 @login_required
 def proposals_xlsx():
-    """The filtered proposal list as an XLSX file in constant memory: openpyxl's write-only
-    workbook spools its rows to disk, the rows come from the database in batches, and the
-    finished file is streamed back in chunks and deleted."""
+    """The filtered proposal list as an XLSX file in constant memory (see xlsx_response)."""
     query = visible_proposals()
+    return xlsx_response(_("提案"), proposal_header(), export_rows(query), "proposals")
+
+
+def xlsx_response(title, header, rows, name):
+    """A list as an XLSX file in constant memory: openpyxl's write-only workbook spools its
+    rows to disk, the rows come from a generator, and the finished file is streamed back in
+    chunks and deleted. Text cells are neutralised as in the CSV (a leading "=" would
+    otherwise be stored as a formula)."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("提案"))
-    sheet.append(proposal_header())
-    rows = 0
-    for row in export_rows(query):
-        sheet.append(row)
-        rows += 1
-    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="proposals-export-")
+    sheet = book.create_sheet(title)
+    sheet.append([cell(h) for h in header])
+    count = 0
+    for row in rows:
+        sheet.append([cell(v) if isinstance(v, str) else v for v in row])
+        count += 1
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix=f"{name}-export-")
     os.close(handle)
     try:
         book.save(path)
@@ -248,8 +271,8 @@ def proposals_xlsx():
         direct_passthrough=True,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={
-            "Content-Disposition": f'attachment; filename="proposals-{stamp}.xlsx"',
+            "Content-Disposition": f'attachment; filename="{name}-{stamp}.xlsx"',
             "Content-Length": str(os.path.getsize(path)),
-            "X-Rows": str(rows),
+            "X-Rows": str(count),
         },
     )

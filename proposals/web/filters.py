@@ -31,11 +31,13 @@ def deadline(due, done=False):
     if due is None:
         return ""
     text = days_left(due)
+    # the date never breaks across lines (a phone's narrow card)
+    date = f'<span class="text-nowrap">{escape(due.isoformat())}</span>'
     if done:
-        return Markup(f"{escape(due.isoformat())}")  # nosec B704  # escaped date
+        return Markup(date)  # nosec B704  # escaped date
     delta = (due - local_date(utcnow())).days
     tone = "danger" if delta < 0 else "warning text-dark" if delta <= 3 else "secondary"
-    return Markup(f'{escape(due.isoformat())} <span class="badge bg-{tone}">{escape(text)}</span>')  # nosec B704  # text escaped, fixed class
+    return Markup(f'{date} <span class="badge bg-{tone}">{escape(text)}</span>')  # nosec B704  # text escaped, fixed class
 
 
 def state_label(state):

@@ -5,12 +5,23 @@ secretariat's page entering a rating returned on the paper opinion form (纸质�
 Every change goes through one operation of workflow/operations.py or handling/operations.py;
 the checks here only decide which page or button to show."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import (
     HiddenField,
     RadioField,
@@ -24,10 +35,12 @@ from wtforms import (
 from ..accounts.models import Department, User
 from ..committee import settings as committee_settings
 from ..committee.models import Category
+from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..handling.models import RATINGS, Reply
 from ..handling.operations import may_rate, rate_reply
 from ..handling.ratings import enterers, paper_rating, raters_left
+from ..people_search import search_attrs
 from ..workflow import operations as ops
 from ..workflow.access import can_view, can_view_reply
 from ..workflow.core import expect_version
@@ -61,14 +74,16 @@ class ProposalForm(FlaskForm):
     cosigners = SelectMultipleField(
         _l("联名人"),
         validate_choice=False,
-        description=_l("按住 Ctrl（手机上直接点选）可选多位委员；提交后须经各联名人在线确认。"),
-        render_kw={"size": 8, "data-filterable": "cosigners"},
+        description=_l("可选多位委员；提交后须经各联名人在线确认。"),
+        # static/js/picker.js turns this into chips and a search box (by name, pinyin initials);
+        # without JavaScript it stays a multi-select posting the same usernames
+        render_kw={"size": 8, "data-picker": "cosigners"},
     )
     suggested_departments = SelectMultipleField(
         _l("建议承办单位"),
         validate_choice=False,
         description=_l("可选，可多选。"),
-        render_kw={"size": 6, "data-filterable": "departments"},
+        render_kw={"size": 6, "data-picker": "departments"},
     )
     version = HiddenField()
     save = SubmitField(_l("保存草稿"))
@@ -122,7 +137,7 @@ def _fill_choices(form, proposal=None):
         for c in db.session.scalars(select(Category).where(Category.active).order_by(Category.id))
     ]
     form.suggested_departments.choices = [
-        (d.code, d.name)
+        (d.code, d.name, search_attrs(d.name))
         for d in db.session.scalars(
             select(Department).where(Department.active).order_by(Department.code)
         )
@@ -142,6 +157,7 @@ def _fill_choices(form, proposal=None):
         (
             u.username,
             _("%(name)s（%(sector)s）", name=u.name, sector=u.sector) if u.sector else u.name,
+            search_attrs(u.name, surname=True),
         )
         for u in members
     ]
@@ -244,6 +260,84 @@ def edit_proposal(proposal_id):
     if form.submit_now.data:
         return _submit(proposal, form)
     return redirect(url_for("proposal.show", proposal_id=proposal.id))
+
+
+# --- autosave (the form saves itself as it is typed; static/js/autosave.js) ---------------
+
+
+def _autosave_answer(status, **body):
+    return jsonify(body), status
+
+
+def _autosave(run):
+    """Run one save for the autosave requests and answer in JSON (never a page): the new
+    version on success; the operation's messages and nothing changed otherwise."""
+    try:
+        proposal = run()
+        db.session.commit()
+    except ValidationError as exc:
+        db.session.rollback()
+        return _autosave_answer(422, ok=False, fields=exc.fields)
+    except DomainError as exc:
+        db.session.rollback()
+        return _autosave_answer(exc.status, ok=False, message=exc.message)
+    except StaleDataError:
+        db.session.rollback()
+        return _autosave_answer(409, ok=False, message=_("此项已被他人修改，请刷新后重试。"))
+    return _autosave_answer(
+        200,
+        ok=True,
+        id=proposal.id,
+        version=proposal.version,
+        edit_url=url_for("member.edit_proposal", proposal_id=proposal.id),
+        autosave_url=url_for("member.autosave", proposal_id=proposal.id),
+        # a fresh token: a page kept open longer than the token's lifetime still saves
+        csrf_token=generate_csrf(),
+    )
+
+
+def _autosave_form(proposal=None):
+    """The posted form (its CSRF token checked like the form's own submit), or a 400 answer."""
+    form = _fill_choices(ProposalForm(), proposal)
+    if not form.validate_on_submit():
+        return None, _autosave_answer(
+            400, ok=False, message=_("请求有误，请刷新页面后重试。"), fields=form.errors
+        )
+    return form, None
+
+
+@bp.post("/proposals/autosave")
+@login_required
+def autosave_new():
+    """The first save of a new proposal: it becomes a draft (never submitted). A draft needs
+    a 案由 and a category (create_proposal); until then the copy in the browser keeps it."""
+    if "create" not in allowed_actions("proposal", None, current_user.role):
+        abort(403)
+    form, refused = _autosave_form()
+    if refused:
+        return refused
+    return _autosave(lambda: ops.create_proposal(current_user, form.content()))
+
+
+@bp.post("/proposals/<int:proposal_id>/autosave")
+@login_required
+def autosave(proposal_id):
+    """Save a draft as it is typed: the same checks as editing (only the first proposer, only
+    a draft, the version read). A 案由 or category erased for a moment is left as stored
+    rather than refusing the rest of the text."""
+    proposal = load_visible(proposal_id)
+    if not proposal.is_proposer(current_user):
+        abort(403)
+    if "edit" not in allowed_actions("proposal", proposal.state, current_user.role):
+        abort(409)
+    form, refused = _autosave_form(proposal)
+    if refused:
+        return refused
+    data = form.content()
+    for name in ("title", "category"):
+        if not data[name].strip():
+            del data[name]
+    return _autosave(lambda: _save_draft(current_user, proposal, form.version.data, data))
 
 
 @bp.post("/proposals/<int:proposal_id>/submit")

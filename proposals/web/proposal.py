@@ -19,6 +19,7 @@ from ..workflow.access import (
 from ..workflow.models import Proposal
 from ..workflow.queries import load_one, proposal_detail_options
 from ..workflow.states import allowed_actions
+from ..workflow.timeline import timeline
 
 bp = Blueprint("proposal", __name__)
 
@@ -43,6 +44,7 @@ def show(proposal_id):
         contact_details=can_view_contact_details(user),
         can_view_reply=lambda r: can_view_reply(user, r),
         history_comment=lambda h: history_comment(user, proposal, h),
+        timeline=timeline,
         actions=set(allowed_actions("proposal", proposal.state, user.role)),
         CONTACT_MODES=CONTACT_MODES,
         RATINGS=RATINGS,

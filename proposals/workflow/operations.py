@@ -20,7 +20,7 @@ from ..handling.operations import create_assignment
 from ..i18n import N_, _, join
 from ..inputs import MAX_ID
 from .core import clock, date_field, loaded, log, move, raise_if, text_field
-from .models import Cosigner, Proposal, ReviewDecision
+from .models import Cosigner, HistoryEntry, Proposal, ReviewDecision
 from .states import CosignerState, Role
 from .states import ProposalState as P
 
@@ -176,7 +176,16 @@ def edit_proposal(actor, proposal, data, *, now=None):
     move("proposal", "edit", proposal, actor)
     content = _read_content(actor, data, partial=True)
     _apply_content(proposal, content)
-    log(proposal, actor, "edit", P.DRAFT, P.DRAFT, now=now)
+    # one history entry for a run of edits (the form saves as it is typed): a new one only
+    # when something else happened to the draft since the last edit
+    last = db.session.scalar(
+        select(HistoryEntry)
+        .where(HistoryEntry.proposal_id == proposal.id)
+        .order_by(HistoryEntry.id.desc())
+        .limit(1)
+    )
+    if last is None or last.action != "edit" or last.actor_id != actor.id:
+        log(proposal, actor, "edit", P.DRAFT, P.DRAFT, now=now)
     db.session.flush()
     return proposal
 
@@ -219,6 +228,9 @@ def submit_proposal(actor, proposal, *, now=None):
         for cosigner in proposal.cosigners:
             cosigner.state = CosignerState.INVITED
             cosigner.invited_at, cosigner.expires_on, cosigner.responded_at = now, expires, None
+        # a joint proposal while its co-signers are invited (_settle_cosigning decides for good)
+        if proposal.kind == "individual":
+            proposal.kind = "joint"
         proposal.state = target
         log(proposal, actor, "submit", P.DRAFT, target, now=now)
     else:
@@ -307,6 +319,9 @@ def withdraw_proposal(actor, proposal, reason, *, now=None):
     for cosigner in proposal.cosigners:
         if cosigner.state == CosignerState.INVITED:
             cosigner.state = CosignerState.EXPIRED
+    if from_state == P.AWAITING_COSIGNERS and proposal.kind == "joint":
+        accepted = any(c.state == CosignerState.ACCEPTED for c in proposal.cosigners)
+        proposal.kind = "joint" if accepted else "individual"
     if proposal.submitted_at is None:
         now, today = clock(now)
         _mark_received(proposal, now, today)

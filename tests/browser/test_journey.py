@@ -21,6 +21,7 @@ from selenium.common.exceptions import (
     WebDriverException,
 )
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -193,7 +194,17 @@ class Journey:
         assert radio.is_selected()
 
     def select(self, field_id, value):
-        Select(self.driver.find_element(By.ID, field_id)).select_by_value(value)
+        element = self.driver.find_element(By.ID, field_id)
+        if element.get_attribute("multiple") and not element.is_displayed():
+            # a picker (static/js/picker.js) stands for the multi-select: find by code, Enter
+            search = self.driver.find_element(By.ID, f"{field_id}-search")
+            self.reveal(search)
+            search.send_keys(value)
+            search.send_keys(Keys.ENTER)
+            chosen = [o.get_attribute("value") for o in Select(element).all_selected_options]
+            assert value in chosen, (field_id, value, chosen)
+            return
+        Select(element).select_by_value(value)
 
     def shot(self, step):
         """The whole page, not only what fits in the window (the viewport is stretched to the
@@ -557,8 +568,9 @@ def test_joint_proposal_from_draft_to_second_rating_through_the_pages(world, app
             quit_driver(driver)
     elapsed = time.monotonic() - started
 
-    # the timeline showed every step, in order, with its Chinese label
-    assert labels == [ACTION_LABELS[action] for action, _ in HISTORY]
+    # the timeline showed every step, in order, with its Chinese label; an assignment is one
+    # step (its per-unit rows fold into it: proposals/workflow/timeline.py)
+    assert labels == [ACTION_LABELS[action] for action, _ in HISTORY if action != "assign_unit"]
     try:
         check_database(proposal_id)
     finally:

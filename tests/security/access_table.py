@@ -314,6 +314,7 @@ COSIGN_SCENARIOS = PROPOSAL_SCENARIOS + ("invited",)
 ROUTES = {
     # --- public and session -------------------------------------------------------------
     ("/healthz", "GET"): Route(G, anyone),
+    ("/favicon.ico", "GET"): Route(G, anyone, note="the committee favicon, public"),
     ("/login", "GET"): Route(G, anyone, note="a logged-in user is sent home"),
     ("/login", "POST"): Route(G, anyone, {"username": "m1", "password": PASSWORD}),
     ("/logout", "POST"): Route(G, logged_in),
@@ -346,6 +347,12 @@ ROUTES = {
     ),
     ("/proposals/<int:proposal_id>/submit", "POST"): Route(
         P_, acting(is_owner, state_in("draft")), {}
+    ),
+    ("/proposals/autosave", "POST"): Route(
+        G, members_only, content, note="the first autosave of a new proposal makes a draft"
+    ),
+    ("/proposals/<int:proposal_id>/autosave", "POST"): Route(
+        P_, acting(is_owner, state_in("draft")), content, note="as editing: owner, draft only"
     ),
     ("/proposals/<int:proposal_id>/cosign", "POST"): Route(
         P_,
@@ -682,6 +689,7 @@ ROUTES.update(
     {
         ("/api/v1/openapi.json", "GET"): Route(G, anyone, note="public description of the API"),
         ("/proposals.xlsx", "GET"): Route(G, logged_in, note="the scoped list, as the CSV"),
+        ("/assignments.xlsx", "GET"): Route(G, logged_in, note="the scoped list, as the CSV"),
         ("/account/password", "GET"): Route(G, logged_in),
         ("/account/password", "POST"): Route(
             G,

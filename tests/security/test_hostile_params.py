@@ -135,6 +135,7 @@ PARAMS = {
     ("/proposals.xlsx", "GET"): PROPOSAL_LIST,
     ("/assignments", "GET"): {**ASSIGNMENT_LIST, **PAGES},
     ("/assignments.csv", "GET"): ASSIGNMENT_LIST,
+    ("/assignments.xlsx", "GET"): ASSIGNMENT_LIST,
     ("/notifications", "GET"): {"page": PAGE},
     ("/stats", "GET"): {
         **PERIOD,
@@ -281,6 +282,9 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "GET /attachments/<int:attachment_id>",
     "POST /attachments/<int:attachment_id>/delete",
     "GET /healthz",
+    "POST /proposals/autosave",
+    "POST /proposals/<int:proposal_id>/autosave",
+    "GET /favicon.ico",
     "POST /lang/<code>",
     "POST /logout",
     "POST /notifications/<int:notification_id>/read",

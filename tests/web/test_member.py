@@ -61,8 +61,8 @@ def test_cosigner_picker_lists_other_individual_members_by_name(world, web):
     page = text(web(world.member).get("/proposals/new"))
     picker = page[page.index('name="cosigners"') :]
     picker = picker[: picker.index("</select>")]
-    assert '<option value="m2">李委员（经济界）</option>' in picker
-    assert '<option value="m3">王委员</option>' in picker
+    assert 'data-pinyin="liweiyuan" value="m2">李委员（经济界）</option>' in picker
+    assert 'data-pinyin="wangweiyuan" value="m3">王委员</option>' in picker
     assert "张委员" not in picker and 'value="m1"' not in picker  # not oneself
     assert "民盟市委" not in picker  # organisation accounts do not co-sign
     assert "市住房和城乡建设局" in page  # suggested units by name
@@ -165,7 +165,7 @@ def test_proposer_edits_the_draft(world, web):
     p = flows.draft(world, cosigners=[world.member2])
     client = web(world.member)
     page = text(client.get(f"/proposals/{p.id}/edit"))
-    assert p.title in page and '<option selected value="m2">' in page
+    assert p.title in page and 'selected value="m2">' in page
     r = client.post(
         f"/proposals/{p.id}/edit",
         data=form_data(
