@@ -8,8 +8,6 @@ pypinyin reads a character by its commonest reading, which for some surnames is 
 reading (曾 céng, but the surname is Zēng), so the first character of a person's name is read
 from ``SURNAMES`` first."""
 
-from functools import lru_cache
-
 from pypinyin import Style, lazy_pinyin
 
 # Surnames whose reading as a surname differs from the character's commonest reading.
@@ -62,7 +60,6 @@ def _syllables(text, surname):
     return [w.lower() for w in words if w.strip()]
 
 
-@lru_cache(maxsize=8192)
 def pinyin_keys(text, surname=False):
     """``(initials, full)`` for ``text``: ``("zs", "zhangsan")`` for 张三. With ``surname`` the
     first character is read as a surname (单 shan, not dan). Characters that are not Chinese
