@@ -6,6 +6,7 @@ from .committee.models import (
     Holiday,  # noqa: F401
 )
 from .disclosure import models as _disclosure_indexes  # noqa: F401,E402  (an index on replies)
+from .documents.models import DocumentTemplate, Export  # noqa: F401
 from .handling.models import (
     FollowUp,  # noqa: F401
 )

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, select
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,6 +91,11 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the page's text size this person chose: normal, large (A+) or larger (A++)
+    text_size: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    # each list's remembered sort and filters: {"list name": {"sort": …, "state": …}}; replace
+    # the whole dict to change it (a JSON column does not see changes made inside it)
+    list_preferences: Mapped[dict | None] = mapped_column(JSON)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     # an office's units: load them where they are shown or changed (workflow.core.loaded);
