@@ -1,0 +1,1 @@
+"""The document kinds, each registered by importing its module."""
