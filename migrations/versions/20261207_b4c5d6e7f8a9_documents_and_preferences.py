@@ -22,11 +22,12 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(
-            sa.Column("text_size", sa.String(8), nullable=False, server_default="normal")
-        )
-        batch.add_column(sa.Column("list_preferences", sa.JSON(), nullable=True))
+    # plain ADD COLUMN: SQLite adds a column with a default in place, where a batch would copy
+    # the users table and break the references to it
+    op.add_column(
+        "users", sa.Column("text_size", sa.String(8), nullable=False, server_default="normal")
+    )
+    op.add_column("users", sa.Column("list_preferences", sa.JSON(), nullable=True))
     op.create_table(
         "document_templates",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -61,6 +62,6 @@ def downgrade():
     op.drop_index("ix_exports_state", "exports")
     op.drop_table("exports")
     op.drop_table("document_templates")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("list_preferences")
-        batch.drop_column("text_size")
+    # SQLite 3.35 and later drop a column in place, without copying the table
+    op.drop_column("users", "list_preferences")
+    op.drop_column("users", "text_size")
