@@ -30,6 +30,7 @@ from .list_filters import (
     PROPOSAL_FILTERS,
     AssignmentFilterForm,
     ProposalFilterForm,
+    chosen_sort,
     filters,
     refuse_bad_filters,
 )
@@ -87,7 +88,11 @@ def visible_proposals():
     """The proposals the person may see with the list's filters; a bad filter is a 400."""
     errors, query = {}, None
     try:
-        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+        query = proposal_query(
+            current_user,
+            filters(PROPOSAL_FILTERS),
+            order=chosen_sort(ProposalFilterForm(formdata=None)),
+        )
     except ValidationError as exc:
         errors.update(exc.fields)
     refuse_bad_filters(errors, ProposalFilterForm)
@@ -121,7 +126,11 @@ def visible_assignments():
     """The assignments the person may see with the list's filters; a bad filter is a 400."""
     errors, query = {}, None
     try:
-        query = assignment_query(current_user, filters(ASSIGNMENT_FILTERS))
+        query = assignment_query(
+            current_user,
+            filters(ASSIGNMENT_FILTERS),
+            order=chosen_sort(AssignmentFilterForm(formdata=None)),
+        )
     except ValidationError as exc:
         errors.update(exc.fields)
     refuse_bad_filters(errors, AssignmentFilterForm)

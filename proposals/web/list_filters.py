@@ -2,7 +2,8 @@
 forms offer, page and per_page, and how a bad value is shown. What each filter means is
 decided by workflow/queries.py (the same functions the JSON API lists use)."""
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
@@ -28,7 +29,30 @@ PROPOSAL_FILTERS = (
     "q",
     "sort",
 )
-ASSIGNMENT_FILTERS = ("state", "overdue", "department")
+ASSIGNMENT_FILTERS = ("state", "overdue", "department", "sort")
+DEFAULT_SORT = "work"
+# what a person's list_preferences keep of each list (the page number and the search are not
+# kept): {list: {name: default}}; a value equal to its default is not stored
+REMEMBERED = {
+    "proposals": {
+        "state": "",
+        "session": "",
+        "year": "",
+        "category": "",
+        "department": "",
+        "overdue": "",
+        "key": "",
+        "sort": DEFAULT_SORT,
+        "per_page": str(PER_PAGE),
+    },
+    "assignments": {
+        "state": "",
+        "overdue": "",
+        "department": "",
+        "sort": DEFAULT_SORT,
+        "per_page": str(PER_PAGE),
+    },
+}
 YES_NO = [("", _l("全部")), ("true", _l("是")), ("false", _l("否"))]
 
 
@@ -48,9 +72,11 @@ class ProposalFilterForm(FlaskForm):
         _l("排序"),
         validate_choice=False,
         choices=[
-            ("submitted", _l("提交时间（新到旧）")),
+            ("work", _l("工作优先")),
+            ("due", _l("期限最近")),
+            ("submitted", _l("最新")),
+            ("number", _l("编号")),
             ("submitted_asc", _l("提交时间（旧到新）")),
-            ("number", _l("提案号")),
             ("title", _l("案由")),
             ("state", _l("状态")),
         ],
@@ -68,6 +94,16 @@ class AssignmentFilterForm(FlaskForm):
     state = SelectField(_l("状态"), validate_choice=False)
     overdue = SelectField(_l("逾期"), validate_choice=False, choices=YES_NO)
     department = SelectField(_l("承办单位"), validate_choice=False)
+    sort = SelectField(
+        _l("排序"),
+        validate_choice=False,
+        choices=[
+            ("work", _l("工作优先")),
+            ("due", _l("期限最近")),
+            ("newest", _l("最新")),
+            ("number", _l("编号")),
+        ],
+    )
     per_page = SelectField(
         _l("每页"), validate_choice=False, choices=[("20", "20"), ("50", "50"), ("100", "100")]
     )
@@ -133,6 +169,64 @@ def filters(names):
     return {
         name: request.args[name].strip() for name in names if request.args.get(name, "").strip()
     }
+
+
+def chosen_sort(form):
+    """The list's sort from the query string: one of the form's choices, else the default
+    (an unknown value, from an old link, is not an error)."""
+    raw = request.args.get("sort", "").strip()
+    return raw if raw in {value for value, _label in form.sort.choices} else DEFAULT_SORT
+
+
+# ---------------------------------------------------------------- remembered per person
+
+
+def valid_preferences(form, name, values):
+    """Of ``values`` (the query string or what was stored, of any shape), those the list
+    ``name`` keeps that are one of their field's choices and not the default."""
+    if not hasattr(values, "get"):
+        return {}
+    kept = {}
+    for field, default in REMEMBERED[name].items():
+        value = values.get(field)
+        if not isinstance(value, str) or value.strip() == default:
+            continue
+        value = value.strip()
+        if value in {str(choice) for choice, _label in form[field].choices}:
+            kept[field] = value
+    return kept
+
+
+def stored_preferences(name):
+    stored = current_user.list_preferences
+    return stored.get(name) if isinstance(stored, dict) else None
+
+
+def store_preferences(name, prefs):
+    """Replace the person's preferences of list ``name`` (the whole dict is replaced so that
+    the JSON column sees the change); no write when nothing changes."""
+    if (stored_preferences(name) or {}) == prefs:
+        return
+    stored = current_user.list_preferences
+    current_user.list_preferences = {**(stored if isinstance(stored, dict) else {}), name: prefs}
+    db.session.commit()
+
+
+def remembered(form, name, endpoint):
+    """The person's sort and filters of list ``name`` (REMEMBERED): ``reset`` forgets them;
+    a submitted filter form stores its valid values; the list opened with no query string
+    is sent to the stored ones (so that its links, page numbers and exports carry them).
+    Returns that redirect, or None to show the list as asked."""
+    if "reset" in request.args:
+        if stored_preferences(name):
+            store_preferences(name, {})
+        return redirect(url_for(endpoint))
+    if not request.args:
+        prefs = valid_preferences(form, name, stored_preferences(name))
+        return redirect(url_for(endpoint, **prefs)) if prefs else None
+    if "submit" in request.args:
+        store_preferences(name, valid_preferences(form, name, request.args))
+    return None
 
 
 def page_args(errors):

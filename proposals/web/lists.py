@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Department, User
@@ -17,16 +17,18 @@ from ..committee.models import Category, CommitteeSession, session_label
 from ..errors import ValidationError
 from ..extensions import db
 from ..handling.models import ROLE_LABELS, Assignment
-from ..workflow.models import KIND_LABELS, Proposal, number_label
+from ..workflow.models import KIND_LABELS, HistoryEntry, Proposal, number_label
 from ..workflow.queries import assignment_query, page_ids, page_of, proposal_query
 from ..workflow.states import AssignmentState
 from .list_filters import (
     ASSIGNMENT_FILTERS,
     PROPOSAL_FILTERS,
     assignment_filter_form,
+    chosen_sort,
     filters,
     page_args,
     proposal_filter_form,
+    remembered,
     show_errors,
 )
 
@@ -54,8 +56,9 @@ def paginate(query, page, per_page, load=None):
 def proposal_rows(ids, with_texts=False):
     """The proposal list's rows for ``ids`` (in that order) as plain columns, not ORM objects
     with all their columns and relationships: one statement for the proposals with their
-    proposer's, category's and session's names, one for their units. The long texts only
-    ``with_texts`` (a search's snippets)."""
+    proposer's, category's and session's names, one for their units, one for the time of
+    their latest step (the phone card's 最新进展). The long texts only ``with_texts`` (a
+    search's snippets)."""
     columns = [
         Proposal.id,
         Proposal.number,
@@ -90,6 +93,13 @@ def proposal_rows(ids, with_texts=False):
         .order_by(Assignment.id)
     ):
         units.setdefault(pid, []).append(name)
+    stepped = dict(
+        db.session.execute(
+            select(HistoryEntry.proposal_id, func.max(HistoryEntry.created_at))
+            .where(HistoryEntry.proposal_id.in_(ids), HistoryEntry.to_state.is_not(None))
+            .group_by(HistoryEntry.proposal_id)
+        ).all()
+    )
     rows = []
     for pid in ids:
         r = found.get(pid)
@@ -99,6 +109,7 @@ def proposal_rows(ids, with_texts=False):
                     **r._asdict(),
                     number_label=number_label(r.number),
                     unit_names=units.get(pid, []),
+                    latest_step_at=stepped.get(pid) or r.submitted_at,
                     session_label=session_label(r.term, r.meeting),
                     **({} if with_texts else {"analysis": None, "suggestions": None}),
                 )
@@ -113,12 +124,17 @@ def proposal_rows(ids, with_texts=False):
 @login_required
 def proposals():
     form = proposal_filter_form()
+    back = remembered(form, "proposals", "lists.proposals")
+    if back is not None:
+        return back
     errors = {}
     page, per_page = page_args(errors)
     result = None
     search_q = request.args.get("q", "").strip()
+    sort = chosen_sort(form)
+    form.sort.data = sort
     try:
-        query = proposal_query(current_user, filters(PROPOSAL_FILTERS))
+        query = proposal_query(current_user, filters(PROPOSAL_FILTERS), order=sort)
     except ValidationError as exc:
         errors.update(exc.fields)
     if not errors:
@@ -133,7 +149,7 @@ def proposals():
         result=result,
         search_q=search_q,
         kind_labels=KIND_LABELS,
-        sort=request.args.get("sort") or "submitted",
+        sort=sort,
     ), 400 if errors else 200
 
 
@@ -144,15 +160,22 @@ def proposals():
 @login_required
 def assignments():
     form = assignment_filter_form()
+    back = remembered(form, "assignments", "lists.assignments")
+    if back is not None:
+        return back
     errors = {}
     page, per_page = page_args(errors)
     result = None
+    form.sort.data = chosen_sort(form)
     try:
         # the page shows each assignment's own columns, its unit (joined) and its proposal's
         # title, number and key mark: not the contacts, opinions, extensions, replies and
         # ratings the API's list loads
         query = assignment_query(
-            current_user, filters(ASSIGNMENT_FILTERS), options=(selectinload(Assignment.proposal),)
+            current_user,
+            filters(ASSIGNMENT_FILTERS),
+            options=(selectinload(Assignment.proposal),),
+            order=form.sort.data,
         )
     except ValidationError as exc:
         errors.update(exc.fields)

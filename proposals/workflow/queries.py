@@ -1,8 +1,9 @@
 """Read-only queries shared by the API and the pages: the lists a person may see, filtered."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy import BigInteger, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Department, User
@@ -14,9 +15,9 @@ from ..handling.models import Assignment, Reply
 from ..i18n import _, join
 from ..inputs import MAX_ID, MAX_YEAR, MIN_YEAR, int_arg
 from .access import visible_assignments_filter, visible_filter
-from .models import Proposal, number_label
+from .models import Cosigner, Proposal, number_label
 from .states import AssignmentState as A
-from .states import ProposalState
+from .states import CosignerState, ProposalState, ReplyState
 
 TRUE_WORDS, BOOL_WORDS = ("true", "1"), ("true", "false", "1", "0")
 
@@ -208,10 +209,12 @@ def overdue_condition(today):
     )
 
 
-def proposal_query(user, args, *, today=None):
+def proposal_query(user, args, *, today=None, order=None):
     """The proposals ``user`` may see, filtered by ``args`` (a mapping of text values):
     state, year, session, category, department, key, overdue, q, sort. Raises
-    ValidationError naming a bad filter."""
+    ValidationError naming a bad filter. ``order``: one of PAGE_PROPOSAL_SORTS, already
+    checked (the pages); None: the ``sort`` of ``args`` (the API). A search without an
+    explicit ``sort`` in ``args`` puts the best matches first either way."""
     today = today or local_date(utcnow())
     query = select(Proposal).where(visible_filter(user))
     errors = {}
@@ -255,19 +258,25 @@ def proposal_query(user, args, *, today=None):
 
         query, relevance = apply_search(query, args["q"].strip()[:100])
     sort = args.get("sort") or "submitted"
-    if sort not in PROPOSAL_SORTS:
+    if order is None and sort not in PROPOSAL_SORTS:
         errors["sort"] = _("排序方式应为 %(sorts)s", sorts=join(PROPOSAL_SORTS))
         sort = "submitted"
     if errors:
         raise ValidationError(fields=errors)
+    if order is None:
+        clauses = [PROPOSAL_SORTS[sort], Proposal.id.desc()]
+    else:
+        clauses = proposal_order(user, order, today)
     if relevance and not args.get("sort"):  # with q and no explicit sort: best match first
-        return query.order_by(*relevance, PROPOSAL_SORTS[sort], Proposal.id.desc())
-    return query.order_by(PROPOSAL_SORTS[sort], Proposal.id.desc())
+        return query.order_by(*relevance, *clauses)
+    return query.order_by(*clauses)
 
 
-def assignment_query(user, args, *, today=None, options=None):
+def assignment_query(user, args, *, today=None, options=None, order=None):
     """The assignments ``user`` may see: state, overdue, department filters; loaded with
-    ``options`` (default: assignment_list_options(), what the API's list shows)."""
+    ``options`` (default: assignment_list_options(), what the API's list shows). ``order``:
+    one of ASSIGNMENT_SORTS, already checked (the pages); None: by reply deadline (the
+    API)."""
     today = today or local_date(utcnow())
     query = select(Assignment).where(visible_assignments_filter(user))
     errors = {}
@@ -288,9 +297,152 @@ def assignment_query(user, args, *, today=None, options=None):
         )
     if errors:
         raise ValidationError(fields=errors)
-    return query.order_by(Assignment.reply_due, Assignment.id).options(
+    clauses = (
+        [Assignment.reply_due, Assignment.id] if order is None else assignment_order(order, today)
+    )
+    return query.order_by(*clauses).options(
         *(assignment_list_options() if options is None else options)
     )
+
+
+# ---------------------------------------------------------------- "work first" (工作优先)
+# The order the lists and the home pages open on (docs/domain.md): what waits for the person
+# first, the closed items last. Each is one SQL CASE expression, so the database sorts and
+# pages; the list page, its exports and the home pages all take it from here.
+
+OPEN_ASSIGNMENT = (A.PROPOSED, A.PENDING, A.REASSIGNMENT_REQUESTED, A.HANDLING, A.REHANDLING)
+NEW_ASSIGNMENT = (A.PROPOSED, A.PENDING)
+FINAL_PROPOSAL = (
+    ProposalState.CLOSED,
+    ProposalState.NOT_FILED,
+    ProposalState.MERGED,
+    ProposalState.WITHDRAWN,
+)
+# the assignment groups of the work-first order, in that order (the value of work_group())
+WORK_GROUPS = ("rehandling", "overdue", "due_soon", "new", "open", "closed")
+ASSIGNMENT_SORTS = ("work", "due", "newest", "number")
+PAGE_PROPOSAL_SORTS = ("work", "due", "submitted", "number", "submitted_asc", "title", "state")
+
+
+def due_soon_days():
+    """How many days before its deadline an item is "due soon" (临近期限): the earliest reply
+    reminder of the settings (reminder_reply_before_days), 30 days when there is none."""
+    from ..committee import settings  # the settings read the notification channels
+
+    return max(settings.get("reminder_reply_before_days") or [30])
+
+
+def assignment_due():
+    """The deadline an assignment waits on: accepting it while new, the co-handling opinion
+    for a co-handling unit, else the (extended) reply deadline."""
+    return case(
+        (Assignment.state.in_(NEW_ASSIGNMENT), Assignment.accept_due),
+        (Assignment.role == "co", func.coalesce(Assignment.opinion_due, Assignment.reply_due)),
+        else_=func.coalesce(Assignment.extended_to, Assignment.reply_due),
+    )
+
+
+def work_group(today, soon_days=None):
+    """The index in WORK_GROUPS of an assignment's group: re-handling, overdue, due within
+    ``soon_days`` (default due_soon_days()), new, the other open ones, closed."""
+    soon = today + timedelta(days=due_soon_days() if soon_days is None else soon_days)
+    return case(
+        (Assignment.state == A.REHANDLING, 0),
+        (overdue_condition(today), 1),
+        ((Assignment.state == A.HANDLING) & (assignment_due() <= soon), 2),
+        (Assignment.state.in_(NEW_ASSIGNMENT), 3),
+        (Assignment.state.in_(OPEN_ASSIGNMENT), 4),
+        else_=5,
+    )
+
+
+def assignment_order(sort, today, soon_days=None):
+    """The ORDER BY of an assignment list for ``sort`` (ASSIGNMENT_SORTS): work first; the
+    nearest deadline (open ones first); the newest assignment; the proposal number."""
+    still_open = case((Assignment.state.in_(OPEN_ASSIGNMENT), 0), else_=1)
+    if sort == "due":
+        return [still_open, assignment_due(), Assignment.id]
+    if sort == "newest":
+        return [Assignment.assigned_at.desc(), Assignment.id.desc()]
+    if sort == "number":
+        number = (
+            select(Proposal.number).where(Proposal.id == Assignment.proposal_id).scalar_subquery()
+        )
+        return [number.asc().nulls_last(), Assignment.id]
+    group = work_group(today, soon_days)
+    return [
+        group,
+        case((group == 5, None), else_=assignment_due()),  # open: the nearest deadline first
+        func.coalesce(Assignment.closed_at, Assignment.assigned_at).desc(),  # closed: latest
+        Assignment.id.desc(),
+    ]
+
+
+def proposal_work_group(user, today):
+    """The group of a proposal in the work-first order of ``user``'s list, 0 first. A member:
+    a reply to rate or a co-signature to confirm, then drafts, the others open, the finished
+    ones. The secretariat: waiting for review, for assignment, with an overdue unit, the
+    others open, the finished ones. Everyone else: with an overdue unit, open, finished."""
+    final = Proposal.state.in_(FINAL_PROPOSAL)
+    overdue = Proposal.id.in_(select(Assignment.proposal_id).where(overdue_condition(today)))
+    if user.role == "member":
+        to_rate = (Proposal.proposer_id == user.id) & Proposal.id.in_(
+            select(Assignment.proposal_id)
+            .join(Reply, Reply.assignment_id == Assignment.id)
+            .where(Reply.state == ReplyState.DELIVERED)
+        )
+        to_cosign = (Proposal.state == ProposalState.AWAITING_COSIGNERS) & Proposal.id.in_(
+            select(Cosigner.proposal_id).where(
+                Cosigner.user_id == user.id, Cosigner.state == CosignerState.INVITED
+            )
+        )
+        return case(
+            (to_rate | to_cosign, 0),
+            (Proposal.state == ProposalState.DRAFT, 1),
+            (final, 3),
+            else_=2,
+        )
+    if user.role == "secretariat":
+        return case(
+            (Proposal.state.in_((ProposalState.SUBMITTED, ProposalState.PRE_REVIEWED)), 0),
+            (Proposal.state == ProposalState.FILED, 1),
+            (overdue, 2),
+            (final, 4),
+            else_=3,
+        )
+    return case((overdue, 0), (final, 2), else_=1)
+
+
+def proposal_next_due():
+    """The nearest (extended) reply deadline of a proposal's units still to reply."""
+    return (
+        select(func.min(func.coalesce(Assignment.extended_to, Assignment.reply_due)))
+        .where(
+            Assignment.proposal_id == Proposal.id,
+            Assignment.state.in_((A.PENDING, A.HANDLING, A.REHANDLING)),
+            Assignment.role != "co",
+        )
+        .scalar_subquery()
+    )
+
+
+def proposal_order(user, sort, today=None):
+    """The ORDER BY of ``user``'s proposal list for ``sort`` (PAGE_PROPOSAL_SORTS): work
+    first; the nearest unit deadline (open ones first); or one of PROPOSAL_SORTS."""
+    today = today or local_date(utcnow())
+    final = case((Proposal.state.in_(FINAL_PROPOSAL), 1), else_=0)
+    if sort == "due":
+        return [final, proposal_next_due().asc().nulls_last(), Proposal.id.desc()]
+    if sort in PROPOSAL_SORTS:
+        return [PROPOSAL_SORTS[sort], Proposal.id.desc()]
+    waiting_since = func.coalesce(Proposal.submitted_at, Proposal.created_at)
+    return [
+        proposal_work_group(user, today),
+        proposal_next_due().asc().nulls_last(),
+        case((final == 0, waiting_since)).asc(),  # open: the longest waiting first
+        func.coalesce(Proposal.closed_at, waiting_since).desc(),  # finished: latest first
+        Proposal.id.desc(),
+    ]
 
 
 # the largest page number a list accepts: any larger asks for rows past every list, and its

@@ -1,4 +1,5 @@
-"""What is waiting for each person (the home pages): read-only queries, oldest first.
+"""What is waiting for each person (the home pages): read-only queries, oldest first; the
+unit's open items in the lists' "work first" order (queries.assignment_order).
 
 A home page shows up to seven queues. Each queue is a filtered, ordered id query limited to
 LIMIT rows; all the queues of a page run as ONE statement (UNION ALL of the per-queue id
@@ -6,14 +7,19 @@ queries, each numbering its rows), then each kind of record is loaded once by id
 templates show joined to it: a fixed number of statements whatever the number of rows
 """
 
-from datetime import timedelta
-
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import Integer, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from ..handling.models import Assignment, ExtensionRequest, Reply
 from .models import Cosigner, Proposal
-from .queries import overdue_condition
+from .queries import (
+    OPEN_ASSIGNMENT,
+    WORK_GROUPS,
+    assignment_order,
+    due_soon_days,
+    overdue_condition,
+    work_group,
+)
 from .states import AssignmentState as A
 from .states import CosignerState
 from .states import ProposalState as P
@@ -37,10 +43,15 @@ LOAD = {  # what the home templates read of each kind of record, joined to its r
 }
 
 
-def _queue(model, *where, order, join=None, limit=LIMIT):
-    """One queue: (model, the numbered id query limited to ``limit``)."""
+def _queue(model, *where, order, join=None, limit=LIMIT, tag=None):
+    """One queue: (model, the numbered id query limited to ``limit``, None: all). ``tag``: an
+    integer expression given with each record (the queue's items are then (record, tag))."""
     order = [*order, model.id]
-    query = select(model.id.label("id"), func.row_number().over(order_by=order).label("pos"))
+    query = select(
+        model.id.label("id"),
+        func.row_number().over(order_by=order).label("pos"),
+        (literal(None, Integer) if tag is None else tag).label("tag"),
+    )
     if join is not None:
         query = query.join(join)
     return model, query.where(*where).order_by(*order).limit(limit)
@@ -54,13 +65,13 @@ def _load(queues):
     if not queues:
         return {}
     parts = [
-        select(literal(name).label("queue"), sub.c.id, sub.c.pos).select_from(sub)
+        select(literal(name).label("queue"), sub.c.id, sub.c.pos, sub.c.tag).select_from(sub)
         for name, (_, query) in queues.items()
         for sub in [query.subquery()]
     ]
     rows = db.session.execute(union_all(*parts)).all()
     wanted = {}
-    for name, ident, _pos in rows:
+    for name, ident, _pos, _tag in rows:
         wanted.setdefault(queues[name][0], set()).add(ident)
     records = {}
     for model, ids in wanted.items():
@@ -71,10 +82,10 @@ def _load(queues):
         )
         records[model] = {r.id: r for r in found}
     out = {name: [] for name in queues}
-    for name, ident, _pos in sorted(rows, key=lambda row: (row[0], row[2])):
+    for name, ident, _pos, tag in sorted(rows, key=lambda row: (row[0], row[2])):
         record = records[queues[name][0]].get(ident)
         if record is not None:
-            out[name].append(record)
+            out[name].append(record if tag is None else (record, tag))
     return out
 
 
@@ -137,7 +148,11 @@ def secretariat_queues(user, today):
             "replies_to_check": _queue(
                 Reply, Reply.state == R.AWAITING_REVIEW, order=[Reply.created_at]
             ),
-            "overdue": _queue(Assignment, overdue_condition(today), order=[Assignment.reply_due]),
+            "overdue": _queue(
+                Assignment,
+                overdue_condition(today),
+                order=assignment_order("work", today, 0),  # all overdue: no "due soon"
+            ),
             "consultations": _queue(Proposal, Proposal.consultation_due, order=[]),
         }
     )
@@ -180,7 +195,7 @@ def office_queues(user, today):
                 order=[Reply.created_at],
             ),
             "overdue": _queue(
-                Assignment, mine, overdue_condition(today), order=[Assignment.reply_due]
+                Assignment, mine, overdue_condition(today), order=assignment_order("work", today, 0)
             ),
         }
     )
@@ -193,53 +208,22 @@ def office_queues(user, today):
 
 
 def unit_queues(user, today):
-    """Every open item of the unit, each in one queue: re-handling first, then overdue, due
-    within 30 days, new, the rest in hand, co-handling opinions, and those waiting for a
-    reassignment decision."""
+    """Every open item of the unit in one list, "work first" (the order its assignment list
+    opens on), each with its group (WORK_GROUPS): re-handling, overdue, due soon, new, the
+    others by nearest deadline however far; then the replies returned, the B-class follow-ups
+    and, for the head, the replies to sign."""
     mine = Assignment.department_id == user.department_id
     live = Assignment.state.in_([A.HANDLING, A.REHANDLING])
-    soon = today + timedelta(days=30)
-    replying = (Assignment.role != "co", ~overdue_condition(today))
+    soon = due_soon_days()
     queues = {
-        "rehandling": _queue(
+        "work": _queue(
             Assignment,
             mine,
-            Assignment.state == A.REHANDLING,
-            *replying,
-            order=[Assignment.reply_due],
-        ),
-        "new": _queue(
-            Assignment, mine, Assignment.state == A.PENDING, order=[Assignment.accept_due]
-        ),
-        "overdue": _queue(Assignment, mine, overdue_condition(today), order=[Assignment.reply_due]),
-        "due_soon": _queue(
-            Assignment,
-            mine,
-            Assignment.state == A.HANDLING,
-            *replying,
-            Assignment.reply_due <= soon,
-            order=[Assignment.reply_due],
-        ),
-        "in_hand": _queue(
-            Assignment,
-            mine,
-            Assignment.state == A.HANDLING,
-            *replying,
-            Assignment.reply_due > soon,
-            order=[Assignment.reply_due],
-        ),
-        "reassignment": _queue(
-            Assignment,
-            mine,
-            Assignment.state == A.REASSIGNMENT_REQUESTED,
-            order=[Assignment.accept_due],
-        ),
-        "opinions_due": _queue(
-            Assignment,
-            mine,
-            Assignment.role == "co",
-            Assignment.state == A.HANDLING,
-            order=[Assignment.opinion_due],
+            Assignment.state.in_(OPEN_ASSIGNMENT),
+            Assignment.state != A.PROPOSED,  # the supervising office's to confirm first
+            order=assignment_order("work", today, soon),
+            limit=None,
+            tag=work_group(today, soon),
         ),
         "returned": _queue(
             Reply, mine, Reply.state == R.RETURNED, live, join=Assignment, order=[Reply.created_at]
@@ -256,4 +240,5 @@ def unit_queues(user, today):
         )
     out = _load(queues)
     out.setdefault("to_sign", [])
+    out["work"] = [(a, WORK_GROUPS[group]) for a, group in out["work"]]
     return out

@@ -27,6 +27,6 @@ def test_every_open_item_is_on_the_units_home_page(world, web):
         page = web(user).get("/").get_data(as_text=True)
         for title in ("关于远期事项的建议", "关于重新办理事项的建议", "关于申请调整事项的建议"):
             assert title in page, (user.username, title)
-        assert 'data-testid="queue-rehandling"' in page
+        assert 'data-group="rehandling"' in page
     other = web(world.clerk_b).get("/").get_data(as_text=True)
     assert "关于远期事项的建议" not in other
