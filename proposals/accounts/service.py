@@ -328,6 +328,19 @@ def change_password(user, current, new, confirm=None):
     return user
 
 
+# the page's text size a person may choose: A, A+, A++ (the <html> class, base.html)
+TEXT_SIZES = ("normal", "large", "larger")
+
+
+def set_text_size(user, size):
+    """The person's own text size, kept on their account so every device shows it."""
+    if size not in TEXT_SIZES:
+        _refuse({"size": _("请选择标准、大或特大字号")})
+    user.text_size = size
+    db.session.flush()
+    return user
+
+
 def set_user_active(actor, user, active):
     """Enable or disable an account; a disabled user can no longer log in, and their sessions
     and API tokens end at once."""

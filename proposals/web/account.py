@@ -1,5 +1,6 @@
-"""The user's own account: changing the password (every other session and API token ends);
-for the admin, the audit log (security/audit.py)."""
+"""The user's own account: changing the password (every other session and API token ends),
+the text size (A / A+ / A++, kept on the account); for the admin, the audit log
+(security/audit.py)."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from wtforms import PasswordField, SubmitField
 
 from ..accounts import service as accounts
+from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import N_
 from ..inputs import MAX_ID, int_arg_or_400
@@ -18,6 +20,7 @@ from ..security.models import AuditEvent
 from ..security.passwords import min_length
 from ..security.sessions import start_session
 from .actions import perform
+from .auth import safe_next
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 # Every kind security/audit.py records, with its label; the page shows the label and keeps the
@@ -65,6 +68,21 @@ def password():
             return redirect(url_for("home.index"))
         status = 400
     return render_template("account/password.html", form=form, min_length=min_length()), status
+
+
+@bp.post("/text-size")
+@login_required
+def text_size():
+    """A, A+ or A++ for this person (the buttons in the header); back to the page it was
+    chosen on. A value the buttons never send is a 400 and changes nothing."""
+    size = request.form.get("size", "")
+    try:
+        accounts.set_text_size(current_user._get_current_object(), size)
+    except ValidationError as exc:
+        db.session.rollback()
+        abort(400, exc.message)
+    db.session.commit()
+    return redirect(safe_next(request.form.get("next")) or url_for("home.index"))
 
 
 @bp.get("/audit")
