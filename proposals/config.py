@@ -94,6 +94,13 @@ def load_config(app, overrides=None):
         # largest attachment (default: attachments/storage.py)
         "ATTACHMENTS_DIR": os.environ.get("ATTACHMENTS_DIR") or None,
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or None,
+        # long documents built in the background (documents/jobs.py): where their files go
+        # (default: instance/exports), how long a conversion to PDF may take, after how long a
+        # build still running is taken for crashed, and for how many days files are kept
+        "EXPORTS_DIR": os.environ.get("EXPORTS_DIR") or None,
+        "PDF_TIMEOUT_SECONDS": int(os.environ.get("PDF_TIMEOUT_SECONDS") or 300),
+        "EXPORT_STALE_SECONDS": int(os.environ.get("EXPORT_STALE_SECONDS") or 3600),
+        "EXPORT_RETENTION_DAYS": int(os.environ.get("EXPORT_RETENTION_DAYS") or 7),
         # where `demo` keeps the password it made for this installation's demo accounts
         "DEMO_PASSWORD_FILE": os.path.join(app.instance_path, "demo_password"),
         **(

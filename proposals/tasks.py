@@ -19,6 +19,7 @@ def make_celery(app):
             "proposals.reminders.tasks",
             "proposals.notifications.tasks",
             "proposals.notifications.dispatch",
+            "proposals.documents.jobs",
         ],
     )
     interval = app.config.get("SWEEP_INTERVAL_SECONDS", 300)
@@ -37,6 +38,11 @@ def make_celery(app):
             "sweep": {"task": "proposals.reminders.sweep", "schedule": float(interval)},
             # the events' deliveries, written with their actions, go out within seconds
             "dispatch": {"task": "proposals.notifications.dispatch", "schedule": float(every)},
+            # exports: crashed builds, lost messages, old files (documents/jobs.py)
+            "exports": {
+                "task": "proposals.documents.maintain_exports",
+                "schedule": float(interval),
+            },
         },
     )
     celery.set_default()

@@ -11,6 +11,26 @@ if [ ! -x .venv/bin/python ]; then "$PYTHON" -m venv .venv; fi
 if ! .venv/bin/python -m pip install -q -e . >.venv/install.log 2>&1; then
   cat .venv/install.log; echo "installation failed"; exit 1
 fi
+# PDF downloads of the official documents need LibreOffice and open Chinese fonts (the Word
+# files work without): installed when this machine lets us (root or passwordless sudo, apt-get)
+pdf_need=()
+command -v soffice >/dev/null 2>&1 || pdf_need+=(libreoffice-writer-nogui)
+[ -d /usr/share/fonts/opentype/noto ] || pdf_need+=(fonts-noto-cjk)
+[ -d /usr/share/fonts/truetype/arphic ] || pdf_need+=(fonts-arphic-ukai)
+[ -d /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol ] || pdf_need+=(texlive-lang-chinese)
+if [ "${#pdf_need[@]}" -gt 0 ]; then
+  as_root=()
+  [ "$(id -u)" = 0 ] || as_root=(sudo -n)
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" = 0 ] || sudo -n true 2>/dev/null; } \
+    && "${as_root[@]}" apt-get update -qq >/dev/null 2>&1 \
+    && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${pdf_need[@]}" >/dev/null 2>&1; then
+    echo "Installed ${pdf_need[*]} for the PDF downloads."
+  else
+    echo "Note: PDF downloads need LibreOffice and Chinese fonts (${pdf_need[*]}); the .docx downloads work without them."
+  fi
+fi
+
 export FLASK_APP=wsgi
 .venv/bin/flask db upgrade >/dev/null 2>&1 || .venv/bin/flask db upgrade
 

@@ -38,7 +38,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }
 
 # --- Debian packages: headless Chromium and its driver for the browser tests, CJK fonts for
 # readable screenshots, redis-server for the service tests (each test starts its own on a free
-# loopback port), wrk for the benchmark's quick run, PostgreSQL when the image lacks it --------
+# loopback port), wrk for the benchmark's quick run, PostgreSQL when the image lacks it, and
+# LibreOffice with the official documents' fonts for the PDF tests ----------------------------
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
@@ -46,10 +47,23 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "installing ${need[*]} …"
+# the PDF converter of the official documents (LibreOffice without its GUI) and their open fonts:
+# Fandol (the open 仿宋, shipped inside texlive-lang-chinese) and AR PL UKai (楷体), installed
+# without their recommends (texlive's alone would bring gigabytes of TeX)
+pdf_need=()
+command -v soffice >/dev/null 2>&1 || pdf_need+=(libreoffice-writer-nogui)
+[ -d /usr/share/fonts/truetype/arphic ] || pdf_need+=(fonts-arphic-ukai)
+[ -d /usr/share/texlive/texmf-dist/fonts/opentype/public/fandol ] || pdf_need+=(texlive-lang-chinese)
+if [ "${#need[@]}" -gt 0 ] || [ "${#pdf_need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]} ${pdf_need[*]} …"
   as_root apt-get update -qq >/dev/null
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  if [ "${#need[@]}" -gt 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  if [ "${#pdf_need[@]}" -gt 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${pdf_need[@]}" >/dev/null
+  fi
 fi
 
 # --- a throwaway PostgreSQL on loopback (as the postgres user when run as root) -------------

@@ -60,6 +60,7 @@ def app():
             # files a test writes stay out of the checkout's instance/ folder
             "ATTACHMENTS_DIR": os.path.join(tmp, "attachments"),
             "BACKUP_DIR": os.path.join(tmp, "backups"),
+            "EXPORTS_DIR": os.path.join(tmp, "exports"),
             "DEMO_PASSWORD_FILE": os.path.join(tmp, "demo_password"),
             # the login rate limits are tested in tests/security/test_authentication.py
             "LOGIN_RATE_LIMIT_ENABLED": False,

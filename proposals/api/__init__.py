@@ -5,6 +5,8 @@ area, parse the request, call one operation and answer."""
 from . import (
     attachments,
     auth,
+    documents,
+    exports,
     handling,
     notifications,
     openapi,

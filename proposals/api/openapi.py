@@ -913,9 +913,6 @@ PATHS = {
     "/stats/annual.xlsx": {
         "get": op("Annual report, Excel", "stats", None, params=PERIOD, media=XLSX)
     },
-    "/stats/annual.docx": {
-        "get": op("Annual report, Word", "stats", None, params=PERIOD, media=DOCX)
-    },
     "/recognitions": {
         "get": op(
             "A year's nominations of excellent proposals and outstanding units (secretariat)",
@@ -1132,6 +1129,127 @@ PATHS.update(
         },
     }
 )
+
+# long documents built in the background (api/exports.py, documents/jobs.py)
+EXPORT_STATES = ["queued", "running", "done", "failed"]
+SCHEMAS["Export"] = obj(
+    ["id", "kind", "format", "params", "state", "progress", "created_at", "finished_at"],
+    optional={"download": STR, "file_name": STR, "error": STR},
+    id=ID,
+    kind=enum(["compilation", "assignment_list"]),
+    format=enum(["docx", "pdf"]),
+    params=obj(year=INT, session=ID),
+    state=enum(EXPORT_STATES),
+    progress={"type": "number", "minimum": 0, "maximum": 1},
+    created_at=DATETIME,
+    finished_at=N_DATETIME,
+)
+EXPORT_FILE = op(
+    "The built file of an export, Word or PDF (its requester; 409 until built)",
+    "exports",
+    None,
+    params=[id_param("export_id")],
+    media=DOCX,
+)
+EXPORT_FILE["responses"]["200"]["content"]["application/pdf"] = {
+    "schema": {"type": "string", "format": "binary"}
+}
+EXPORT_REQUEST = op(
+    "Queue a long document: the compilation or the assignment list of a year or a "
+    "session, as Word or PDF (secretariat)",
+    "exports",
+    obj(["id", "state"], id=ID, state=enum(["queued"])),
+    status="202",
+    body=body_obj(
+        kind=enum(["compilation", "assignment_list"]),
+        format=enum(["docx", "pdf"]),
+        year={"type": "integer", "minimum": 1900, "maximum": 9998},
+        session=ID,
+    ),
+    body_required=True,
+)
+EXPORT_REQUEST["responses"]["202"]["description"] = "Accepted: the export is queued"
+PATHS.update(
+    {
+        "/exports": {"post": EXPORT_REQUEST},
+        "/exports/{export_id}": {
+            "get": op(
+                "An export's state and progress (its requester)",
+                "exports",
+                ref("Export"),
+                params=[id_param("export_id")],
+            )
+        },
+        "/exports/{export_id}/file": {"get": EXPORT_FILE},
+    }
+)
+
+# official documents (公文) of one record, and the annual section (api/documents.py)
+PDF = "application/pdf"
+UNAVAILABLE = {
+    "description": "PDF asked for but the server cannot make one (no LibreOffice, or the "
+    "conversion failed: `unavailable`); the .docx is still served",
+    "content": {JSON: {"schema": ref("Error")}},
+}
+
+
+def document(summary, tag, params, fmt):
+    out = op(summary, tag, None, params=params, media=PDF if fmt == "pdf" else DOCX)
+    if fmt == "pdf":
+        out["responses"]["503"] = UNAVAILABLE
+    return out
+
+
+for _fmt in ("docx", "pdf"):
+    _kind = "Word" if _fmt == "docx" else "PDF"
+    PATHS.update(
+        {
+            f"/replies/{{reply_id}}/letter.{_fmt}": {
+                "get": document(
+                    f"答复函 (reply letter), {_kind}: whoever may see the reply, once delivered "
+                    "(409 before)",
+                    "replies",
+                    [id_param("reply_id")],
+                    _fmt,
+                )
+            },
+            f"/replies/{{reply_id}}/opinion-form.{_fmt}": {
+                "get": document(
+                    f"征询意见表 (paper opinion form), {_kind}: the secretariat and the "
+                    "proposers, once delivered",
+                    "replies",
+                    [id_param("reply_id")],
+                    _fmt,
+                )
+            },
+            f"/assignments/{{assignment_id}}/notice.{_fmt}": {
+                "get": document(
+                    f"交办通知书 (assignment notice), {_kind}: the secretariat, the unit, "
+                    "its supervising office",
+                    "assignments",
+                    [id_param("assignment_id")],
+                    _fmt,
+                )
+            },
+            f"/proposals/{{proposal_id}}/not-filed-notice.{_fmt}": {
+                "get": document(
+                    f"不予立案告知书 (not-filed notice), {_kind}: the secretariat and the "
+                    "proposers of a not-filed proposal",
+                    "proposals",
+                    [id_param("proposal_id")],
+                    _fmt,
+                )
+            },
+            f"/stats/annual.{_fmt}": {
+                "get": document(
+                    f"提案工作情况 (the annual report section), {_kind} (secretariat)",
+                    "stats",
+                    PERIOD,
+                    _fmt,
+                )
+            },
+        }
+    )
 
 # ---------------------------------------------------------------------------------- assembly
 

@@ -1,6 +1,8 @@
-"""GET /stats/annual.xlsx and /stats/annual.docx (docs/api.md, statistics): the annual report as
-files, for the secretariat; the same query parameters as /stats/annual (year, session, as_of).
-The web dashboard serves the same files to a logged-in browser through :func:`report_file`."""
+"""GET /stats/annual.xlsx (docs/api.md, statistics): the annual report as a workbook, for the
+secretariat; the same query parameters as /stats/annual (year, session, as_of). The web
+dashboard serves the same file to a logged-in browser through :func:`report_file`. The Word
+section (提案工作情况, /stats/annual.docx and .pdf) is an official document:
+documents/kinds/annual.py, served by api/documents.py."""
 
 import tempfile
 from datetime import date
@@ -10,17 +12,11 @@ from flask import request, send_file
 
 from ..i18n import _
 from ..stats import annual_figures, read_period_args
-from ..stats.exports import (
-    DOCX_MIMETYPE,
-    XLSX_MIMETYPE,
-    annual_docx,
-    annual_xlsx,
-    period_proposal_rows,
-)
+from ..stats.exports import XLSX_MIMETYPE, annual_xlsx, period_proposal_rows
 from .common import authenticated, bp
 from .stats import require_secretariat  # one check for the figures and their files
 
-FORMATS = {"xlsx": XLSX_MIMETYPE, "docx": DOCX_MIMETYPE}
+FORMATS = {"xlsx": XLSX_MIMETYPE}
 
 
 def period_of(figures, period):
@@ -44,11 +40,15 @@ def write_report(fmt, figures, period, output):
     """Write the report file of format ``fmt`` for these figures to ``output``."""
     if fmt == "xlsx":
         return annual_xlsx(figures, period_proposal_rows(**period_of(figures, period)), output)
-    return annual_docx(figures, output)
+    from ..documents.service import annual_docx  # the official section (提案工作情况)
+
+    output.write(annual_docx(figures))
+    return output
 
 
 def cli_writer(fmt):
-    """A writer for the CLI's ``stats annual --format xlsx|docx --output FILE``."""
+    """A writer for the CLI's ``stats annual --format xlsx|docx --output FILE`` (docx: the
+    official section of documents/kinds/annual.py, as the pages and the API serve it)."""
 
     def write(figures, output):
         import click
@@ -65,7 +65,7 @@ def register_cli_formats():
     """Plug the report files into the CLI's FORMATS hook (proposals/cli/stats.py)."""
     from ..cli.stats import FORMATS as CLI_FORMATS
 
-    for fmt in FORMATS:
+    for fmt in ("xlsx", "docx"):
         CLI_FORMATS.setdefault(fmt, cli_writer(fmt))
 
 
@@ -108,9 +108,3 @@ def _annual_file(user, fmt):
 @authenticated
 def annual_xlsx_file(user):
     return _annual_file(user, "xlsx")
-
-
-@bp.get("/stats/annual.docx")
-@authenticated
-def annual_docx_file(user):
-    return _annual_file(user, "docx")

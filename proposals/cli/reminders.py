@@ -7,6 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..documents.jobs import run_pass as run_exports
 from ..extensions import db
 from ..notifications.dispatch import dispatch_due
 from ..reminders.sweep import run_sweep
@@ -46,7 +47,7 @@ def scan(now_text):
 def loop(interval):
     """The embedded scheduler for a single machine without Redis: a sweep every SWEEP_INTERVAL
     seconds, and between sweeps the deliveries that are due (an event's, within seconds of its
-    action) every DISPATCH_INTERVAL_SECONDS."""
+    action) and the next export requested (a long document) every DISPATCH_INTERVAL_SECONDS."""
     interval = interval or current_app.config["SWEEP_INTERVAL_SECONDS"]
     every = min(current_app.config["DISPATCH_INTERVAL_SECONDS"], interval)
     next_sweep = 0.0
@@ -60,6 +61,9 @@ def loop(interval):
                 sent = dispatch_due()
                 if sent:
                     click.echo(f"{datetime.now(UTC).isoformat()} sent {sent}")
+                # the exports requested (documents/jobs.py): one built per pass without Redis
+                if run_exports():
+                    click.echo(f"{datetime.now(UTC).isoformat()} built an export")
         except Exception as exc:  # keep going; the next round catches up
             db.session.rollback()
             click.echo(f"sweep failed: {exc}", err=True)

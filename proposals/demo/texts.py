@@ -1,6 +1,7 @@
 """Chinese texts for the demo: proposals, replies, contacts, opinions and the secretariat's
 comments, composed from the topic's own problems and suggestions."""
 
+from ..documents.text import chinese_date, salutation
 from ..handling.models import CONTACT_MODES
 
 NUMERALS = "一二三四五六七八九十"
@@ -27,11 +28,6 @@ def joined(subject, word):
     """``subject`` followed by ``word``, unless it already ends in it: "执行工作" stays
     "执行工作", "湿地保护" becomes "湿地保护工作"."""
     return subject if subject.endswith(word) else subject + word
-
-
-def chinese_date(day):
-    """A date as the prose of a letter writes it: 2026年3月5日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _numbered(items, sep="；", end="。"):
@@ -69,16 +65,6 @@ def fit(content, limits):
         content["suggestions"] = content["suggestions"][:high]
         content["analysis"] = content["analysis"][: high - len(content["suggestions"])]
     return content
-
-
-def addressee(proposer):
-    return proposer.name if proposer.org_type else f"{proposer.name}委员"
-
-
-def salutation(proposers):
-    """The opening line of a reply: every proposer, in order (the first proposer, then each
-    co-signer who accepted), e.g. "张三委员、李四委员：" or "民盟临江市委："."""
-    return "、".join(addressee(p) for p in proposers) + "："
 
 
 def pronoun(proposers):

@@ -40,16 +40,17 @@ def register(name, label, fields, build_default):
     return KINDS[name]
 
 
+# The kinds register themselves when proposals.documents.kinds is imported: by the views that
+# serve documents (documents/service.py, loaded with the app) and the admin's page; importing
+# it from here would make an import cycle (each kind imports register from here).
+
+
 def kind_of(name):
     """The registered kind ``name`` (KeyError for an unknown one)."""
-    from . import kinds  # noqa: F401  (registers every kind on first use)
-
     return KINDS[name]
 
 
 def all_kinds():
-    from . import kinds  # noqa: F401
-
     return list(KINDS.values())
 
 

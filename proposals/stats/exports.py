@@ -1,8 +1,9 @@
-"""The annual report as files: an Excel workbook (openpyxl) and the statistics section of the
-work report as a Word document (python-docx).
+"""The annual report as an Excel workbook (openpyxl), and the words and rows that the
+workbook, the text report and the Word section of the work report (提案工作情况, an official
+document: documents/kinds/annual.py) share.
 
-Both take the figures of :func:`proposals.stats.figures.annual_figures` (docs/domain.md) and
-only lay them out; nothing here counts anything again. The one exception is the workbook's
+Each takes the figures of :func:`proposals.stats.figures.annual_figures` (docs/domain.md) and
+only lays them out; nothing here counts anything again. The one exception is the workbook's
 full list of the period's proposals (提案清单), which streams rows straight from SQL
 (:func:`period_proposal_rows`: one query per batch of proposals, units, replies and ratings
 aggregated by the database) into a write-only workbook, so the memory used stays the same
@@ -32,7 +33,6 @@ from .intake import received_proposals
 from .period import make_window
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # the figures' review outcomes as proposal states (for their labels)
 OUTCOME_STATES = {"pending": P.SUBMITTED}
@@ -619,132 +619,3 @@ def list_header():
         _("答复结果"),
         _("最新测评"),
     )
-
-
-# ---------------------------------------------------------------- Word
-
-DOC_FONT = "宋体"
-
-
-def _east_asian_font(style, name=DOC_FONT):
-    from docx.oxml.ns import qn
-
-    style.font.name = name
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def _table(document, header, rows):
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header):
-        cell.text = ""
-        cell.paragraphs[0].add_run(str(text)).bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values):
-            cell.text = str(value)
-    return table
-
-
-def _figure_rows(rows):
-    return [(label, percent(value) if is_rate else value) for label, value, is_rate in rows]
-
-
-def annual_docx(figures, output):
-    """The statistics section of the work report (Chinese, ready to paste): a heading, the
-    headline, and the tables 受理和立案, 办理和答复, 满意度, 分类, 承办单位."""
-    from docx import Document
-    from docx.shared import Pt
-
-    document = Document()
-    for name in ("Normal", "Heading 1", "Heading 2", "Table Grid"):
-        try:
-            _east_asian_font(document.styles[name])
-        except KeyError:
-            continue
-    document.styles["Normal"].font.size = Pt(12)
-
-    document.add_heading(_("%(period)s提案工作统计", period=period_title(figures)), level=1)
-    if figures.get("as_of"):
-        document.add_paragraph(_("统计截至 %(date)s。", date=as_of_text(figures)))
-    document.add_paragraph(figures.get("headline") or "")
-
-    number = iter(range(1, 100))
-    header = (_("项目"), _("数值"))
-
-    def caption(title):
-        document.add_heading(_("表%(n)d　%(title)s", n=next(number), title=title), level=2)
-
-    caption(_("受理和立案"))
-    _table(document, header, _figure_rows(intake_rows(figures) + kind_rows(figures)))
-    caption(_("办理和答复"))
-    _table(document, header, _figure_rows(handling_rows(figures)))
-    caption(_("满意度"))
-    satisfaction = figures.get("satisfaction") or {}
-    if rating_basis(figures) == "all":
-        basis = _(
-            "满意率按每位提案人的测评计，每件以最新一次有测评的答复为准，每位提案人计一次："
-            "测评 %(rated)d 人次，未测评 %(unrated)d 件次。",
-            rated=satisfaction.get("rated") or 0,
-            unrated=satisfaction.get("unrated") or 0,
-        )
-    else:
-        basis = _(
-            "满意率按第一提案人测评计，按承办件次计算，每件以最新一次测评为准："
-            "已测评 %(rated)d 件次，未测评 %(unrated)d 件次。",
-            rated=satisfaction.get("rated") or 0,
-            unrated=satisfaction.get("unrated") or 0,
-        )
-    document.add_paragraph(basis)
-    _table(document, header, _figure_rows(satisfaction_rows(figures)))
-    caption(_("分类"))
-    _table(
-        document,
-        (_("类别"), _("收到"), _("立案")),
-        [
-            (_(c.get("name") or ""), c.get("received") or 0, c.get("filed") or 0)
-            for c in figures.get("by_category") or []
-        ],
-    )
-    caption(_("承办单位"))
-    document.add_paragraph(
-        _(
-            "件：承办件次，重新办理的一件仍计一件；份：送达的答复，重新办理的一件有两份。"
-            "按时答复（件）为每份答复均在期限内送达的已答复件次。"
-        )
-    )
-    _table(
-        document,
-        (
-            _("承办单位"),
-            _("交办件次"),
-            _("已答复（件）"),
-            _("按时答复（件）"),
-            _("送达答复（份）"),
-            _("逾期未答复（件）"),
-            _("满意率"),
-        ),
-        [
-            (
-                u.get("name") or "",
-                u.get("assigned") or 0,
-                u.get("replied") or 0,
-                u.get("on_time") or 0,
-                u.get("replies_delivered") or 0,
-                u.get("overdue") or 0,
-                percent(u.get("satisfaction_rate")),
-            )
-            for u in all_units(figures)
-        ],
-    )
-    recognised = recognition_rows(figures)
-    if recognised:  # a report on the year so far has no table to show
-        caption(_("优秀提案和先进承办单位"))
-        _table(document, recognition_header(), recognised)
-    document.save(output)
-    return output

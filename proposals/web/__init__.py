@@ -13,6 +13,8 @@ from . import (
     archive,
     attachments,
     auth,
+    document_exports,
+    documents,
     errors,
     exports,
     favicon,
@@ -49,6 +51,7 @@ AREAS = (
     unit,
     lists,
     exports,
+    document_exports,
     admin,
     notifications,
     stats,
@@ -61,6 +64,7 @@ AREAS = (
     recognition,
     archive,
     favicon,
+    documents,
 )
 
 babel = Babel()

@@ -1,10 +1,13 @@
 """The system administrator's pages (系统管理员): users, handling units, sessions, categories,
-not-filed reasons, settings and the holiday list.
+not-filed reasons, settings, the holiday list and the committee's document templates.
 
 Every change goes through one function of accounts/service.py, committee/service.py or
 committee/settings.py, the same ones the command line uses; the views only parse forms."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import io
+from urllib.parse import quote
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -28,6 +31,17 @@ from ..committee import service as committee
 from ..committee import settings as committee_settings
 from ..committee.calendar import coverage_note, local_date, official_years, utcnow
 from ..committee.models import Category, CommitteeSession, Holiday, NotFiledReason
+from ..documents import kinds  # noqa: F401  (every kind registered for the templates page)
+from ..documents.models import DocumentTemplate
+from ..documents.templates import (
+    DOCX_MIMETYPE,
+    TemplateError,
+    all_kinds,
+    default_template,
+    kind_of,
+    unknown_fields,
+    uploaded,
+)
 from ..errors import ValidationError
 from ..extensions import db
 from ..inputs import int_arg_or_400
@@ -784,3 +798,114 @@ def add_holiday():
 def remove_holiday(day):
     perform(committee.remove_holiday, day, success=_("已删除 %(day)s。", day=day))
     return redirect(url_for(".settings") + "#holidays")
+
+
+# --- document templates (the committee's own letterhead) ---------------------------------------
+
+TEMPLATE_MAX = 2 * 1024 * 1024  # a letterhead template is tens of KB
+
+
+class TemplateUploadForm(FlaskForm):
+    file = FileField(_l("Word 模板（.docx）"), render_kw={"accept": ".docx"})
+    submit = SubmitField(_l("上传并启用"))
+
+
+def _kind_or_404(kind):
+    try:
+        return kind_of(kind)
+    except KeyError:
+        abort(404)
+
+
+def _documents_page(form=None, failed=None, status=200):
+    uploads = {t.kind: t for t in db.session.scalars(select(DocumentTemplate))}
+    return render_template(
+        "admin/documents.html",
+        kinds=all_kinds(),
+        uploads=uploads,
+        form=form or TemplateUploadForm(formdata=None),
+        failed=failed,
+    ), status
+
+
+@bp.get("/documents")
+def documents():
+    return _documents_page()
+
+
+@bp.get("/documents/<kind>/template.docx")
+def document_template(kind):
+    """The template in force: the uploaded one, else the shipped default."""
+    found = _kind_or_404(kind)
+    own = uploaded(kind)
+    data = own.content if own is not None else default_template(kind)
+    name = _("%(label)s模板", label=_(found.label)) + ".docx"
+    response = send_file(io.BytesIO(data), mimetype=DOCX_MIMETYPE, max_age=0)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{kind}-template.docx\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    return response
+
+
+def _check_template(kind, form):
+    """The upload's bytes when they make a template of ``kind``; else None with the reason on
+    the form's file field."""
+    upload = form.file.data
+    if not upload or not getattr(upload, "filename", ""):
+        form.file.errors = [_("请选择要上传的 Word 模板（.docx）。")]
+        return None
+    if not upload.filename.lower().endswith(".docx"):
+        form.file.errors = [_("只能上传 Word 文件（.docx）。")]
+        return None
+    content = upload.stream.read(TEMPLATE_MAX + 1)
+    if len(content) > TEMPLATE_MAX:
+        form.file.errors = [_("文件太大（最大 2 MB）。")]
+        return None
+    try:
+        unknown = unknown_fields(kind, content)
+    except TemplateError:
+        form.file.errors = [
+            _("无法读取该模板：文件不是有效的 Word 文档（.docx），或其中的标记写法有误。")
+        ]
+        return None
+    if unknown:
+        form.file.errors = [
+            _("模板使用了本类公文没有的字段：%(fields)s。", fields=_("、").join(unknown))
+        ]
+        return None
+    return content
+
+
+@bp.post("/documents/<kind>/template")
+def upload_document_template(kind):
+    """Replace the kind's template; a refused upload stores nothing. The audit log records the
+    request (security/audit.py records every state-changing request)."""
+    found = _kind_or_404(kind)
+    form = TemplateUploadForm()
+    content = _check_template(kind, form) if form.validate_on_submit() else None
+    if content is None:
+        if not form.file.errors:
+            form.file.errors = [_("请重新提交。")]
+        return _documents_page(form, failed=kind, status=400)
+    own = uploaded(kind) or DocumentTemplate(kind=kind)
+    own.content = content
+    own.filename = (form.file.data.filename or "")[:255]
+    own.uploaded_by_id = current_user.id
+    own.uploaded_at = utcnow()
+    db.session.add(own)
+    db.session.commit()
+    flash(_("已启用新的%(label)s模板。", label=_(found.label)), "success")
+    return redirect(url_for(".documents") + f"#kind-{kind}")
+
+
+@bp.post("/documents/<kind>/template/remove")
+def remove_document_template(kind):
+    found = _kind_or_404(kind)
+    own = uploaded(kind)
+    if own is not None:
+        db.session.delete(own)
+        db.session.commit()
+        flash(_("已删除上传的%(label)s模板，恢复使用默认模板。", label=_(found.label)), "success")
+    else:
+        flash(_("%(label)s正在使用默认模板。", label=_(found.label)), "info")
+    return redirect(url_for(".documents") + f"#kind-{kind}")

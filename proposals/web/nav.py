@@ -19,6 +19,7 @@ NAV = {
         ("secretariat.queues", "待办"),
         ("key_proposals.index", "重点提案"),
         ("stats.dashboard", "统计"),
+        ("document_exports.index", N_("汇编和清单")),
         ("recognition.index", N_("年度评优")),
         ("archive.import_sheet", N_("历年提案导入")),
     ],
@@ -38,6 +39,7 @@ NAV = {
         ("admin.categories", "类别"),
         ("admin.reasons", "不予立案理由"),
         ("admin.settings", "设置"),
+        ("admin.documents", N_("公文模板")),
         ("account.audit_log", "审计日志"),
     ],
 }

@@ -1,7 +1,7 @@
 """The secretariat's statistics dashboard (统计): the figures of docs/domain.md for a year or a
 session as of a date, with the headline, charts drawn on the server (no script, no internet),
 the per-unit table sorted on the server, the comparison with the previous year, and the
-Excel and Word files.
+Excel workbook and the Word (or PDF) section 提案工作情况.
 
 The figures come from proposals.stats.figures.annual_figures (the same function as the API's
 /stats/annual); who may see them is decided once, by api.stats_files.require_secretariat."""
@@ -18,6 +18,7 @@ from ..api.stats import require_figures_reader, scoped
 from ..api.stats_files import report_file, require_secretariat
 from ..committee.calendar import local_date, utcnow
 from ..committee.models import CommitteeSession
+from ..documents import service as documents
 from ..errors import ValidationError
 from ..extensions import db
 from ..handling.models import RATINGS
@@ -275,8 +276,9 @@ def annual_xlsx():
     return report_file("xlsx", read_period_args(request.args))
 
 
-@bp.get("/stats/annual.docx")
+@bp.get("/stats/annual.docx", defaults={"fmt": "docx"})
+@bp.get("/stats/annual.pdf", defaults={"fmt": "pdf"}, endpoint="annual_pdf")
 @login_required
-def annual_docx():
-    require_secretariat(current_user)
-    return report_file("docx", read_period_args(request.args))
+def annual_docx(fmt):
+    """The section 提案工作情况 (documents/kinds/annual.py), as the API serves it."""
+    return documents.annual_file(current_user, read_period_args(request.args), fmt)

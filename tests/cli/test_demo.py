@@ -267,7 +267,7 @@ def test_a_reply_salutes_every_proposer_and_writes_dates_in_chinese():
         date(2026, 3, 5),
         2026,
     )
-    assert joint.startswith("张三委员、李四委员：\n") and "你们提出的《关于X的建议》" in joint
+    assert joint.startswith("张三委员并李四委员：\n") and "你们提出的《关于X的建议》" in joint
     assert "2026年3月5日" in joint and not ISO_DATE.search(joint)
     single = texts.reply_text("A", [member("张三")], "关于X的建议", topic, "市教育局")
     assert single.startswith("张三委员：\n您提出的")

@@ -133,29 +133,28 @@ def test_the_workbook_lists_them_at_the_end_of_the_summary(year, world, api):
     assert not everything & {DECLINED, PENDING, "市教育局"}
 
 
-def test_the_word_document_has_a_table_of_them(year, world, api):
+def test_the_word_section_lists_them(year, world, api):
+    """提案工作情况 (the annual section): the awarded proposals in a table, the units named."""
     resp = api(world.secretariat).get(f"/stats/annual.docx?year={year.year}")
     assert resp.status_code == 200
     doc = Document(io.BytesIO(resp.data))
-    captions = [p.text for p in doc.paragraphs if p.text.startswith("表")]
-    assert captions[-1].endswith("优秀提案和先进承办单位")
-    table = doc.tables[-1]
+    assert "（六）优秀提案和先进承办单位" in [p.text for p in doc.paragraphs]
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "第一提案人")
     cells = [[c.text for c in row.cells] for row in table.rows]
-    assert cells[0] == ["类别", "提案号", "案由或单位", "第一提案人", "评定人", "评定日期"]
-    assert [r[:4] for r in cells[1:]] == [
-        ["优秀提案", "第0001号", AWARDED, "张委员"],
-        ["先进承办单位", "", "市住房和城乡建设局", ""],
-    ]
-    text = "\n".join(c for row in cells for c in row)
-    assert DECLINED not in text and PENDING not in text and "市财政局" not in text
+    assert cells == [["提案号", "案由", "第一提案人"], ["第0001号", AWARDED, "张委员"]]
+    assert "先进承办单位：市住房和城乡建设局。" in [p.text for p in doc.paragraphs]
+    text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(c for row in cells for c in row)
+    assert DECLINED not in text and PENDING not in text and "市财政局。" not in text
 
 
-def test_the_word_document_has_no_empty_table_before_any_award(world, api):
+def test_the_word_section_has_no_empty_table_before_any_award(world, api):
     y = Year(world)
     y.nominate(y.handled)  # open: nothing to list
     resp = api(world.secretariat).get(f"/stats/annual.docx?year={y.year}")
     doc = Document(io.BytesIO(resp.data))
-    assert not [p.text for p in doc.paragraphs if "优秀提案和先进承办单位" in p.text]
+    assert not [t for t in doc.tables if t.rows[0].cells[-1].text == "第一提案人"]
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert "优秀提案：尚无评定。" in paragraphs and "先进承办单位：尚无评定。" in paragraphs
 
 
 def test_the_statistics_page_shows_them(year, world, web):

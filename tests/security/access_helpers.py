@@ -416,11 +416,22 @@ def global_targets(w):
         w.secretariat,
         {"year": w.session.year, "kind": "department", "department": "ZJJ", "reason": "成效明显"},
     )
+    # an export the secretariat requested, still queued: its requester's alone
+    from proposals.documents.models import Export
+
+    export = Export(
+        kind="compilation",
+        format="docx",
+        params={"year": w.session.year},
+        requested_by_id=w.secretariat.id,
+    )
+    db.session.add(export)
     db.session.commit()
     return {
         "plan_id": plan.id,
         "recognition_id": nomination.id,
         "notification_id": note.id,
+        "export_id": export.id,
         "department_id": spare_unit.id,
         "user_id": spare_user.id,
         "row_id_category": db.session.scalar(select(Category.id).where(Category.code == "ecology")),
@@ -430,6 +441,7 @@ def global_targets(w):
         "session_id": db.session.scalar(select(CommitteeSession.id)),
         "day": holiday.day.isoformat(),
         "code": "en",
+        "kind": "letter",  # a kind of official document (the admin's templates)
     }
 
 

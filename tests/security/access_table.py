@@ -153,6 +153,11 @@ admin_only = role_only("admin")
 members_only = role_only(*MEMBERS)
 
 
+def export_file(f):
+    """The requester's queued export: 409 until its file is built; 404 for anyone else."""
+    return INVALID if f.sec else REFUSE
+
+
 def acting(who, when, see="sees"):
     """See the record, then be entitled (``who(f)``), then the state (``when(f)``)."""
 
@@ -337,6 +342,17 @@ ROUTES = {
     ("/stats", "GET"): Route(G, role_only("sec", "office")),
     ("/stats/annual.xlsx", "GET"): Route(G, secretariat_only),
     ("/stats/annual.docx", "GET"): Route(G, secretariat_only),
+    # long documents (documents/jobs.py): the secretariat starts them; an export is its
+    # requester's alone; the one of the table is still queued, so its file is not there yet
+    ("/exports", "GET"): Route(G, secretariat_only),
+    ("/exports", "POST"): Route(
+        G,
+        secretariat_only,
+        lambda: {"kind": "compilation", "period": f"year:{today().year}", "format": "docx"},
+    ),
+    ("/exports/<int:export_id>/status", "GET"): Route(G, secretariat_only),
+    ("/exports/<int:export_id>/file", "GET"): Route(G, export_file),
+    ("/stats/annual.pdf", "GET"): Route(G, secretariat_only),
     ("/proposals/new", "GET"): Route(G, members_only),
     ("/proposals/new", "POST"): Route(G, members_only, form_content),
     # --- the proposal pages -----------------------------------------------------------------
@@ -592,6 +608,10 @@ ROUTES = {
     ("/api/v1/stats/annual", "GET"): Route(G, role_only("sec", "office")),
     ("/api/v1/stats/annual.xlsx", "GET"): Route(G, secretariat_only),
     ("/api/v1/stats/annual.docx", "GET"): Route(G, secretariat_only),
+    ("/api/v1/exports", "POST"): Route(G, secretariat_only, {"kind": "compilation"}),
+    ("/api/v1/exports/<int:export_id>", "GET"): Route(G, secretariat_only),
+    ("/api/v1/exports/<int:export_id>/file", "GET"): Route(G, export_file),
+    ("/api/v1/stats/annual.pdf", "GET"): Route(G, secretariat_only),
     ("/api/v1/proposals", "GET"): Route(G, logged_in),
     ("/api/v1/proposals", "POST"): Route(G, members_only, content),
     ("/api/v1/assignments", "GET"): Route(G, logged_in, note="members get an empty, scoped list"),
@@ -702,6 +722,9 @@ ROUTES.update(
             note="every principal has PASSWORD",
         ),
         ("/account/audit", "GET"): Route(G, admin_only),
+        ("/account/text-size", "POST"): Route(
+            G, logged_in, {"size": "larger", "next": "/proposals"}, note="one's own A / A+ / A++"
+        ),
         ("/key-proposals", "GET"): Route(
             G, secretariat_only, note="and a key proposal's supervisor: none here"
         ),
@@ -861,3 +884,62 @@ KNOWN_DEVIATIONS = {}
 
 # Routes the matrix never requests: static files only.
 SKIPPED_ENDPOINTS = ("static", "bootstrap.static")
+
+
+# ------------------------------------------------------------------ official documents (公文)
+# the letter (答复函): whoever sees the delivered reply; the opinion form (征询意见表): the
+# secretariat and the proposers; the notice (交办通知书): the secretariat, the unit, its office;
+# the not-filed notice (不予立案告知书): the secretariat and the proposers of a not-filed proposal.
+# Visible but not entitled: 403; entitled but not in that state: 409.
+
+
+def document_routes():
+    def is_opinion_form_reader(f):
+        return f.sec or f.p in ("owner", "cosigner", "merged")
+
+    def is_notice_reader(f):
+        return f.sec or f.own_unit or is_office(f)
+
+    def is_not_filed_reader(f):
+        return f.sec or f.p in ("owner", "cosigner")
+
+    letter = acting(lambda f: True, rstate_in(*DELIVERED), see="sees_reply")
+    opinion_form = acting(is_opinion_form_reader, rstate_in(*DELIVERED), see="sees_reply")
+    notice = acting(is_notice_reader, lambda f: True)
+    not_filed = acting(is_not_filed_reader, state_in("not_filed"))
+    routes = {}
+    for prefix in ("", "/api/v1"):
+        for fmt in ("docx", "pdf"):
+            routes.update(
+                {
+                    (f"{prefix}/replies/<int:reply_id>/letter.{fmt}", "GET"): Route(R_, letter),
+                    (f"{prefix}/replies/<int:reply_id>/opinion-form.{fmt}", "GET"): Route(
+                        R_, opinion_form
+                    ),
+                    (f"{prefix}/assignments/<int:assignment_id>/notice.{fmt}", "GET"): Route(
+                        A_, notice
+                    ),
+                    (f"{prefix}/proposals/<int:proposal_id>/not-filed-notice.{fmt}", "GET"): Route(
+                        P_, not_filed
+                    ),
+                }
+            )
+    return routes
+
+
+def template_upload():
+    """A valid template for the letter: its own default (evaluated when the request is sent)."""
+    from proposals.documents.templates import default_template
+
+    return {"file": (BytesIO(default_template("letter")), "letter.docx")}
+
+
+ROUTES.update(document_routes())
+ROUTES.update(
+    {
+        ("/admin/documents", "GET"): Route(G, admin_only),
+        ("/admin/documents/<kind>/template.docx", "GET"): Route(G, admin_only),
+        ("/admin/documents/<kind>/template", "POST"): Route(G, admin_only, template_upload),
+        ("/admin/documents/<kind>/template/remove", "POST"): Route(G, admin_only, {}),
+    }
+)

@@ -14,3 +14,10 @@ def limits_on(app, monkeypatch):
     get_limiter(app).reset()
     yield
     get_limiter(app).reset()
+
+
+@pytest.fixture(autouse=True)
+def _stub_pdf_conversion(monkeypatch):
+    """The access sweeps ask for every PDF many times over: what they check is who gets one,
+    not the conversion (tests/documents converts real ones), so each PDF here is a stub."""
+    monkeypatch.setattr("proposals.documents.pdf.to_pdf", lambda data: b"%PDF-1.4 stub\n")

@@ -120,6 +120,9 @@ PROPOSAL_LIST = {
     "sort": SORT,
 }
 ASSIGNMENT_LIST = {"state": STATE, "overdue": BOOL_WORD, "department": TEXT}
+# the list pages' own: an unknown sort is the default order, the form's submit stores the
+# person's choice, reset forgets it (proposals/web/list_filters.py)
+LIST_PAGE = {"sort": TEXT, "submit": TEXT, "reset": TEXT}
 PAGES = {"page": PAGE, "per_page": PER_PAGE}
 PERIOD = {"year": YEAR, "session": ID, "as_of": DATE}
 KEY_BOARD = {"year": YEAR, "session": ID, "supervisor": TEXT, "overdue": TEXT}
@@ -130,12 +133,12 @@ KEY_BOARD = {"year": YEAR, "session": ID, "supervisor": TEXT, "overdue": TEXT}
 PARAMS = {
     ("/login", "GET"): {"next": TEXT},
     ("/login", "POST"): {"next": TEXT},
-    ("/proposals", "GET"): {**PROPOSAL_LIST, **PAGES},
-    ("/proposals.csv", "GET"): PROPOSAL_LIST,
-    ("/proposals.xlsx", "GET"): PROPOSAL_LIST,
-    ("/assignments", "GET"): {**ASSIGNMENT_LIST, **PAGES},
-    ("/assignments.csv", "GET"): ASSIGNMENT_LIST,
-    ("/assignments.xlsx", "GET"): ASSIGNMENT_LIST,
+    ("/proposals", "GET"): {**PROPOSAL_LIST, **PAGES, **LIST_PAGE},
+    ("/proposals.csv", "GET"): {**PROPOSAL_LIST, "sort": TEXT},
+    ("/proposals.xlsx", "GET"): {**PROPOSAL_LIST, "sort": TEXT},
+    ("/assignments", "GET"): {**ASSIGNMENT_LIST, **PAGES, **LIST_PAGE},
+    ("/assignments.csv", "GET"): {**ASSIGNMENT_LIST, "sort": TEXT},
+    ("/assignments.xlsx", "GET"): {**ASSIGNMENT_LIST, "sort": TEXT},
     ("/notifications", "GET"): {"page": PAGE},
     ("/stats", "GET"): {
         **PERIOD,
@@ -144,6 +147,7 @@ PARAMS = {
     },
     ("/stats/annual.xlsx", "GET"): PERIOD,
     ("/stats/annual.docx", "GET"): PERIOD,
+    ("/stats/annual.pdf", "GET"): PERIOD,
     ("/account/audit", "GET"): {"user": TEXT, "kind": TEXT, "before": ID},
     ("/search/similar", "GET"): {"title": TEXT, "text": TEXT, "exclude": ID},
     ("/proposals/merge-candidates", "GET"): {"q": TEXT, "exclude": ID},
@@ -167,6 +171,7 @@ PARAMS = {
     ("/api/v1/stats/annual", "GET"): PERIOD,
     ("/api/v1/stats/annual.xlsx", "GET"): PERIOD,
     ("/api/v1/stats/annual.docx", "GET"): PERIOD,
+    ("/api/v1/stats/annual.pdf", "GET"): PERIOD,
     ("/api/v1/proposals/similar", "GET"): {
         "title": TEXT,
         "text": TEXT,
@@ -182,6 +187,7 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "GET /",
     "GET /account/password",
     "POST /account/password",
+    "POST /account/text-size",
     "GET /admin/categories",
     "POST /admin/categories",
     "POST /admin/categories/<int:row_id>/active",
@@ -238,6 +244,13 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "GET /api/v1/not-filed-reasons",
     "POST /api/v1/notifications/<int:notification_id>/read",
     "GET /api/v1/openapi.json",
+    "POST /api/v1/exports",
+    "GET /api/v1/exports/<int:export_id>",
+    "GET /api/v1/exports/<int:export_id>/file",
+    "GET /exports",
+    "POST /exports",
+    "GET /exports/<int:export_id>/status",
+    "GET /exports/<int:export_id>/file",
     "POST /api/v1/proposals",
     "GET /api/v1/proposals/<int:proposal_id>",
     "PATCH /api/v1/proposals/<int:proposal_id>",
@@ -335,6 +348,22 @@ NO_QUERY = {  # the routes that read nothing of the query string
     "POST /secretariat/recognition/<int:recognition_id>/decision",
     "POST /api/v1/recognitions",
     "POST /api/v1/recognitions/<int:recognition_id>/decision",
+    # official documents (公文) and the admin's templates
+    *(
+        f"GET {prefix}{path}.{fmt}"
+        for prefix in ("", "/api/v1")
+        for path in (
+            "/replies/<int:reply_id>/letter",
+            "/replies/<int:reply_id>/opinion-form",
+            "/assignments/<int:assignment_id>/notice",
+            "/proposals/<int:proposal_id>/not-filed-notice",
+        )
+        for fmt in ("docx", "pdf")
+    ),
+    "GET /admin/documents",
+    "GET /admin/documents/<kind>/template.docx",
+    "POST /admin/documents/<kind>/template",
+    "POST /admin/documents/<kind>/template/remove",
 }
 
 

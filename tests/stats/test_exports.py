@@ -1,6 +1,6 @@
 """The annual report as files and as the secretariat's dashboard:
-the workbook's five sheets and its streamed list of the period's proposals, the Word section,
-the API files and who may get them, the dashboard with its server-drawn charts, and the CLI."""
+the workbook's five sheets and its streamed list of the period's proposals, the API files and
+who may get them, the dashboard with its server-drawn charts, and the CLI."""
 
 import io
 import re
@@ -17,10 +17,8 @@ from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.stats import annual_figures
 from proposals.stats.exports import (
-    annual_docx,
     annual_xlsx,
     list_header,
-    percent,
     period_proposal_rows,
 )
 from proposals.workflow import operations as ops
@@ -229,33 +227,7 @@ def test_text_cells_that_start_like_a_formula_are_neutralised(year, app):
     assert "'" + INJECTION in texts and "'=1+1" in texts and "'@SUM(A1)" in texts
 
 
-# ---------------------------------------------------------------- the Word section
-
-
-def test_the_word_section_has_the_heading_headline_and_tables(year, app):
-    figures = figures_for()
-    out = io.BytesIO()
-    annual_docx(figures, out)
-    doc = Document(io.BytesIO(out.getvalue()))
-    paragraphs = [p.text for p in doc.paragraphs]
-    assert any("提案工作统计" in t for t in paragraphs)
-    assert figures["headline"] in paragraphs
-    captions = [t for t in paragraphs if t.startswith("表")]
-    assert [c.split("\u3000", 1)[1] for c in captions] == [
-        "受理和立案",
-        "办理和答复",
-        "满意度",
-        "分类",
-        "承办单位",
-    ]
-    assert len(doc.tables) == 5
-    intake = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
-    assert intake["收到提案"] == str(figures["received"])
-    assert intake["立案率"] == percent(figures["filing_rate"])
-    satisfaction = {r.cells[0].text: r.cells[1].text for r in doc.tables[2].rows}
-    assert satisfaction["已测评件次（分母）"] == str(figures["satisfaction"]["rated"])
-    units = [r.cells[0].text for r in doc.tables[4].rows]
-    assert units[0] == "承办单位" and "市住房和城乡建设局" in units
+# the Word section (提案工作情况) is an official document: tests/documents/test_annual.py
 
 
 # ---------------------------------------------------------------- the API files
@@ -276,7 +248,8 @@ def test_the_secretariat_downloads_the_report_files(year, api, world, fmt, mimet
     disposition = resp.headers["Content-Disposition"]
     assert disposition.startswith("attachment;")
     name = unquote(re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1))
-    assert name.startswith("提案工作统计") and name.endswith(f".{fmt}")
+    stem = "提案工作统计" if fmt == "xlsx" else "提案工作情况"  # the Word file: the section
+    assert name.startswith(stem) and name.endswith(f".{fmt}")
     if fmt == "xlsx":
         listing = sheet_rows(read_xlsx(resp.data), "提案清单")
         assert len(listing) - 1 == 8

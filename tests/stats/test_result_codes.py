@@ -11,11 +11,12 @@ from openpyxl import load_workbook
 
 from proposals.committee import service as committee
 from proposals.committee import settings as committee_settings
+from proposals.documents.service import annual_docx
 from proposals.errors import ValidationError
 from proposals.extensions import db
 from proposals.handling import operations as hops
 from proposals.stats import annual_figures
-from proposals.stats.exports import annual_docx, annual_xlsx, period_proposal_rows
+from proposals.stats.exports import annual_xlsx, period_proposal_rows
 from proposals.workflow.core import loaded
 
 from .. import flows
@@ -83,10 +84,9 @@ def test_a_d_reply_is_shown_with_its_wording(world, web, api, d_reply):
 
 
 def report_files(figures):
-    xlsx, docx = io.BytesIO(), io.BytesIO()
+    xlsx = io.BytesIO()
     annual_xlsx(figures, period_proposal_rows(year=figures["year"]), xlsx)
-    annual_docx(figures, docx)
-    return load_workbook(io.BytesIO(xlsx.getvalue())), Document(io.BytesIO(docx.getvalue()))
+    return load_workbook(io.BytesIO(xlsx.getvalue())), Document(io.BytesIO(annual_docx(figures)))
 
 
 def assert_d_in_reports(figures, world, label):
@@ -99,10 +99,13 @@ def assert_d_in_reports(figures, world, label):
     assert [c[0] for c in codes] == ["A", "B", "C", "D"]
     row = next(r for r in units[1:] if r[1] == world.unit_a.name)
     assert row[header.index(codes[3])] == 1
-    handling = {r.cells[0].text: r.cells[1].text for r in doc.tables[1].rows}
-    assert handling[label] == "1"
-    rows = [r.cells[0].text for r in doc.tables[1].rows]
-    assert rows.index(label) > max(rows.index(x) for x in rows if x.startswith("C 类"))
+    # the Word section writes official text: "D类（…）"
+    results = next(t for t in doc.tables if t.rows[0].cells[0].text == "答复结果")
+    official = label.replace(" ", "")
+    handling = {r.cells[0].text: r.cells[1].text for r in results.rows}
+    assert handling[official] == "1"
+    rows = [r.cells[0].text for r in results.rows]
+    assert rows.index(official) > max(rows.index(x) for x in rows if x.startswith("C类"))
 
 
 def test_a_d_reply_is_counted_and_laid_out_in_both_report_files(world, d_reply):

@@ -218,7 +218,7 @@ def test_the_member_home_page_in_english(world, web):
             "secretariat",
             ("Awaiting filing review", "Awaiting assignment", "Proposals Committee Office"),
         ),
-        ("clerk_a", ("Newly assigned (awaiting acceptance)", "Our assignments", "Unit clerk")),
+        ("clerk_a", ("To handle (work first)", "Our assignments", "Unit clerk")),
         ("head_a", ("Replies awaiting sign-off", "Unit head")),
         ("admin", ("Administration", "Users", "Settings", "System administrator")),
     ],
@@ -331,11 +331,10 @@ def test_the_lists_in_english(world, web):
 
 def test_bad_list_filters_are_explained_in_english(world, web):
     client = english(web(world.secretariat))
-    response = page(client, "/proposals?sort=random&state=nope&year=soon&page=0")
+    response = page(client, "/proposals?state=nope&year=soon&page=0")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     for text in (
-        "The sort order must be one of submitted, submitted_asc, number, title, state",
         "Unknown status",
         "Must be a whole number",
     ):

@@ -1,0 +1,1 @@
+"""Official documents: kinds, Word and PDF files, background exports."""
