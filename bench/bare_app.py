@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, abort, jsonify, request
 from jinja2 import Environment
-from sqlalchemy import BigInteger, DateTime, Integer, String, bindparam, create_engine, text
+from sqlalchemy import BigInteger, Date, DateTime, Integer, String, bindparam, create_engine, text
 
 # the app's engine-wide SQLite settings (its PRAGMAs, and BEGIN before a read): the same
 # connections as the app's
@@ -49,7 +49,8 @@ def ids(name):
 USER = """users.id AS id_1, users.username, users.name, users.role, users.department_id,
     users.email, users.phone, users.wecom_userid, users.org_type, users.sector,
     users.password_hash, users.active,
-    users.created_at AS created_at_1, departments_1.id AS id_2, departments_1.code,
+    users.created_at AS created_at_1, users.text_size, users.list_preferences,
+    departments_1.id AS id_2, departments_1.code,
     departments_1.name AS name_1, departments_1.active AS active_1"""
 LOGIN_SESSION = text(f"""
     SELECT login_sessions.id, login_sessions.token_hash, login_sessions.user_id,
@@ -67,7 +68,7 @@ API_TOKEN = text("""
         users_1.role, users_1.department_id, users_1.email, users_1.phone,
         users_1.wecom_userid, users_1.org_type, users_1.sector, users_1.password_hash,
         users_1.active AS active_1,
-        users_1.created_at AS created_at_1
+        users_1.created_at AS created_at_1, users_1.text_size, users_1.list_preferences
     FROM api_tokens LEFT OUTER JOIN users AS users_1 ON users_1.id = api_tokens.user_id
         LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = users_1.department_id
     WHERE api_tokens.token_hash = :token_hash AND api_tokens.revoked_at IS NULL
@@ -91,14 +92,59 @@ UNITS = text(
 VISIBLE = "proposals.state != :draft OR proposals.receipt_serial IS NOT NULL"
 COUNT = f"""SELECT count(*) AS count_1 FROM (SELECT proposals.id AS id FROM proposals
     WHERE {VISIBLE}) AS anon_2"""
-IDS_AND_TOTAL = text(f"""
+# the secretariat's work-first order (workflow/queries.py proposal_order): waiting for review,
+# waiting for assignment, with an overdue unit, the other open ones, the finished ones; then
+# the nearest unit deadline, the longest waiting, the latest finished
+OPEN_UNIT = """assignments.state IN (:a_pending, :a_handling, :a_rehandling)
+    AND assignments.role != :co"""
+FINAL = "proposals.state IN (:closed, :not_filed, :merged, :withdrawn)"
+WAITING = "coalesce(proposals.submitted_at, proposals.created_at)"
+WORK_FIRST = f"""CASE WHEN (proposals.state IN (:submitted, :pre_reviewed)) THEN :g0
+    WHEN (proposals.state = :filed) THEN :g1
+    WHEN (proposals.id IN (SELECT assignments.proposal_id FROM assignments WHERE {OPEN_UNIT}
+        AND coalesce(assignments.extended_to, assignments.reply_due) < :today)) THEN :g2
+    WHEN ({FINAL}) THEN :g4 ELSE :g3 END,
+    (SELECT min(coalesce(assignments.extended_to, assignments.reply_due)) AS min_1
+        FROM assignments WHERE assignments.proposal_id = proposals.id AND {OPEN_UNIT})
+        ASC NULLS LAST,
+    CASE WHEN (CASE WHEN ({FINAL}) THEN :final ELSE :not_final END = :is_open)
+        THEN {WAITING} END ASC,
+    coalesce(proposals.closed_at, {WAITING}) DESC, proposals.id DESC"""
+WORK_FIRST_VALUES = {
+    "submitted": "submitted",
+    "pre_reviewed": "pre_reviewed",
+    "filed": "filed",
+    "a_pending": "pending",
+    "a_handling": "handling",
+    "a_rehandling": "rehandling",
+    "co": "co",
+    "closed": "closed",
+    "not_filed": "not_filed",
+    "merged": "merged",
+    "withdrawn": "withdrawn",
+    **{f"g{n}": n for n in range(5)},
+    "final": 1,
+    "not_final": 0,
+    "is_open": 0,
+}
+
+
+def ids_and_total(order, *typed):
+    """The page's ids and the total in one statement, in ``order``."""
+    return text(f"""
     SELECT proposals.id, ({COUNT}) AS anon_1 FROM proposals WHERE {VISIBLE}
-    ORDER BY proposals.submitted_at DESC NULLS FIRST, proposals.id DESC
+    ORDER BY {order}
     LIMIT :page_limit OFFSET :page_offset""").bindparams(
-    bindparam("draft", type_=String),
-    bindparam("page_limit", type_=BigInteger),
-    bindparam("page_offset", type_=BigInteger),
-)
+        bindparam("draft", type_=String),
+        *typed,
+        bindparam("page_limit", type_=BigInteger),
+        bindparam("page_offset", type_=BigInteger),
+    )
+
+
+# the page opens on the work first; the API keeps the newest first
+PAGE_IDS = ids_and_total(WORK_FIRST, bindparam("today", type_=Date))
+API_IDS = ids_and_total("proposals.submitted_at DESC NULLS FIRST, proposals.id DESC")
 TOTAL = text(COUNT.replace("AS anon_2", "AS anon_1")).bindparams(
     bindparam("draft", type_=String)
 )  # a page past the end
@@ -116,6 +162,10 @@ PAGE_UNITS = text("""
     FROM assignments JOIN departments ON departments.id = assignments.department_id
     WHERE assignments.proposal_id IN :ids AND assignments.state != :reassigned
     ORDER BY assignments.id""").bindparams(ids("ids"), bindparam("reassigned", type_=String))
+LATEST_STEP = text("""
+    SELECT history.proposal_id, max(history.created_at) AS max_1 FROM history
+    WHERE history.proposal_id IN :ids AND history.to_state IS NOT NULL
+    GROUP BY history.proposal_id""").bindparams(ids("ids"))
 UNREAD = text("""
     SELECT count(*) AS count_1 FROM notifications
     WHERE notifications.recipient_id = :user_id AND notifications.read_at IS NULL""").bindparams(
@@ -198,11 +248,12 @@ def page_args():
     return page_no, per_page
 
 
-def page_ids(conn, per_page, offset):
+def page_ids(conn, per_page, offset, work_first=False):
     """The page's ids and the total in one statement; past the end, one more count."""
-    found = conn.execute(
-        IDS_AND_TOTAL, {"draft": "draft", "page_limit": per_page, "page_offset": offset}
-    ).all()
+    values = {"draft": "draft", "page_limit": per_page, "page_offset": offset}
+    if work_first:
+        values.update(WORK_FIRST_VALUES, today=datetime.now(LOCAL_TZ).date())
+    found = conn.execute(PAGE_IDS if work_first else API_IDS, values).all()
     if not found:
         return [], (conn.execute(TOTAL, {"draft": "draft"}).scalar() if offset else 0)
     return [pid for pid, _total in found], found[0][1]
@@ -237,18 +288,19 @@ def make_app(url=None):
                 ("department", conn.execute(UNITS).all()),
             ]
             # past the last page: the last (as the app's paginate)
-            wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
+            wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page, work_first=True)
             pages = max(1, -(-total // per_page))
             if page_no > pages:
                 page_no = pages
-                wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page)
-            rows, units = [], {}
+                wanted, total = page_ids(conn, per_page, (page_no - 1) * per_page, work_first=True)
+            rows, units, stepped = [], {}, {}
             if wanted:
                 rows = in_order(conn.execute(PAGE_ROWS, {"ids": wanted}), wanted)
                 for pid, name in conn.execute(
                     PAGE_UNITS, {"ids": wanted, "reassigned": "reassigned"}
                 ):
                     units.setdefault(pid, []).append(name)
+                stepped = dict(conn.execute(LATEST_STEP, {"ids": wanted}).all())
             unread = conn.execute(UNREAD, {"user_id": who.user_id}).scalar()
         items = [
             {
@@ -267,6 +319,7 @@ def make_app(url=None):
                 "submitted": (
                     local_time(r.submitted_at).strftime("%Y-%m-%d %H:%M") if r.submitted_at else ""
                 ),
+                "latest_step": stepped.get(r.id) or r.submitted_at,
             }
             for r in rows
         ]

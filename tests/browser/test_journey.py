@@ -365,10 +365,10 @@ def run_journey(j, units, title):
 
     # --- clerk_b (CZJ, co-unit) accepts and gives the co-unit opinion -------------------------
     j.login("clerk_b")
-    new = j.xpath("//main//section[.//h2[normalize-space()='新交办（待签收）']]")
+    new = j.xpath("//main//section[.//h2[normalize-space()='待办理（工作优先）']]")
     assert title in new.text
     j.shot("unit-home")
-    j.open_from_home("新交办（待签收）", title)
+    j.open_from_home("待办理（工作优先）", title)
     j.button("签收", root=j.unit_actions(czj), path_pattern=rf"/proposals/{proposal_id}")
     j.flash("已签收，请在期限内与提案人沟通。")
     assert j.assignment_badge(czj) == "办理中"
@@ -381,7 +381,7 @@ def run_journey(j, units, title):
 
     # --- clerk_a (ZJJ, lead) accepts, records a contact, drafts reply B -----------------------
     j.login("clerk_a")
-    j.open_from_home("新交办（待签收）", title)
+    j.open_from_home("待办理（工作优先）", title)
     j.button("签收", root=j.unit_actions(zjj), path_pattern=rf"/proposals/{proposal_id}")
     j.flash("已签收，请在期限内与提案人沟通。")
     assert j.assignment_badge(zjj) == "办理中"

@@ -3,6 +3,7 @@ page grows, and none of the member's main pages scrolls sideways at that size.""
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from proposals.extensions import db
 
@@ -54,6 +55,10 @@ def test_at_a_plus_plus_no_main_page_of_a_member_scrolls_sideways_on_a_phone(wor
             driver.get(server.url + "/proposals")
             driver.find_element(By.CSS_SELECTOR, ".navbar-toggler").click()
             driver.find_element(By.CSS_SELECTOR, "#nav.show button.text-size-larger").click()
+            # the form posts and the page comes back: wait for the new page, not the old one
+            WebDriverWait(driver, 10).until(
+                lambda d: d.execute_script(MEASURE)["cls"] == "text-larger"
+            )
             seen = driver.execute_script(MEASURE)
             assert seen["cls"] == "text-larger" and seen["root"] == 20, seen
             assert driver.current_url.endswith("/proposals"), "back on the same page"
