@@ -1,7 +1,9 @@
 """The access-control matrix. Every route of the app (HTML and API, every
 method) is requested by every kind of principal over records in every state, and each answer is
-compared with tests/security/access_table.py: 0 unexpected allows, 0 unexpected refusals, and the
-database unchanged after every refusal. A route missing from the table fails the test."""
+compared with tests/security/access_table.py: 0 unexpected allows, 0 unexpected refusals, the
+database unchanged after every refusal, and after every GET, allowed or not (no GET changes
+anything: every row of every table but the security bookkeeping, access_helpers.
+BOOKKEEPING_TABLES). A route missing from the table fails the test."""
 
 import os
 import re
@@ -127,6 +129,7 @@ class Runner:
         self.watch = WriteWatch(db.engine)
         self.results = []
         self.changed_on_refusal = []
+        self.changed_by_get = []
         self.restores = self.full_restores = self.dumps = 0
         self.written = set()
 
@@ -157,6 +160,8 @@ class Runner:
             changed = diff(self.base, dump(exclude=BOOKKEEPING_TABLES))
         if changed and got != "allow":
             self.changed_on_refusal.append((method, url, principal, resp.status_code, changed))
+        elif changed and method == "GET":
+            self.changed_by_get.append((url, principal, changed))
         if changed or (got == "allow" and method in STATE_CHANGING):
             if changed:
                 restore_tables(self.snap, set(changed) | BOOKKEEPING_TABLES)
@@ -275,6 +280,11 @@ def test_access_matrix(app, matrix_world, web, api, capsys, part):
                 f"  {m} {u} as {p}: {code} {changed}"
                 for m, u, p, code, changed in runner.changed_on_refusal[:40]
             )
+        )
+    if runner.changed_by_get:
+        problems.append(
+            "GET requests that changed the database:\n"
+            + "\n".join(f"  GET {u} as {p}: {changed}" for u, p, changed in runner.changed_by_get)
         )
     if stale_known:
         problems.append(
