@@ -4,7 +4,7 @@ from ..errors import NotFound
 from ..i18n import _
 from ..inputs import boolean, day, identifier, object_list, text, text_list
 from ..workflow import operations as ops
-from ..workflow.access import can_view
+from ..workflow.access import can_view, visible_filter
 from ..workflow.core import expect_version
 from ..workflow.models import Proposal
 from ..workflow.queries import (
@@ -29,8 +29,9 @@ CONTENT = {
 
 
 def load_proposal(user, proposal_id):
-    """The proposal with everything proposal_detail() and the operations read, or 404."""
-    proposal = load_one(Proposal, proposal_id, proposal_detail_options())
+    """The proposal with everything proposal_detail() and the operations read, or 404 (the
+    SQL visibility filter spares loading one out of sight; can_view() stays the rule)."""
+    proposal = load_one(Proposal, proposal_id, proposal_detail_options(), visible_filter(user))
     if proposal is None or not can_view(user, proposal):
         raise NotFound(_("提案不存在"))
     return proposal

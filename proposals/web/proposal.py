@@ -15,6 +15,7 @@ from ..workflow.access import (
     can_view_internal,
     can_view_reply,
     history_comment,
+    visible_filter,
 )
 from ..workflow.models import Proposal
 from ..workflow.queries import load_one, proposal_detail_options
@@ -25,7 +26,12 @@ bp = Blueprint("proposal", __name__)
 
 
 def load_visible(proposal_id):
-    proposal = load_one(Proposal, proposal_id, proposal_detail_options())
+    """The proposal with everything its pages show, or 404 when ``current_user`` may not see
+    it: the SQL visibility filter spares the loading of a proposal out of sight, and can_view()
+    stays the rule."""
+    proposal = load_one(
+        Proposal, proposal_id, proposal_detail_options(), visible_filter(current_user)
+    )
     if proposal is None or not can_view(current_user, proposal):
         abort(404)
     return proposal

@@ -73,13 +73,15 @@ def assignment_list_options():
     return (proposal, proposal.selectinload(Proposal.assignments), *assignment_children())
 
 
-def load_one(model, ident, options):
+def load_one(model, ident, options, *where):
     """The record ``ident`` of ``model`` loaded with ``options``, or None. Always one SELECT
     (and those of its selectin options), unlike session.get(), which returns a copy already in
     the session as it is, without the options; the relationships that copy has not loaded
-    yet are filled in, those it has are left as they are."""
+    yet are filled in, those it has are left as they are. ``where``: conditions the record
+    must meet as well (e.g. visible_filter(user): a record out of sight costs one light
+    SELECT, none of the options' loading)."""
     return (
-        db.session.scalars(select(model).where(model.id == ident).options(*options))
+        db.session.scalars(select(model).where(model.id == ident, *where).options(*options))
         .unique()
         .one_or_none()
     )
