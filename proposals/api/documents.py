@@ -9,20 +9,7 @@ from .common import authenticated, bp
 
 
 def _both(rule, endpoint):
-    """A view answering ``rule``.docx and ``rule``.pdf (two rules: each is its own path)."""
-
-    def register(view):
-        for fmt in service.FORMATS:
-            bp.add_url_rule(
-                f"{rule}.{fmt}",
-                endpoint=f"{endpoint}_{fmt}",
-                view_func=authenticated(view),
-                defaults={"fmt": fmt},
-                methods=["GET"],
-            )
-        return view
-
-    return register
+    return service.route_both(bp, rule, endpoint, authenticated)
 
 
 @_both("/replies/<int:reply_id>/letter", "reply_letter")

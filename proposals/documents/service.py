@@ -48,6 +48,25 @@ class PdfNotAvailable(DomainError):
     code = "unavailable"
 
 
+def route_both(bp, rule, endpoint, wrap):
+    """A decorator registering a view on ``bp`` for ``rule``.docx and ``rule``.pdf (two rules:
+    each is its own path), wrapped by ``wrap`` (the API's authenticated, the pages'
+    login_required); the view receives ``fmt``."""
+
+    def register(view):
+        for fmt in FORMATS:
+            bp.add_url_rule(
+                f"{rule}.{fmt}",
+                endpoint=f"{endpoint}_{fmt}",
+                view_func=wrap(view),
+                defaults={"fmt": fmt},
+                methods=["GET"],
+            )
+        return view
+
+    return register
+
+
 def chinese():
     return force_locale("zh") if has_request_context() else nullcontext()
 

@@ -10,18 +10,7 @@ bp = Blueprint("documents", __name__)
 
 
 def _both(rule, endpoint):
-    def register(view):
-        for fmt in service.FORMATS:
-            bp.add_url_rule(
-                f"{rule}.{fmt}",
-                endpoint=f"{endpoint}_{fmt}",
-                view_func=login_required(view),
-                defaults={"fmt": fmt},
-                methods=["GET"],
-            )
-        return view
-
-    return register
+    return service.route_both(bp, rule, endpoint, login_required)
 
 
 @_both("/replies/<int:reply_id>/letter", "letter")
