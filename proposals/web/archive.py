@@ -2,7 +2,7 @@
 sheet, see every bad row with its line number, or have every row imported at once. The rules
 live in proposals/archive/, as for the command `proposals import`."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,18 +16,13 @@ from ..archive.sheet import COLUMNS, REQUIRED
 from ..errors import ValidationError
 from ..extensions import db
 from ..i18n import join
+from .guards import secretariat_only
 
 bp = Blueprint("archive", __name__, url_prefix="/archive")
 MAX_UPLOAD = 16 * 1024 * 1024  # reply texts make these sheets larger than a list of users
 
 
-@bp.before_request
-def secretariat_only():
-    """The import is the secretariat's: anyone else gets 403 before any work is done."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if current_user.role != "secretariat":
-        abort(403)
+bp.before_request(secretariat_only)
 
 
 class ArchiveForm(FlaskForm):

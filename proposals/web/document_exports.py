@@ -21,19 +21,12 @@ from ..errors import DomainError, ValidationError
 from ..extensions import db
 from ..i18n import _
 from ..i18n import lazy_gettext as _l
-from ..workflow.states import Role
+from .guards import secretariat_only
 
 bp = Blueprint("document_exports", __name__, url_prefix="/exports")
 
 
-@bp.before_request
-def secretariat_only():
-    """Every page here is the secretariat's alone: anyone else gets 403 before any work."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if current_user.role != Role.SECRETARIAT:
-        abort(403)
-    return None
+bp.before_request(secretariat_only)
 
 
 class ExportForm(FlaskForm):

@@ -3,7 +3,7 @@ sheet, see every row checked with its line-numbered errors, and apply a checked 
 button. The rules are in proposals/plans/service.py, shared with the API and the command line;
 a plan with errors has no button, and the service refuses it anyway."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,19 +18,12 @@ from ..errors import DomainError, NotFound, ValidationError
 from ..extensions import db
 from ..plans import service
 from ..plans.responses import template_download
-from ..workflow.states import Role
+from .guards import secretariat_only
 
 bp = Blueprint("plans", __name__, url_prefix="/secretariat/assignment-plans")
 
 
-@bp.before_request
-def secretariat_only():
-    """Every page here is the secretariat's alone: anyone else gets 403 before any work."""
-    if not current_user.is_authenticated:
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if current_user.role != Role.SECRETARIAT:
-        abort(403)
-    return None
+bp.before_request(secretariat_only)
 
 
 class UploadForm(FlaskForm):
